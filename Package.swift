@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+
+let package = Package(
+    name: "kafka-exchange",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "exchange", targets: ["exchange"]),
+        .executable(name: "exchange-bench", targets: ["exchange-bench"]),
+        .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "MatchingEngine", targets: ["MatchingEngine"]),
+        .library(name: "StreamAnalytics", targets: ["StreamAnalytics"]),
+        .library(name: "ExchangeRecords", targets: ["ExchangeRecords"]),
+        .library(name: "ExchangeStreams", targets: ["ExchangeStreams"]),
+        .library(name: "Gateway", targets: ["Gateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: Kafka edge
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(name: "Kafka", dependencies: ["CRdKafka", serviceLifecycle, logging]),
+
+        // MARK: Pure domain (no I/O)
+        .target(name: "MatchingEngine"),
+        .target(name: "StreamAnalytics"),
+        .target(name: "ExchangeRecords"),
+
+        // MARK: Stages and gateway
+        .target(
+            name: "ExchangeStreams",
+            dependencies: ["Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", serviceLifecycle, logging]
+        ),
+        .target(
+            name: "Gateway",
+            dependencies: ["Kafka", "MatchingEngine", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "exchange",
+            dependencies: [
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                argumentParser, serviceLifecycle, logging,
+            ]
+        ),
+        .target(name: "CKafkaBench", dependencies: ["CRdKafka"]),
+        .executableTarget(
+            name: "exchange-bench",
+            dependencies: [
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "CKafkaBench", argumentParser,
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
+        .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
+        .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", propertyBased]),
+        .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Kafka", "ExchangeRecords"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder: the ExchangeRecords target is being built.

@@ -1,0 +1,1 @@
+// Placeholder: the ExchangeStreams target is being built.

@@ -1,0 +1,1 @@
+// Placeholder: the Gateway target is being built.

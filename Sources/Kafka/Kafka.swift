@@ -1,0 +1,1 @@
+// Placeholder: the Kafka target is being built.

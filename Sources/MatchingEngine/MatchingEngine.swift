@@ -1,0 +1,1 @@
+// Placeholder: the MatchingEngine target is being built.

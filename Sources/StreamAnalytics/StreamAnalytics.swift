@@ -1,0 +1,1 @@
+// Placeholder: the StreamAnalytics target is being built.

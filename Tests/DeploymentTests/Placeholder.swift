@@ -1,0 +1,1 @@
+// Placeholder: tests for Deployment are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests for ExchangeRecords are being written.

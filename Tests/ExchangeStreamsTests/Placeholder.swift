@@ -1,0 +1,1 @@
+// Placeholder: tests for ExchangeStreams are being written.

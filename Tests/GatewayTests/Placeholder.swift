@@ -1,0 +1,1 @@
+// Placeholder: tests for Gateway are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests for Kafka are being written.

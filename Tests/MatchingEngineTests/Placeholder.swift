@@ -1,0 +1,1 @@
+// Placeholder: tests for MatchingEngine are being written.

@@ -1,0 +1,1 @@
+// Placeholder: tests for StreamAnalytics are being written.
