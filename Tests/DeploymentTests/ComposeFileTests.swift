@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import Testing
 
@@ -88,6 +89,9 @@ struct ComposeFileTests {
             if let partitions = expected.partitions {
                 #expect(topic.partitions == partitions, "\(expected.name) has \(partitions) partition(s)")
             }
+        }
+        for name in TopicName.all {
+            #expect(byName[name] != nil, "the initializer creates \(name), a topic of ExchangeRecords.TopicName")
         }
         // The splitter writes to the source partition number and everything downstream keeps it.
         let keyed = DeploymentTopics.all.filter(\.samePartitionsAsOrders).compactMap { byName[$0.name] }

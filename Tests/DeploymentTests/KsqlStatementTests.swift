@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import Testing
 
@@ -47,7 +48,7 @@ struct KsqlStatementTests {
             let topic = try #require(declaration.topic, "\(declaration.name) names its KAFKA_TOPIC")
             #expect(DeploymentTopics.all.contains { $0.name == topic }, "\(topic) is a topic of the exchange")
             #expect(declaration.properties["VALUE_FORMAT"] == "JSON")
-            let fields = try #require(CodecFields.byTopic[topic], "field names of \(topic) are known")
+            let fields = try #require(TopicName.fieldNames(of: topic), "ExchangeRecords knows the fields of \(topic)")
             let upperFields = Set(fields.map { $0.uppercased() })
             #expect(declaration.columns.filter(\.isKey).count == 1, "\(declaration.name): the key is the symbol")
             for column in declaration.columns where !column.isKey {
@@ -73,7 +74,7 @@ struct KsqlStatementTests {
         for (table, topic) in [("sma_hopping_table", "SMA_HOPPING_TABLE"), ("stock_profit", "stock_profit")] {
             let statement = try #require(statements.first { $0.name == table }, "ksql/ creates \(table)")
             #expect(statement.topic == "ksql_\(topic)")
-            let fields = try #require(CodecFields.byTopic[topic])
+            let fields = Set(try #require(TopicName.fieldNames(of: topic)))
             let key = statement.outputColumns.first
             for column in statement.outputColumns.dropFirst() {
                 #expect(fields.contains(column), "\(table).\(column) is a field of \(topic) (\(fields.sorted()))")
