@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// A JSON document as the gateway reads and writes it.
 ///
 /// Numbers stay as their literal text so prices are never routed through `Double`: the order
@@ -35,7 +37,10 @@ public enum JSONValue: Sendable, Equatable {
     public static func int<I: BinaryInteger>(_ value: I) -> JSONValue { .number(String(value)) }
 
     /// A JSON number for a fixed-point micro-unit amount (1e-6), written exactly.
-    public static func micros(_ value: Int64) -> JSONValue { .number(Micros.format(value)) }
+    public static func micros(_ value: Int64) -> JSONValue { .number(decimal(value)) }
+
+    /// The shortest exact decimal text of a micro-unit amount: `160250000` → `160.25`.
+    public static func decimal(_ micros: Int64) -> String { FixedDecimal(micros: micros).description }
 
     /// A string, or null when absent.
     public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }

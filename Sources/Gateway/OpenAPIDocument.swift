@@ -18,10 +18,12 @@ public enum OpenAPIDocument {
         var result: Set<String> = []
         for (path, item) in paths {
             guard case .object(let methods) = item else { continue }
-            for (method, _) in methods { result.insert("\(method.uppercased()) \(path)") }
+            for (method, _) in methods where httpMethods.contains(method) { result.insert("\(method.uppercased()) \(path)") }
         }
         return result
     }
+
+    static let httpMethods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
     static let template = #"""
     {

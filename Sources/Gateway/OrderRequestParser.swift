@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// Turns a `POST /orders` or `PUT /orders/{id}` JSON body into a validated command, or an
 /// `APIError` naming the first bad field.
 ///
@@ -160,21 +162,18 @@ public struct OrderRequestParser: Sendable {
         }
         let micros: Int64
         do {
-            micros = try Micros.parse(text)
+            micros = try FixedDecimal.parse(text, field: field).micros
         } catch {
-            switch error {
-            case .tooManyDecimals: throw APIError.input(field, "\(text) has more than 6 decimal places")
-            case .outOfRange, .notADecimal: throw APIError.input(field, "\(text) is out of range")
-            }
+            throw APIError.input(field, error.reason)
         }
         guard micros > 0 else { throw APIError.input(field, "must be positive, not \(text)") }
         guard micros % instrument.tickSizeMicros == 0 else {
-            throw APIError.input(field, "\(text) is not a multiple of the tick size \(Micros.format(instrument.tickSizeMicros))")
+            throw APIError.input(field, "\(text) is not a multiple of the tick size \(JSONValue.decimal(instrument.tickSizeMicros))")
         }
         guard micros >= instrument.lowerBandMicros, micros <= instrument.upperBandMicros else {
             throw APIError.input(
                 field,
-                "\(text) is outside the price band \(Micros.format(instrument.lowerBandMicros))–\(Micros.format(instrument.upperBandMicros))")
+                "\(text) is outside the price band \(JSONValue.decimal(instrument.lowerBandMicros))–\(JSONValue.decimal(instrument.upperBandMicros))")
         }
         return micros
     }
