@@ -8,8 +8,8 @@ import ExchangeRecords
 /// after a crash hands out the very same seqs.
 public struct SplitStage: StageDefinition {
     public let name = "split"
-    public let kinds = [TaskKind(name: "split", inputs: [TopicNames.incomingOrders])]
-    public let outputTopics = [TopicNames.buyOrders, TopicNames.sellOrders, TopicNames.deadLetters]
+    public let kinds = [TaskKind(name: "split", inputs: [TopicName.incomingOrders])]
+    public let outputTopics = [TopicName.buyOrders, TopicName.sellOrders, TopicName.deadLetters]
     public let metrics: StageMetrics
 
     public init() {
@@ -21,7 +21,7 @@ public struct SplitStage: StageDefinition {
         if let snapshot {
             guard let next = snapshot.marks["nextSeq"] else { throw StageError("split snapshot has no nextSeq") }
             task.nextSeq = next
-            task.nextOffset = snapshot.positions[TopicNames.incomingOrders]
+            task.nextOffset = snapshot.positions[TopicName.incomingOrders]
         }
         return task
     }
@@ -41,7 +41,7 @@ final class SplitTask: StageTask {
     }
 
     var positions: [String: Int64] {
-        nextOffset.map { [TopicNames.incomingOrders: $0] } ?? [:]
+        nextOffset.map { [TopicName.incomingOrders: $0] } ?? [:]
     }
 
     var marks: [String: Int64] { ["nextSeq": nextSeq] }
@@ -51,6 +51,7 @@ final class SplitTask: StageTask {
     func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
         nextOffset = record.offset + 1
         guard let value = record.value, !value.isEmpty else {
+            // (a tombstone or an empty value carries no order)
             deadLetter(record, "empty value (tombstone); expected an order, cancel, modify or tick", into: &outputs)
             return
         }
@@ -63,7 +64,7 @@ final class SplitTask: StageTask {
         }
         let seq = nextSeq
         nextSeq += 1
-        let topic = order.side == .sell ? TopicNames.sellOrders : TopicNames.buyOrders
+        let topic = order.side == .sell ? TopicName.sellOrders : TopicName.buyOrders
         buffer.removeAll(keepingCapacity: true)
         SequencedOrder(seq: seq, sourceOffset: record.offset, order: order).encode(into: &buffer)
         outputs.append(OutputRecord(topic: topic, partition: partition, key: order.stockSymbol, value: buffer))
@@ -71,6 +72,6 @@ final class SplitTask: StageTask {
 
     private func deadLetter(_ record: InputRecord, _ reason: String, into outputs: inout [OutputRecord]) {
         metrics.deadLetters.increment()
-        outputs.append(DeadLetter(stage: "split", source: record, reason: reason).record())
+        outputs.append(DeadLetters.record(stage: "split", source: record, reason: reason))
     }
 }

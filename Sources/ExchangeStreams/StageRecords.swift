@@ -19,13 +19,19 @@ public struct InputRecord: Sendable {
     public var key: ArraySlice<UInt8>?
     /// `nil` for a tombstone.
     public var value: ArraySlice<UInt8>?
+    /// The record's Kafka timestamp (part of the log, so deterministic for a replay).
+    public var timestamp: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?) {
+    public init(
+        topic: String, partition: Int32, offset: Int64, key: ArraySlice<UInt8>?, value: ArraySlice<UInt8>?,
+        timestamp: Int64? = nil
+    ) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
+        self.timestamp = timestamp
     }
 
     public var topicPartition: TopicPartition { TopicPartition(topic, partition) }

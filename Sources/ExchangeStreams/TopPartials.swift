@@ -9,6 +9,9 @@ import StreamAnalytics
 /// once all partitions' watermarks have passed it. A partition writes a window's partial before the watermark that
 /// passes it, so the merged ranking depends only on the set of partials — deterministic, whatever the interleaving.
 struct TopPartial: Codable, Equatable, Sendable {
+    /// Internal topic, one partition.
+    static let topic = "top_profit_partials"
+
     struct Entry: Codable, Equatable, Sendable {
         var symbol: String
         var profit: Int64
