@@ -1,1 +1,0 @@
-// Placeholder: the StreamAnalytics target is being built.

@@ -1,0 +1,292 @@
+/// Event-time windowed analytics over one stream of trades: per symbol SMA, VWAP, count, volume, OHLC and
+/// profit, and the profit ranking of all symbols per window.
+///
+/// One aggregator serves one input partition: its stream time is the largest event time it has seen (trades and
+/// ticks), shared by all symbols, as in Kafka Streams. A window closes when stream time reaches `end + grace`;
+/// trades for closed windows are reported as ``LateTrade`` instead of being dropped silently. Work is shared
+/// between overlapping windows: each trade updates one slice of `gcd(size, advance)` ms in a per-symbol ring
+/// buffer, and windows are merged from their slices only when they emit. Memory is
+/// `symbols × ceil((size + grace) / slice)` slices and does not grow with the input.
+///
+/// Deterministic: the same input gives the same outputs in the same order; ``snapshot()`` and
+/// ``init(snapshot:)`` restore an aggregator that continues exactly as the original would.
+public struct WindowAggregator: Sendable {
+    public let configuration: AnalyticsConfiguration
+
+    // Configuration, unpacked for the hot path.
+    let size: Int64
+    let advance: Int64
+    let grace: Int64
+    let sliceWidth: Int64
+    let ringSize: Int
+    let ringMask: Int64
+
+    // Symbols: dense ids in order of first appearance, and their order by name for deterministic output.
+    var symbols: [String] = []
+    var symbolIDs: [String: Int] = [:]
+    var symbolsByName: [Int] = []
+    var nameRank: [Int] = []
+
+    /// `symbols.count × ringSize` slots; symbol `s` owns `[s·ringSize, (s+1)·ringSize)`.
+    var slices: [SliceAggregate] = []
+
+    /// Largest event time seen; `Int64.min` before the first trade or tick.
+    var streamTimeValue: Int64 = .min
+    /// Largest event time of an accepted trade; `Int64.min` before the first.
+    var maxTradeTime: Int64 = .min
+    /// Index of the oldest window not yet closed; every window with a smaller index is closed.
+    var nextCloseIndex: Int64 = 0
+    /// Stream time at which window `nextCloseIndex` closes.
+    var closeDeadline: Int64
+    /// Trades earlier than this miss at least one closed window.
+    var onTimeFrom: Int64 = 0
+
+    // Cache of the slice the last trade fell in (input is mostly in time order).
+    var cachedSliceIndex: Int64 = -1
+    var cachedSliceStart: Int64 = 0
+    var cachedSliceEnd: Int64 = 0
+
+    /// Results not yet taken by the caller, in emission order.
+    public private(set) var pendingOutputs: [AnalyticsOutput] = []
+
+    public init(configuration: AnalyticsConfiguration) {
+        self.configuration = configuration
+        size = configuration.window.size
+        advance = configuration.window.advance
+        grace = configuration.grace
+        sliceWidth = configuration.window.sliceWidth
+        var ring = 1
+        while ring < configuration.slicesNeeded { ring <<= 1 }
+        ringSize = ring
+        ringMask = Int64(ring - 1)
+        closeDeadline = size + grace
+    }
+
+    // MARK: Public state
+
+    /// Largest event time seen, or `nil` before the first trade or tick.
+    public var streamTime: Int64? { streamTimeValue == .min ? nil : streamTimeValue }
+
+    /// Symbols seen so far, in order of first appearance (the order of their ``SymbolID``s).
+    public var knownSymbols: [String] { symbols }
+
+    /// Returns the dense id of `symbol`, registering it on first use. Resolve ids once per symbol and feed trades
+    /// through ``add(symbol:price:quantity:time:seq:)`` to keep dictionary lookups off the hot path.
+    public mutating func intern(_ symbol: String) throws(AnalyticsError) -> SymbolID {
+        if let id = symbolIDs[symbol] { return SymbolID(id) }
+        guard !symbol.isEmpty else { throw .invalidField(field: "symbol", problem: "must not be empty") }
+        guard symbol.utf8.count <= 255 else {
+            throw .invalidField(field: "symbol", problem: "longer than 255 bytes")
+        }
+        let id = symbols.count
+        symbols.append(symbol)
+        symbolIDs[symbol] = id
+        slices.append(contentsOf: repeatElement(SliceAggregate(), count: ringSize))
+        let position = symbolsByName.firstIndex { Self.nameOrder(symbol, symbols[$0]) } ?? symbolsByName.count
+        symbolsByName.insert(id, at: position)
+        nameRank = Array(repeating: 0, count: symbols.count)
+        for (rank, symbolID) in symbolsByName.enumerated() { nameRank[symbolID] = rank }
+        return SymbolID(id)
+    }
+
+    static func nameOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
+
+    // MARK: Convenience API (allocates an array per call)
+
+    /// Adds one trade and returns what it caused: window results, rankings and late-trade reports.
+    public mutating func process(_ trade: AnalyticsTrade) throws(AnalyticsError) -> [AnalyticsOutput] {
+        try Self.validate(price: trade.price, quantity: trade.quantity, time: trade.time)
+        let id = try intern(trade.symbol)
+        try add(symbol: id, price: trade.price, quantity: trade.quantity, time: trade.time, seq: trade.seq)
+        return takeOutputs()
+    }
+
+    /// Advances stream time without a trade (a clock tick) and returns the results of the windows it closed.
+    public mutating func tick(_ time: Int64) throws(AnalyticsError) -> [AnalyticsOutput] {
+        try advance(to: time)
+        return takeOutputs()
+    }
+
+    // MARK: Hot path (results accumulate in `pendingOutputs`)
+
+    /// Adds one trade; results are appended to ``pendingOutputs``. Invalid input throws before any state changes.
+    public mutating func add(
+        symbol: SymbolID, price: Int64, quantity: Int64, time: Int64, seq: Int64
+    ) throws(AnalyticsError) {
+        let symbolIndex = symbol.rawValue
+        guard symbolIndex >= 0, symbolIndex < symbols.count else { throw .unknownSymbolID(symbolIndex) }
+        guard price > 0, quantity > 0, time >= 0 else {
+            try Self.validate(price: price, quantity: quantity, time: time)
+            return
+        }
+        if time > streamTimeValue { moveStreamTime(to: time) }
+        if time < onTimeFrom {
+            guard reportLate(symbol: symbolIndex, price: price, quantity: quantity, time: time, seq: seq) else {
+                return
+            }
+        }
+        let sliceIndex: Int64
+        if time >= cachedSliceStart && time < cachedSliceEnd {
+            sliceIndex = cachedSliceIndex
+        } else {
+            sliceIndex = time / sliceWidth
+            cachedSliceIndex = sliceIndex
+            cachedSliceStart = sliceIndex * sliceWidth
+            cachedSliceEnd = cachedSliceStart + sliceWidth
+        }
+        let slot = symbolIndex &* ringSize &+ Int(sliceIndex & ringMask)
+        if slices[slot].index == sliceIndex {
+            slices[slot].add(price: price, quantity: quantity, time: time, seq: seq)
+        } else {
+            slices[slot].start(index: sliceIndex, price: price, quantity: quantity, time: time, seq: seq)
+        }
+        if time > maxTradeTime { maxTradeTime = time }
+        if configuration.emitMode == .changes { emitChanges(symbol: symbolIndex, time: time) }
+    }
+
+    /// Advances stream time to `time` (ignored if not later), closing every window whose `end + grace` it
+    /// reaches; in FINAL mode their results are appended to ``pendingOutputs``.
+    public mutating func advance(to time: Int64) throws(AnalyticsError) {
+        guard time >= 0 else { throw .invalidField(field: "timestamp", problem: "must not be negative, got \(time)") }
+        if time > streamTimeValue { moveStreamTime(to: time) }
+    }
+
+    /// Returns and clears ``pendingOutputs``.
+    public mutating func takeOutputs() -> [AnalyticsOutput] {
+        defer { pendingOutputs.removeAll(keepingCapacity: true) }
+        return pendingOutputs
+    }
+
+    /// Hands every pending output to `body` in order, then clears them, keeping the buffer's capacity.
+    public mutating func drainOutputs<E: Error>(_ body: (AnalyticsOutput) throws(E) -> Void) throws(E) {
+        defer { pendingOutputs.removeAll(keepingCapacity: true) }
+        for output in pendingOutputs { try body(output) }
+    }
+
+    static func validate(price: Int64, quantity: Int64, time: Int64) throws(AnalyticsError) {
+        guard price > 0 else { throw .invalidField(field: "price", problem: "must be positive, got \(price) micros") }
+        guard quantity > 0 else { throw .invalidField(field: "quantity", problem: "must be positive, got \(quantity)") }
+        guard time >= 0 else {
+            throw .invalidField(field: "timestamp", problem: "must not be negative (windows start at the epoch), got \(time)")
+        }
+    }
+
+    // MARK: Stream time and window closing
+
+    mutating func moveStreamTime(to time: Int64) {
+        streamTimeValue = time
+        guard time >= closeDeadline else { return }
+        let firstOpen = firstOpenWindowIndex(streamTime: time)
+        if configuration.emitMode == .final {
+            while nextCloseIndex < firstOpen {
+                if maxTradeTime == .min || nextCloseIndex * advance > maxTradeTime { break }
+                emitWindow(index: nextCloseIndex)
+                nextCloseIndex += 1
+            }
+        }
+        nextCloseIndex = firstOpen
+        closeDeadline = firstOpen * advance + size + grace
+        onTimeFrom = firstOpen == 0 ? 0 : firstOpen * advance + size - advance
+    }
+
+    /// The smallest window index `k` with `k·advance + size + grace > streamTime`.
+    func firstOpenWindowIndex(streamTime: Int64) -> Int64 {
+        let lastClosedStart = streamTime - size - grace
+        return lastClosedStart < 0 ? 0 : lastClosedStart / advance + 1
+    }
+
+    /// Handles a trade that misses closed windows: reports it, and returns whether it still counts in open ones.
+    mutating func reportLate(symbol: Int, price: Int64, quantity: Int64, time: Int64, seq: Int64) -> Bool {
+        let spec = configuration.window
+        let first = spec.firstWindowIndex(containing: time)
+        let last = spec.lastWindowIndex(containing: time)
+        let missedEnd = min(last + 1, nextCloseIndex)
+        let applied = last >= nextCloseIndex
+        let trade = AnalyticsTrade(symbol: symbols[symbol], price: price, quantity: quantity, time: time, seq: seq)
+        pendingOutputs.append(.lateTrade(LateTrade(
+            trade: trade, missedWindowStarts: (first..<missedEnd).map { $0 * advance }, appliedToOpenWindows: applied,
+            streamTime: streamTimeValue, grace: grace, windowSize: size
+        )))
+        return applied
+    }
+
+    // MARK: Emitting
+
+    mutating func emitChanges(symbol: Int, time: Int64) {
+        let spec = configuration.window
+        let first = max(spec.firstWindowIndex(containing: time), nextCloseIndex)
+        let last = spec.lastWindowIndex(containing: time)
+        guard first <= last else { return }
+        for index in first...last {
+            let start = index * advance
+            if configuration.outputs.contains(.symbolWindows) {
+                let merged = mergedWindow(symbol: symbol, start: start)
+                pendingOutputs.append(.symbolWindow(result(symbol: symbol, start: start, merged)))
+            }
+            if configuration.outputs.contains(.topProfit), let top = ranking(start: start) {
+                pendingOutputs.append(.topProfit(top))
+            }
+        }
+    }
+
+    /// Emits the final results of window `index` (FINAL mode), symbols in name order, then the ranking.
+    mutating func emitWindow(index: Int64) {
+        let start = index * advance
+        if configuration.outputs.contains(.symbolWindows) {
+            for symbol in symbolsByName {
+                let merged = mergedWindow(symbol: symbol, start: start)
+                if merged.count > 0 { pendingOutputs.append(.symbolWindow(result(symbol: symbol, start: start, merged))) }
+            }
+        }
+        if configuration.outputs.contains(.topProfit), let top = ranking(start: start) {
+            pendingOutputs.append(.topProfit(top))
+        }
+    }
+
+    /// The merge of `symbol`'s slices in window `[start, start + size)`; `count == 0` when it has no trades there.
+    func mergedWindow(symbol: Int, start: Int64) -> SliceAggregate {
+        var merged = SliceAggregate()
+        let base = symbol &* ringSize
+        var sliceIndex = start / sliceWidth
+        let endSlice = (start + size) / sliceWidth
+        while sliceIndex < endSlice {
+            let slot = base &+ Int(sliceIndex & ringMask)
+            if slices[slot].index == sliceIndex { merged.merge(later: slices[slot]) }
+            sliceIndex += 1
+        }
+        return merged
+    }
+
+    func result(symbol: Int, start: Int64, _ merged: SliceAggregate) -> SymbolWindowResult {
+        let profit = merged.closePrice - merged.openPrice
+        return SymbolWindowResult(
+            symbol: symbols[symbol], windowStart: start, windowEnd: start + size, count: merged.count,
+            volume: merged.volume, sma: merged.priceSum.roundedQuotient(dividingBy: UInt64(merged.count)),
+            vwap: merged.notional.roundedQuotient(dividingBy: UInt64(merged.volume)), open: merged.openPrice,
+            high: merged.high, low: merged.low, close: merged.closePrice, profit: profit,
+            profitPercent: profitPercentMicros(profit: profit, open: merged.openPrice), timestamp: merged.closeTime
+        )
+    }
+
+    /// The ranking of window `[start, start + size)`: profit descending, then symbol name ascending.
+    func ranking(start: Int64) -> TopProfitResult? {
+        var entries: [(rank: Int, entry: ProfitRankEntry)] = []
+        var timestamp = Int64.min
+        for symbol in symbolsByName {
+            let merged = mergedWindow(symbol: symbol, start: start)
+            guard merged.count > 0 else { continue }
+            let profit = merged.closePrice - merged.openPrice
+            entries.append((nameRank[symbol], ProfitRankEntry(
+                symbol: symbols[symbol], profit: profit,
+                profitPercent: profitPercentMicros(profit: profit, open: merged.openPrice),
+                open: merged.openPrice, close: merged.closePrice
+            )))
+            timestamp = max(timestamp, merged.closeTime)
+        }
+        guard !entries.isEmpty else { return nil }
+        entries.sort { $0.entry.profit != $1.entry.profit ? $0.entry.profit > $1.entry.profit : $0.rank < $1.rank }
+        return TopProfitResult(
+            windowStart: start, windowEnd: start + size, ranking: entries.map(\.entry), timestamp: timestamp
+        )
+    }
+}

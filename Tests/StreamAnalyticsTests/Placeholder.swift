@@ -1,1 +1,0 @@
-// Placeholder: tests for StreamAnalytics are being written.
