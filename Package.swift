@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Kafka edge
@@ -73,6 +74,6 @@ let package = Package(
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
         .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Kafka", "ExchangeRecords"]),
-        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -1,1 +1,0 @@
-// Placeholder: the ExchangeRecords target is being built.

@@ -1,0 +1,153 @@
+/// A value of `execution_reports` (key: symbol): one step in an order's life.
+///
+/// `quantity = filled_quantity + leaves_quantity` until the order is done. `last_price`, `last_quantity` and
+/// `trade_id` describe the fill that produced this report (absent when the report is not a fill).
+public struct ExecutionReport: Sendable, Hashable {
+    public var orderID: String
+    public var clientOrderID: String?
+    public var traderID: String
+    public var symbol: String
+    public var side: Side
+    public var status: OrderStatus
+    /// Why an order was rejected or expired (or other free text); absent otherwise.
+    public var reason: String?
+    /// The order's limit price; nil for MARKET orders.
+    public var price: FixedDecimal?
+    public var quantity: Int64
+    public var filledQuantity: Int64
+    public var leavesQuantity: Int64
+    /// Price of this report's fill.
+    public var lastPrice: FixedDecimal?
+    /// Quantity of this report's fill.
+    public var lastQuantity: Int64?
+    /// `TRADE_ID` of this report's fill in `matched_trades`.
+    public var tradeID: String?
+    /// Dense per-partition sequence of the matcher's outputs.
+    public var seq: Int64
+    /// Epoch milliseconds (event time).
+    public var timestamp: Int64
+
+    public init(
+        orderID: String, clientOrderID: String? = nil, traderID: String, symbol: String, side: Side,
+        status: OrderStatus, reason: String? = nil, price: FixedDecimal?, quantity: Int64, filledQuantity: Int64,
+        leavesQuantity: Int64, lastPrice: FixedDecimal? = nil, lastQuantity: Int64? = nil, tradeID: String? = nil,
+        seq: Int64, timestamp: Int64
+    ) {
+        self.orderID = orderID
+        self.clientOrderID = clientOrderID
+        self.traderID = traderID
+        self.symbol = symbol
+        self.side = side
+        self.status = status
+        self.reason = reason
+        self.price = price
+        self.quantity = quantity
+        self.filledQuantity = filledQuantity
+        self.leavesQuantity = leavesQuantity
+        self.lastPrice = lastPrice
+        self.lastQuantity = lastQuantity
+        self.tradeID = tradeID
+        self.seq = seq
+        self.timestamp = timestamp
+    }
+}
+
+extension ExecutionReport: JSONRecord, JSONObjectReadable {
+    static let table = FieldTable([
+        "order_id", "client_order_id", "trader_id", "symbol", "side", "status", "reason", "price", "quantity",
+        "filled_quantity", "leaves_quantity", "last_price", "last_quantity", "trade_id", "seq", "timestamp",
+    ])
+
+    public static var fieldNames: [String] { table.names }
+
+    public func encode(into b: inout [UInt8]) {
+        b.appendLiteral("{\"order_id\":")
+        b.appendJSONString(orderID)
+        if let clientOrderID {
+            b.appendLiteral(",\"client_order_id\":")
+            b.appendJSONString(clientOrderID)
+        }
+        b.appendLiteral(",\"trader_id\":")
+        b.appendJSONString(traderID)
+        b.appendLiteral(",\"symbol\":")
+        b.appendJSONString(symbol)
+        b.appendSide(side)
+        b.appendLiteral(",\"status\":\"")
+        b.append(contentsOf: status.rawValue.utf8)
+        b.append(UInt8(ascii: "\""))
+        if let reason {
+            b.appendLiteral(",\"reason\":")
+            b.appendJSONString(reason)
+        }
+        if let price {
+            b.appendLiteral(",\"price\":")
+            b.appendDecimal(price)
+        }
+        b.appendLiteral(",\"quantity\":")
+        b.appendInteger(quantity)
+        b.appendLiteral(",\"filled_quantity\":")
+        b.appendInteger(filledQuantity)
+        b.appendLiteral(",\"leaves_quantity\":")
+        b.appendInteger(leavesQuantity)
+        if let lastPrice {
+            b.appendLiteral(",\"last_price\":")
+            b.appendDecimal(lastPrice)
+        }
+        if let lastQuantity {
+            b.appendLiteral(",\"last_quantity\":")
+            b.appendInteger(lastQuantity)
+        }
+        if let tradeID {
+            b.appendLiteral(",\"trade_id\":")
+            b.appendJSONString(tradeID)
+        }
+        b.appendLiteral(",\"seq\":")
+        b.appendInteger(seq)
+        b.appendLiteral(",\"timestamp\":")
+        b.appendInteger(timestamp)
+        b.append(UInt8(ascii: "}"))
+    }
+
+    public static func decode(json: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Self {
+        try decodeDocument(json)
+    }
+
+    static func read(from r: inout JSONReader) throws(RecordDecodingError) -> ExecutionReport {
+        try r.beginObject(field: nil)
+        var orderID: String?, clientOrderID: String?, traderID: String?, symbol: String?, side: Side?
+        var status: OrderStatus?, reason: String?, price: FixedDecimal?, quantity: Int64?, filled: Int64?
+        var leaves: Int64?, lastPrice: FixedDecimal?, lastQuantity: Int64?, tradeID: String?, seq: Int64?
+        var timestamp: Int64?
+        var count = 0
+        var seen: UInt64 = 0
+        while let index = try r.nextField(table, count: &count, seen: &seen) {
+            switch index {
+            case 0: orderID = try r.readIdentifier(field: "order_id")
+            case 1: clientOrderID = try r.readOptionalString(field: "client_order_id")
+            case 2: traderID = try r.readIdentifier(field: "trader_id")
+            case 3: symbol = try r.readSymbol(field: "symbol")
+            case 4: side = try r.readEnum(Side.self, field: "side")
+            case 5: status = try r.readEnum(OrderStatus.self, field: "status")
+            case 6: reason = try r.readOptionalString(field: "reason")
+            case 7: price = try r.readOptionalDecimal(field: "price")
+            case 8: quantity = try r.readNonNegative(field: "quantity")
+            case 9: filled = try r.readNonNegative(field: "filled_quantity")
+            case 10: leaves = try r.readNonNegative(field: "leaves_quantity")
+            case 11: lastPrice = try r.readOptionalDecimal(field: "last_price")
+            case 12: lastQuantity = try r.readOptionalInt64(field: "last_quantity")
+            case 13: tradeID = try r.readOptionalString(field: "trade_id")
+            case 14: seq = try r.readPositive(field: "seq")
+            default: timestamp = try r.readNonNegative(field: "timestamp")
+            }
+        }
+        return ExecutionReport(
+            orderID: try r.required(orderID, "order_id"), clientOrderID: clientOrderID,
+            traderID: try r.required(traderID, "trader_id"), symbol: try r.required(symbol, "symbol"),
+            side: try r.required(side, "side"), status: try r.required(status, "status"), reason: reason,
+            price: price, quantity: try r.required(quantity, "quantity"),
+            filledQuantity: try r.required(filled, "filled_quantity"),
+            leavesQuantity: try r.required(leaves, "leaves_quantity"), lastPrice: lastPrice,
+            lastQuantity: lastQuantity, tradeID: tradeID, seq: try r.required(seq, "seq"),
+            timestamp: try r.required(timestamp, "timestamp"))
+    }
+}

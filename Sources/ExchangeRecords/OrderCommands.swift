@@ -1,0 +1,86 @@
+/// A new order as the gateway writes it to `incoming_orders` (no `type` field; `"type":"NEW"` is also accepted).
+public struct NewOrder: Sendable, Hashable {
+    public var orderID: String
+    /// The trader's own reference, echoed in execution reports (optional).
+    public var clientOrderID: String?
+    public var traderID: String
+    public var stockSymbol: String
+    public var side: Side
+    public var orderType: OrderType
+    /// Limit price; required for `LIMIT`, absent for `MARKET`.
+    public var price: FixedDecimal?
+    public var quantity: Int64
+    public var timeInForce: TimeInForce
+    /// Minutes the order lives; required for `TTL`, absent otherwise.
+    public var validityTTL: Int64?
+    /// Epoch milliseconds, set by the gateway.
+    public var timestamp: Int64
+
+    public init(
+        orderID: String, clientOrderID: String? = nil, traderID: String, stockSymbol: String, side: Side,
+        orderType: OrderType, price: FixedDecimal?, quantity: Int64, timeInForce: TimeInForce,
+        validityTTL: Int64? = nil, timestamp: Int64
+    ) {
+        self.orderID = orderID
+        self.clientOrderID = clientOrderID
+        self.traderID = traderID
+        self.stockSymbol = stockSymbol
+        self.side = side
+        self.orderType = orderType
+        self.price = price
+        self.quantity = quantity
+        self.timeInForce = timeInForce
+        self.validityTTL = validityTTL
+        self.timestamp = timestamp
+    }
+}
+
+/// `"type":"CANCEL"`: cancel the rest of an order (only its owner may).
+public struct CancelOrder: Sendable, Hashable {
+    public var orderID: String
+    public var traderID: String
+    public var stockSymbol: String
+    public var side: Side
+    public var timestamp: Int64
+
+    public init(orderID: String, traderID: String, stockSymbol: String, side: Side, timestamp: Int64) {
+        self.orderID = orderID
+        self.traderID = traderID
+        self.stockSymbol = stockSymbol
+        self.side = side
+        self.timestamp = timestamp
+    }
+}
+
+/// `"type":"MODIFY"`: a new price and/or quantity for a resting order (at least one of them).
+public struct ModifyOrder: Sendable, Hashable {
+    public var orderID: String
+    public var traderID: String
+    public var stockSymbol: String
+    public var side: Side
+    public var price: FixedDecimal?
+    public var quantity: Int64?
+    public var timestamp: Int64
+
+    public init(
+        orderID: String, traderID: String, stockSymbol: String, side: Side, price: FixedDecimal? = nil,
+        quantity: Int64? = nil, timestamp: Int64
+    ) {
+        self.orderID = orderID
+        self.traderID = traderID
+        self.stockSymbol = stockSymbol
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.timestamp = timestamp
+    }
+}
+
+/// `"type":"TICK"`: written by the clock into idle partitions; advances event time only.
+public struct Tick: Sendable, Hashable {
+    public var timestamp: Int64
+
+    public init(timestamp: Int64) {
+        self.timestamp = timestamp
+    }
+}

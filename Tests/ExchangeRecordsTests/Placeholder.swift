@@ -1,1 +1,0 @@
-// Placeholder: tests for ExchangeRecords are being written.
