@@ -5,6 +5,7 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
 
 let package = Package(
     name: "kafka-exchange",
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Kafka edge
@@ -47,7 +50,7 @@ let package = Package(
         // MARK: Stages and gateway
         .target(
             name: "ExchangeStreams",
-            dependencies: ["Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", serviceLifecycle, logging]
+            dependencies: ["Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", serviceLifecycle, logging, metrics]
         ),
         .target(
             name: "Gateway",
@@ -95,6 +98,6 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords"]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", .product(name: "Yams", package: "Yams")]),
     ]
 )

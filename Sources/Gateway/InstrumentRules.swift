@@ -1,5 +1,3 @@
-import ExchangeRecords
-
 /// What the gateway checks an order against, per instrument: the same rules the engine enforces,
 /// applied before anything reaches Kafka so a bad order gets a 400 naming the field instead of
 /// a REJECTED report later.
@@ -29,17 +27,6 @@ public struct InstrumentRules: Sendable, Equatable {
         self.lowerBandMicros = lowerBandMicros
         self.upperBandMicros = upperBandMicros
         self.maxOrderQuantity = maxOrderQuantity
-    }
-
-    /// The seed data set's five instruments (DESIGN.md §2): tick 0.01, lot 1, band ±20 %.
-    public static let seed: [InstrumentRules] = [
-        ("AAPL", "Apple Inc.", 160), ("GOOG", "Alphabet Inc.", 1165), ("TSLA", "Tesla Inc.", 760),
-        ("AMZN", "Amazon.com Inc.", 3011), ("FB", "Meta Platforms Inc.", 395),
-    ].map { symbol, name, price in
-        let reference = Int64(price) * FixedDecimal.scale
-        return InstrumentRules(
-            symbol: symbol, name: name, tickSizeMicros: 10_000, lotSize: 1, referencePriceMicros: reference,
-            lowerBandMicros: reference * 8 / 10, upperBandMicros: reference * 12 / 10, maxOrderQuantity: 100_000)
     }
 }
 

@@ -1,0 +1,151 @@
+/// Order side.
+public enum Side: UInt8, Hashable, Sendable, CaseIterable {
+    case buy = 0
+    case sell = 1
+
+    public var opposite: Side { self == .buy ? .sell : .buy }
+    /// `BUY` / `SELL`, as on the wire.
+    public var wireName: String { self == .buy ? "BUY" : "SELL" }
+}
+
+/// LIMIT orders carry a price and may rest; MARKET orders never rest.
+public enum OrderType: UInt8, Hashable, Sendable, CaseIterable {
+    case limit = 0
+    case market = 1
+
+    public var wireName: String { self == .limit ? "LIMIT" : "MARKET" }
+}
+
+/// How long an order may rest. IOC and FOK never rest; DAY expires at the session close;
+/// TTL expires `validityTTLMinutes` after the order's event time.
+public enum TimeInForce: UInt8, Hashable, Sendable, CaseIterable {
+    case gtc = 0
+    case day = 1
+    case ioc = 2
+    case fok = 3
+    case ttl = 4
+
+    public var wireName: String {
+        switch self {
+        case .gtc: "GTC"
+        case .day: "DAY"
+        case .ioc: "IOC"
+        case .fok: "FOK"
+        case .ttl: "TTL"
+        }
+    }
+}
+
+/// A dense integer standing for an order id string. The engine interns every id it is given
+/// (`MatchingEngine.orderHandle(_:)`), so the hot path compares integers, never strings.
+public struct OrderHandle: Hashable, Sendable {
+    public let rawValue: UInt32
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+}
+
+/// A dense integer standing for a trader id string (ownership and self-trade checks compare these).
+public struct TraderHandle: Hashable, Sendable {
+    public let rawValue: UInt32
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+}
+
+/// A dense integer standing for a symbol string; known instruments get the first handles.
+public struct SymbolHandle: Hashable, Sendable {
+    public let rawValue: UInt32
+    @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+}
+
+/// A new order. `price` is required for LIMIT and must be absent for MARKET.
+public struct NewOrder: Hashable, Sendable {
+    public var order: OrderHandle
+    public var trader: TraderHandle
+    public var symbol: SymbolHandle
+    public var side: Side
+    public var type: OrderType
+    public var price: Price?
+    public var quantity: Int64
+    public var timeInForce: TimeInForce
+    /// Minutes, required (positive) for `.ttl`, ignored otherwise.
+    public var validityTTLMinutes: Int64?
+    /// Event time, epoch ms.
+    public var timestamp: Int64
+
+    @inlinable
+    public init(
+        order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side, type: OrderType = .limit,
+        price: Price?, quantity: Int64, timeInForce: TimeInForce = .gtc, validityTTLMinutes: Int64? = nil,
+        timestamp: Int64
+    ) {
+        self.order = order
+        self.trader = trader
+        self.symbol = symbol
+        self.side = side
+        self.type = type
+        self.price = price
+        self.quantity = quantity
+        self.timeInForce = timeInForce
+        self.validityTTLMinutes = validityTTLMinutes
+        self.timestamp = timestamp
+    }
+}
+
+/// Cancels a resting order; only its owner may. `side`, when given, must match the order's.
+public struct CancelOrder: Hashable, Sendable {
+    public var order: OrderHandle
+    public var trader: TraderHandle
+    public var symbol: SymbolHandle
+    public var side: Side?
+    public var timestamp: Int64
+
+    @inlinable
+    public init(order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side? = nil, timestamp: Int64) {
+        self.order = order
+        self.trader = trader
+        self.symbol = symbol
+        self.side = side
+        self.timestamp = timestamp
+    }
+}
+
+/// Changes a resting order's price and/or total quantity (the new total, including what has filled).
+/// A quantity decrease at the same price keeps time priority; a price change or quantity increase loses it.
+public struct ModifyOrder: Hashable, Sendable {
+    public var order: OrderHandle
+    public var trader: TraderHandle
+    public var symbol: SymbolHandle
+    public var side: Side?
+    public var price: Price?
+    public var quantity: Int64?
+    public var timestamp: Int64
+
+    @inlinable
+    public init(
+        order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side? = nil, price: Price? = nil,
+        quantity: Int64? = nil, timestamp: Int64
+    ) {
+        self.order = order
+        self.trader = trader
+        self.symbol = symbol
+        self.side = side
+        self.price = price
+        self.quantity = quantity
+        self.timestamp = timestamp
+    }
+}
+
+/// One input to the engine. `tick` only advances event time (and so expires DAY/TTL orders).
+public enum Command: Hashable, Sendable {
+    case new(NewOrder)
+    case cancel(CancelOrder)
+    case modify(ModifyOrder)
+    case tick(timestamp: Int64)
+
+    public var timestamp: Int64 {
+        switch self {
+        case .new(let c): c.timestamp
+        case .cancel(let c): c.timestamp
+        case .modify(let c): c.timestamp
+        case .tick(let t): t
+        }
+    }
+}

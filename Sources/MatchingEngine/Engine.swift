@@ -1,0 +1,586 @@
+/// A deterministic continuous double auction over many instruments: price-time priority, trades at
+/// the resting order's price, partial fills, LIMIT/MARKET, GTC/DAY/IOC/FOK/TTL, cancel/modify by the
+/// owner only, self-trade prevention, and expiry driven by event time.
+///
+/// No I/O and no wall clock: the same commands give the same events, byte for byte, and
+/// `snapshot()` / `init(snapshot:)` continue a run exactly.
+///
+/// Order, trader and symbol strings are interned to dense handles (`orderHandle(_:)` …) before a
+/// command is built, so matching compares integers; events carry handles and `orderId(_:)` etc.
+/// turn them back into strings at the edge.
+///
+/// Event time: the engine clock is the maximum command timestamp seen. A command with an older
+/// timestamp is processed as if it arrived at the clock (its trades and reports carry the clock).
+/// Before a command is processed, every DAY/TTL order whose expiry is at or before the clock expires
+/// (EXPIRED report stamped with its expiry time), in (expiry, acceptance) order.
+///
+/// Not thread-safe: one engine belongs to one task (a matcher partition).
+public final class Engine {
+    public let configuration: EngineConfiguration
+    public private(set) var instruments: [Instrument]
+    /// Engine clock: the largest event time seen (epoch ms).
+    public internal(set) var clock: Int64 = 0
+    /// Number the next trade will get (first trade is 1).
+    public internal(set) var nextTradeNumber: UInt64 = 1
+
+    var books: [PriceLadder] = []
+    let pool: OrderPool
+    var orderIds = Interner()
+    /// Per order handle: slot index (>= 0) while live, `neverAccepted` or `finished`.
+    var orderState: [Int32] = []
+    var traderIds = Interner()
+    var symbols = Interner()
+    var expiries = ExpiryQueue()
+    var acceptSequence: UInt64 = 0
+
+    static let neverAccepted: Int32 = -1
+    static let finished: Int32 = -2
+
+    /// - Parameter expectedOrders: capacity hint for live orders and ids (no effect on behaviour).
+    public init(instruments: [Instrument], configuration: EngineConfiguration = EngineConfiguration(), expectedOrders: Int = 4096) {
+        self.configuration = configuration
+        self.instruments = []
+        pool = OrderPool(capacity: expectedOrders)
+        orderIds.reserve(expectedOrders)
+        orderState.reserveCapacity(expectedOrders)
+        for instrument in instruments where symbols.lookup(instrument.symbol) == nil && instrument.definitionProblem == nil {
+            addInstrument(instrument)
+        }
+    }
+
+    private func addInstrument(_ instrument: Instrument) {
+        let handle = symbols.intern(instrument.symbol)
+        precondition(Int(handle) == books.count, "instruments must be added before unknown symbols are interned")
+        instruments.append(instrument)
+        books.append(PriceLadder(symbol: handle, instrument: instrument))
+    }
+
+    // MARK: Interning (the edge between strings and handles)
+
+    /// The handle for an order id, interning it on first sight.
+    public func orderHandle(_ orderId: String) -> OrderHandle {
+        let id = orderIds.intern(orderId)
+        if Int(id) == orderState.count { orderState.append(Engine.neverAccepted) }
+        return OrderHandle(rawValue: id)
+    }
+
+    /// The handle for a trader id, interning it on first sight.
+    public func traderHandle(_ traderId: String) -> TraderHandle {
+        TraderHandle(rawValue: traderIds.intern(traderId))
+    }
+
+    /// The handle for a symbol, interning unknown symbols too (orders on them are rejected with `unknownSymbol`).
+    public func symbolHandle(_ symbol: String) -> SymbolHandle {
+        SymbolHandle(rawValue: symbols.intern(symbol))
+    }
+
+    /// The handle of a listed instrument, without interning.
+    public func instrumentHandle(_ symbol: String) -> SymbolHandle? {
+        guard let id = symbols.lookup(symbol), Int(id) < books.count else { return nil }
+        return SymbolHandle(rawValue: id)
+    }
+
+    public func orderId(_ handle: OrderHandle) -> String { orderIds.strings[Int(handle.rawValue)] }
+    public func traderId(_ handle: TraderHandle) -> String { traderIds.strings[Int(handle.rawValue)] }
+    public func symbol(_ handle: SymbolHandle) -> String { symbols.strings[Int(handle.rawValue)] }
+
+    /// The instrument behind a handle (nil for an interned unknown symbol).
+    public func instrument(_ handle: SymbolHandle) -> Instrument? {
+        Int(handle.rawValue) < instruments.count ? instruments[Int(handle.rawValue)] : nil
+    }
+
+    /// Number of live (resting) orders over all books.
+    public var openOrders: Int { pool.live }
+
+    /// Reserves room for `n` more order ids (benchmarks and bulk loads).
+    public func reserveOrderIds(_ n: Int) {
+        orderIds.reserve(orderIds.count + n)
+        orderState.reserveCapacity(orderState.count + n)
+    }
+
+    // MARK: Processing
+
+    /// Applies one command, appending the resulting events to `events` (which is not cleared, so a
+    /// caller can reuse one buffer and clear it when convenient).
+    public func process(_ command: Command, into events: inout [EngineEvent]) {
+        switch command {
+        case .new(let order):
+            advanceClock(to: order.timestamp, &events)
+            submit(order, &events)
+        case .cancel(let cancel):
+            advanceClock(to: cancel.timestamp, &events)
+            self.cancel(cancel, &events)
+        case .modify(let modify):
+            advanceClock(to: modify.timestamp, &events)
+            self.modify(modify, &events)
+        case .tick(let timestamp):
+            advanceClock(to: timestamp, &events)
+        }
+    }
+
+    /// Applies many commands in order.
+    public func process(_ commands: some Sequence<Command>, into events: inout [EngineEvent]) {
+        for command in commands { process(command, into: &events) }
+    }
+
+    @inline(__always)
+    private func advanceClock(to timestamp: Int64, _ events: inout [EngineEvent]) {
+        guard timestamp > clock else { return }
+        clock = timestamp
+        if expiries.earliest <= timestamp { expireDue(&events) }
+    }
+
+    private func expireDue(_ events: inout [EngineEvent]) {
+        while expiries.earliest <= clock, let entry = expiries.pop() {
+            let state = orderState[Int(entry.order)]
+            guard state >= 0 else { continue }
+            let slot = pool.slots[Int(state)]
+            guard slot.sequence == entry.sequence else { continue }
+            let book = books[Int(slot.book)]
+            unlink(state, book)
+            let reason: Reason = slot.timeInForce == .day ? .sessionClosed : .ttlElapsed
+            events.append(.report(report(slot, .expired, .expiry, reason, leaves: 0, time: entry.expiry)))
+            retire(state)
+        }
+    }
+
+    // MARK: New orders
+
+    private func submit(_ order: NewOrder, _ events: inout [EngineEvent]) {
+        let symbolIndex = Int(order.symbol.rawValue)
+        guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
+        let book = books[symbolIndex]
+        if order.quantity <= 0 { return reject(order, .nonPositiveQuantity, &events) }
+        if order.quantity % book.lotSize != 0 { return reject(order, .offLot, &events) }
+        var limitTicks: Int64
+        if order.type == .limit {
+            guard let price = order.price else { return reject(order, .missingPrice, &events) }
+            if price.micros <= 0 { return reject(order, .nonPositivePrice, &events) }
+            if price.micros % book.tickMicros != 0 { return reject(order, .offTick, &events) }
+            limitTicks = price.micros / book.tickMicros
+            if limitTicks < book.bandLow || limitTicks > book.bandHigh { return reject(order, .outsidePriceBand, &events) }
+        } else {
+            if order.price != nil { return reject(order, .unexpectedPrice, &events) }
+            limitTicks = order.side == .buy ? .max : .min
+        }
+        var expiry = Int64.max
+        switch order.timeInForce {
+        case .ttl:
+            guard let minutes = order.validityTTLMinutes, minutes > 0, minutes <= 1_000_000_000 else {
+                return reject(order, .missingValidityTTL, &events)
+            }
+            expiry = clock + minutes * 60_000
+        case .day:
+            expiry = configuration.sessionClose(after: clock)
+        case .gtc, .ioc, .fok:
+            break
+        }
+        let restsIfUnfilled = order.type == .limit && order.timeInForce != .ioc && order.timeInForce != .fok
+        if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
+        let handle = Int(order.order.rawValue)
+        if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+
+        // Accepted.
+        orderState[handle] = Engine.finished
+        acceptSequence &+= 1
+        var incoming = OrderSlot(
+            handle: order.order.rawValue, trader: order.trader.rawValue, book: order.symbol.rawValue, side: order.side,
+            type: order.type, timeInForce: order.timeInForce, price: limitTicks, quantity: order.quantity, filled: 0,
+            prev: -1, next: -1, expiry: expiry, sequence: acceptSequence)
+        events.append(.report(report(incoming, .new, .newOrder, nil, leaves: incoming.quantity, time: clock)))
+
+        if order.timeInForce == .fok && !canFillCompletely(incoming, book) {
+            events.append(.report(report(incoming, .canceled, .newOrder, .fillOrKillUnfillable, leaves: 0, time: clock)))
+            return
+        }
+        let stopped = match(&incoming, book, cause: .newOrder, &events)
+        finishAggressor(&incoming, book, stopped: stopped, cause: .newOrder, &events)
+    }
+
+    /// Rests or cancels what is left of an aggressor after matching.
+    @inline(__always)
+    private func finishAggressor(_ incoming: inout OrderSlot, _ book: PriceLadder, stopped: Bool, cause: ReportCause, _ events: inout [EngineEvent]) {
+        let leaves = incoming.leaves
+        guard leaves > 0 else { return }
+        if stopped {
+            events.append(.report(report(incoming, .canceled, cause, .selfTradePrevented, leaves: 0, time: clock)))
+        } else if incoming.type == .market {
+            events.append(.report(report(incoming, .canceled, cause, .noLiquidity, leaves: 0, time: clock)))
+        } else if incoming.timeInForce == .ioc || incoming.timeInForce == .fok {
+            events.append(.report(report(incoming, .canceled, cause, .immediateOrCancel, leaves: 0, time: clock)))
+        } else {
+            rest(incoming, book)
+        }
+    }
+
+    private func reject(_ order: NewOrder, _ reason: Reason, _ events: inout [EngineEvent]) {
+        events.append(.report(ExecutionReport(
+            order: order.order, trader: order.trader, symbol: order.symbol, side: order.side, type: order.type,
+            timeInForce: order.timeInForce, status: .rejected, cause: .newOrder, reason: reason, price: order.price,
+            quantity: order.quantity, filledQuantity: 0, leavesQuantity: 0, lastPrice: nil, lastQuantity: 0,
+            lastTradeNumber: nil, timestamp: clock)))
+    }
+
+    @inline(__always)
+    private func report(
+        _ slot: OrderSlot, _ status: OrderStatus, _ cause: ReportCause, _ reason: Reason?, leaves: Int64, time: Int64,
+        lastPrice: Price? = nil, lastQuantity: Int64 = 0, lastTrade: UInt64? = nil
+    ) -> ExecutionReport {
+        let book = books[Int(slot.book)]
+        return ExecutionReport(
+            order: OrderHandle(rawValue: slot.handle), trader: TraderHandle(rawValue: slot.trader),
+            symbol: SymbolHandle(rawValue: slot.book), side: slot.side, type: slot.type, timeInForce: slot.timeInForce,
+            status: status, cause: cause, reason: reason,
+            price: slot.type == .limit ? Price(micros: slot.price * book.tickMicros) : nil,
+            quantity: slot.quantity, filledQuantity: slot.filled, leavesQuantity: leaves,
+            lastPrice: lastPrice, lastQuantity: lastQuantity, lastTradeNumber: lastTrade, timestamp: time)
+    }
+
+    /// Whether a FOK order can fill completely right now, under the self-trade policy, without touching the book.
+    private func canFillCompletely(_ incoming: OrderSlot, _ book: PriceLadder) -> Bool {
+        var needed = incoming.quantity
+        let isBuy = incoming.side == .buy
+        var level = isBuy ? book.bestAsk : book.bestBid
+        let policy = configuration.selfTradePrevention
+        while level >= 0 {
+            let tick = book.tick(at: level)
+            if isBuy ? tick > incoming.price : tick < incoming.price { return false }
+            var cursor = book.levels[level].head
+            while cursor >= 0 {
+                let resting = pool.slots[Int(cursor)]
+                if policy != .none && resting.trader == incoming.trader {
+                    if policy != .cancelResting { return false }
+                } else {
+                    needed -= resting.leaves
+                    if needed <= 0 { return true }
+                }
+                cursor = resting.next
+            }
+            level = isBuy ? book.lowestNonEmpty(atOrAbove: level + 1) : book.highestNonEmpty(atOrBelow: level - 1)
+        }
+        return false
+    }
+
+    /// Matches an aggressor against the opposite side. Returns true when self-trade prevention
+    /// stopped the aggressor (its remainder must be cancelled).
+    @inline(__always)
+    private func match(_ incoming: inout OrderSlot, _ book: PriceLadder, cause: ReportCause, _ events: inout [EngineEvent]) -> Bool {
+        let isBuy = incoming.side == .buy
+        let policy = configuration.selfTradePrevention
+        let slots = pool.slots
+        var level = isBuy ? book.bestAsk : book.bestBid
+        while level >= 0 && incoming.filled < incoming.quantity {
+            let tick = book.tick(at: level)
+            if isBuy ? tick > incoming.price : tick < incoming.price { break }
+            let price = Price(micros: tick * book.tickMicros)
+            var cursor = book.levels[level].head
+            while cursor >= 0 && incoming.filled < incoming.quantity {
+                let restingIndex = Int(cursor)
+                let next = slots[restingIndex].next
+                if policy != .none && slots[restingIndex].trader == incoming.trader {
+                    if policy == .cancelResting || policy == .cancelBoth {
+                        let resting = slots[restingIndex]
+                        unlink(cursor, book)
+                        events.append(.report(report(resting, .canceled, .match, .selfTradePrevented, leaves: 0, time: clock)))
+                        retire(cursor)
+                    }
+                    if policy != .cancelResting {
+                        return true
+                    }
+                    cursor = next
+                    continue
+                }
+                let quantity = min(incoming.quantity - incoming.filled, slots[restingIndex].leaves)
+                let tradeNumber = nextTradeNumber
+                nextTradeNumber &+= 1
+                incoming.filled += quantity
+                slots[restingIndex].filled += quantity
+                book.levels[level].quantity -= quantity
+                let resting = slots[restingIndex]
+                let restingPrice = price
+                let incomingPrice: Price? = incoming.type == .limit ? Price(micros: incoming.price * book.tickMicros) : nil
+                events.append(.trade(Trade(
+                    tradeNumber: tradeNumber, symbol: SymbolHandle(rawValue: incoming.book),
+                    buyOrder: OrderHandle(rawValue: isBuy ? incoming.handle : resting.handle),
+                    sellOrder: OrderHandle(rawValue: isBuy ? resting.handle : incoming.handle),
+                    buyTrader: TraderHandle(rawValue: isBuy ? incoming.trader : resting.trader),
+                    sellTrader: TraderHandle(rawValue: isBuy ? resting.trader : incoming.trader),
+                    price: price, buyPrice: isBuy ? incomingPrice : restingPrice, sellPrice: isBuy ? restingPrice : incomingPrice,
+                    quantity: quantity, aggressor: incoming.side, time: clock)))
+                let incomingLeaves = incoming.quantity - incoming.filled
+                events.append(.report(report(
+                    incoming, incomingLeaves == 0 ? .filled : .partiallyFilled, cause, nil, leaves: incomingLeaves, time: clock,
+                    lastPrice: price, lastQuantity: quantity, lastTrade: tradeNumber)))
+                let restingLeaves = resting.leaves
+                events.append(.report(report(
+                    resting, restingLeaves == 0 ? .filled : .partiallyFilled, .match, nil, leaves: restingLeaves, time: clock,
+                    lastPrice: price, lastQuantity: quantity, lastTrade: tradeNumber)))
+                book.lastTrade = LastTrade(price: price, quantity: quantity, time: clock, tradeNumber: tradeNumber)
+                if restingLeaves == 0 {
+                    unlink(cursor, book)
+                    retire(cursor)
+                }
+                cursor = next
+            }
+            if book.levels[level].orders > 0 { break }
+            level = isBuy ? book.lowestNonEmpty(atOrAbove: level + 1) : book.highestNonEmpty(atOrBelow: level - 1)
+        }
+        return false
+    }
+
+    // MARK: Book maintenance
+
+    /// Appends an order at the tail of its level and registers its expiry.
+    private func rest(_ order: OrderSlot, _ book: PriceLadder) {
+        // index(forTick:) was checked (and any growth done) before the order was accepted.
+        let level = Int(order.price - book.base)
+        let index = pool.allocate(order)
+        let slots = pool.slots
+        let tail = book.levels[level].tail
+        slots[Int(index)].prev = tail
+        slots[Int(index)].next = -1
+        if tail >= 0 { slots[Int(tail)].next = index } else { book.levels[level].head = index }
+        book.levels[level].tail = index
+        book.levels[level].quantity += order.leaves
+        book.levels[level].orders += 1
+        if book.levels[level].orders == 1 {
+            book.setBit(level)
+            if order.side == .buy {
+                if level > book.bestBid { book.bestBid = level }
+            } else if book.bestAsk < 0 || level < book.bestAsk {
+                book.bestAsk = level
+            }
+        }
+        orderState[Int(order.handle)] = index
+        if order.expiry != .max {
+            expiries.push(.init(expiry: order.expiry, sequence: order.sequence, order: order.handle))
+        }
+    }
+
+    /// Re-rests an order read from a snapshot (same priority order as when it was taken).
+    func restoreResting(_ order: OrderSlot, _ book: PriceLadder) {
+        rest(order, book)
+    }
+
+    /// Removes a live order from its level (not from the pool), keeping best prices current.
+    @inline(__always)
+    private func unlink(_ index: Int32, _ book: PriceLadder) {
+        let slots = pool.slots
+        let slot = slots[Int(index)]
+        let level = Int(slot.price - book.base)
+        if slot.prev >= 0 { slots[Int(slot.prev)].next = slot.next } else { book.levels[level].head = slot.next }
+        if slot.next >= 0 { slots[Int(slot.next)].prev = slot.prev } else { book.levels[level].tail = slot.prev }
+        book.levels[level].quantity -= slot.leaves
+        book.levels[level].orders -= 1
+        if book.levels[level].orders == 0 {
+            book.clearBit(level)
+            if level == book.bestBid {
+                book.bestBid = book.highestNonEmpty(atOrBelow: level - 1)
+            } else if level == book.bestAsk {
+                book.bestAsk = book.lowestNonEmpty(atOrAbove: level + 1)
+            }
+        }
+    }
+
+    /// Frees a finished order's slot; its id stays used.
+    @inline(__always)
+    private func retire(_ index: Int32) {
+        orderState[Int(pool.slots[Int(index)].handle)] = Engine.finished
+        pool.free(index)
+    }
+
+    // MARK: Cancel and modify
+
+    /// The live slot of an order that `trader` may change, or the reason it may not.
+    private func ownedOrder(_ order: OrderHandle, _ trader: TraderHandle, _ symbol: SymbolHandle, _ side: Side?) -> Result<Int32, RequestRejection> {
+        let handle = Int(order.rawValue)
+        guard handle < orderState.count, orderState[handle] >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
+        let index = orderState[handle]
+        let slot = pool.slots[Int(index)]
+        if slot.trader != trader.rawValue { return .failure(RequestRejection(.notOwner, slot)) }
+        if slot.book != symbol.rawValue { return .failure(RequestRejection(.symbolMismatch, slot)) }
+        if let side, side != slot.side { return .failure(RequestRejection(.sideMismatch, slot)) }
+        return .success(index)
+    }
+
+    private func cancel(_ request: CancelOrder, _ events: inout [EngineEvent]) {
+        switch ownedOrder(request.order, request.trader, request.symbol, request.side) {
+        case .failure(let rejection):
+            rejectRequest(rejection, request.order, request.trader, request.symbol, request.side, .cancel, &events)
+        case .success(let index):
+            let slot = pool.slots[Int(index)]
+            unlink(index, books[Int(slot.book)])
+            events.append(.report(report(slot, .canceled, .cancel, .canceledByTrader, leaves: 0, time: clock)))
+            retire(index)
+        }
+    }
+
+    private func modify(_ request: ModifyOrder, _ events: inout [EngineEvent]) {
+        let index: Int32
+        switch ownedOrder(request.order, request.trader, request.symbol, request.side) {
+        case .failure(let rejection):
+            return rejectRequest(rejection, request.order, request.trader, request.symbol, request.side, .modify, &events)
+        case .success(let found):
+            index = found
+        }
+        let slot = pool.slots[Int(index)]
+        let book = books[Int(slot.book)]
+        func refuse(_ reason: Reason) {
+            rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
+        }
+        if request.price == nil && request.quantity == nil { return refuse(.invalidModification) }
+        var newTicks = slot.price
+        if let price = request.price {
+            if price.micros <= 0 { return refuse(.nonPositivePrice) }
+            if price.micros % book.tickMicros != 0 { return refuse(.offTick) }
+            newTicks = price.micros / book.tickMicros
+            if newTicks < book.bandLow || newTicks > book.bandHigh { return refuse(.outsidePriceBand) }
+            if book.index(forTick: newTicks) == nil { return refuse(.priceOutOfRange) }
+        }
+        var newQuantity = slot.quantity
+        if let quantity = request.quantity {
+            if quantity <= 0 { return refuse(.nonPositiveQuantity) }
+            if quantity % book.lotSize != 0 { return refuse(.offLot) }
+            if quantity <= slot.filled { return refuse(.invalidModification) }
+            newQuantity = quantity
+        }
+        if newTicks == slot.price && newQuantity <= slot.quantity {
+            // Same price, same or smaller size: keeps its place in the queue.
+            let level = Int(slot.price - book.base)
+            book.levels[level].quantity -= slot.quantity - newQuantity
+            pool.slots[Int(index)].quantity = newQuantity
+            let updated = pool.slots[Int(index)]
+            events.append(.report(report(updated, .replaced, .modify, nil, leaves: updated.leaves, time: clock)))
+            return
+        }
+        // Loses priority: leave the queue, take the new terms, match as an aggressor, rest at the tail.
+        unlink(index, book)
+        var order = slot
+        pool.free(index)
+        orderState[Int(order.handle)] = Engine.finished
+        order.price = newTicks
+        order.quantity = newQuantity
+        order.prev = -1
+        order.next = -1
+        events.append(.report(report(order, .replaced, .modify, nil, leaves: order.leaves, time: clock)))
+        let stopped = match(&order, book, cause: .modify, &events)
+        let leaves = order.leaves
+        if leaves > 0 && !stopped {
+            // Resting again: keep its expiry entry (same sequence) instead of pushing a second one.
+            let expiry = order.expiry
+            order.expiry = .max
+            rest(order, book)
+            pool.slots[Int(orderState[Int(order.handle)])].expiry = expiry
+        } else {
+            finishAggressor(&order, book, stopped: stopped, cause: .modify, &events)
+        }
+    }
+
+    private func rejectRequest(
+        _ rejection: RequestRejection, _ order: OrderHandle, _ trader: TraderHandle, _ symbol: SymbolHandle, _ side: Side?,
+        _ cause: ReportCause, _ events: inout [EngineEvent]
+    ) {
+        if let slot = rejection.slot {
+            let tickMicros = books[Int(slot.book)].tickMicros
+            events.append(.report(ExecutionReport(
+                order: order, trader: trader, symbol: symbol, side: slot.side, type: slot.type, timeInForce: slot.timeInForce,
+                status: .rejected, cause: cause, reason: rejection.reason, price: Price(micros: slot.price * tickMicros),
+                quantity: slot.quantity, filledQuantity: slot.filled, leavesQuantity: slot.leaves, lastPrice: nil,
+                lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
+        } else {
+            events.append(.report(ExecutionReport(
+                order: order, trader: trader, symbol: symbol, side: side ?? .buy, type: .limit, timeInForce: .gtc,
+                status: .rejected, cause: cause, reason: rejection.reason, price: nil, quantity: 0, filledQuantity: 0,
+                leavesQuantity: 0, lastPrice: nil, lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
+        }
+    }
+
+    // MARK: Market data
+
+    public func bestBidOffer(_ symbol: SymbolHandle) -> BestBidOffer {
+        guard let book = book(symbol) else { return BestBidOffer(bid: nil, ask: nil) }
+        return BestBidOffer(bid: levelSummary(book, book.bestBid), ask: levelSummary(book, book.bestAsk))
+    }
+
+    /// The best `levels` aggregated price levels per side, best first.
+    public func depth(_ symbol: SymbolHandle, levels: Int) -> Depth {
+        guard let book = book(symbol), levels > 0 else { return Depth(bids: [], asks: []) }
+        var bids: [BookLevel] = []
+        var level = book.bestBid
+        while level >= 0 && bids.count < levels {
+            if let summary = levelSummary(book, level) { bids.append(summary) }
+            level = book.highestNonEmpty(atOrBelow: level - 1)
+        }
+        var asks: [BookLevel] = []
+        level = book.bestAsk
+        while level >= 0 && asks.count < levels {
+            if let summary = levelSummary(book, level) { asks.append(summary) }
+            level = book.lowestNonEmpty(atOrAbove: level + 1)
+        }
+        return Depth(bids: bids, asks: asks)
+    }
+
+    /// Every resting order in priority order.
+    public func orderBook(_ symbol: SymbolHandle) -> BookSnapshot {
+        guard let book = book(symbol) else { return BookSnapshot(symbol: symbol, bids: [], asks: []) }
+        var bids: [RestingOrder] = []
+        var level = book.bestBid
+        while level >= 0 {
+            appendOrders(book, level, to: &bids)
+            level = book.highestNonEmpty(atOrBelow: level - 1)
+        }
+        var asks: [RestingOrder] = []
+        level = book.bestAsk
+        while level >= 0 {
+            appendOrders(book, level, to: &asks)
+            level = book.lowestNonEmpty(atOrAbove: level + 1)
+        }
+        return BookSnapshot(symbol: symbol, bids: bids, asks: asks)
+    }
+
+    public func lastTrade(_ symbol: SymbolHandle) -> LastTrade? { book(symbol)?.lastTrade }
+
+    /// A live order by handle, nil once it is filled, cancelled or expired (or never accepted).
+    public func openOrder(_ handle: OrderHandle) -> RestingOrder? {
+        let h = Int(handle.rawValue)
+        guard h < orderState.count, orderState[h] >= 0 else { return nil }
+        return restingOrder(pool.slots[Int(orderState[h])])
+    }
+
+    private func book(_ symbol: SymbolHandle) -> PriceLadder? {
+        Int(symbol.rawValue) < books.count ? books[Int(symbol.rawValue)] : nil
+    }
+
+    private func levelSummary(_ book: PriceLadder, _ level: Int) -> BookLevel? {
+        guard level >= 0 else { return nil }
+        let l = book.levels[level]
+        return BookLevel(price: Price(micros: book.tick(at: level) * book.tickMicros), quantity: l.quantity, orders: Int(l.orders))
+    }
+
+    private func appendOrders(_ book: PriceLadder, _ level: Int, to list: inout [RestingOrder]) {
+        var cursor = book.levels[level].head
+        while cursor >= 0 {
+            let slot = pool.slots[Int(cursor)]
+            list.append(restingOrder(slot))
+            cursor = slot.next
+        }
+    }
+
+    private func restingOrder(_ slot: OrderSlot) -> RestingOrder {
+        RestingOrder(
+            order: OrderHandle(rawValue: slot.handle), trader: TraderHandle(rawValue: slot.trader),
+            symbol: SymbolHandle(rawValue: slot.book), side: slot.side, timeInForce: slot.timeInForce,
+            price: Price(micros: slot.price * books[Int(slot.book)].tickMicros), quantity: slot.quantity,
+            filledQuantity: slot.filled, expiresAt: slot.expiry == .max ? nil : slot.expiry)
+    }
+}
+
+/// Why a cancel/modify was refused, with the order's current state when it exists.
+struct RequestRejection: Error {
+    var reason: Reason
+    var slot: OrderSlot?
+    init(_ reason: Reason, _ slot: OrderSlot? = nil) {
+        self.reason = reason
+        self.slot = slot
+    }
+}

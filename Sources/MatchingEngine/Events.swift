@@ -1,0 +1,217 @@
+/// The status an execution report announces (DESIGN.md §2 `execution_reports.status`).
+public enum OrderStatus: UInt8, Hashable, Sendable, CaseIterable {
+    case new = 0
+    case partiallyFilled = 1
+    case filled = 2
+    case canceled = 3
+    case expired = 4
+    case rejected = 5
+    case replaced = 6
+
+    public var wireName: String {
+        switch self {
+        case .new: "NEW"
+        case .partiallyFilled: "PARTIALLY_FILLED"
+        case .filled: "FILLED"
+        case .canceled: "CANCELED"
+        case .expired: "EXPIRED"
+        case .rejected: "REJECTED"
+        case .replaced: "REPLACED"
+        }
+    }
+}
+
+/// Why an order or request was rejected, cancelled by the engine, or expired.
+public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
+    // Rejections of new orders (and of modify values).
+    case unknownSymbol = 0
+    case offTick = 1
+    case offLot = 2
+    case outsidePriceBand = 3
+    case nonPositiveQuantity = 4
+    case nonPositivePrice = 5
+    case missingPrice = 6
+    case unexpectedPrice = 7
+    case missingValidityTTL = 8
+    case duplicateOrderId = 9
+    case priceOutOfRange = 10
+    // Rejections of cancel / modify.
+    case unknownOrder = 11
+    case notOwner = 12
+    case invalidModification = 13
+    case sideMismatch = 14
+    case symbolMismatch = 15
+    // Engine-initiated cancels and expiries.
+    case selfTradePrevented = 16
+    case noLiquidity = 17
+    case immediateOrCancel = 18
+    case fillOrKillUnfillable = 19
+    case sessionClosed = 20
+    case ttlElapsed = 21
+    case canceledByTrader = 22
+
+    /// Upper-snake code, stable, for the wire `reason` field.
+    public var code: String {
+        switch self {
+        case .unknownSymbol: "UNKNOWN_SYMBOL"
+        case .offTick: "OFF_TICK"
+        case .offLot: "OFF_LOT"
+        case .outsidePriceBand: "OUTSIDE_PRICE_BAND"
+        case .nonPositiveQuantity: "NON_POSITIVE_QUANTITY"
+        case .nonPositivePrice: "NON_POSITIVE_PRICE"
+        case .missingPrice: "MISSING_PRICE"
+        case .unexpectedPrice: "UNEXPECTED_PRICE"
+        case .missingValidityTTL: "MISSING_VALIDITY_TTL"
+        case .duplicateOrderId: "DUPLICATE_ORDER_ID"
+        case .priceOutOfRange: "PRICE_OUT_OF_RANGE"
+        case .unknownOrder: "UNKNOWN_ORDER"
+        case .notOwner: "NOT_OWNER"
+        case .invalidModification: "INVALID_MODIFICATION"
+        case .sideMismatch: "SIDE_MISMATCH"
+        case .symbolMismatch: "SYMBOL_MISMATCH"
+        case .selfTradePrevented: "SELF_TRADE_PREVENTED"
+        case .noLiquidity: "NO_LIQUIDITY"
+        case .immediateOrCancel: "IOC_REMAINDER"
+        case .fillOrKillUnfillable: "FOK_UNFILLABLE"
+        case .sessionClosed: "SESSION_CLOSED"
+        case .ttlElapsed: "TTL_ELAPSED"
+        case .canceledByTrader: "CANCELED_BY_TRADER"
+        }
+    }
+
+    /// A sentence a person can act on.
+    public var message: String {
+        switch self {
+        case .unknownSymbol: "unknown symbol"
+        case .offTick: "price is not a multiple of the instrument's tick size"
+        case .offLot: "quantity is not a multiple of the instrument's lot size"
+        case .outsidePriceBand: "price is outside the instrument's price band"
+        case .nonPositiveQuantity: "quantity must be positive"
+        case .nonPositivePrice: "price must be positive"
+        case .missingPrice: "a LIMIT order needs a price"
+        case .unexpectedPrice: "a MARKET order must not carry a price"
+        case .missingValidityTTL: "a TTL order needs a positive validity_ttl (minutes)"
+        case .duplicateOrderId: "order_id was already used"
+        case .priceOutOfRange: "price is too far from the instrument's other prices for an unbanded book"
+        case .unknownOrder: "no open order with this order_id"
+        case .notOwner: "the order belongs to another trader"
+        case .invalidModification: "modification must change price or quantity, and quantity must stay above the filled quantity"
+        case .sideMismatch: "side does not match the order's side"
+        case .symbolMismatch: "stock_symbol does not match the order's symbol"
+        case .selfTradePrevented: "cancelled by self-trade prevention"
+        case .noLiquidity: "MARKET order remainder cancelled: no more liquidity"
+        case .immediateOrCancel: "IOC remainder cancelled"
+        case .fillOrKillUnfillable: "FOK order could not be filled completely at once"
+        case .sessionClosed: "DAY order expired at the session close"
+        case .ttlElapsed: "TTL order expired after validity_ttl minutes"
+        case .canceledByTrader: "cancelled by the trader"
+        }
+    }
+}
+
+/// What produced an execution report; lets readers tell a rejected cancel/modify request
+/// (the order itself unchanged) from a rejected new order.
+public enum ReportCause: UInt8, Hashable, Sendable {
+    case newOrder = 0
+    case cancel = 1
+    case modify = 2
+    case match = 3
+    case expiry = 4
+}
+
+/// One state change of one order. Invariant: `quantity == filledQuantity + leavesQuantity` while the
+/// order is live (NEW, PARTIALLY_FILLED, REPLACED); when it is done, `leavesQuantity` is 0.
+/// A REJECTED report with cause `.cancel`/`.modify` leaves the order as it was and carries its current figures.
+public struct ExecutionReport: Hashable, Sendable {
+    public var order: OrderHandle
+    public var trader: TraderHandle
+    public var symbol: SymbolHandle
+    public var side: Side
+    public var type: OrderType
+    public var timeInForce: TimeInForce
+    public var status: OrderStatus
+    public var cause: ReportCause
+    public var reason: Reason?
+    /// The order's limit price (nil for MARKET).
+    public var price: Price?
+    public var quantity: Int64
+    public var filledQuantity: Int64
+    public var leavesQuantity: Int64
+    /// Last fill, for PARTIALLY_FILLED/FILLED reports.
+    public var lastPrice: Price?
+    public var lastQuantity: Int64
+    public var lastTradeNumber: UInt64?
+    /// Engine event time of the change, epoch ms.
+    public var timestamp: Int64
+
+    public init(
+        order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side, type: OrderType,
+        timeInForce: TimeInForce, status: OrderStatus, cause: ReportCause, reason: Reason?, price: Price?,
+        quantity: Int64, filledQuantity: Int64, leavesQuantity: Int64, lastPrice: Price?, lastQuantity: Int64,
+        lastTradeNumber: UInt64?, timestamp: Int64
+    ) {
+        self.order = order
+        self.trader = trader
+        self.symbol = symbol
+        self.side = side
+        self.type = type
+        self.timeInForce = timeInForce
+        self.status = status
+        self.cause = cause
+        self.reason = reason
+        self.price = price
+        self.quantity = quantity
+        self.filledQuantity = filledQuantity
+        self.leavesQuantity = leavesQuantity
+        self.lastPrice = lastPrice
+        self.lastQuantity = lastQuantity
+        self.lastTradeNumber = lastTradeNumber
+        self.timestamp = timestamp
+    }
+}
+
+/// One execution between an aggressor and a resting order, at the resting order's price.
+/// `tradeNumber` increases by one per trade per engine (1, 2, 3, …), so a stage can derive a
+/// deterministic trade identity from (engine/partition, tradeNumber).
+public struct Trade: Hashable, Sendable {
+    public var tradeNumber: UInt64
+    public var symbol: SymbolHandle
+    public var buyOrder: OrderHandle
+    public var sellOrder: OrderHandle
+    public var buyTrader: TraderHandle
+    public var sellTrader: TraderHandle
+    /// Execution price: the resting order's limit.
+    public var price: Price
+    /// Limit prices of the two orders (nil for a MARKET order).
+    public var buyPrice: Price?
+    public var sellPrice: Price?
+    public var quantity: Int64
+    public var aggressor: Side
+    /// Event time, epoch ms.
+    public var time: Int64
+
+    public init(
+        tradeNumber: UInt64, symbol: SymbolHandle, buyOrder: OrderHandle, sellOrder: OrderHandle,
+        buyTrader: TraderHandle, sellTrader: TraderHandle, price: Price, buyPrice: Price?, sellPrice: Price?,
+        quantity: Int64, aggressor: Side, time: Int64
+    ) {
+        self.tradeNumber = tradeNumber
+        self.symbol = symbol
+        self.buyOrder = buyOrder
+        self.sellOrder = sellOrder
+        self.buyTrader = buyTrader
+        self.sellTrader = sellTrader
+        self.price = price
+        self.buyPrice = buyPrice
+        self.sellPrice = sellPrice
+        self.quantity = quantity
+        self.aggressor = aggressor
+        self.time = time
+    }
+}
+
+/// Engine output, in emission order. Per fill the order is: trade, aggressor's report, resting order's report.
+public enum EngineEvent: Hashable, Sendable {
+    case report(ExecutionReport)
+    case trade(Trade)
+}

@@ -1,1 +1,0 @@
-// Placeholder: the MatchingEngine target is being built.

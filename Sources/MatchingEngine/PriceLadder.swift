@@ -1,0 +1,172 @@
+/// One price level: its FIFO queue (head/tail slot indices) and aggregate quantity.
+struct Level {
+    var head: Int32 = -1
+    var tail: Int32 = -1
+    var quantity: Int64 = 0
+    var orders: Int32 = 0
+}
+
+/// The price levels of one instrument, an array indexed by tick offset from `base`, plus a bitmap of
+/// non-empty levels so the next best price is found a word (64 levels) at a time.
+///
+/// Both sides share the array: a book that is not crossed never holds bids and asks at the same price,
+/// every non-empty level at or below the best bid is a bid and every one at or above the best ask an ask.
+final class PriceLadder {
+    let symbol: UInt32
+    let tickMicros: Int64
+    let lotSize: Int64
+    let bandLow: Int64  // ticks, inclusive; Int64.min when unbanded
+    let bandHigh: Int64
+    let banded: Bool
+
+    private(set) var base: Int64 = 0
+    private(set) var count = 0
+    private(set) var levels: UnsafeMutablePointer<Level>
+    private(set) var bits: UnsafeMutablePointer<UInt64>
+    private(set) var words = 0
+    /// Level indices of the best bid / ask, -1 when that side is empty.
+    var bestBid = -1
+    var bestAsk = -1
+    var lastTrade: LastTrade?
+
+    /// Most levels an unbanded book may span (4M ticks); a farther price is rejected.
+    static let maxLevels: Int64 = 1 << 22
+    static let initialUnbandedLevels: Int64 = 4096
+
+    init(symbol: UInt32, instrument: Instrument) {
+        self.symbol = symbol
+        tickMicros = instrument.tickSize.micros
+        lotSize = instrument.lotSize
+        if let band = instrument.priceBand {
+            banded = true
+            bandLow = band.lower.micros / tickMicros
+            bandHigh = band.upper.micros / tickMicros
+        } else {
+            banded = false
+            bandLow = .min
+            bandHigh = .max
+        }
+        levels = .allocate(capacity: 1)
+        bits = .allocate(capacity: 1)
+        if banded { reshape(base: bandLow, count: Int(bandHigh - bandLow + 1)) }
+    }
+
+    deinit {
+        levels.deallocate()
+        bits.deallocate()
+    }
+
+    /// Replaces the (empty or to-be-refilled) storage by a fresh one covering `[base, base + count)`.
+    func reshape(base: Int64, count: Int) {
+        levels.deallocate()
+        bits.deallocate()
+        self.base = base
+        self.count = count
+        levels = .allocate(capacity: max(1, count))
+        levels.initialize(repeating: Level(), count: max(1, count))
+        words = (count + 63) >> 6
+        bits = .allocate(capacity: max(1, words))
+        bits.initialize(repeating: 0, count: max(1, words))
+        bestBid = -1
+        bestAsk = -1
+    }
+
+    @inline(__always)
+    func tick(at index: Int) -> Int64 { base + Int64(index) }
+
+    /// The level index for a price in ticks, growing an unbanded ladder if needed; nil if out of range.
+    @inline(__always)
+    func index(forTick tick: Int64) -> Int? {
+        let offset = tick &- base
+        if offset >= 0 && offset < Int64(count) { return Int(offset) }
+        return banded ? nil : grow(toInclude: tick)
+    }
+
+    /// The level index for a tick without growing; nil when outside the ladder (so no order can be there).
+    @inline(__always)
+    func existingIndex(forTick tick: Int64) -> Int? {
+        let offset = tick &- base
+        return offset >= 0 && offset < Int64(count) ? Int(offset) : nil
+    }
+
+    private func grow(toInclude tick: Int64) -> Int? {
+        guard tick >= 1 else { return nil }
+        if count == 0 {
+            let low = max(1, tick - PriceLadder.initialUnbandedLevels / 2)
+            reshape(base: low, count: Int(PriceLadder.initialUnbandedLevels))
+            return Int(tick - low)
+        }
+        let margin: Int64 = 1024
+        let oldHigh = base + Int64(count) - 1
+        let newLow = tick < base ? max(1, tick - margin) : base
+        let newHigh = tick > oldHigh ? tick + margin : oldHigh
+        let span = newHigh - newLow + 1
+        guard span <= PriceLadder.maxLevels else {
+            // Try without the margin before giving up.
+            let tightLow = min(base, tick)
+            let tightHigh = max(oldHigh, tick)
+            guard tightHigh - tightLow + 1 <= PriceLadder.maxLevels else { return nil }
+            regrow(newLow: tightLow, newCount: Int(tightHigh - tightLow + 1))
+            return Int(tick - base)
+        }
+        regrow(newLow: newLow, newCount: Int(span))
+        return Int(tick - base)
+    }
+
+    /// Re-homes all levels into a larger array (rare; unbanded books only).
+    func regrow(newLow: Int64, newCount: Int) {
+        let shift = Int(base - newLow)
+        let oldLevels = levels
+        let oldCount = count
+        let oldBid = bestBid
+        let oldAsk = bestAsk
+        let oldBits = bits
+        // reshape frees the current buffers; give it placeholders so the old levels survive the copy.
+        levels = .allocate(capacity: 1)
+        bits = .allocate(capacity: 1)
+        reshape(base: newLow, count: newCount)
+        oldBits.deallocate()
+        for i in 0..<oldCount where oldLevels[i].orders > 0 {
+            levels[i + shift] = oldLevels[i]
+            setBit(i + shift)
+        }
+        oldLevels.deallocate()
+        bestBid = oldBid >= 0 ? oldBid + shift : -1
+        bestAsk = oldAsk >= 0 ? oldAsk + shift : -1
+    }
+
+    @inline(__always)
+    func setBit(_ index: Int) { bits[index >> 6] |= (1 as UInt64) << UInt64(index & 63) }
+
+    @inline(__always)
+    func clearBit(_ index: Int) { bits[index >> 6] &= ~((1 as UInt64) << UInt64(index & 63)) }
+
+    /// Highest non-empty level at or below `index`, or -1.
+    @inline(__always)
+    func highestNonEmpty(atOrBelow index: Int) -> Int {
+        if index < 0 { return -1 }
+        var w = index >> 6
+        let shift = UInt64(index & 63)
+        var word = bits[w] & (shift == 63 ? ~0 : ((1 as UInt64) << (shift + 1)) &- 1)
+        while true {
+            if word != 0 { return (w << 6) + 63 - word.leadingZeroBitCount }
+            w -= 1
+            if w < 0 { return -1 }
+            word = bits[w]
+        }
+    }
+
+    /// Lowest non-empty level at or above `index`, or -1.
+    @inline(__always)
+    func lowestNonEmpty(atOrAbove index: Int) -> Int {
+        if index >= count { return -1 }
+        var w = index >> 6
+        var word = bits[w] & (~0 << UInt64(index & 63))
+        while true {
+            if word != 0 { return (w << 6) + word.trailingZeroBitCount }
+            w += 1
+            if w >= words { return -1 }
+            word = bits[w]
+        }
+    }
+}

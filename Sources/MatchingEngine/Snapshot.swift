@@ -1,0 +1,270 @@
+/// Why snapshot bytes could not be restored.
+public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Engine snapshots: a compact, versioned binary format.
+///
+/// Layout: magic `MESN`, format version (varint), then LEB128 varints (zig-zag for signed values)
+/// and length-prefixed UTF-8 strings: configuration, clock, trade and acceptance counters, instruments,
+/// interned symbols, traders and order ids (with whether each id was used), then per book its ladder
+/// shape, last trade and live orders in priority order; finally an FNV-1a-64 checksum of everything before it.
+/// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
+/// engine emits exactly what the original would have.
+extension Engine {
+    static let snapshotMagic: [UInt8] = Array("MESN".utf8)
+    /// Bumped whenever the layout changes; older versions are refused with a clear error.
+    public static let snapshotVersion: UInt64 = 1
+
+    public func snapshot() -> [UInt8] {
+        var w = SnapshotWriter()
+        w.bytes.append(contentsOf: Engine.snapshotMagic)
+        w.unsigned(Engine.snapshotVersion)
+        w.unsigned(UInt64(configuration.selfTradePrevention.rawValue))
+        w.signed(configuration.sessionCloseMillisOfDay)
+        w.signed(clock)
+        w.unsigned(nextTradeNumber)
+        w.unsigned(acceptSequence)
+        w.unsigned(UInt64(instruments.count))
+        for instrument in instruments {
+            w.string(instrument.symbol)
+            w.string(instrument.name)
+            w.string(instrument.exchange)
+            w.signed(instrument.tickSize.micros)
+            w.signed(instrument.lotSize)
+            w.signed(instrument.referencePrice.micros)
+            if let band = instrument.priceBand {
+                w.unsigned(1)
+                w.signed(band.lower.micros)
+                w.signed(band.upper.micros)
+            } else {
+                w.unsigned(0)
+            }
+        }
+        w.strings(symbols.strings)
+        w.strings(traderIds.strings)
+        w.strings(orderIds.strings)
+        for state in orderState { w.unsigned(state == Engine.neverAccepted ? 0 : 1) }
+        for book in books {
+            w.signed(book.base)
+            w.unsigned(UInt64(book.count))
+            if let last = book.lastTrade {
+                w.unsigned(1)
+                w.signed(last.price.micros)
+                w.signed(last.quantity)
+                w.signed(last.time)
+                w.unsigned(last.tradeNumber)
+            } else {
+                w.unsigned(0)
+            }
+            var live: [OrderSlot] = []
+            var level = book.lowestNonEmpty(atOrAbove: 0)
+            while level >= 0 {
+                var cursor = book.levels[level].head
+                while cursor >= 0 {
+                    live.append(pool.slots[Int(cursor)])
+                    cursor = pool.slots[Int(cursor)].next
+                }
+                level = book.lowestNonEmpty(atOrAbove: level + 1)
+            }
+            w.unsigned(UInt64(live.count))
+            for slot in live {
+                w.unsigned(UInt64(slot.handle))
+                w.unsigned(UInt64(slot.trader))
+                w.unsigned(UInt64(slot.side.rawValue))
+                w.unsigned(UInt64(slot.type.rawValue))
+                w.unsigned(UInt64(slot.timeInForce.rawValue))
+                w.signed(slot.price)
+                w.signed(slot.quantity)
+                w.signed(slot.filled)
+                w.signed(slot.expiry)
+                w.unsigned(slot.sequence)
+            }
+        }
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in w.bytes { checksum = (checksum ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        for i in 0..<8 { w.bytes.append(UInt8(truncatingIfNeeded: checksum >> (8 * UInt64(i)))) }
+        return w.bytes
+    }
+
+    /// Restores an engine from `snapshot()` bytes.
+    public convenience init(snapshot bytes: [UInt8]) throws(SnapshotError) {
+        guard bytes.count >= 12, Array(bytes[0..<4]) == Engine.snapshotMagic else {
+            throw SnapshotError("not an engine snapshot (missing MESN magic)")
+        }
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes[0..<(bytes.count - 8)] { checksum = (checksum ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        var stored: UInt64 = 0
+        for i in 0..<8 { stored |= UInt64(bytes[bytes.count - 8 + i]) << (8 * UInt64(i)) }
+        guard stored == checksum else { throw SnapshotError("snapshot checksum mismatch (truncated or corrupted)") }
+        var r = SnapshotReader(bytes: bytes, end: bytes.count - 8)
+        r.position = 4
+        let version = try r.unsigned()
+        guard version == Engine.snapshotVersion else {
+            throw SnapshotError("snapshot format version \(version) is not supported (expected \(Engine.snapshotVersion))")
+        }
+        guard let policy = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())) else {
+            throw SnapshotError("bad self-trade policy")
+        }
+        let configuration = EngineConfiguration(selfTradePrevention: policy, sessionCloseMillisOfDay: try r.signed())
+        let clock = try r.signed()
+        let nextTrade = try r.unsigned()
+        let acceptSequence = try r.unsigned()
+        let instrumentCount = try r.count()
+        var instruments: [Instrument] = []
+        for _ in 0..<instrumentCount {
+            let symbol = try r.string()
+            let name = try r.string()
+            let exchange = try r.string()
+            let tick = Price(micros: try r.signed())
+            let lot = try r.signed()
+            let reference = Price(micros: try r.signed())
+            var band: PriceBand?
+            if try r.unsigned() == 1 { band = PriceBand(lower: Price(micros: try r.signed()), upper: Price(micros: try r.signed())) }
+            let instrument = Instrument(
+                symbol: symbol, name: name, exchange: exchange, tickSize: tick, lotSize: lot, referencePrice: reference,
+                priceBand: band)
+            if let problem = instrument.definitionProblem { throw SnapshotError("bad instrument in snapshot: \(problem)") }
+            instruments.append(instrument)
+        }
+        let symbolStrings = try r.strings()
+        let traderStrings = try r.strings()
+        let orderStrings = try r.strings()
+        self.init(instruments: instruments, configuration: configuration, expectedOrders: max(4096, orderStrings.count))
+        guard self.instruments.count == instruments.count, symbolStrings.count >= instruments.count else {
+            throw SnapshotError("duplicate instruments in snapshot")
+        }
+        for (i, symbol) in symbolStrings.enumerated() {
+            guard self.symbolHandle(symbol).rawValue == UInt32(i) else { throw SnapshotError("symbol table out of order") }
+        }
+        for (i, trader) in traderStrings.enumerated() {
+            guard traderHandle(trader).rawValue == UInt32(i) else { throw SnapshotError("duplicate trader id in snapshot") }
+        }
+        for (i, order) in orderStrings.enumerated() {
+            guard orderHandle(order).rawValue == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
+        }
+        for i in 0..<orderStrings.count {
+            orderState[i] = try r.unsigned() == 0 ? Engine.neverAccepted : Engine.finished
+        }
+        self.clock = clock
+        self.nextTradeNumber = nextTrade
+        self.acceptSequence = acceptSequence
+        for (bookIndex, book) in books.enumerated() {
+            let base = try r.signed()
+            let count = Int(truncatingIfNeeded: try r.unsigned())
+            if book.banded {
+                guard base == book.base, count == book.count else { throw SnapshotError("ladder shape does not match the price band") }
+            } else if count > 0 {
+                guard count > 0, count <= Int(PriceLadder.maxLevels), base >= 1 else { throw SnapshotError("bad ladder shape") }
+                book.reshape(base: base, count: count)
+            }
+            if try r.unsigned() == 1 {
+                book.lastTrade = LastTrade(
+                    price: Price(micros: try r.signed()), quantity: try r.signed(), time: try r.signed(),
+                    tradeNumber: try r.unsigned())
+            }
+            let live = try r.count()
+            for _ in 0..<live {
+                let handle = try r.unsigned()
+                let trader = try r.unsigned()
+                guard handle < UInt64(orderStrings.count), trader < UInt64(traderStrings.count),
+                    let side = Side(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())),
+                    let type = OrderType(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())),
+                    let tif = TimeInForce(rawValue: UInt8(truncatingIfNeeded: try r.unsigned()))
+                else { throw SnapshotError("bad order record in snapshot") }
+                let slot = OrderSlot(
+                    handle: UInt32(handle), trader: UInt32(trader), book: UInt32(bookIndex), side: side, type: type,
+                    timeInForce: tif, price: try r.signed(), quantity: try r.signed(), filled: try r.signed(), prev: -1,
+                    next: -1, expiry: try r.signed(), sequence: try r.unsigned())
+                guard book.existingIndex(forTick: slot.price) != nil, slot.filled >= 0, slot.filled < slot.quantity,
+                    orderState[Int(handle)] == Engine.finished
+                else { throw SnapshotError("order record in snapshot is inconsistent") }
+                restoreResting(slot, book)
+            }
+        }
+        guard r.position == r.end else { throw SnapshotError("trailing bytes in snapshot") }
+    }
+}
+
+/// Appends LEB128 varints and length-prefixed strings.
+struct SnapshotWriter {
+    var bytes: [UInt8] = []
+
+    mutating func unsigned(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    mutating func signed(_ value: Int64) {
+        unsigned(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    mutating func string(_ value: String) {
+        let utf8 = Array(value.utf8)
+        unsigned(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
+    mutating func strings(_ values: [String]) {
+        unsigned(UInt64(values.count))
+        for value in values { string(value) }
+    }
+}
+
+/// Reads what `SnapshotWriter` wrote, throwing on truncation.
+struct SnapshotReader {
+    let bytes: [UInt8]
+    let end: Int
+    var position = 0
+
+    init(bytes: [UInt8], end: Int) {
+        self.bytes = bytes
+        self.end = end
+    }
+
+    mutating func unsigned() throws(SnapshotError) -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < end else { throw SnapshotError("snapshot truncated") }
+            let byte = bytes[position]
+            position += 1
+            guard shift < 64 else { throw SnapshotError("varint too long in snapshot") }
+            result |= UInt64(byte & 0x7f) << shift
+            if byte & 0x80 == 0 { return result }
+            shift += 7
+        }
+    }
+
+    mutating func signed() throws(SnapshotError) -> Int64 {
+        let raw = try unsigned()
+        return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
+    }
+
+    mutating func count() throws(SnapshotError) -> Int {
+        let value = try unsigned()
+        guard value <= UInt64(end - position) * 8 + 64 else { throw SnapshotError("implausible count in snapshot") }
+        return Int(value)
+    }
+
+    mutating func string() throws(SnapshotError) -> String {
+        let length = try count()
+        guard length <= end - position else { throw SnapshotError("snapshot truncated in a string") }
+        let text = String(decoding: bytes[position..<(position + length)], as: UTF8.self)
+        position += length
+        return text
+    }
+
+    mutating func strings() throws(SnapshotError) -> [String] {
+        let n = try count()
+        var result: [String] = []
+        result.reserveCapacity(n)
+        for _ in 0..<n { result.append(try string()) }
+        return result
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: tests for Deployment are being written.

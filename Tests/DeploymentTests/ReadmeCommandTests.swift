@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+
+/// Every `exchange …` command README.md shows is run against the binary just built (with `--help`, since most of
+/// them run until stopped): the subcommands must exist and accept the options shown, so the documentation cannot
+/// drift from the code.
+@Suite("README commands")
+struct ReadmeCommandTests {
+    /// One shell command line from a fenced code block: the words after `exchange`.
+    struct DocumentedCommand: CustomStringConvertible {
+        let line: Int
+        let words: [String]
+        var description: String { "README.md:\(line): exchange \(words.joined(separator: " "))" }
+    }
+
+    let readme: String
+    let commands: [DocumentedCommand]
+
+    init() throws {
+        readme = try Repository.text("README.md")
+        commands = Self.exchangeCommands(in: readme)
+    }
+
+    /// Shell-like code blocks (sh, bash, shell, console or unlabeled), their `exchange` invocations: directly,
+    /// through a path ending in /exchange, or through `swift run [options] exchange`.
+    static func exchangeCommands(in markdown: String) -> [DocumentedCommand] {
+        var commands: [DocumentedCommand] = []
+        var inShellBlock = false
+        var inOtherBlock = false
+        var pending = ""
+        let lines = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, rawLine) in lines.enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("```") {
+                if inShellBlock || inOtherBlock {
+                    inShellBlock = false
+                    inOtherBlock = false
+                } else {
+                    let language = line.dropFirst(3).trimmingCharacters(in: .whitespaces)
+                    inShellBlock = ["", "sh", "bash", "shell", "console", "shell-session"].contains(language)
+                    inOtherBlock = !inShellBlock
+                }
+                continue
+            }
+            guard inShellBlock, !line.hasPrefix("#") else { continue }
+            var text = line.hasPrefix("$ ") ? String(line.dropFirst(2)) : line
+            if text.hasSuffix("\\") {
+                pending += text.dropLast() + " "
+                continue
+            }
+            text = pending + text
+            pending = ""
+            for segment in splitCommands(text) {
+                if let words = exchangeWords(in: words(of: segment)) {
+                    commands.append(DocumentedCommand(line: offset + 1, words: words))
+                }
+            }
+        }
+        return commands
+    }
+
+    /// Splits at `&&`, `||`, `;` and `|` outside quotes; drops a trailing `&` and a trailing comment.
+    static func splitCommands(_ line: String) -> [String] {
+        var segments: [String] = []
+        var current = ""
+        var quote: Character?
+        var previous: Character = " "
+        for character in line {
+            if let open = quote {
+                if character == open { quote = nil }
+                current.append(character)
+            } else if character == "'" || character == "\"" {
+                quote = character
+                current.append(character)
+            } else if character == "#" && previous == " " {
+                break
+            } else if character == ";" || character == "|" || character == "&" {
+                if !current.trimmingCharacters(in: .whitespaces).isEmpty { segments.append(current) }
+                current = ""
+            } else {
+                current.append(character)
+            }
+            previous = character
+        }
+        if !current.trimmingCharacters(in: .whitespaces).isEmpty { segments.append(current) }
+        return segments
+    }
+
+    /// Shell words, with quotes removed.
+    static func words(of segment: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var inWord = false
+        for character in segment {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "'" || character == "\"" {
+                quote = character
+                inWord = true
+            } else if character.isWhitespace {
+                if inWord { words.append(current) }
+                current = ""
+                inWord = false
+            } else {
+                current.append(character)
+                inWord = true
+            }
+        }
+        if inWord { words.append(current) }
+        return words
+    }
+
+    /// The arguments of an `exchange` invocation, or nil if the words run something else.
+    static func exchangeWords(in words: [String]) -> [String]? {
+        let words = Array(words.drop { $0.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil })
+        guard let first = words.first else { return nil }
+        if first == "exchange" || first.hasSuffix("/exchange") {
+            return Array(words.dropFirst())
+        }
+        if first == "swift", words.count > 2, words[1] == "run", let index = words.firstIndex(of: "exchange") {
+            return Array(words[(index + 1)...].filter { $0 != "--" })
+        }
+        return nil
+    }
+
+    @Test("README shows exchange commands, and they are found")
+    func commandsAreFound() {
+        #expect(commands.count >= 5, "found \(commands)")
+    }
+
+    @Test("the top of README: one command installs and runs the exchange, one runs the tests")
+    func topCommands() throws {
+        let firstBlock = try #require(readme.components(separatedBy: "```").dropFirst().first, "a code block")
+        #expect(firstBlock.contains("apt-get install") && firstBlock.contains("librdkafka-dev"))
+        #expect(firstBlock.contains("exchange run"), "the first command runs the exchange")
+        #expect(firstBlock.contains("swift test"), "the second command runs the tests")
+        let ci = try Repository.text(".ci/run")
+        #expect(ci.contains("\nswift test"), "CI runs the README's test command")
+    }
+
+    @Test("every command shown exists and accepts the options shown")
+    func commandsAreReal() throws {
+        for command in commands {
+            try ExchangeBinary.expectNoProblems(command.words, context: "\(command)")
+        }
+    }
+
+    @Test("every subcommand of exchange has an example in README")
+    func everySubcommandIsDocumented() throws {
+        let help = try ExchangeBinary.run(["--help"])
+        #expect(help.status == 0)
+        let documented = Set(commands.compactMap(\.words.first))
+        for subcommand in ExchangeBinary.subcommands(inHelp: help.text) where subcommand != "help" {
+            #expect(documented.contains(subcommand), "README.md shows no `exchange \(subcommand)` example")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: tests for MatchingEngine are being written.
