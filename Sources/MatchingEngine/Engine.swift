@@ -159,6 +159,7 @@ public final class Engine {
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
         if order.quantity <= 0 { return reject(order, .nonPositiveQuantity, &events) }
+        if order.quantity > Instrument.maximumOrderQuantity { return reject(order, .quantityTooLarge, &events) }
         if order.quantity % book.lotSize != 0 { return reject(order, .offLot, &events) }
         var limitTicks: Int64
         if order.type == .limit {
@@ -449,6 +450,7 @@ public final class Engine {
         var newQuantity = slot.quantity
         if let quantity = request.quantity {
             if quantity <= 0 { return refuse(.nonPositiveQuantity) }
+            if quantity > Instrument.maximumOrderQuantity { return refuse(.quantityTooLarge) }
             if quantity % book.lotSize != 0 { return refuse(.offLot) }
             if quantity <= slot.filled { return refuse(.invalidModification) }
             newQuantity = quantity

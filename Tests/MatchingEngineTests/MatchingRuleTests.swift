@@ -199,6 +199,7 @@ import Testing
         #expect(reason(h.new("a", .buy, 0, "100", symbol: "LOT")) == "NON_POSITIVE_QUANTITY")
         #expect(reason(h.new("a", .buy, -10, "100", symbol: "LOT")) == "NON_POSITIVE_QUANTITY")
         #expect(reason(h.new("a", .buy, 10, "-1", symbol: "LOT")) == "NON_POSITIVE_PRICE")
+        #expect(reason(h.new("a", .buy, 2_000_000_000_000, "100", symbol: "LOT")) == "QUANTITY_TOO_LARGE")
         #expect(reason(h.new("a", .buy, 10, nil, symbol: "LOT", type: .limit)) == "MISSING_PRICE")
         #expect(reason(h.new("a", .buy, 10, "100", symbol: "LOT", type: .market)) == "UNEXPECTED_PRICE")
         #expect(h.new("a", .buy, 10, "120", symbol: "LOT") == ["a NEW 0/10"])
