@@ -251,8 +251,22 @@ final class ConsumerCore: @unchecked Sendable {
                 cond.unlock()
                 continue
             }
+            let applicationBusy = waiter == nil && !buffer.isEmpty
             cond.unlock()
-            let n = rd_kafka_consume_batch_queue(queue.pointer, 100, messages, batchSize)
+            var n = 0
+            if applicationBusy {
+                // The application is still working through earlier batches: gather a bigger batch
+                // (waits for a full batch or 1 ms), which costs no latency and saves hand-offs.
+                n = max(0, rd_kafka_consume_batch_queue(queue.pointer, 1, messages, batchSize))
+            } else if let first = rd_kafka_consumer_poll(rk.pointer, 100) {
+                // Block for the first record only, then take whatever else is ready without waiting:
+                // rd_kafka_consume_batch_queue alone would wait for a full batch or its timeout.
+                messages[0] = first
+                n = 1
+                if callbackRebalance == nil && batchSize > 1 {
+                    n += max(0, rd_kafka_consume_batch_queue(queue.pointer, 0, messages + 1, batchSize - 1))
+                }
+            }
             if n > 0 {
                 let (batch, errors) = KafkaMessageBatch.copying(messages, count: n)
                 for i in 0..<n { rd_kafka_message_destroy(messages[i]) }
