@@ -94,6 +94,7 @@ public struct KafkaConfiguration: Sendable {
         c.messageTimeoutMs = 30_000
         c.assignmentStrategy = .range
         c.enableAutoOffsetStore = false
+        c.autoCommitIntervalMs = 1_000
         c.properties["broker.address.family"] = "v4"
         return c
     }
