@@ -71,6 +71,10 @@ public struct WindowAggregator: Sendable {
     /// Largest event time seen, or `nil` before the first trade or tick.
     public var streamTime: Int64? { streamTimeValue == .min ? nil : streamTimeValue }
 
+    /// The largest event time accepted (about 146 million years after the epoch), so window arithmetic never
+    /// overflows.
+    public static let maximumTimestamp: Int64 = Int64.max / 2
+
     /// Every window starting before this is closed (its FINAL result, if any, has been emitted); windows starting
     /// here or later are open. A per-partition watermark for merging rankings across partitions.
     public var firstOpenWindowStart: Int64 { nextCloseIndex * advance }
@@ -121,7 +125,7 @@ public struct WindowAggregator: Sendable {
     ) throws(AnalyticsError) {
         let symbolIndex = symbol.rawValue
         guard symbolIndex >= 0, symbolIndex < symbols.count else { throw .unknownSymbolID(symbolIndex) }
-        guard price > 0, quantity > 0, time >= 0 else {
+        guard price > 0, quantity > 0, time >= 0, time <= Self.maximumTimestamp else {
             try Self.validate(price: price, quantity: quantity, time: time)
             return
         }
@@ -154,6 +158,9 @@ public struct WindowAggregator: Sendable {
     /// reaches; in FINAL mode their results are appended to ``pendingOutputs``.
     public mutating func advance(to time: Int64) throws(AnalyticsError) {
         guard time >= 0 else { throw .invalidField(field: "timestamp", problem: "must not be negative, got \(time)") }
+        guard time <= Self.maximumTimestamp else {
+            throw .invalidField(field: "timestamp", problem: "must be at most \(Self.maximumTimestamp), got \(time)")
+        }
         if time > streamTimeValue { moveStreamTime(to: time) }
     }
 
@@ -174,6 +181,9 @@ public struct WindowAggregator: Sendable {
         guard quantity > 0 else { throw .invalidField(field: "quantity", problem: "must be positive, got \(quantity)") }
         guard time >= 0 else {
             throw .invalidField(field: "timestamp", problem: "must not be negative (windows start at the epoch), got \(time)")
+        }
+        guard time <= maximumTimestamp else {
+            throw .invalidField(field: "timestamp", problem: "must be at most \(maximumTimestamp), got \(time)")
         }
     }
 
