@@ -9,6 +9,7 @@ struct ExchangeBench: AsyncParsableCommand {
         subcommands: [
             AnalyticsBench.self,
             EngineBench.self,
+            KafkaBench.self,
         ]
     )
 }
