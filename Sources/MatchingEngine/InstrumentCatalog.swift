@@ -1,8 +1,8 @@
 /// The listed instruments: the built-in seed catalogue and the reader for `config/instruments.json`.
 ///
 /// File format: a JSON array of objects with `symbol`, `name`, `exchange`, `tick_size`, `lot_size`,
-/// `last_price` and optionally `lower_circuit_limit` / `upper_circuit_limit` (the price band,
-/// Kite Connect's names). Decimals are read exactly. The caller reads the file (this target does no I/O).
+/// `last_price` and optionally `price_band_low` / `price_band_high` (inclusive limit prices), the
+/// `instruments` topic's record (ExchangeRecords.Instrument); other fields are ignored. Decimals are read exactly. The caller reads the file (this target does no I/O).
 public enum InstrumentCatalog {
     /// The seed data set's instruments (reference prices from the original project), bands ±20% of
     /// the reference moved inward onto the tick grid, lot size 1.
@@ -61,13 +61,13 @@ public enum InstrumentCatalog {
                 guard lotPrice.micros % Price.microsPerUnit == 0 else { throw LoadError("instrument \(symbol): lot_size must be an integer") }
                 lot = lotPrice.micros / Price.microsPerUnit
             }
-            let lower = try decimal("lower_circuit_limit", required: false)
-            let upper = try decimal("upper_circuit_limit", required: false)
+            let lower = try decimal("price_band_low", required: false)
+            let upper = try decimal("price_band_high", required: false)
             var band: PriceBand?
             switch (lower, upper) {
             case (let l?, let u?): band = PriceBand(lower: l, upper: u)
             case (nil, nil): band = nil
-            default: throw LoadError("instrument \(symbol): give both lower_circuit_limit and upper_circuit_limit, or neither")
+            default: throw LoadError("instrument \(symbol): give both price_band_low and price_band_high, or neither")
             }
             let instrument = Instrument(
                 symbol: symbol, name: try text("name", required: false) ?? "", exchange: try text("exchange", required: false) ?? "",
@@ -91,7 +91,7 @@ public enum InstrumentCatalog {
         var text = "{\"symbol\":\(quoted(instrument.symbol)),\"name\":\(quoted(instrument.name)),\"exchange\":\(quoted(instrument.exchange))"
         text += ",\"tick_size\":\(instrument.tickSize),\"lot_size\":\(instrument.lotSize),\"last_price\":\(instrument.referencePrice)"
         if let band = instrument.priceBand {
-            text += ",\"lower_circuit_limit\":\(band.lower),\"upper_circuit_limit\":\(band.upper)"
+            text += ",\"price_band_low\":\(band.lower),\"price_band_high\":\(band.upper)"
         }
         return text + "}"
     }

@@ -12,15 +12,15 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 /// shape, last trade and live orders in priority order; finally an FNV-1a-64 checksum of everything before it.
 /// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
 /// engine emits exactly what the original would have.
-extension MatchingEngine {
+extension Engine {
     static let snapshotMagic: [UInt8] = Array("MESN".utf8)
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
     public static let snapshotVersion: UInt64 = 1
 
     public func snapshot() -> [UInt8] {
         var w = SnapshotWriter()
-        w.bytes.append(contentsOf: MatchingEngine.snapshotMagic)
-        w.unsigned(MatchingEngine.snapshotVersion)
+        w.bytes.append(contentsOf: Engine.snapshotMagic)
+        w.unsigned(Engine.snapshotVersion)
         w.unsigned(UInt64(configuration.selfTradePrevention.rawValue))
         w.signed(configuration.sessionCloseMillisOfDay)
         w.signed(clock)
@@ -45,7 +45,7 @@ extension MatchingEngine {
         w.strings(symbols.strings)
         w.strings(traderIds.strings)
         w.strings(orderIds.strings)
-        for state in orderState { w.unsigned(state == MatchingEngine.neverAccepted ? 0 : 1) }
+        for state in orderState { w.unsigned(state == Engine.neverAccepted ? 0 : 1) }
         for book in books {
             w.signed(book.base)
             w.unsigned(UInt64(book.count))
@@ -90,7 +90,7 @@ extension MatchingEngine {
 
     /// Restores an engine from `snapshot()` bytes.
     public convenience init(snapshot bytes: [UInt8]) throws(SnapshotError) {
-        guard bytes.count >= 12, Array(bytes[0..<4]) == MatchingEngine.snapshotMagic else {
+        guard bytes.count >= 12, Array(bytes[0..<4]) == Engine.snapshotMagic else {
             throw SnapshotError("not an engine snapshot (missing MESN magic)")
         }
         var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -101,8 +101,8 @@ extension MatchingEngine {
         var r = SnapshotReader(bytes: bytes, end: bytes.count - 8)
         r.position = 4
         let version = try r.unsigned()
-        guard version == MatchingEngine.snapshotVersion else {
-            throw SnapshotError("snapshot format version \(version) is not supported (expected \(MatchingEngine.snapshotVersion))")
+        guard version == Engine.snapshotVersion else {
+            throw SnapshotError("snapshot format version \(version) is not supported (expected \(Engine.snapshotVersion))")
         }
         guard let policy = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())) else {
             throw SnapshotError("bad self-trade policy")
@@ -145,7 +145,7 @@ extension MatchingEngine {
             guard orderHandle(order).rawValue == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
         }
         for i in 0..<orderStrings.count {
-            orderState[i] = try r.unsigned() == 0 ? MatchingEngine.neverAccepted : MatchingEngine.finished
+            orderState[i] = try r.unsigned() == 0 ? Engine.neverAccepted : Engine.finished
         }
         self.clock = clock
         self.nextTradeNumber = nextTrade
@@ -178,7 +178,7 @@ extension MatchingEngine {
                     timeInForce: tif, price: try r.signed(), quantity: try r.signed(), filled: try r.signed(), prev: -1,
                     next: -1, expiry: try r.signed(), sequence: try r.unsigned())
                 guard book.existingIndex(forTick: slot.price) != nil, slot.filled >= 0, slot.filled < slot.quantity,
-                    orderState[Int(handle)] == MatchingEngine.finished
+                    orderState[Int(handle)] == Engine.finished
                 else { throw SnapshotError("order record in snapshot is inconsistent") }
                 restoreResting(slot, book)
             }

@@ -6,6 +6,9 @@ struct ExchangeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-bench",
         abstract: "Benchmarks of the exchange; run with -c release.",
-        subcommands: [CodecsBenchmark.self]
+        subcommands: [
+            AnalyticsBench.self,
+            CodecsBenchmark.self,
+        ]
     )
 }

@@ -33,8 +33,8 @@ import Testing
         }
         #expect(problem(#"[{"symbol":"X","last_price":1}]"#).contains("tick_size"))
         #expect(problem(#"[{"symbol":"X","tick_size":0.0000001,"last_price":1}]"#).contains("tick_size"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"lower_circuit_limit":0.01,"upper_circuit_limit":2}]"#).contains("tick grid"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"lower_circuit_limit":1}]"#).contains("neither"))
+        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"price_band_low":0.01,"price_band_high":2}]"#).contains("tick grid"))
+        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"price_band_low":1}]"#).contains("neither"))
         #expect(problem(#"{"symbol":"X"}"#).contains("array"))
         #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1},{"symbol":"X","tick_size":0.05,"last_price":1}]"#).contains("twice"))
         #expect(problem("[{]").contains("instruments JSON"))

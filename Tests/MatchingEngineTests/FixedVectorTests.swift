@@ -9,7 +9,7 @@ import Testing
 
     /// Issue 3's fixed vector: 100,000 orders give 45,839 trades and FNV-1a-64 `bc44b65bf718798d`.
     @Test func referenceStreamHashesToTheKnownValue() {
-        let engine = MatchingEngine(instruments: [ReferenceOrder.instrument], configuration: EngineConfiguration(selfTradePrevention: .none))
+        let engine = Engine(instruments: [ReferenceOrder.instrument], configuration: EngineConfiguration(selfTradePrevention: .none))
         let symbol = engine.symbolHandle(ReferenceOrder.instrument.symbol)
         var hash = FNV1a64()
         var trades = 0

@@ -15,7 +15,7 @@
 /// (EXPIRED report stamped with its expiry time), in (expiry, acceptance) order.
 ///
 /// Not thread-safe: one engine belongs to one task (a matcher partition).
-public final class MatchingEngine {
+public final class Engine {
     public let configuration: EngineConfiguration
     public private(set) var instruments: [Instrument]
     /// Engine clock: the largest event time seen (epoch ms).
@@ -60,7 +60,7 @@ public final class MatchingEngine {
     /// The handle for an order id, interning it on first sight.
     public func orderHandle(_ orderId: String) -> OrderHandle {
         let id = orderIds.intern(orderId)
-        if Int(id) == orderState.count { orderState.append(MatchingEngine.neverAccepted) }
+        if Int(id) == orderState.count { orderState.append(Engine.neverAccepted) }
         return OrderHandle(rawValue: id)
     }
 
@@ -178,10 +178,10 @@ public final class MatchingEngine {
         let restsIfUnfilled = order.type == .limit && order.timeInForce != .ioc && order.timeInForce != .fok
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
-        if orderState[handle] != MatchingEngine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+        if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
 
         // Accepted.
-        orderState[handle] = MatchingEngine.finished
+        orderState[handle] = Engine.finished
         acceptSequence &+= 1
         var incoming = OrderSlot(
             handle: order.order.rawValue, trader: order.trader.rawValue, book: order.symbol.rawValue, side: order.side,
@@ -385,7 +385,7 @@ public final class MatchingEngine {
     /// Frees a finished order's slot; its id stays used.
     @inline(__always)
     private func retire(_ index: Int32) {
-        orderState[Int(pool.slots[Int(index)].handle)] = MatchingEngine.finished
+        orderState[Int(pool.slots[Int(index)].handle)] = Engine.finished
         pool.free(index)
     }
 
@@ -457,7 +457,7 @@ public final class MatchingEngine {
         unlink(index, book)
         var order = slot
         pool.free(index)
-        orderState[Int(order.handle)] = MatchingEngine.finished
+        orderState[Int(order.handle)] = Engine.finished
         order.price = newTicks
         order.quantity = newQuantity
         order.prev = -1

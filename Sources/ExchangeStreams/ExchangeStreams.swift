@@ -1,1 +1,0 @@
-// Placeholder: the ExchangeStreams target is being built.

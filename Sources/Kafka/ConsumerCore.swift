@@ -1,0 +1,370 @@
+import CRdKafka
+import Foundation
+import Logging
+
+/// The consumer thread and the hand-off buffer between it and the event iterator.
+///
+/// All consumer-queue serving happens on the thread: `rd_kafka_consume_batch_queue`, the
+/// rebalance callback (called from inside it), seek/pause/resume/assign commands and the final
+/// `rd_kafka_consumer_close`. The rebalance callback only records the rebalance and yields, so
+/// the batch call returns the records fetched before it; the thread then hands out those
+/// records, then the rebalance event, and waits until the iterator asks for the next event
+/// before it (un)assigns.
+final class ConsumerCore: @unchecked Sendable {
+    let rk: SendablePointer
+    let hasGroup: Bool
+    private let queue: SendablePointer
+    private let context: ClientContext
+    let storesExplicitly: Bool
+    private let batchSize: Int
+    private let capacity = 4
+
+    private enum Element {
+        case event(KafkaConsumerEvent)
+        case failure(KafkaError)
+    }
+
+    private struct Command {
+        let body: (OpaquePointer, ConsumerCore) throws -> Void
+        let done: (Error?) -> Void
+    }
+
+    private struct PendingRebalance {
+        var assign: Bool
+        var partitions: [KafkaTopicPartition]
+        var start: [KafkaTopicPartition: Int64] = [:]
+    }
+
+    // Guarded by `cond`.
+    private let cond = NSCondition()
+    private var buffer: [Element] = []
+    private var waiter: CheckedContinuation<KafkaConsumerEvent?, Error>?
+    private var commands: [Command] = []
+    private var lastDeliveredWasRebalance = false
+    private var awaitingAck = false
+    private var closeRequested = false
+    private var terminated = false  // iterator finished (failure delivered or closed)
+    private var threadExited = false
+
+    // Confined to the consumer thread.
+    private var callbackRebalance: (rd_kafka_resp_err_t, [KafkaTopicPartition])?
+    private var pending: PendingRebalance?
+    private var closing = false
+    private var stopped = false  // a failure was delivered: stop fetching
+
+    init(configuration: KafkaConfiguration, logger: Logger) throws {
+        context = ClientContext(logger: logger)
+        hasGroup = configuration.groupID != nil || configuration.properties["group.id"] != nil
+        storesExplicitly = configuration.enableAutoOffsetStore == false || configuration.properties["enable.auto.offset.store"] == "false"
+        batchSize = max(1, configuration.consumerBatchSize)
+        var config = configuration
+        if !hasGroup {
+            // librdkafka needs a group id for a consumer handle even for manual assignment.
+            config.properties["group.id"] = "kafka-swift-unassigned-\(UInt64.random(in: 0...UInt64.max))"
+            config.enableAutoCommit = false
+        }
+        let handle = try RDKafka.makeHandle(role: .consumer, configuration: config, context: context) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        }
+        rk = SendablePointer(handle)
+        rd_kafka_poll_set_consumer(handle)
+        queue = SendablePointer(rd_kafka_queue_get_consumer(handle))
+        context.rebalanceHandler = { [weak self] _, err, list in self?.rebalanceCallbackFired(err, list) }
+        let thread = Thread { [self] in threadMain() }
+        thread.name = "kafka-consumer"
+        thread.start()
+    }
+
+    // MARK: Iterator side
+
+    func next() async throws -> KafkaConsumerEvent? {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, Error>) in
+                cond.lock()
+                if lastDeliveredWasRebalance {
+                    lastDeliveredWasRebalance = false
+                    awaitingAck = false
+                    cond.broadcast()
+                }
+                if terminated {
+                    cond.unlock()
+                    continuation.resume(returning: nil)
+                } else if !buffer.isEmpty {
+                    let element = buffer.removeFirst()
+                    let result = deliverLocked(element)
+                    cond.broadcast()
+                    cond.unlock()
+                    continuation.resume(with: result)
+                } else if waiter != nil {
+                    cond.unlock()
+                    continuation.resume(throwing: KafkaError(code: .state, message: "consumer events are being iterated twice"))
+                } else {
+                    waiter = continuation
+                    cond.unlock()
+                }
+            }
+        } onCancel: {
+            cond.lock()
+            let w = waiter
+            waiter = nil
+            cond.unlock()
+            w?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Bookkeeping for an element handed to the iterator (lock held).
+    private func deliverLocked(_ element: Element) -> Result<KafkaConsumerEvent?, Error> {
+        switch element {
+        case .event(let event):
+            switch event {
+            case .partitionsAssigned, .partitionsRevoked: lastDeliveredWasRebalance = true
+            case .messages: break
+            }
+            return .success(event)
+        case .failure(let error):
+            terminated = true
+            return .failure(error)
+        }
+    }
+
+    /// Thread side: hands an element to a waiting iterator or buffers it.
+    private func push(_ element: Element) {
+        cond.lock()
+        if terminated {
+            cond.unlock()
+            return
+        }
+        if let w = waiter {
+            waiter = nil
+            let result = deliverLocked(element)
+            cond.unlock()
+            w.resume(with: result)
+        } else {
+            buffer.append(element)
+            cond.unlock()
+        }
+    }
+
+    // MARK: Commands (run on the consumer thread)
+
+    func command(_ body: @escaping (OpaquePointer, ConsumerCore) throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            cond.lock()
+            if closeRequested || threadExited {
+                cond.unlock()
+                continuation.resume(throwing: KafkaError.closed("consumer"))
+                return
+            }
+            commands.append(Command(body: body, done: { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+            }))
+            cond.broadcast()
+            cond.unlock()
+            rd_kafka_queue_yield(queue.pointer)
+        }
+    }
+
+    func seek(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
+        try await command { rk, core in
+            var now: [(KafkaTopicPartition, Int64)] = []
+            for (tp, offset) in positions.sorted(by: { $0.key < $1.key }) {
+                if core.pending?.assign == true, core.pending?.partitions.contains(tp) == true {
+                    core.pending?.start[tp] = offset.rawValue
+                } else {
+                    now.append((tp, offset.rawValue))
+                }
+            }
+            guard !now.isEmpty else { return }
+            let list = RDKafka.partitionList(now)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            if let error = rd_kafka_seek_partitions(rk, list, 10_000) { throw KafkaError(consuming: error, context: "seek") }
+            if let error = RDKafka.firstError(list, "seek") { throw error }
+            core.dropBuffered(Set(now.map(\.0)))
+        }
+    }
+
+    private func dropBuffered(_ partitions: Set<KafkaTopicPartition>) {
+        cond.lock()
+        buffer = buffer.compactMap { element in
+            guard case .event(.messages(let batch)) = element else { return element }
+            let kept = batch.removing(partitions)
+            return kept.isEmpty ? nil : .event(.messages(kept))
+        }
+        cond.unlock()
+    }
+
+    private func runCommands() {
+        cond.lock()
+        let work = commands
+        commands = []
+        cond.unlock()
+        for c in work {
+            do {
+                try c.body(rk.pointer, self)
+                c.done(nil)
+            } catch {
+                c.done(error)
+            }
+        }
+    }
+
+    static func commit(_ rk: OpaquePointer, _ items: [(KafkaTopicPartition, Int64)]?, async: Bool) throws {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        if let items { list = RDKafka.partitionList(items) }
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        let err = rd_kafka_commit(rk, list, async ? 1 : 0)
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }  // nothing stored: nothing to commit
+        try err.check("commit")
+        if let list, !async, let error = RDKafka.firstError(list, "commit") { throw error }
+    }
+
+    // MARK: Close
+
+    /// Asks the thread to close (commit stored offsets, leave the group, destroy) and waits.
+    func closeAndWait() {
+        cond.lock()
+        closeRequested = true
+        cond.broadcast()
+        while !threadExited {
+            cond.unlock()
+            rd_kafka_queue_yield(queue.pointer)
+            cond.lock()
+            if !threadExited { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.05)) }
+        }
+        cond.unlock()
+    }
+
+    // MARK: Consumer thread
+
+    private func threadMain() {
+        let messages = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: batchSize)
+        defer { messages.deallocate() }
+        while true {
+            runCommands()
+            cond.lock()
+            if closeRequested {
+                cond.unlock()
+                break
+            }
+            if stopped || buffer.count >= capacity {
+                _ = cond.wait(until: Date(timeIntervalSinceNow: 0.1))
+                cond.unlock()
+                continue
+            }
+            cond.unlock()
+            let n = rd_kafka_consume_batch_queue(queue.pointer, 100, messages, batchSize)
+            if n > 0 {
+                let (batch, errors) = KafkaMessageBatch.copying(messages, count: n)
+                for i in 0..<n { rd_kafka_message_destroy(messages[i]) }
+                if !batch.isEmpty { push(.event(.messages(batch))) }
+                for error in errors { report(error) }
+            }
+            if let (err, partitions) = callbackRebalance {
+                callbackRebalance = nil
+                handleRebalance(err, partitions)
+            }
+        }
+        finish()
+    }
+
+    /// Errors that end the stream: a position no longer in the log, fatal or authorization errors.
+    private func report(_ error: KafkaError) {
+        let endsStream =
+            error.isFatal || error.code == .autoOffsetReset || error.code == .offsetOutOfRange
+            || error.code.rawValue == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED.rawValue
+            || error.code.rawValue == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED.rawValue
+        if endsStream {
+            context.logger.error("consumer stopped: \(error)")
+            stopped = true
+            push(.failure(error))
+        } else {
+            context.logger.warning("consumer: \(error)")
+        }
+    }
+
+    /// Called by librdkafka inside `rd_kafka_consume_batch_queue`/`rd_kafka_consumer_close` on this thread.
+    private func rebalanceCallbackFired(_ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let partitions = RDKafka.entries(list).map(\.0).sorted()
+        if closing || stopped {
+            apply(assign: err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions, start: [:])
+            if err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, !stopped { push(.event(.partitionsRevoked(partitions))) }
+            return
+        }
+        callbackRebalance = (err, partitions)
+        rd_kafka_yield(rk.pointer)
+    }
+
+    private func handleRebalance(_ err: rd_kafka_resp_err_t, _ partitions: [KafkaTopicPartition]) {
+        let assign = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+        if err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS && err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS {
+            context.logger.warning("rebalance error \(String(cString: rd_kafka_err2name(err))); unassigning")
+            apply(assign: false, partitions, start: [:])
+            return
+        }
+        pending = PendingRebalance(assign: assign, partitions: partitions)
+        cond.lock()
+        awaitingAck = true
+        cond.unlock()
+        push(.event(assign ? .partitionsAssigned(partitions) : .partitionsRevoked(partitions)))
+        // Wait for the application to ask for its next event, serving commands meanwhile
+        // (seeks on the new partitions become their start positions).
+        while true {
+            runCommands()
+            cond.lock()
+            if !awaitingAck || closeRequested || terminated {
+                cond.unlock()
+                break
+            }
+            if commands.isEmpty { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.1)) }
+            cond.unlock()
+        }
+        let start = pending?.start ?? [:]
+        pending = nil
+        apply(assign: assign, partitions, start: start)
+    }
+
+    private func apply(assign: Bool, _ partitions: [KafkaTopicPartition], start: [KafkaTopicPartition: Int64]) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk.pointer)) == "COOPERATIVE"
+        let list = RDKafka.partitionList(partitions.map { ($0, start[$0] ?? KafkaOffset.invalid.rawValue) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if cooperative {
+            let error = assign ? rd_kafka_incremental_assign(rk.pointer, list) : rd_kafka_incremental_unassign(rk.pointer, list)
+            if let error { context.logger.error("\(KafkaError(consuming: error, context: assign ? "incremental assign" : "incremental unassign"))") }
+        } else {
+            let err = rd_kafka_assign(rk.pointer, assign ? list : nil)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { context.logger.error("\(KafkaError(err, context: assign ? "assign" : "unassign"))") }
+        }
+    }
+
+    private func finish() {
+        closing = true
+        if storesExplicitly && hasGroup {
+            do { try Self.commit(rk.pointer, nil, async: false) } catch { context.logger.warning("final commit: \(error)") }
+        }
+        _ = rd_kafka_consumer_close(rk.pointer)
+        cond.lock()
+        terminated = true
+        buffer = []
+        let w = waiter
+        waiter = nil
+        let leftover = commands
+        commands = []
+        cond.unlock()
+        w?.resume(returning: nil)
+        for c in leftover { c.done(KafkaError.closed("consumer")) }
+        rd_kafka_queue_destroy(queue.pointer)
+        rd_kafka_destroy(rk.pointer)
+        cond.lock()
+        threadExited = true
+        cond.broadcast()
+        cond.unlock()
+    }
+}
+
+private let rebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { rk, err, list, opaque in
+    guard let rk, let list, let opaque else { return }
+    let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+    context.rebalanceHandler?(rk, err, list)
+}

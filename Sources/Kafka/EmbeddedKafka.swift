@@ -1,0 +1,135 @@
+import CRdKafka
+import Logging
+
+/// An in-process Kafka cluster: librdkafka's mock cluster (`rdkafka_mock.h`), listening on loopback.
+///
+/// For development, demos and tests only. What it is and is not (librdkafka 2.0.2):
+/// - In memory; each partition keeps about 5 MiB or 100,000 batches, then deletes its oldest data
+///   (the start offset moves), so a consumer that falls that far behind loses its position
+///   (use `autoOffsetReset = .error` to make that an error rather than a silent skip).
+/// - Supports produce (incl. idempotent and transactional producers), fetch, consumer groups
+///   with offset commits, metadata and topic auto-creation (4 partitions).
+/// - Does NOT enforce transactions: Fetch reports no aborted transactions and the last stable
+///   offset equals the high watermark, so `read_committed` consumers also see aborted and open
+///   transactional records; offsets sent with `sendOffsetsToTransaction` are never applied to
+///   the group. Does not support the CreateTopics admin request (use `createTopic`; `KafkaAdmin`
+///   does so for clusters of this process), topic configs (e.g. compaction), SASL or TLS.
+/// - librdkafka marks the mock API experimental.
+public final class EmbeddedKafka: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let cluster: OpaquePointer
+    private let state = Locked(false)  // stopped
+    /// `host:port,...` of the brokers (loopback).
+    public let bootstrapServers: String
+    public let brokerCount: Int
+
+    /// Starts a cluster of `brokers` brokers (ids 1...brokers).
+    public init(brokers: Int = 1, logger: Logger = Logger(label: "kafka.embedded")) throws {
+        guard brokers >= 1 else { throw KafkaError.invalid("brokers must be at least 1, got \(brokers)") }
+        var config = KafkaConfiguration(bootstrapServers: "")
+        config.properties = ["log_level": "3"]
+        let context = ClientContext(logger: logger)
+        let rk = try RDKafka.makeHandle(role: .admin, configuration: config, context: context)
+        guard let mcluster = rd_kafka_mock_cluster_new(rk, Int32(brokers)) else {
+            rd_kafka_destroy(rk)
+            throw KafkaError(code: .state, message: "could not start the embedded Kafka cluster")
+        }
+        // The handle's opaque points at `context`; keep it alive as long as the handle.
+        contextKeepAlive = context
+        handle = rk
+        cluster = mcluster
+        bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))
+        brokerCount = brokers
+        EmbeddedKafka.registry.withLock { $0[bootstrapServers] = SendablePointer(mcluster) }
+    }
+
+    private let contextKeepAlive: ClientContext
+
+    deinit { stop() }
+
+    /// The client configuration preset for this cluster (`KafkaConfiguration.embedded`).
+    public var configuration: KafkaConfiguration { .embedded(bootstrapServers: bootstrapServers) }
+
+    /// Creates a topic; an existing topic is left as it is.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
+        try Self.createTopic(cluster, name, partitions: partitions, replicationFactor: replicationFactor)
+    }
+
+    static func createTopic(_ cluster: OpaquePointer, _ name: String, partitions: Int, replicationFactor: Int) throws {
+        guard !name.isEmpty else { throw KafkaError.invalid("topic name is empty") }
+        guard partitions >= 1 else { throw KafkaError.invalid("topic \(name): partitions must be at least 1, got \(partitions)") }
+        let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(max(1, replicationFactor)))
+        if err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS { return }
+        try err.check("create topic \(name)")
+    }
+
+    /// Makes a broker unreachable (its connections are closed); leadership does not move.
+    public func setBrokerDown(_ brokerID: Int32) throws {
+        try rd_kafka_mock_broker_set_down(cluster, brokerID).check("broker \(brokerID) down")
+    }
+
+    public func setBrokerUp(_ brokerID: Int32) throws {
+        try rd_kafka_mock_broker_set_up(cluster, brokerID).check("broker \(brokerID) up")
+    }
+
+    /// Adds round-trip latency to every request a broker answers.
+    public func setRoundTripTime(broker brokerID: Int32, milliseconds: Int) throws {
+        try rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(milliseconds)).check("broker \(brokerID) rtt")
+    }
+
+    /// The next requests of `api` (to any broker) fail with `errors`, one per request, in order.
+    /// `KafkaError.Code.transport` closes the connection instead of answering.
+    public func pushRequestErrors(_ api: KafkaAPI, _ errors: [KafkaError.Code]) {
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
+        codes.withUnsafeBufferPointer { buffer in
+            rd_kafka_mock_push_request_errors_array(cluster, api.rawValue, buffer.count, buffer.baseAddress)
+        }
+    }
+
+    /// Forgets pushed errors for `api`.
+    public func clearRequestErrors(_ api: KafkaAPI) {
+        rd_kafka_mock_clear_request_errors(cluster, api.rawValue)
+    }
+
+    /// Makes `brokerID` the leader of a partition.
+    public func setPartitionLeader(_ partition: KafkaTopicPartition, brokerID: Int32) throws {
+        try rd_kafka_mock_partition_set_leader(cluster, partition.topic, partition.partition, brokerID).check("leader of \(partition)")
+    }
+
+    /// Shuts the cluster down; clients still connected see their brokers disappear. Idempotent.
+    public func stop() {
+        let first = state.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        _ = EmbeddedKafka.registry.withLock { $0.removeValue(forKey: bootstrapServers) }
+        rd_kafka_mock_cluster_destroy(cluster)
+        rd_kafka_destroy(handle)
+    }
+
+    /// Clusters of this process by bootstrap servers, so `KafkaAdmin` can create topics on them.
+    static let registry = Locked<[String: SendablePointer]>([:])
+}
+
+/// Kafka protocol request types, for fault injection.
+public struct KafkaAPI: RawRepresentable, Sendable, Hashable {
+    public let rawValue: Int16
+    public init(rawValue: Int16) { self.rawValue = rawValue }
+    public static let produce = KafkaAPI(rawValue: 0)
+    public static let fetch = KafkaAPI(rawValue: 1)
+    public static let listOffsets = KafkaAPI(rawValue: 2)
+    public static let metadata = KafkaAPI(rawValue: 3)
+    public static let offsetCommit = KafkaAPI(rawValue: 8)
+    public static let offsetFetch = KafkaAPI(rawValue: 9)
+    public static let findCoordinator = KafkaAPI(rawValue: 10)
+    public static let joinGroup = KafkaAPI(rawValue: 11)
+    public static let heartbeat = KafkaAPI(rawValue: 12)
+    public static let leaveGroup = KafkaAPI(rawValue: 13)
+    public static let syncGroup = KafkaAPI(rawValue: 14)
+    public static let initProducerID = KafkaAPI(rawValue: 22)
+    public static let addPartitionsToTxn = KafkaAPI(rawValue: 24)
+    public static let addOffsetsToTxn = KafkaAPI(rawValue: 25)
+    public static let endTxn = KafkaAPI(rawValue: 26)
+    public static let txnOffsetCommit = KafkaAPI(rawValue: 28)
+}

@@ -1,1 +1,0 @@
-// Placeholder: the Kafka target is being built.

@@ -1,0 +1,199 @@
+import CRdKafka
+import Foundation
+import Logging
+import ServiceLifecycle
+
+func rdKafkaDestroyGroupMetadata(_ pointer: OpaquePointer) { rd_kafka_consumer_group_metadata_destroy(pointer) }
+
+/// Consumes records through librdkafka's high-level (group) consumer, or by manual assignment.
+///
+/// One dedicated thread calls `rd_kafka_consume_batch_queue` and also performs every seek,
+/// pause, resume and (re)assignment, as librdkafka 2.0.x requires for its batch API; records
+/// are handed out as `KafkaMessageBatch`es through `events`, an `AsyncSequence` that may be
+/// iterated once. A small buffer (a few batches) sits between the thread and the iterator;
+/// beyond that the thread waits, and librdkafka's own prefetch limits apply.
+///
+/// Offsets: with the presets (`enableAutoOffsetStore = false`), call
+/// `storeOffsets(batch.nextOffsets)` after processing a batch; auto-commit then commits what was
+/// stored (every `auto.commit.interval.ms` and on close). Or disable auto-commit and `commit(_:)`.
+///
+/// As a swift-service-lifecycle `Service`, `run()` waits for graceful shutdown, then closes:
+/// stored offsets are committed and the consumer leaves its group, so the group rebalances at
+/// once instead of after the session timeout.
+public final class KafkaConsumer: Sendable, Service {
+    let core: ConsumerCore
+
+    /// Creates the consumer and waits up to `configuration.connectTimeoutMs` for a broker.
+    /// Throws `KafkaError` for an unknown/invalid property or an unreachable cluster.
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.consumer")) async throws {
+        core = try ConsumerCore(configuration: configuration, logger: logger)
+        let core = self.core
+        try await RDKafka.verifyConnectivity(core.rk, configuration) { core.closeAndWait() }
+    }
+
+    deinit { core.closeAndWait() }
+
+    /// Joins the consumer group (`groupID` required) for `topics`; rebalances arrive in `events`.
+    public func subscribe(topics: [String]) throws {
+        guard core.hasGroup else { throw KafkaError.invalid("subscribe needs a groupID in the configuration") }
+        let list = RDKafka.partitionList(topics.map { (KafkaTopicPartition($0, RD_KAFKA_PARTITION_UA), KafkaOffset.invalid.rawValue) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try rd_kafka_subscribe(core.rk.pointer, list).check("subscribe to \(topics)")
+    }
+
+    /// Consumes exactly these partitions from these positions (no group rebalancing).
+    public func assign(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
+        let items = positions.sorted { $0.key < $1.key }.map { ($0.key, $0.value.rawValue) }
+        try await core.command { rk, _ in
+            let list = RDKafka.partitionList(items)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            try rd_kafka_assign(rk, list).check("assign")
+        }
+    }
+
+    /// The records, batches and rebalance events. Iterate once; ends after `close()`; throws
+    /// when consumption cannot go on (`autoOffsetReset` for a position no longer in the log
+    /// with `autoOffsetReset = .error`, a fatal error).
+    public var events: Events { Events(consumer: self) }
+
+    /// Sets the positions of assigned partitions (or, right after `.partitionsAssigned`, where
+    /// the new partitions start). Records of these partitions already buffered are dropped.
+    public func seek(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
+        try await core.seek(positions)
+    }
+
+    /// Stops fetching these partitions (records already buffered may still be delivered).
+    public func pause(_ partitions: [KafkaTopicPartition]) async throws {
+        try await pauseOrResume(partitions, pause: true)
+    }
+
+    public func resume(_ partitions: [KafkaTopicPartition]) async throws {
+        try await pauseOrResume(partitions, pause: false)
+    }
+
+    private func pauseOrResume(_ partitions: [KafkaTopicPartition], pause: Bool) async throws {
+        let items = partitions.map { ($0, KafkaOffset.invalid.rawValue) }
+        try await core.command { rk, _ in
+            let list = RDKafka.partitionList(items)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let what = pause ? "pause" : "resume"
+            try (pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)).check(what)
+            if let error = RDKafka.firstError(list, what) { throw error }
+        }
+    }
+
+    /// Marks offsets (the next offset to read, i.e. last processed + 1) for the next commit.
+    public func storeOffsets(_ offsets: [KafkaTopicPartition: Int64]) throws {
+        guard !offsets.isEmpty else { return }
+        guard core.storesExplicitly else {
+            throw KafkaError.invalid("storeOffsets needs enableAutoOffsetStore = false (librdkafka stores offsets itself otherwise)")
+        }
+        let list = RDKafka.partitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try rd_kafka_offsets_store(core.rk.pointer, list).check("store offsets")
+        if let error = RDKafka.firstError(list, "store offset") { throw error }
+    }
+
+    /// Commits `offsets` (next offset to read per partition), or all stored offsets when `nil`,
+    /// and waits for the coordinator's answer.
+    public func commit(_ offsets: [KafkaTopicPartition: Int64]? = nil) async throws {
+        let rk = core.rk
+        let items = offsets?.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try await Blocking.run { try ConsumerCore.commit(rk.pointer, items, async: false) }
+    }
+
+    /// Starts a commit without waiting for the answer (failures are logged by librdkafka).
+    public func commitAsync(_ offsets: [KafkaTopicPartition: Int64]? = nil) throws {
+        let items = offsets?.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try ConsumerCore.commit(core.rk.pointer, items, async: true)
+    }
+
+    /// The group's committed offsets (next offset to read); `nil` where nothing is committed.
+    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64?] {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        return try await Blocking.run {
+            let list = RDKafka.partitionList(partitions.map { ($0, KafkaOffset.invalid.rawValue) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            try rd_kafka_committed(rk.pointer, list, ms).check("committed offsets")
+            if let error = RDKafka.firstError(list, "committed offset") { throw error }
+            var result: [KafkaTopicPartition: Int64?] = [:]
+            for (tp, offset, _) in RDKafka.entries(list) { result[tp] = offset >= 0 ? offset : nil }
+            return result
+        }
+    }
+
+    /// The next offset this consumer will hand out per partition (local, no broker call);
+    /// `nil` where unknown (nothing consumed yet).
+    public func position(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64?] {
+        let list = RDKafka.partitionList(partitions.map { ($0, KafkaOffset.invalid.rawValue) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try rd_kafka_position(core.rk.pointer, list).check("position")
+        var result: [KafkaTopicPartition: Int64?] = [:]
+        for (tp, offset, _) in RDKafka.entries(list) { result[tp] = offset >= 0 ? offset : nil }
+        return result
+    }
+
+    /// Asks the partition leader for the low (oldest) and high (next to be written) watermarks.
+    public func queryWatermarks(_ partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        return try await Blocking.run {
+            var low: Int64 = -1, high: Int64 = -1
+            try rd_kafka_query_watermark_offsets(rk.pointer, partition.topic, partition.partition, &low, &high, ms)
+                .check("watermarks of \(partition)")
+            return (low, high)
+        }
+    }
+
+    /// The watermarks last seen in fetch responses (no broker call); `nil` if none yet.
+    public func cachedWatermarks(_ partition: KafkaTopicPartition) -> (low: Int64, high: Int64)? {
+        var low: Int64 = -1, high: Int64 = -1
+        let err = rd_kafka_get_watermark_offsets(core.rk.pointer, partition.topic, partition.partition, &low, &high)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return (low, high)
+    }
+
+    /// The partitions currently assigned to this consumer.
+    public func assignment() throws -> [KafkaTopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        try rd_kafka_assignment(core.rk.pointer, &list).check("assignment")
+        guard let list else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return RDKafka.entries(list).map(\.0).sorted()
+    }
+
+    /// The group identity to pass to `KafkaProducer.sendOffsetsToTransaction`.
+    public func groupMetadata() throws -> KafkaConsumerGroupMetadata {
+        guard let pointer = rd_kafka_consumer_group_metadata(core.rk.pointer) else {
+            throw KafkaError(code: .state, message: "consumer has no group metadata (no groupID?)")
+        }
+        return KafkaConsumerGroupMetadata(pointer)
+    }
+
+    /// Commits stored offsets (when offsets are stored explicitly), leaves the group and releases
+    /// librdkafka. The event sequence then ends. Safe to call more than once.
+    public func close() async {
+        let core = self.core
+        _ = try? await Blocking.run { core.closeAndWait() }
+    }
+
+    /// `Service`: waits for graceful shutdown (SIGTERM through a `ServiceGroup`), then closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// The consumer's events as an `AsyncSequence`; holds the consumer alive while iterated.
+    public struct Events: AsyncSequence, Sendable {
+        public typealias Element = KafkaConsumerEvent
+        let consumer: KafkaConsumer
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: consumer) }
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            public mutating func next() async throws -> KafkaConsumerEvent? {
+                try await consumer.core.next()
+            }
+        }
+    }
+}

@@ -1,0 +1,408 @@
+import CRdKafka
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Produces records to Kafka through librdkafka.
+///
+/// - `send` is fire-and-forget: it returns once librdkafka has queued the record, and when
+///   librdkafka's queue is full (`queue.buffering.max.messages/kbytes`) it suspends until
+///   delivery reports free space, instead of failing. A failed delivery of such a record is
+///   reported by the next `flush()`, which throws it.
+/// - `sendAndAwait` suspends until the broker acknowledged (or definitively rejected) the records.
+/// - Delivery reports are drained by a dedicated thread that polls librdkafka's queue, never by
+///   a Swift task, so nothing blocks the cooperative thread pool; blocking calls (flush,
+///   transactions) run on a separate dispatch queue.
+/// - As a swift-service-lifecycle `Service`, `run()` waits for graceful shutdown, then flushes
+///   and closes.
+public final class KafkaProducer: Sendable, Service {
+    let core: ProducerCore
+
+    /// Creates the producer and waits up to `configuration.connectTimeoutMs` for a broker.
+    /// Throws `KafkaError` for an unknown/invalid property or an unreachable cluster.
+    public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.producer")) async throws {
+        core = try ProducerCore(configuration: configuration, logger: logger)
+        let core = self.core
+        try await RDKafka.verifyConnectivity(core.rk, configuration) { core.shutdown(flushTimeoutMs: 0) }
+    }
+
+    deinit { core.shutdown(flushTimeoutMs: 0) }
+
+    /// Queues one record (fire-and-forget). Suspends while librdkafka's queue is full.
+    /// Throws at once for a record librdkafka refuses (unknown partition of a known topic, too
+    /// large, fatal producer state, closed producer).
+    public func send(_ message: KafkaProducerMessage) async throws {
+        try await core.enqueue(message, opaque: nil)
+    }
+
+    /// Queues records in order (fire-and-forget), suspending while the queue is full.
+    public func send(contentsOf messages: some Sequence<KafkaProducerMessage>) async throws {
+        for message in messages { try await core.enqueue(message, opaque: nil) }
+    }
+
+    /// Produces one record and waits for its delivery report; throws the delivery error.
+    @discardableResult
+    public func sendAndAwait(_ message: KafkaProducerMessage) async throws -> KafkaDeliveryReport {
+        let report = try await sendAndAwait(contentsOf: [message])[0]
+        if let error = report.error { throw error }
+        return report
+    }
+
+    /// Produces records in order and waits for all their delivery reports (in the same order);
+    /// a record that failed has `error` set. Throws only if the producer itself cannot take
+    /// records (closed, fatal error); records already queued are still awaited then.
+    public func sendAndAwait(contentsOf messages: [KafkaProducerMessage]) async throws -> [KafkaDeliveryReport] {
+        let group = DeliveryGroup(count: messages.count)
+        group.retainForDelivery()
+        var failure: Error?
+        for (index, message) in messages.enumerated() {
+            if failure == nil {
+                do {
+                    try await core.enqueue(message, opaque: group.opaque(index))
+                    continue
+                } catch {
+                    failure = error
+                }
+            }
+            let reason = (failure as? KafkaError) ?? KafkaError(code: .state, message: "not sent: \(String(describing: failure))")
+            group.complete(index, KafkaDeliveryReport(topic: message.topic, partition: message.partition ?? -1, offset: -1, error: reason))
+        }
+        let reports = await group.wait()
+        if let failure, reports.allSatisfy({ $0.error != nil }) { throw failure }
+        return reports
+    }
+
+    /// Waits until every queued record has its delivery report (librdkafka sends at once,
+    /// ignoring `linger.ms`). Throws `.timedOut` if records remain after `timeout`, and otherwise
+    /// the first delivery failure of a fire-and-forget record since the previous `flush()`.
+    public func flush(timeout: Duration = .seconds(30)) async throws {
+        try await core.flush(timeoutMs: timeout.milliseconds)
+    }
+
+    /// Number of records queued or in flight (not yet reported).
+    public var outstandingCount: Int { Int(rd_kafka_outq_len(core.rk.pointer)) }
+
+    /// Fire-and-forget records whose delivery failed, since the producer started.
+    public var deliveryFailureCount: Int { core.state.withLock { $0.failureCount } }
+
+    /// Flushes (up to `flushTimeout`), then releases librdkafka. Records still undelivered then
+    /// are purged and their awaiting senders get an error. Further sends throw.
+    public func close(flushTimeout: Duration = .seconds(30)) async {
+        let core = self.core
+        let ms = flushTimeout.milliseconds
+        _ = try? await Blocking.run { core.shutdown(flushTimeoutMs: ms) }
+    }
+
+    /// `Service`: waits for graceful shutdown (SIGTERM through a `ServiceGroup`), then flushes and closes.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    // MARK: Transactions
+
+    /// Registers `transactionalID` with the cluster and fences older producers with the same id.
+    public func initTransactions(timeout: Duration = .seconds(30)) async throws {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        try await Blocking.run {
+            if let error = rd_kafka_init_transactions(rk.pointer, ms) { throw KafkaError(consuming: error, context: "init transactions") }
+        }
+    }
+
+    public func beginTransaction() throws {
+        if let error = rd_kafka_begin_transaction(core.rk.pointer) { throw KafkaError(consuming: error, context: "begin transaction") }
+    }
+
+    /// Adds consumer offsets (the next offset to read per partition) to the current transaction,
+    /// committed to the group atomically with the produced records.
+    /// The embedded cluster accepts these but never applies them to the group.
+    public func sendOffsetsToTransaction(
+        _ offsets: [KafkaTopicPartition: Int64], groupMetadata: KafkaConsumerGroupMetadata, timeout: Duration = .seconds(30)
+    ) async throws {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        let sorted = offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        try await Blocking.run {
+            let list = RDKafka.partitionList(sorted)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            if let error = rd_kafka_send_offsets_to_transaction(rk.pointer, list, groupMetadata.pointer, ms) {
+                throw KafkaError(consuming: error, context: "send offsets to transaction")
+            }
+        }
+    }
+
+    /// Flushes and commits the current transaction.
+    public func commitTransaction(timeout: Duration = .seconds(30)) async throws {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        try await Blocking.run {
+            if let error = rd_kafka_commit_transaction(rk.pointer, ms) { throw KafkaError(consuming: error, context: "commit transaction") }
+        }
+    }
+
+    /// Aborts the current transaction: its records are marked aborted (on a real cluster,
+    /// `read_committed` consumers skip them; the embedded cluster still shows them).
+    public func abortTransaction(timeout: Duration = .seconds(30)) async throws {
+        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
+        try await Blocking.run {
+            if let error = rd_kafka_abort_transaction(rk.pointer, ms) { throw KafkaError(consuming: error, context: "abort transaction") }
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// Producer state shared by senders and the poll thread.
+struct ProducerState {
+    var closed = false
+    var fatal: KafkaError?
+    var failureCount = 0
+    var firstFailure: KafkaError?
+    var failuresSinceFlush = 0
+    var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+}
+
+/// Everything the poll thread needs; `KafkaProducer` is a thin owner so its `deinit` can stop the thread.
+final class ProducerCore: @unchecked Sendable {
+    let rk: SendablePointer
+    let context: ClientContext
+    let state = Locked(ProducerState())
+    private let topics = Locked<[String: SendablePointer]>([:])
+    private let queue: SendablePointer
+    private let pollStopped = Locked(false)
+    private let pollExited = DispatchSemaphore(value: 0)
+    private let shutdownDone = Locked(false)
+
+    init(configuration: KafkaConfiguration, logger: Logger) throws {
+        context = ClientContext(logger: logger)
+        let handle = try RDKafka.makeHandle(
+            role: .producer, configuration: configuration, context: context,
+            events: Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR))
+        rk = SendablePointer(handle)
+        queue = SendablePointer(rd_kafka_queue_get_main(handle))
+        let thread = Thread { [self] in pollLoop() }
+        thread.name = "kafka-producer-poll"
+        thread.start()
+    }
+
+    // MARK: Sending
+
+    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) async throws {
+        while true {
+            let err = produce(message, opaque: opaque)
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                try await waitForSpace()
+                continue
+            }
+            if let fatal = state.withLock({ $0.fatal }) { throw fatal }
+            if err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION {
+                throw KafkaError(err, context: "produce to \(message.topic)[\(message.partition.map(String.init) ?? "?")]: no such partition")
+            }
+            throw KafkaError(err, context: "produce to \(message.topic)")
+        }
+    }
+
+    private func waitForSpace() async throws {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let closed = state.withLock { s in
+                if !s.closed { s.spaceWaiters.append(continuation) }
+                return s.closed
+            }
+            if closed { continuation.resume() }
+        }
+        if state.withLock({ $0.closed }) { throw KafkaError.closed("producer") }
+        try Task.checkCancellation()
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer? {
+        if let handle = topics.withLock({ $0[name] }) { return handle.pointer }
+        return topics.withLock { cache in
+            if let existing = cache[name] { return existing.pointer }
+            guard !state.withLock({ $0.closed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
+            cache[name] = SendablePointer(handle)
+            return handle
+        }
+    }
+
+    /// One record into librdkafka's queue (copied). Returns librdkafka's error code.
+    private func produce(_ m: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
+        guard let rkt = topicHandle(m.topic) else {
+            return state.withLock { $0.closed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
+        }
+        let partition = m.partition ?? RD_KAFKA_PARTITION_UA
+        if m.headers.isEmpty && m.timestamp == nil {
+            // Fast path, the same call a C producer makes.
+            return withOptionalBytes(m.value) { value in
+                withOptionalBytes(m.key) { key in
+                    let rc = rd_kafka_produce(
+                        rkt, partition, msgFlagCopy,
+                        UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                        key.baseAddress, key.count, opaque)
+                    return rc == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
+                }
+            }
+        }
+        return withOptionalBytes(m.value) { value in
+            withOptionalBytes(m.key) { key in
+                withHeaderNames(m.headers[...]) { names in
+                    var vus: [rd_kafka_vu_t] = []
+                    vus.reserveCapacity(6 + m.headers.count)
+                    var v = rd_kafka_vu_t()
+                    v.vtype = RD_KAFKA_VTYPE_RKT; v.u.rkt = rkt; vus.append(v)
+                    v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_PARTITION; v.u.i32 = partition; vus.append(v)
+                    v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_MSGFLAGS; v.u.i = msgFlagCopy; vus.append(v)
+                    v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_VALUE
+                    v.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress); v.u.mem.size = value.count; vus.append(v)
+                    v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_KEY
+                    v.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress); v.u.mem.size = key.count; vus.append(v)
+                    v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_OPAQUE; v.u.ptr = opaque; vus.append(v)
+                    if let timestamp = m.timestamp {
+                        v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_TIMESTAMP; v.u.i64 = timestamp; vus.append(v)
+                    }
+                    for (header, name) in zip(m.headers, names) {
+                        v = rd_kafka_vu_t(); v.vtype = RD_KAFKA_VTYPE_HEADER
+                        v.u.header.name = name
+                        if let bytes = header.value {
+                            // Header values are copied by librdkafka; the array outlives this call.
+                            v.u.header.val = bytes.withUnsafeBytes { $0.baseAddress } ?? UnsafeRawPointer(bitPattern: 1)
+                            v.u.header.size = bytes.count
+                        } else {
+                            v.u.header.val = nil
+                            v.u.header.size = -1
+                        }
+                        vus.append(v)
+                    }
+                    guard let error = rd_kafka_produceva(rk.pointer, vus, vus.count) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+                    let code = rd_kafka_error_code(error)
+                    rd_kafka_error_destroy(error)
+                    return code
+                }
+            }
+        }
+    }
+
+    // MARK: Flush and shutdown
+
+    func flush(timeoutMs: Int) async throws {
+        if state.withLock({ $0.closed }) { throw KafkaError.closed("producer") }
+        let rk = self.rk
+        let err = try await Blocking.run { rd_kafka_flush(rk.pointer, Int32(clamping: timeoutMs)) }
+        if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            throw KafkaError(code: .timedOut, message: "flush: \(rd_kafka_outq_len(rk.pointer)) records still undelivered after \(timeoutMs) ms", isRetriable: true)
+        }
+        let failures = state.withLock { s -> (Int, KafkaError?) in
+            defer { s.failuresSinceFlush = 0; s.firstFailure = nil }
+            return (s.failuresSinceFlush, s.firstFailure)
+        }
+        if failures.0 > 0, var error = failures.1 {
+            error.message = "\(failures.0) record(s) not delivered since the previous flush; first: \(error.message)"
+            throw error
+        }
+    }
+
+    /// Flushes up to `flushTimeoutMs`, purges the rest (failing their waiters), stops the poll
+    /// thread and destroys the handle. Safe to call more than once.
+    func shutdown(flushTimeoutMs: Int) {
+        let first = shutdownDone.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        if flushTimeoutMs > 0 { _ = rd_kafka_flush(rk.pointer, Int32(clamping: flushTimeoutMs)) }
+        let waiters = state.withLock { s in
+            s.closed = true
+            defer { s.spaceWaiters = [] }
+            return s.spaceWaiters
+        }
+        for w in waiters { w.resume() }
+        _ = rd_kafka_purge(rk.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        _ = rd_kafka_flush(rk.pointer, 5_000)  // the poll thread serves the purge reports
+        pollStopped.withLock { $0 = true }
+        pollExited.wait()
+        for (_, handle) in topics.withLock({ $0 }) { rd_kafka_topic_destroy(handle.pointer) }
+        topics.withLock { $0 = [:] }
+        rd_kafka_queue_destroy(queue.pointer)
+        rd_kafka_destroy(rk.pointer)
+    }
+
+    // MARK: Poll thread
+
+    private func pollLoop() {
+        while !pollStopped.withLock({ $0 }) {
+            if let event = rd_kafka_queue_poll(queue.pointer, 100) {
+                handle(event)
+                rd_kafka_event_destroy(event)
+            }
+            let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+                if s.spaceWaiters.isEmpty { return [] }
+                defer { s.spaceWaiters = [] }
+                return s.spaceWaiters
+            }
+            for w in waiters { w.resume() }
+        }
+        pollExited.signal()
+    }
+
+    private func handle(_ event: OpaquePointer) {
+        switch rd_kafka_event_type(event) {
+        case Int32(RD_KAFKA_EVENT_DR):
+            var failures = 0
+            var first: KafkaError?
+            while let message = rd_kafka_event_message_next(event) {
+                if let opaque = message.pointee._private {
+                    DeliveryGroup.deliver(message, opaque: opaque)
+                } else if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    failures += 1
+                    if first == nil {
+                        let m = message.pointee
+                        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                        first = KafkaError(m.err, context: "delivery to \(topic)[\(m.partition)]")
+                    }
+                }
+            }
+            if failures > 0 {
+                state.withLock { s in
+                    s.failureCount += failures
+                    s.failuresSinceFlush += failures
+                    if s.firstFailure == nil { s.firstFailure = first }
+                }
+            }
+        case Int32(RD_KAFKA_EVENT_ERROR):
+            let err = rd_kafka_event_error(event)
+            let text = String(cString: rd_kafka_event_error_string(event))
+            if rd_kafka_event_error_is_fatal(event) != 0 {
+                var buffer = [CChar](repeating: 0, count: 512)
+                let code = rd_kafka_fatal_error(rk.pointer, &buffer, buffer.count)
+                let error = KafkaError(code: KafkaError.Code(code), message: "fatal producer error: \(stringFromCBuffer(buffer))", isFatal: true)
+                state.withLock { if $0.fatal == nil { $0.fatal = error } }
+                context.logger.error("\(error)")
+            } else {
+                context.logger.debug("producer: \(String(cString: rd_kafka_err2name(err))): \(text)")
+            }
+        default:
+            break
+        }
+    }
+}
+
+let msgFlagCopy: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY
+
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    guard let bytes else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+    return bytes.withUnsafeBytes { raw in
+        // A non-nil pointer for an empty value, so librdkafka stores an empty (not null) value.
+        raw.baseAddress == nil ? body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: 1), count: 0)) : body(raw)
+    }
+}
+
+/// Pins the C strings of header names for the duration of `body`.
+private func withHeaderNames<R>(_ headers: ArraySlice<KafkaHeader>, _ names: [UnsafePointer<CChar>] = [], _ body: ([UnsafePointer<CChar>]) -> R) -> R {
+    guard let first = headers.first else { return body(names) }
+    return first.name.withCString { name in
+        withHeaderNames(headers.dropFirst(), names + [name], body)
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: tests for ExchangeStreams are being written.

@@ -1,0 +1,135 @@
+import ExchangeStreams
+import XCTest
+
+/// A toy stateful stage: numbers each input record per partition and keeps a running sum, so a lost or doubly
+/// applied record changes every later output.
+struct CountingStage: StageDefinition {
+    let name = "count"
+    let kinds = [TaskKind(name: "count", inputs: ["numbers"])]
+    let outputTopics = ["sums"]
+
+    final class CountingTask: StageTask {
+        let partition: Int32
+        var next: Int64?
+        var count: Int64 = 0
+        var sum: Int64 = 0
+
+        init(partition: Int32) { self.partition = partition }
+
+        var positions: [String: Int64] { next.map { ["numbers": $0] } ?? [:] }
+        var marks: [String: Int64] { ["count": count, "sum": sum] }
+        func stateBytes() throws -> [UInt8] { [] }
+
+        func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
+            next = record.offset + 1
+            let value = Int64(String(decoding: record.value ?? [], as: UTF8.self)) ?? 0
+            count += 1
+            sum += value
+            outputs.append(
+                OutputRecord(topic: "sums", partition: partition, key: "\(count)", value: Array("\(count):\(sum)".utf8)))
+        }
+    }
+
+    func makeTask(kind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask {
+        let task = CountingTask(partition: partition)
+        if let snapshot {
+            task.next = snapshot.positions["numbers"]
+            task.count = snapshot.marks["count"] ?? 0
+            task.sum = snapshot.marks["sum"] ?? 0
+        }
+        return task
+    }
+}
+
+/// Waits (polling, with a deadline) until `condition` holds.
+func waitUntil(
+    _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        if ContinuousClock.now > deadline { throw StageError("timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+/// Removes byte-identical duplicates by identity and fails on an identity with two contents.
+func deduplicated(_ records: [InputRecord], identity: (InputRecord) -> String) throws -> [String: [UInt8]] {
+    var seen: [String: [UInt8]] = [:]
+    for record in records {
+        let id = identity(record)
+        let value = Array(record.value ?? [])
+        if let earlier = seen[id], earlier != value {
+            throw StageError(
+                "identity \(id) has two contents: \(String(decoding: earlier, as: UTF8.self)) vs \(String(decoding: value, as: UTF8.self))")
+        }
+        seen[id] = value
+    }
+    return seen
+}
+
+func partitionAndKey(_ record: InputRecord) -> String {
+    "\(record.partition)/\(String(decoding: record.key ?? [], as: UTF8.self))"
+}
+
+final class StageRunnerTests: XCTestCase {
+    func testSnapshotChangelogRoundTripAndChunking() throws {
+        let big = StageSnapshot(
+            task: "t/k/0", version: 3, positions: ["a": 5], marks: ["m": 1],
+            state: (0..<(SnapshotChangelog.chunkSize * 2 + 17)).map { UInt8(truncatingIfNeeded: $0) })
+        let written = try SnapshotChangelog.records(for: big, writer: "w", topic: "c", partition: 0)
+        XCTAssertEqual(written.chunks.count, 3)
+        var log: [InputRecord] = []
+        for (i, r) in (written.chunks + [written.manifest]).enumerated() {
+            log.append(InputRecord(topic: "c", partition: 0, offset: Int64(i), key: r.key?[...], value: r.value?[...]))
+        }
+        XCTAssertEqual(try SnapshotChangelog.latest(task: "t/k/0", in: log)?.0, big)
+        // A newer snapshot whose manifest never got written does not hide the older complete one.
+        var newer = big
+        newer.version = 4
+        let partial = try SnapshotChangelog.records(for: newer, writer: "w", topic: "c", partition: 0)
+        log.append(InputRecord(topic: "c", partition: 0, offset: 9, key: partial.chunks[0].key?[...], value: partial.chunks[0].value?[...]))
+        XCTAssertEqual(try SnapshotChangelog.latest(task: "t/k/0", in: log)?.0.version, 3)
+        // Manifests whose chunks are all gone: refuse to start from scratch.
+        let onlyManifest = [InputRecord(topic: "c", partition: 0, offset: 0, key: written.manifest.key?[...], value: written.manifest.value?[...])]
+        XCTAssertThrowsError(try SnapshotChangelog.latest(task: "t/k/0", in: onlyManifest))
+        XCTAssertNil(try SnapshotChangelog.latest(task: "other", in: log))
+    }
+
+    func testKillAndRestartAtRandomPointsGivesTheFaultFreeOutput() async throws {
+        let log = MemoryLog(partitionCount: 3)
+        let total = 3_000
+        for i in 0..<total {
+            log.append(OutputRecord(topic: "numbers", partition: Int32(i % 3), key: nil as String?, value: Array("\(i)".utf8)))
+        }
+        var rng = SystemRandomNumberGenerator()
+        var restarts = 0
+        while true {
+            let consumer = MemoryConsumer(log: log, group: "count")
+            let producer = MemoryProducer(log: log)
+            let runner = StageRunner(
+                definition: CountingStage(), consumer: consumer, producer: producer, changelog: producer,
+                options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
+            let task = Task { try await runner.run() }
+            let before = log.records("sums").count
+            let killAt = before + Int.random(in: 1...400, using: &rng)
+            try await waitUntil("progress") { log.records("sums").count >= min(killAt, total) || restarts > 30 }
+            let finished = try deduplicated(log.records("sums"), identity: partitionAndKey).count == total
+            task.cancel()
+            _ = try? await task.value
+            producer.crash(keeping: Double.random(in: 0...1, using: &rng))
+            await consumer.close()
+            restarts += 1
+            if finished { break }
+            XCTAssertLessThan(restarts, 200)
+        }
+        let outputs = try deduplicated(log.records("sums"), identity: partitionAndKey)
+        XCTAssertEqual(outputs.count, total)
+        for p in 0..<3 {
+            // Partition p holds the numbers p, p+3, …: the last running sum is their total.
+            let values = Array(stride(from: p, to: total, by: 3))
+            let last = outputs["\(p)/\(values.count)"].map { String(decoding: $0, as: UTF8.self) }
+            XCTAssertEqual(last, "\(values.count):\(values.reduce(0, +))")
+        }
+        XCTAssertGreaterThan(restarts, 1)
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: tests for Kafka are being written.
