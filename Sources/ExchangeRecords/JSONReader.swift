@@ -458,8 +458,53 @@ struct JSONReader {
             || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
     }
 
+    /// The common case `-?digits(.digits)?` with at most 12 integer and 6 fractional digits; nil (nothing
+    /// consumed) for anything else, which the general path then reads or rejects.
+    @inline(__always)
+    private mutating func fastDecimal() -> FixedDecimal? {
+        var i = pos
+        let negative = i < base.count && base[i] == UInt8(ascii: "-")
+        if negative { i &+= 1 }
+        let intStart = i
+        var whole: Int64 = 0
+        while i < base.count && i &- intStart < 13 {
+            let d = base[i] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            whole = whole &* 10 &+ Int64(d)
+            i &+= 1
+        }
+        let intDigits = i &- intStart
+        guard intDigits > 0 && intDigits < 13 && (intDigits == 1 || base[intStart] != UInt8(ascii: "0")) else {
+            return nil
+        }
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        if i < base.count && base[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fractionStart = i
+            while i < base.count && i &- fractionStart < 7 {
+                let d = base[i] &- UInt8(ascii: "0")
+                if d > 9 { break }
+                fraction = fraction &* 10 &+ Int64(d)
+                i &+= 1
+            }
+            fractionDigits = i &- fractionStart
+            guard fractionDigits >= 1 && fractionDigits <= 6 else { return nil }
+        }
+        if i < base.count && Self.continuesNumber(base[i]) { return nil }
+        while fractionDigits < 6 {
+            fraction &*= 10
+            fractionDigits &+= 1
+        }
+        pos = i
+        let micros = whole &* 1_000_000 &+ fraction
+        return FixedDecimal(micros: negative ? -micros : micros)
+    }
+
     /// Reads an exact decimal into micro-units; rejects more than six significant fractional digits and overflow.
     mutating func readDecimal(field: String) throws(RecordDecodingError) -> FixedDecimal {
+        skipWhitespace()
+        if let value = fastDecimal() { return value }
         let p = try scanNumber(field: field, expected: "a decimal number")
         // Significant digits as an integer mantissa with `fractionDigits` digits after the point.
         var mantissa: UInt64 = 0
