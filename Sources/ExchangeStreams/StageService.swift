@@ -76,7 +76,7 @@ public enum StreamsTopology {
         let perPartition = [
             TopicName.incomingOrders, TopicName.buyOrders, TopicName.sellOrders,
             TopicName.matchedTrades, TopicName.executionReports, TopicName.smaHoppingTable,
-            TopicName.stockProfit,
+            TopicName.stockProfit, InternalTopics.matchedTradesTicks,
         ]
         var specs = perPartition.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
         specs += [TopicName.topProfit, TopPartial.topic, TopicName.deadLetters].map {

@@ -10,7 +10,7 @@ import StreamAnalytics
 /// passes it, so the merged ranking depends only on the set of partials — deterministic, whatever the interleaving.
 struct TopPartial: Codable, Equatable, Sendable {
     /// Internal topic, one partition.
-    static let topic = "top_profit_partials"
+    static let topic = InternalTopics.topProfitPartials
 
     struct Entry: Codable, Equatable, Sendable {
         var symbol: String
