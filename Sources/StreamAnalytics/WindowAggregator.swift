@@ -71,6 +71,10 @@ public struct WindowAggregator: Sendable {
     /// Largest event time seen, or `nil` before the first trade or tick.
     public var streamTime: Int64? { streamTimeValue == .min ? nil : streamTimeValue }
 
+    /// Every window starting before this is closed (its FINAL result, if any, has been emitted); windows starting
+    /// here or later are open. A per-partition watermark for merging rankings across partitions.
+    public var firstOpenWindowStart: Int64 { nextCloseIndex * advance }
+
     /// Symbols seen so far, in order of first appearance (the order of their ``SymbolID``s).
     public var knownSymbols: [String] { symbols }
 
