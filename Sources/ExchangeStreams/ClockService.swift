@@ -27,7 +27,7 @@ public struct ClockService: Service {
         var configuration = settings.kafka
         configuration.clientID = "exchange-clock"
         configuration.groupID = "exchange-clock"
-        let producer = try await KafkaProducer(configuration: configuration, logger: logger)
+        let producer = try await KafkaProducer(configuration: settings.producerConfiguration, logger: logger)
         let consumer: KafkaConsumer
         do { consumer = try await KafkaConsumer(configuration: configuration, logger: logger) } catch {
             await producer.close(flushTimeout: .zero)

@@ -35,7 +35,7 @@ public struct StageService: Service {
         var readerConfiguration = settings.kafka
         readerConfiguration.groupID = "\(definition.groupID)-changelog-reader"
         readerConfiguration.autoOffsetReset = .earliest
-        var producerConfiguration = settings.kafka
+        var producerConfiguration = settings.producerConfiguration
         producerConfiguration.clientID = "\(definition.groupID)-producer"
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
