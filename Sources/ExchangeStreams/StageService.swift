@@ -23,8 +23,23 @@ public struct StageService: Service {
         self.logger = logger
     }
 
+    /// Runs until graceful shutdown; restarts the stage (from its snapshots) after a failure such as a broker
+    /// that stayed away longer than the delivery timeout. A `StageError` (e.g. a position no longer in the log)
+    /// is not retried: it needs a person.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await runUntilCancelled() }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runUntilCancelled()
+                    return
+                } catch let error as StageError {
+                    throw error
+                } catch {
+                    logger.error("stage \(definition.name) failed, restarting from its snapshots in 1 s: \(error)")
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
     }
 
     /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ExchangeStreams
+import Foundation
+import Gateway
 import Kafka
 import Logging
 import ServiceLifecycle
@@ -35,6 +37,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Do not print trades and analytics.")
     var quiet = false
 
+    @Option(help: "Port of the trader HTTP/WebSocket gateway on 127.0.0.1.")
+    var gatewayPort: Int = 8080
+
+    @Flag(help: "Do not start the gateway.")
+    var noGateway = false
+
     func run() async throws {
         guard orders >= 0 else { throw ValidationError("--orders must not be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
@@ -68,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
             services.append(.init(service: StageService(try AnalyticsStage(kind, options: analytics, partitions: settings.partitions), settings: settings)))
         }
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
+        if !noGateway { services.append(.init(service: try gateway(settings))) }
         services.append(
             .init(
                 service: DemoFeed(
@@ -79,5 +88,22 @@ struct RunCommand: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "exchange.run")))
         try await group.run()
         withExtendedLifetime(cluster) {}
+    }
+
+    /// The gateway on loopback; with no keys configured (EXCHANGE_API_KEYS, EXCHANGE_KEYS_FILE, JWT) it gets the
+    /// development keys, as this is the demo command.
+    func gateway(_ settings: StreamsSettings) throws -> GatewayService {
+        var options = GatewayService.Options(kafka: settings.kafka)
+        options.http.port = gatewayPort
+        options.partitions = settings.partitions
+        try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)
+        if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
+            var keys = options.http.authenticator.keys
+            keys.add(trader: "alice", key: "alice-key")
+            keys.add(trader: "bob", key: "bob-key")
+            options.http.authenticator.keys = keys
+            print("exchange: no API keys configured; demo keys alice-key (trader alice) and bob-key (trader bob)")
+        }
+        return GatewayService(options: options) { port in print("exchange: gateway on http://127.0.0.1:\(port)/v1") }
     }
 }
