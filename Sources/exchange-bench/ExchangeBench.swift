@@ -9,6 +9,7 @@ struct ExchangeBench: AsyncParsableCommand {
         subcommands: [
             AnalyticsBench.self,
             PipelineBenchmark.self,
+            KafkaBench.self,
         ]
     )
 }
