@@ -117,13 +117,19 @@ struct PipelineBenchmark: AsyncParsableCommand {
         try await producer.flush()
         // Done when the matcher applied every order and the analytics applied every trade and forwarded tick.
         while matchProgress.value < orders { try await Task.sleep(for: .milliseconds(1)) }
-        var outputs: Int64 = 0
-        for p in 0..<partitions {
-            outputs += try await probe.endOffset(TopicName.matchedTrades, Int32(p))
-            outputs += try await probe.endOffset(InternalTopics.matchedTradesTicks, Int32(p))
-        }
-        for i in 2..<definitions.count {
-            while progress[i].value < Int(outputs) { try await Task.sleep(for: .milliseconds(1)) }
+        // The matcher's last outputs may still be in flight: wait until the end offsets stop moving.
+        var outputs: Int64 = -1
+        while true {
+            var now: Int64 = 0
+            for p in 0..<partitions {
+                now += try await probe.endOffset(TopicName.matchedTrades, Int32(p))
+                now += try await probe.endOffset(InternalTopics.matchedTradesTicks, Int32(p))
+            }
+            if now == outputs { break }
+            outputs = now
+            for i in 2..<definitions.count {
+                while progress[i].value < Int(outputs) { try await Task.sleep(for: .milliseconds(1)) }
+            }
         }
         let seconds = (ContinuousClock.now - begin) / .seconds(1)
         await producer.close()

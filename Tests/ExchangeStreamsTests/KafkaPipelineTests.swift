@@ -14,7 +14,7 @@ final class KafkaPipelineTests: XCTestCase {
     /// Demo orders (explicit partition by symbol, one second apart), then one far-future tick per partition so every
     /// window closes.
     static func inputs(count: Int, seed: UInt64 = 11) -> [OfflineExchange.Input] {
-        var generator = DemoOrderGenerator(seed: seed)
+        var generator = DemoOrderGenerator(seed: seed, maxLiveOrders: 100)
         let symbols = DemoOrderGenerator.seedInstruments.map(\.symbol)
         var inputs: [OfflineExchange.Input] = (0..<count).map { i in
             let order = generator.next(timestamp: start + Int64(i) * 500)
@@ -51,7 +51,7 @@ final class KafkaPipelineTests: XCTestCase {
         for (topic, want, identity) in checks {
             XCTAssertFalse(want.isEmpty, "offline \(topic) is empty: the test would prove nothing")
             var got: [String: [UInt8]] = [:]
-            try await waitUntil("\(topic) complete (\(want.count) identities)", timeout: timeout) {
+            try await waitUntil("\(topic) complete (\(want.count) identities)", timeout: timeout, every: .milliseconds(250)) {
                 got = try deduplicated(try await exchange.read(topic), identity: identity)
                 return got.count >= want.count
             }
