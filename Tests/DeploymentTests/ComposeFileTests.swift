@@ -136,7 +136,7 @@ struct ComposeFileTests {
     func stageCommandsExist() throws {
         for name in Self.stages {
             let command = try #require(compose.services[name]?.command)
-            try ExchangeBinary.expectNoProblems(command, context: "compose service \(name)")
+            try ExchangeBinary.exchange.expectNoProblems(command, context: "compose service \(name)")
         }
     }
 }
