@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -25,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // Gateway: HTTP server (no swift-configuration trait), WebSocket, SHA-256/HMAC/RSA for keys and JWTs, NIO HTTP client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -49,7 +54,17 @@ let package = Package(
         ),
         .target(
             name: "Gateway",
-            dependencies: ["Kafka", "MatchingEngine", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging]
+            dependencies: [
+                "Kafka", "MatchingEngine", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
 
         // MARK: Executables
@@ -75,7 +90,14 @@ let package = Package(
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
-        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "Kafka", "ExchangeRecords"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "Kafka", "ExchangeRecords",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]
+        ),
         .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", .product(name: "Yams", package: "Yams")]),
     ]
 )

@@ -1,1 +1,261 @@
-// Placeholder: the Gateway target is being built.
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The trader-facing HTTP and WebSocket API: the command side validates and writes orders to
+/// `incoming_orders` through an `OrderSink`; the query side answers from the `ReadModel`.
+///
+/// `router()` builds the routes (used by tests through HummingbirdTesting); `application()` wraps
+/// them in a Hummingbird server with the WebSocket upgrade; `GatewayService` runs it with Kafka.
+public final class Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let instruments: InstrumentTable
+    public let sink: any OrderSink
+    public let readModel: ReadModel
+    public let metrics: GatewayMetrics
+    let parser: OrderRequestParser
+    let limiter: RateLimiter
+    let idempotency: IdempotencyCache
+    /// Extra gauges for `/metrics` and facts for `/health` (Kafka lag, readiness), sampled per request.
+    let status: @Sendable () -> [(name: String, help: String, value: Int64)]
+
+    public init(
+        configuration: GatewayConfiguration,
+        instruments: [InstrumentRules],
+        sink: any OrderSink,
+        readModel: ReadModel = ReadModel(),
+        metrics: GatewayMetrics = GatewayMetrics(),
+        status: @escaping @Sendable () -> [(name: String, help: String, value: Int64)] = { [] }
+    ) {
+        self.configuration = configuration
+        self.instruments = InstrumentTable(instruments)
+        self.sink = sink
+        self.readModel = readModel
+        self.metrics = metrics
+        self.parser = OrderRequestParser(instruments: self.instruments)
+        self.limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
+        self.idempotency = IdempotencyCache(capacity: configuration.idempotencyCapacity)
+        self.status = status
+    }
+
+    /// A Hummingbird application serving the router, with WebSocket upgrades on `<prefix>/ws`.
+    public func application(logger: Logger = Logger(label: "exchange.gateway")) -> some ApplicationProtocol {
+        let router = self.router()
+        return Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "exchange-gateway"),
+            logger: logger
+        )
+    }
+
+    public func router() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        let prefix = RouterPath(configuration.prefix)
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics))
+        let open = router.group(prefix)
+        open.get("health") { _, _ in self.health() }
+        open.get("metrics") { _, _ in self.prometheus() }
+        open.get("openapi.json") { _, _ in Response.json(OpenAPIDocument.document(prefix: self.configuration.prefix)) }
+
+        let api = router.group(prefix)
+            .add(middleware: AuthenticationMiddleware(authenticator: configuration.authenticator, limiter: limiter, metrics: metrics))
+        api.get("instruments") { _, _ in self.listInstruments() }
+        api.post("orders") { request, context in try await self.placeOrder(request, context) }
+        api.get("orders") { _, context in Response.success(self.readModel.orders(trader: try context.requireTrader().id)) }
+        api.get("orders/{id}") { _, context in try self.getOrder(context) }
+        api.put("orders/{id}") { request, context in try await self.modifyOrder(request, context) }
+        api.delete("orders/{id}") { _, context in try await self.cancelOrder(context) }
+        api.get("trades") { _, context in Response.success(self.readModel.trades(trader: try context.requireTrader().id)) }
+        api.get("quote/{symbol}") { _, context in try self.getQuote(context) }
+        api.get("sma/{symbol}") { _, context in Response.success(self.readModel.sma(try self.knownSymbol(context).symbol)) }
+        api.get("profit") { _, _ in Response.success(self.readModel.profit()) }
+        api.get("top-profit") { _, _ in Response.success(self.readModel.topProfit()) }
+        api.ws("ws") { inbound, outbound, context in
+            guard let trader = context.requestContext.trader else { return }
+            try await WebSocketSession(hub: self.readModel.hub, trader: trader, instruments: self.instruments)
+                .run(inbound: inbound, outbound: outbound)
+        }
+        return router
+    }
+
+    // MARK: handlers
+
+    static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    func health() -> Response {
+        let counts = readModel.counts
+        var members: [(String, JSONValue)] = [
+            ("status", .string("ok")),
+            ("orders_known", .int(counts.orders)),
+            ("reports_applied", .int(counts.reportsApplied)),
+            ("trades_applied", .int(counts.tradesApplied)),
+        ]
+        for gauge in status() { members.append((gauge.name, .int(gauge.value))) }
+        return Response.json(.object(members))
+    }
+
+    func prometheus() -> Response {
+        let counts = readModel.counts
+        var gauges: [(name: String, help: String, value: Int64)] = [
+            ("exchange_gateway_websocket_connections", "Open WebSocket connections.", Int64(readModel.hub.connectionCount)),
+            ("exchange_gateway_read_model_orders", "Orders in the read model.", Int64(counts.orders)),
+            ("exchange_gateway_read_model_reports_applied", "Execution reports applied.", counts.reportsApplied),
+            ("exchange_gateway_read_model_trades_applied", "Trades applied.", counts.tradesApplied),
+            ("exchange_gateway_read_model_duplicates_dropped", "Redelivered records dropped by seq.", counts.duplicatesDropped),
+        ]
+        gauges += status()
+        let text = metrics.render(gauges: gauges)
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func listInstruments() -> Response {
+        Response.success(.array(instruments.all.map { i in
+            .object([
+                ("symbol", .string(i.symbol)), ("name", .string(i.name)), ("exchange", .string(i.exchange)),
+                ("tick_size", .micros(i.tickSizeMicros)), ("lot_size", .int(i.lotSize)),
+                ("last_price", .micros(readModel.lastPrice(i.symbol) ?? i.referencePriceMicros)),
+                ("reference_price", .micros(i.referencePriceMicros)),
+                ("lower_circuit_limit", .micros(i.lowerBandMicros)), ("upper_circuit_limit", .micros(i.upperBandMicros)),
+                ("max_order_quantity", .int(i.maxOrderQuantity)),
+            ])
+        }))
+    }
+
+    func knownSymbol(_ context: GatewayRequestContext) throws(APIError) -> InstrumentRules {
+        let symbol = context.parameters.get("symbol") ?? ""
+        guard let instrument = instruments[symbol] else { throw APIError.notFound("unknown instrument '\(symbol)'") }
+        return instrument
+    }
+
+    func getQuote(_ context: GatewayRequestContext) throws -> Response {
+        let instrument = try knownSymbol(context)
+        return Response.success(readModel.quote(instrument.symbol) ?? ReadModel.quoteView(instrument.symbol, ReadModel.SymbolState()))
+    }
+
+    func getOrder(_ context: GatewayRequestContext) throws -> Response {
+        let trader = try context.requireTrader()
+        let id = context.parameters.get("id") ?? ""
+        guard let view = readModel.order(id, trader: trader.id) else { throw APIError.notFound("order '\(id)' not found") }
+        return Response.success(view)
+    }
+
+    /// Reads the body within the size limit; anything larger is a 413 before it is buffered.
+    func body(_ request: inout Request) async throws -> ByteBuffer {
+        if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
+            throw APIError(status: .unsupportedMediaType, errorType: "InputException",
+                           message: "Content-Type must be application/json", field: "Content-Type", reason: "must be application/json")
+        }
+        let limit = configuration.maxBodySize
+        let tooLarge = APIError(status: .contentTooLarge, errorType: "InputException",
+                                message: "body is larger than \(limit) bytes", field: "body", reason: "larger than \(limit) bytes")
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
+        do {
+            return try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+    }
+
+    func placeOrder(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let trader = try context.requireTrader()
+        var request = request
+        let idempotencyHeader = request.headers[HTTPField.Name("Idempotency-Key")!]
+        if let key = idempotencyHeader, key.isEmpty || key.utf8.count > 128 {
+            throw APIError.input("Idempotency-Key", "must be 1 to 128 characters")
+        }
+        let buffer = try await body(&request)
+        let placement: OrderRequestParser.Placement
+        do {
+            placement = try parser.parsePlacement(buffer.readableBytesView)
+        } catch {
+            metrics.increment("exchange_gateway_orders_rejected_total{field=\"\(error.field ?? "")\"}")
+            throw error
+        }
+
+        let idempotencyKey = idempotencyHeader ?? placement.clientOrderId.map { "client_order_id:" + $0 }
+        if let key = idempotencyKey {
+            switch idempotency.reserve(trader: trader.id, key: key) {
+            case .reserved: break
+            case .inFlight:
+                throw APIError(status: .conflict, errorType: "OrderException", message: "a request with this idempotency key is still in progress")
+            case .answered(let status, let body):
+                metrics.increment("exchange_gateway_idempotent_replays_total")
+                var response = Response.json(text: body, status: HTTPResponse.Status(code: status))
+                response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+                return response
+            }
+        }
+
+        let order = NewOrder(
+            orderId: UUID().uuidString.lowercased(), traderId: trader.id, symbol: placement.symbol, side: placement.side,
+            type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,
+            timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, clientOrderId: placement.clientOrderId,
+            timestamp: Gateway.nowMillis())
+        do {
+            try await sink.submit(.new(order))
+        } catch {
+            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
+            metrics.increment("exchange_gateway_orders_unavailable_total")
+            throw APIError(status: .serviceUnavailable, errorType: "NetworkException", message: "order log unavailable: \(error)")
+        }
+        readModel.recordAccepted(order)
+        metrics.increment("exchange_gateway_orders_accepted_total")
+        var data: [(String, JSONValue)] = [("order_id", .string(order.orderId)), ("status", .string("ACCEPTED"))]
+        if let c = order.clientOrderId { data.append(("client_order_id", .string(c))) }
+        let text = JSONValue.object([("status", .string("success")), ("data", .object(data))]).serialized()
+        if let key = idempotencyKey { idempotency.complete(trader: trader.id, key: key, status: 202, body: text) }
+        return Response.json(text: text, status: .accepted)
+    }
+
+    /// The order named in the path, if the caller owns it and it can still change.
+    func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: OrderSide) {
+        let trader = try context.requireTrader()
+        let id = context.parameters.get("id") ?? ""
+        guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = OrderSide(rawValue: owned.side) else {
+            throw APIError.notFound("order '\(id)' not found")
+        }
+        guard ReadModel.openStatuses.contains(owned.status) else {
+            throw APIError(status: .conflict, errorType: "OrderException", message: "order '\(id)' is \(owned.status) and can no longer change")
+        }
+        return (id, trader, owned.symbol, side)
+    }
+
+    func modifyOrder(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let target = try openOwnedOrder(context)
+        var request = request
+        let buffer = try await body(&request)
+        guard let instrument = instruments[target.symbol] else { throw APIError.notFound("unknown instrument '\(target.symbol)'") }
+        let change = try parser.parseModification(buffer.readableBytesView, instrument: instrument)
+        try await submit(.modify(
+            orderId: target.id, traderId: target.trader.id, symbol: target.symbol, side: target.side,
+            priceMicros: change.price, quantity: change.quantity, timestamp: Gateway.nowMillis()))
+        metrics.increment("exchange_gateway_modifies_accepted_total")
+        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("MODIFY_PENDING"))]), status: .accepted)
+    }
+
+    func cancelOrder(_ context: GatewayRequestContext) async throws -> Response {
+        let target = try openOwnedOrder(context)
+        try await submit(.cancel(orderId: target.id, traderId: target.trader.id, symbol: target.symbol, side: target.side, timestamp: Gateway.nowMillis()))
+        metrics.increment("exchange_gateway_cancels_accepted_total")
+        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("CANCEL_PENDING"))]), status: .accepted)
+    }
+
+    func submit(_ command: OrderCommand) async throws {
+        do {
+            try await sink.submit(command)
+        } catch {
+            throw APIError(status: .serviceUnavailable, errorType: "NetworkException", message: "order log unavailable: \(error)")
+        }
+    }
+}

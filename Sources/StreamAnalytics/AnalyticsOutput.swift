@@ -131,3 +131,22 @@ public enum AnalyticsOutput: Sendable, Hashable {
     case topProfit(TopProfitResult)
     case lateTrade(LateTrade)
 }
+
+extension TopProfitResult {
+    /// Combines rankings of the same window computed over disjoint sets of symbols (for example one per input
+    /// partition) into the ranking of all of them, in the same order: profit descending, then symbol ascending.
+    /// Partials for other windows than the first one's are ignored; if a symbol appears twice, its first entry
+    /// in that order is kept. Nil when there is nothing to rank.
+    public static func merging(_ partials: [TopProfitResult]) -> TopProfitResult? {
+        guard let first = partials.first else { return nil }
+        let same = partials.filter { $0.windowStart == first.windowStart && $0.windowEnd == first.windowEnd }
+        var seen: Set<String> = []
+        let ranking = same.flatMap(\.ranking)
+            .sorted { $0.profit != $1.profit ? $0.profit > $1.profit : $0.symbol.utf8.lexicographicallyPrecedes($1.symbol.utf8) }
+            .filter { seen.insert($0.symbol).inserted }
+        guard !ranking.isEmpty else { return nil }
+        return TopProfitResult(
+            windowStart: first.windowStart, windowEnd: first.windowEnd, ranking: ranking,
+            timestamp: same.map(\.timestamp).max() ?? first.timestamp)
+    }
+}

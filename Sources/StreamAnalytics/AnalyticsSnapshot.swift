@@ -163,11 +163,10 @@ struct SnapshotReader {
     }
 
     mutating func optional() throws(AnalyticsError) -> Int64 {
-        let flag = try take(1)[0]
-        switch flag {
+        switch try take(1).first {
         case 0: return .min
         case 1: return try signed()
-        default: throw .corruptSnapshot("bad optional flag \(flag)")
+        default: throw .corruptSnapshot("bad optional flag at byte \(position - 1)")
         }
     }
 

@@ -25,7 +25,6 @@ public struct WindowAggregator: Sendable {
     var symbols: [String] = []
     var symbolIDs: [String: Int] = [:]
     var symbolsByName: [Int] = []
-    var nameRank: [Int] = []
 
     /// `symbols.count × ringSize` slots; symbol `s` owns `[s·ringSize, (s+1)·ringSize)`.
     var slices: [SliceAggregate] = []
@@ -45,6 +44,11 @@ public struct WindowAggregator: Sendable {
     var cachedSliceIndex: Int64 = -1
     var cachedSliceStart: Int64 = 0
     var cachedSliceEnd: Int64 = 0
+
+    // Ranking work buffers, indexed by name rank (not state: never snapshotted).
+    var rankScratch: [(profit: Int64, open: Int64, close: Int64)] = []
+    var rankPresent: [Bool] = []
+    var rankOrders: [Int64: [Int]] = [:]
 
     /// Results not yet taken by the caller, in emission order.
     public private(set) var pendingOutputs: [AnalyticsOutput] = []
@@ -67,6 +71,10 @@ public struct WindowAggregator: Sendable {
     /// Largest event time seen, or `nil` before the first trade or tick.
     public var streamTime: Int64? { streamTimeValue == .min ? nil : streamTimeValue }
 
+    /// Every window starting before this is closed (its FINAL result, if any, has been emitted); windows starting
+    /// here or later are open. A per-partition watermark for merging rankings across partitions.
+    public var firstOpenWindowStart: Int64 { nextCloseIndex * advance }
+
     /// Symbols seen so far, in order of first appearance (the order of their ``SymbolID``s).
     public var knownSymbols: [String] { symbols }
 
@@ -84,8 +92,6 @@ public struct WindowAggregator: Sendable {
         slices.append(contentsOf: repeatElement(SliceAggregate(), count: ringSize))
         let position = symbolsByName.firstIndex { Self.nameOrder(symbol, symbols[$0]) } ?? symbolsByName.count
         symbolsByName.insert(id, at: position)
-        nameRank = Array(repeating: 0, count: symbols.count)
-        for (rank, symbolID) in symbolsByName.enumerated() { nameRank[symbolID] = rank }
         return SymbolID(id)
     }
 
@@ -185,6 +191,7 @@ public struct WindowAggregator: Sendable {
             }
         }
         nextCloseIndex = firstOpen
+        if !rankOrders.isEmpty { rankOrders = rankOrders.filter { $0.key >= firstOpen } }
         closeDeadline = firstOpen * advance + size + grace
         onTimeFrom = firstOpen == 0 ? 0 : firstOpen * advance + size - advance
     }
@@ -268,25 +275,74 @@ public struct WindowAggregator: Sendable {
         )
     }
 
-    /// The ranking of window `[start, start + size)`: profit descending, then symbol name ascending.
-    func ranking(start: Int64) -> TopProfitResult? {
-        var entries: [(rank: Int, entry: ProfitRankEntry)] = []
-        var timestamp = Int64.min
-        for symbol in symbolsByName {
-            let merged = mergedWindow(symbol: symbol, start: start)
-            guard merged.count > 0 else { continue }
-            let profit = merged.closePrice - merged.openPrice
-            entries.append((nameRank[symbol], ProfitRankEntry(
-                symbol: symbols[symbol], profit: profit,
-                profitPercent: profitPercentMicros(profit: profit, open: merged.openPrice),
-                open: merged.openPrice, close: merged.closePrice
-            )))
-            timestamp = max(timestamp, merged.closeTime)
+    /// Open and close prices and the latest event time of `symbol` in window `[start, start + size)`, or nil.
+    func openClose(symbol: Int, start: Int64) -> (open: Int64, close: Int64, time: Int64)? {
+        let base = symbol &* ringSize
+        var sliceIndex = start / sliceWidth
+        let endSlice = (start + size) / sliceWidth
+        var found: (open: Int64, close: Int64, time: Int64)? = nil
+        while sliceIndex < endSlice {
+            let slot = base &+ Int(sliceIndex & ringMask)
+            if slices[slot].index == sliceIndex {
+                let slice = slices[slot]
+                found = (found?.open ?? slice.openPrice, slice.closePrice, slice.closeTime)
+            }
+            sliceIndex += 1
         }
-        guard !entries.isEmpty else { return nil }
-        entries.sort { $0.entry.profit != $1.entry.profit ? $0.entry.profit > $1.entry.profit : $0.rank < $1.rank }
-        return TopProfitResult(
-            windowStart: start, windowEnd: start + size, ranking: entries.map(\.entry), timestamp: timestamp
-        )
+        return found
+    }
+
+    /// The ranking of window `[start, start + size)`: profit descending, then symbol name ascending.
+    ///
+    /// In CHANGES mode a window is re-ranked after every trade, and only one symbol moved; starting from the
+    /// window's previous order, insertion sort does O(symbols) work. The cached order is only a starting point:
+    /// the result is the same total order whatever it holds, so it is not part of snapshots.
+    mutating func ranking(start: Int64) -> TopProfitResult? {
+        let index = start / advance
+        let count = symbolsByName.count
+        if rankScratch.count != count {
+            rankScratch = Array(repeating: (0, 0, 0), count: count)
+            rankPresent = Array(repeating: false, count: count)
+        }
+        var timestamp = Int64.min
+        var present = 0
+        for rank in 0..<count {
+            if let prices = openClose(symbol: symbolsByName[rank], start: start) {
+                rankScratch[rank] = (prices.close - prices.open, prices.open, prices.close)
+                rankPresent[rank] = true
+                present += 1
+                if prices.time > timestamp { timestamp = prices.time }
+            } else {
+                rankPresent[rank] = false
+            }
+        }
+        guard present > 0 else { return nil }
+        var order = rankOrders.removeValue(forKey: index) ?? []
+        order.removeAll { $0 >= count || !rankPresent[$0] }
+        if order.count < present {
+            // Symbols new to this window (or renumbered by a new symbol's arrival): rebuild the order.
+            order = (0..<count).filter { rankPresent[$0] }
+        }
+        for position in 1..<max(order.count, 1) {
+            let moving = order[position]
+            let profit = rankScratch[moving].profit
+            var slot = position
+            while slot > 0 {
+                let other = order[slot - 1]
+                let otherProfit = rankScratch[other].profit
+                guard otherProfit < profit || (otherProfit == profit && other > moving) else { break }
+                order[slot] = other
+                slot -= 1
+            }
+            order[slot] = moving
+        }
+        let ranking = order.map { rank in
+            let (profit, open, close) = rankScratch[rank]
+            return ProfitRankEntry(
+                symbol: symbols[symbolsByName[rank]], profit: profit,
+                profitPercent: profitPercentMicros(profit: profit, open: open), open: open, close: close)
+        }
+        if configuration.emitMode == .changes { rankOrders[index] = order }
+        return TopProfitResult(windowStart: start, windowEnd: start + size, ranking: ranking, timestamp: timestamp)
     }
 }

@@ -6,6 +6,8 @@ struct ExchangeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-bench",
         abstract: "Benchmarks of the exchange; run with -c release.",
-        subcommands: []
+        subcommands: [
+            AnalyticsBench.self,
+        ]
     )
 }

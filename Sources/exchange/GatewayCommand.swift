@@ -1,9 +1,91 @@
 import ArgumentParser
+import Gateway
+import Kafka
+import Logging
+import ServiceLifecycle
+
+import Foundation
 
 struct GatewayCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "gateway", abstract: "Runs the trader HTTP and WebSocket gateway.")
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "Runs the trader HTTP and WebSocket gateway.",
+        discussion: """
+            API keys come from --keys-file / EXCHANGE_KEYS_FILE, EXCHANGE_API_KEYS=trader:key,... or \
+            EXCHANGE_API_KEY_HASHES=trader:sha256hex,...; JWTs from EXCHANGE_JWT_HS256_SECRET or \
+            EXCHANGE_JWT_RS256_PUBLIC_KEY_FILE. Without --brokers an embedded in-memory Kafka cluster is started \
+            (development and demos only).
+            """)
+
+    @Option(help: "Kafka bootstrap servers (default: $EXCHANGE_BROKERS, else an embedded in-memory cluster).")
+    var brokers: String?
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: "JSON file with hashed API keys and the JWT settings.") var keysFile: String?
+    @Option(help: "Requests per second per trader (0 disables).") var rateLimit: Double = 200
+    @Option(help: "Burst size of the per-trader rate limit.") var burst: Double = 400
+    @Option(help: "Largest request body in bytes.") var maxBody = 16 * 1024
+    @Option(help: "When POST /orders answers 202: 'queued' (handed to the idempotent producer) or 'delivered' (acknowledged by the brokers, acks=all).")
+    var ack: AckMode = .queued
+    @Option(help: "Partitions of topics the gateway creates when missing.") var partitions = 4
+    @Option(help: "Instruments file (engine format).") var instruments = "config/instruments.json"
+    @Option(help: "Largest quantity one order may carry.") var maxOrderQuantity: Int64 = 100_000
+    @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
+
+    enum AckMode: String, ExpressibleByArgument { case queued, delivered }
 
     func run() async throws {
-        throw ValidationError("'exchange gateway' is not built yet")
+        var logger = Logger(label: "exchange.gateway")
+        logger.logLevel = .info
+        let environment = ProcessInfo.processInfo.environment
+        var cluster: EmbeddedKafka?
+        let bootstrap: String
+        let kafka: KafkaConfiguration
+        if let servers = brokers ?? environment["EXCHANGE_BROKERS"] {
+            bootstrap = servers
+            kafka = .kafka(bootstrapServers: servers)
+        } else {
+            let embedded = try EmbeddedKafka(logger: logger)
+            cluster = embedded
+            bootstrap = embedded.bootstrapServers
+            kafka = embedded.configuration
+            say("embedded Kafka (in-memory, for development and demos only) at \(bootstrap)")
+        }
+
+        var options = GatewayService.Options(kafka: kafka)
+        options.http.host = host
+        options.http.port = port
+        options.http.rateLimitPerSecond = rateLimit
+        options.http.rateLimitBurst = burst
+        options.http.maxBodySize = maxBody
+        try options.http.loadAuthentication(keysFile: keysFile, environment: environment)
+        if devKeys {
+            var keys = options.http.authenticator.keys
+            keys.add(trader: "alice", key: "alice-key")
+            keys.add(trader: "bob", key: "bob-key")
+            options.http.authenticator.keys = keys
+            say("development keys: alice-key (trader alice), bob-key (trader bob)")
+        }
+        if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
+            throw ValidationError("no API keys or JWT verifier configured: use --keys-file, EXCHANGE_API_KEYS or --dev-keys")
+        }
+        options.instruments = FileManager.default.fileExists(atPath: instruments)
+            ? try InstrumentRules.load(path: instruments, maxOrderQuantity: maxOrderQuantity)
+            : InstrumentRules.seed
+        options.waitForAcknowledgement = ack == .delivered
+        options.partitions = partitions
+
+        let service = GatewayService(options: options, logger: logger) { [host] port in
+            say("gateway listening on http://\(host):\(port)/v1 (Kafka \(bootstrap))")
+        }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        cluster?.stop()
     }
+}
+
+/// Prints a line and flushes, so it shows at once even when stdout is a file or a pipe.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
 }

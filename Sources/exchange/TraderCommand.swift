@@ -1,9 +1,201 @@
 import ArgumentParser
+import Gateway
+import Logging
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The trader's command-line client (the seed's exercise 2), talking to the gateway's HTTP API.
 struct TraderCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "trader", abstract: "The trader command-line client.")
+    static let configuration = CommandConfiguration(
+        commandName: "trader", abstract: "The trader command-line client.",
+        subcommands: [Instruments.self, Place.self, Orders.self, Order.self, Cancel.self, Modify.self, Trades.self, Quote.self, Watch.self])
 
-    func run() async throws {
-        throw ValidationError("'exchange trader' is not built yet")
+    struct Connection: ParsableArguments {
+        @Option(help: "Gateway URL (default: $EXCHANGE_URL or http://127.0.0.1:8080).") var url: String?
+        @Option(help: "API key or JWT (default: $EXCHANGE_API_KEY).") var key: String?
+
+        func client() throws -> GatewayClient {
+            let environment = ProcessInfo.processInfo.environment
+            let text = url ?? environment["EXCHANGE_URL"] ?? "http://127.0.0.1:8080"
+            guard let token = key ?? environment["EXCHANGE_API_KEY"] else {
+                throw ValidationError("give --key or set EXCHANGE_API_KEY")
+            }
+            let (host, port) = try GatewayURL.hostPort(text)
+            return GatewayClient(host: host, port: port, token: token)
+        }
+
+        /// Sends a request; prints the error body and fails on a non-2xx answer.
+        func call(_ method: String, _ path: String, body: String? = nil) async throws -> JSONValue {
+            let response = try await client().send(method, "/v1" + path, body: body)
+            guard (200..<300).contains(response.status) else {
+                let message = response.json?["message"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? response.text
+                throw ValidationError("HTTP \(response.status): \(message)")
+            }
+            return response.json?["data"] ?? .null
+        }
+    }
+
+    struct Instruments: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists the instruments (tick size, lot size, last price).")
+        @OptionGroup var connection: Connection
+        func run() async throws {
+            let data = try await connection.call("GET", "/instruments")
+            print(Table.render(data, columns: ["symbol", "name", "tick_size", "lot_size", "last_price", "lower_circuit_limit", "upper_circuit_limit"]))
+        }
+    }
+
+    struct Place: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Places an order and prints its details.")
+        @OptionGroup var connection: Connection
+        @Option var symbol: String
+        @Option(help: "BUY or SELL.") var side: String
+        @Option(help: "Quantity (a multiple of the lot size).") var qty: Int64
+        @Option(help: "LIMIT or MARKET.") var type = "LIMIT"
+        @Option(help: "Limit price.") var price: String?
+        @Option(help: "DAY, GTC, IOC, FOK or TTL.") var validity = "DAY"
+        @Option(help: "Minutes the order lives, with --validity TTL.") var ttl: Int64?
+        @Option(help: "Your own id for the order; a retry with the same id places it once.") var clientOrderId: String?
+
+        func run() async throws {
+            var fields: [(String, JSONValue)] = [
+                ("symbol", .string(symbol)), ("side", .string(side.uppercased())), ("order_type", .string(type.uppercased())),
+                ("quantity", .int(qty)), ("validity", .string(validity.uppercased())),
+            ]
+            if let price { fields.append(("price", .number(price))) }
+            if let ttl { fields.append(("validity_ttl", .int(ttl))) }
+            if let clientOrderId { fields.append(("client_order_id", .string(clientOrderId))) }
+            let placed = try await connection.call("POST", "/orders", body: JSONValue.object(fields).serialized())
+            guard case .string(let id)? = placed["order_id"] else { throw ValidationError("no order id in the answer") }
+            // Give the engine a moment, then show what the read side knows.
+            try await Task.sleep(for: .milliseconds(200))
+            let order = try await connection.call("GET", "/orders/\(id)")
+            print(Table.describe(order))
+        }
+    }
+
+    struct Orders: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists your orders.")
+        @OptionGroup var connection: Connection
+        func run() async throws {
+            let data = try await connection.call("GET", "/orders")
+            print(Table.render(data, columns: ["order_id", "symbol", "side", "order_type", "price", "quantity", "filled_quantity", "validity", "status"]))
+        }
+    }
+
+    struct Order: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows one order with fills and history.")
+        @OptionGroup var connection: Connection
+        @Argument var orderId: String
+        func run() async throws { print(Table.describe(try await connection.call("GET", "/orders/\(orderId)"))) }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancels an open order.")
+        @OptionGroup var connection: Connection
+        @Argument var orderId: String
+        func run() async throws { print(Table.describe(try await connection.call("DELETE", "/orders/\(orderId)"))) }
+    }
+
+    struct Modify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Changes an open order's price and/or total quantity.")
+        @OptionGroup var connection: Connection
+        @Argument var orderId: String
+        @Option var price: String?
+        @Option(help: "New total quantity.") var qty: Int64?
+        func run() async throws {
+            var fields: [(String, JSONValue)] = []
+            if let price { fields.append(("price", .number(price))) }
+            if let qty { fields.append(("quantity", .int(qty))) }
+            print(Table.describe(try await connection.call("PUT", "/orders/\(orderId)", body: JSONValue.object(fields).serialized())))
+        }
+    }
+
+    struct Trades: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists your fills.")
+        @OptionGroup var connection: Connection
+        func run() async throws {
+            let data = try await connection.call("GET", "/trades")
+            print(Table.render(data, columns: ["trade_id", "order_id", "symbol", "side", "price", "quantity", "fill_timestamp"]))
+        }
+    }
+
+    struct Quote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows a symbol's quote and depth.")
+        @OptionGroup var connection: Connection
+        @Argument var symbol: String
+        func run() async throws { print(Table.describe(try await connection.call("GET", "/quote/\(symbol)"))) }
+    }
+
+    struct Watch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Prints your execution reports and fills live (and market data of --symbol).")
+        @OptionGroup var connection: Connection
+        @Option(help: "Symbols to subscribe to for trades, quotes and SMA.") var symbol: [String] = []
+
+        func run() async throws {
+            try await connection.client().watch(symbols: symbol) { text in print(Table.frameLine(text)) }
+        }
+    }
+}
+
+enum GatewayURL {
+    static func hostPort(_ url: String) throws -> (String, Int) {
+        var rest = Substring(url)
+        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        let parts = rest.split(separator: ":")
+        guard let host = parts.first, !host.isEmpty else { throw ValidationError("cannot read a host from '\(url)'") }
+        let port = parts.count > 1 ? Int(parts[1]) : 80
+        guard let port else { throw ValidationError("cannot read a port from '\(url)'") }
+        return (String(host), port)
+    }
+}
+
+/// Plain-text rendering of API answers for the terminal.
+enum Table {
+    static func cell(_ value: JSONValue?) -> String {
+        switch value {
+        case .string(let s)?: return s
+        case .number(let n)?: return n
+        case .bool(let b)?: return String(b)
+        case .null?, nil: return "-"
+        case let other?: return other.serialized()
+        }
+    }
+
+    static func render(_ data: JSONValue, columns: [String]) -> String {
+        guard case .array(let rows) = data else { return data.serialized() }
+        let cells = rows.map { row in columns.map { cell(row[$0]) } }
+        let widths = columns.indices.map { i in max(columns[i].count, cells.map { $0[i].count }.max() ?? 0) }
+        func line(_ values: [String]) -> String {
+            zip(values, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
+        }
+        return ([line(columns)] + cells.map(line)).joined(separator: "\n") + (rows.isEmpty ? "\n(none)" : "")
+    }
+
+    static func describe(_ data: JSONValue) -> String {
+        guard case .object(let members) = data else { return data.serialized() }
+        let width = members.map(\.0.count).max() ?? 0
+        return members.map { key, value in
+            key + String(repeating: " ", count: width - key.count) + "  " + cell(value)
+        }.joined(separator: "\n")
+    }
+
+    static func frameLine(_ text: String) -> String {
+        guard let frame = try? JSONParser.parse(Array(text.utf8)), case .string(let type)? = frame["type"] else { return text }
+        let data = frame["data"] ?? .null
+        switch type {
+        case "order":
+            return "ORDER  \(cell(data["order_id"])) \(cell(data["symbol"])) \(cell(data["side"])) \(cell(data["status"])) filled \(cell(data["filled_quantity"]))/\(cell(data["quantity"])) price \(cell(data["price"])) \(cell(data["status_message"]))"
+        case "own_trade":
+            return "FILL   \(cell(data["trade_id"])) \(cell(data["symbol"])) \(cell(data["side"])) \(cell(data["quantity"])) @ \(cell(data["price"]))"
+        case "trade":
+            return "TRADE  \(cell(data["symbol"])) \(cell(data["quantity"])) @ \(cell(data["price"]))"
+        default:
+            return "\(type.uppercased())  \(data.serialized())"
+        }
     }
 }

@@ -1,0 +1,116 @@
+import Kafka
+import Logging
+
+/// The stage runner's view of a Kafka group consumer.
+///
+/// Rebalances arrive in-band: on `.partitionsAssigned` nothing is fetched until the next event is requested, so the
+/// runner's `read(from:)` (a seek to the snapshot positions) decides where every partition starts.
+final class KafkaStageConsumer: StageConsumer {
+    let consumer: KafkaConsumer
+    private var iterator: KafkaConsumer.Events.AsyncIterator
+    private let stage: String
+
+    init(consumer: KafkaConsumer, stage: String) {
+        self.consumer = consumer
+        self.iterator = consumer.events.makeAsyncIterator()
+        self.stage = stage
+    }
+
+    func subscribe(_ topics: [String]) async throws {
+        try consumer.subscribe(topics: topics)
+    }
+
+    /// Returns the next event (waits for it: librdkafka's own fetch wait bounds idle polls).
+    func poll(maxWaitMilliseconds: Int) async throws -> [ConsumerEvent] {
+        let event: KafkaConsumerEvent?
+        do {
+            event = try await iterator.next()
+        } catch let error as KafkaError where error.code == .autoOffsetReset || error.code == .offsetOutOfRange {
+            throw StageError(
+                "\(stage): a resumed position is no longer in the log (\(error.message)); the broker deleted records "
+                    + "before this stage read them. Refusing to skip: restore the input or reset the stage explicitly.")
+        }
+        guard let event else { throw CancellationError() }
+        switch event {
+        case .messages(let batch):
+            var records: [InputRecord] = []
+            records.reserveCapacity(batch.count)
+            for message in batch {
+                records.append(
+                    InputRecord(
+                        topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                        value: message.value, timestamp: message.timestamp))
+            }
+            return [.records(records)]
+        case .partitionsAssigned(let partitions):
+            return [.assigned(partitions.map { TopicPartition($0.topic, $0.partition) })]
+        case .partitionsRevoked(let partitions):
+            return [.revoked(partitions.map { TopicPartition($0.topic, $0.partition) })]
+        }
+    }
+
+    func read(from positions: [TopicPartition: Int64?]) async throws {
+        var seeks: [KafkaTopicPartition: KafkaOffset] = [:]
+        for (partition, offset) in positions {
+            seeks[KafkaTopicPartition(partition.topic, partition.partition)] = offset.map { .offset($0) } ?? .beginning
+        }
+        try await consumer.seek(seeks)
+    }
+
+    func commit(_ offsets: [TopicPartition: Int64]) async throws {
+        var converted: [KafkaTopicPartition: Int64] = [:]
+        for (partition, offset) in offsets { converted[KafkaTopicPartition(partition.topic, partition.partition)] = offset }
+        try consumer.commitAsync(converted)
+    }
+
+    func close() async { await consumer.close() }
+}
+
+/// The stage runner's view of a Kafka producer: fire-and-forget sends, `flush` = everything acknowledged.
+final class KafkaStageProducer: StageProducer {
+    let producer: KafkaProducer
+    private var messages: [KafkaProducerMessage] = []
+
+    init(producer: KafkaProducer) { self.producer = producer }
+
+    func send(_ records: [OutputRecord]) async throws {
+        messages.removeAll(keepingCapacity: true)
+        for record in records {
+            messages.append(
+                KafkaProducerMessage(topic: record.topic, partition: record.partition, key: record.key, value: record.value))
+        }
+        try await producer.send(contentsOf: messages)
+    }
+
+    func flush() async throws { try await producer.flush() }
+}
+
+/// Reads changelog partitions from their earliest offset to their end with a group-less consumer.
+final class KafkaChangelogReader: ChangelogSource {
+    let consumer: KafkaConsumer
+    private var iterator: KafkaConsumer.Events.AsyncIterator
+
+    init(consumer: KafkaConsumer) {
+        self.consumer = consumer
+        self.iterator = consumer.events.makeAsyncIterator()
+    }
+
+    func readAll(_ partition: TopicPartition) async throws -> [InputRecord] {
+        let tp = KafkaTopicPartition(partition.topic, partition.partition)
+        let (low, high) = try await consumer.queryWatermarks(tp)
+        guard high > low else { return [] }
+        try await consumer.assign([tp: .offset(low)])
+        var records: [InputRecord] = []
+        while records.last.map({ $0.offset < high - 1 }) ?? true {
+            guard let event = try await iterator.next() else { throw CancellationError() }
+            guard case .messages(let batch) = event else { continue }
+            for message in batch where message.topic == tp.topic && message.partition == tp.partition && message.offset < high {
+                records.append(
+                    InputRecord(
+                        topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
+                        value: message.value, timestamp: message.timestamp))
+            }
+        }
+        return records
+    }
+}

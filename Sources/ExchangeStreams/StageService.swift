@@ -1,0 +1,99 @@
+import ExchangeRecords
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// One stage instance on Kafka: its group consumer, producer and changelog reader around a `StageRunner`.
+///
+/// Stopping it (task cancellation or graceful shutdown) is a crash as far as the data is concerned: no final
+/// snapshot, unflushed records dropped. The design makes that safe, and it keeps stop fast.
+public struct StageService: Service {
+    public let definition: any StageDefinition
+    public let settings: StreamsSettings
+    public let progress: StageProgress?
+    public let logger: Logger
+
+    public init(
+        _ definition: any StageDefinition, settings: StreamsSettings, progress: StageProgress? = nil,
+        logger: Logger = Logger(label: "exchange.stage")
+    ) {
+        self.definition = definition
+        self.settings = settings
+        self.progress = progress
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await runUntilCancelled() }
+    }
+
+    /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).
+    public func runUntilCancelled() async throws {
+        var consumerConfiguration = settings.kafka
+        consumerConfiguration.groupID = definition.groupID
+        consumerConfiguration.clientID = "\(definition.groupID)-consumer"
+        var readerConfiguration = settings.kafka
+        readerConfiguration.groupID = "\(definition.groupID)-changelog-reader"
+        readerConfiguration.autoOffsetReset = .earliest
+        var producerConfiguration = settings.kafka
+        producerConfiguration.clientID = "\(definition.groupID)-producer"
+
+        let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let reader: KafkaConsumer
+        let consumer: KafkaConsumer
+        do {
+            reader = try await KafkaConsumer(configuration: readerConfiguration, logger: logger)
+            consumer = try await KafkaConsumer(configuration: consumerConfiguration, logger: logger)
+        } catch {
+            await producer.close(flushTimeout: .zero)
+            throw error
+        }
+        let runner = StageRunner(
+            definition: definition, consumer: KafkaStageConsumer(consumer: consumer, stage: definition.name),
+            producer: KafkaStageProducer(producer: producer), changelog: KafkaChangelogReader(consumer: reader),
+            options: .init(snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds),
+            progress: progress, logger: logger)
+        do {
+            try await runner.run()
+        } catch {
+            await close(consumer, reader, producer)
+            if error is CancellationError || Task.isCancelled { return }
+            throw error
+        }
+        await close(consumer, reader, producer)
+    }
+
+    private func close(_ consumer: KafkaConsumer, _ reader: KafkaConsumer, _ producer: KafkaProducer) async {
+        await producer.close(flushTimeout: .zero)
+        await consumer.close()
+        await reader.close()
+    }
+}
+
+/// The topics of the exchange (design note §1), created where missing.
+public enum StreamsTopology {
+    public static func topics(partitions: Int) -> [KafkaTopicSpecification] {
+        let perPartition = [
+            TopicName.incomingOrders, TopicName.buyOrders, TopicName.sellOrders,
+            TopicName.matchedTrades, TopicName.executionReports, TopicName.smaHoppingTable,
+            TopicName.stockProfit,
+        ]
+        var specs = perPartition.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
+        specs += [TopicName.topProfit, TopPartial.topic, TopicName.deadLetters].map {
+            KafkaTopicSpecification(name: $0, partitions: 1)
+        }
+        specs.append(KafkaTopicSpecification(name: TopicName.instruments, partitions: 1, config: ["cleanup.policy": "compact"]))
+        for stage in ["split", "match", "sma", "profit", "top"] {
+            specs.append(
+                KafkaTopicSpecification(
+                    name: "exchange-\(stage)-changelog", partitions: partitions, config: ["cleanup.policy": "compact"]))
+        }
+        return specs
+    }
+
+    /// Creates every topic that does not exist yet (existing topics are left as they are).
+    public static func create(settings: StreamsSettings, logger: Logger = Logger(label: "exchange.topology")) async throws {
+        let admin = try await KafkaAdmin(configuration: settings.kafka, logger: logger)
+        try await admin.createTopics(topics(partitions: settings.partitions))
+    }
+}

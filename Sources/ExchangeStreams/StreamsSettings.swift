@@ -1,0 +1,45 @@
+import Kafka
+
+/// How stages connect and behave: the broker kind's client defaults (DESIGN.md §4, design note §6) plus the stage
+/// options. Everything here can be overridden from the command line.
+public struct StreamsSettings: Sendable {
+    public enum BrokerKind: Sendable { case embedded, kafka }
+    /// Latency: linger 1 ms (one hop p99 ≈ 3 ms on the embedded broker). Throughput: bigger batches.
+    public enum Profile: String, Sendable, CaseIterable { case latency, throughput }
+
+    public var brokerKind: BrokerKind
+    /// Client settings shared by every stage's consumer and producer (group id etc. are set per stage).
+    public var kafka: KafkaConfiguration
+    /// Partitions of incoming_orders, buy_orders, sell_orders and every per-partition topic downstream.
+    public var partitions: Int
+    public var snapshotIntervalMilliseconds: Int
+
+    public init(
+        brokerKind: BrokerKind, bootstrapServers: String, partitions: Int = 4, profile: Profile = .latency,
+        overrides: [String: String] = [:]
+    ) {
+        self.brokerKind = brokerKind
+        var kafka: KafkaConfiguration
+        switch brokerKind {
+        case .embedded:
+            kafka = .embedded(bootstrapServers: bootstrapServers)
+            snapshotIntervalMilliseconds = 500
+        case .kafka:
+            kafka = .kafka(bootstrapServers: bootstrapServers)
+            snapshotIntervalMilliseconds = 1_000
+        }
+        kafka.enableIdempotence = true
+        kafka.acks = .all
+        kafka.assignmentStrategy = .range
+        kafka.enableAutoCommit = false
+        kafka.autoOffsetReset = .error
+        kafka.properties["partitioner"] = "murmur2_random"
+        if profile == .throughput {
+            kafka.lingerMs = 5
+            kafka.batchNumMessages = 10_000
+        }
+        for (key, value) in overrides { kafka.properties[key] = value }
+        self.kafka = kafka
+        self.partitions = partitions
+    }
+}

@@ -1,0 +1,96 @@
+import ExchangeRecords
+import Hummingbird
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// The whole gateway as one swift-service-lifecycle `Service`: the HTTP/WebSocket server, the
+/// `incoming_orders` producer and the read-model consumer. `exchange gateway` runs it alone;
+/// `exchange run` adds it to its service group beside the stages.
+public final class GatewayService: Service {
+    public struct Options: Sendable {
+        public var http = GatewayConfiguration()
+        public var kafka: KafkaConfiguration
+        public var instruments: [InstrumentRules] = InstrumentRules.seed
+        /// Answer 202 only after the broker acknowledged the record (acks=all), instead of once it is queued.
+        public var waitForAcknowledgement = false
+        /// Partitions for topics the gateway creates when they are missing.
+        public var partitions = 4
+
+        public init(kafka: KafkaConfiguration) {
+            self.kafka = kafka
+        }
+    }
+
+    public let options: Options
+    public let readModel: ReadModel
+    let logger: Logger
+    /// Called with the bound port once the server listens (port 0 picks one).
+    let onListening: @Sendable (Int) async -> Void
+
+    public init(options: Options, logger: Logger = Logger(label: "exchange.gateway"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
+        self.options = options
+        self.readModel = ReadModel()
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        var producerConfiguration = options.kafka
+        // Same partitioner as Java clients and ksqlDB, so a symbol lands where they would put it.
+        producerConfiguration.properties["partitioner"] = producerConfiguration.properties["partitioner"] ?? "murmur2_random"
+        producerConfiguration.acks = .all
+        producerConfiguration.enableIdempotence = true
+        let admin = try await KafkaAdmin(configuration: options.kafka, logger: logger)
+        let wanted = [TopicName.incomingOrders] + ReadModelFeeder.topics
+        let existing = try await admin.listTopics()
+        let missing = wanted.filter { existing[$0] == nil }.map {
+            KafkaTopicSpecification(name: $0, partitions: $0 == TopicName.topProfit ? 1 : options.partitions)
+        }
+        if !missing.isEmpty { try await admin.createTopics(missing) }
+        var partitions = try await admin.listTopics()
+        for spec in missing where partitions[spec.name] == nil { partitions[spec.name] = spec.partitions }
+
+        let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement)
+        let feeder = ReadModelFeeder(model: readModel, configuration: options.kafka, logger: logger)
+        let gateway = Gateway(
+            configuration: options.http, instruments: options.instruments, sink: sink, readModel: readModel,
+            status: {
+                [
+                    ("exchange_gateway_read_model_caught_up", "1 once the read model replayed the log present at start.", feeder.caughtUp ? 1 : 0),
+                    ("exchange_gateway_read_model_undecodable", "Records the read model could not decode.", feeder.undecodable),
+                    ("exchange_gateway_producer_outstanding", "Records queued in the producer, not yet acknowledged.", Int64(producer.outstandingCount)),
+                    ("exchange_gateway_producer_delivery_failures", "Records the producer failed to deliver.", Int64(producer.deliveryFailureCount)),
+                ]
+            })
+        let router = gateway.router()
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(address: .hostname(options.http.host, port: options.http.port), serverName: "exchange-gateway"),
+            onServerRunning: { [onListening] channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let group = ServiceGroup(
+            services: [producer, FeederService(feeder: feeder, partitions: partitions, logger: logger), app],
+            gracefulShutdownSignals: [], logger: logger)
+        try await group.run()
+    }
+}
+
+/// Runs the read-model consumer until graceful shutdown.
+struct FeederService: Service {
+    let feeder: ReadModelFeeder
+    let partitions: [String: Int]
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await feeder.run(partitions: partitions) }
+        } catch is CancellationError {
+        } catch {
+            logger.error("read model consumer stopped", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+}

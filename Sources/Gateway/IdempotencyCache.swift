@@ -1,0 +1,57 @@
+import Synchronization
+
+/// Remembers the first answer to each idempotent request (`Idempotency-Key` header or
+/// `client_order_id`), scoped per trader, so a retried POST returns that answer instead of
+/// placing a second order. A key seen while its first request is still in flight answers 409.
+///
+/// Bounded: the oldest entries are forgotten past `capacity` (a client retries within seconds,
+/// not after a million orders).
+public final class IdempotencyCache: Sendable {
+    public enum Lookup: Sendable, Equatable {
+        /// First use: the caller must `complete` or `abandon` the key.
+        case reserved
+        case inFlight
+        case answered(status: Int, body: String)
+    }
+
+    private struct State {
+        var entries: [String: Lookup] = [:]
+        var order: [String] = []
+        var head = 0
+    }
+
+    private let state = Mutex(State())
+    public let capacity: Int
+
+    public init(capacity: Int = 1_000_000) {
+        self.capacity = capacity
+    }
+
+    private static func scoped(_ trader: String, _ key: String) -> String { trader + "\u{1F}" + key }
+
+    public func reserve(trader: String, key: String) -> Lookup {
+        let k = IdempotencyCache.scoped(trader, key)
+        return state.withLock { s in
+            if let existing = s.entries[k] { return existing }
+            s.entries[k] = .inFlight
+            s.order.append(k)
+            if s.order.count - s.head > capacity {
+                s.entries[s.order[s.head]] = nil
+                s.head += 1
+                if s.head > capacity { s.order.removeFirst(s.head); s.head = 0 }
+            }
+            return .reserved
+        }
+    }
+
+    public func complete(trader: String, key: String, status: Int, body: String) {
+        let k = IdempotencyCache.scoped(trader, key)
+        state.withLock { $0.entries[k] = .answered(status: status, body: body) }
+    }
+
+    /// Forgets a reservation whose request failed before anything was sent, so a retry may try again.
+    public func abandon(trader: String, key: String) {
+        let k = IdempotencyCache.scoped(trader, key)
+        state.withLock { $0.entries[k] = nil }
+    }
+}

@@ -1,0 +1,74 @@
+import HTTPTypes
+import Hummingbird
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Outermost middleware: turns every error into a JSON body (framework 404/405/413 included,
+/// so no route ever answers HTML or an empty 500) and records status and latency.
+struct ErrorAndMetricsMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let metrics: GatewayMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            let apiError: APIError
+            switch error.status {
+            case .notFound: apiError = .notFound("no route for \(request.method) \(request.uri.path)")
+            case .methodNotAllowed:
+                apiError = APIError(status: .methodNotAllowed, errorType: "InputException", message: "\(request.method) is not allowed on \(request.uri.path)")
+            case .contentTooLarge: apiError = APIError(status: .contentTooLarge, errorType: "InputException", message: "body is too large", field: "body", reason: "too large")
+            default: apiError = APIError(status: error.status, errorType: "GeneralException", message: error.status.reasonPhrase)
+            }
+            response = try apiError.response(from: request, context: context)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            response = try APIError(status: .internalServerError, errorType: "GeneralException", message: "internal error")
+                .response(from: request, context: context)
+        }
+        let elapsed = start.duration(to: .now).components
+        metrics.observe(
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
+            seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+        return response
+    }
+}
+
+/// Resolves the bearer token to a trader (401 otherwise) and applies the per-trader rate limit
+/// (429 with `Retry-After`).
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+    let authenticator: Authenticator
+    let limiter: RateLimiter
+    let metrics: GatewayMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let token = Authenticator.token(headers: request.headers, query: request.uri.query)
+        switch authenticator.authenticate(token: token, now: Int64(Date().timeIntervalSince1970)) {
+        case .failure(let error):
+            metrics.increment("exchange_gateway_unauthenticated_total")
+            throw error
+        case .success(let trader):
+            if let wait = limiter.acquire(trader.id) {
+                metrics.increment("exchange_gateway_rate_limited_total")
+                var error = APIError(
+                    status: .tooManyRequests, errorType: "NetworkException",
+                    message: "rate limit of \(Int(limiter.ratePerSecond)) requests/s exceeded; retry after the Retry-After seconds")
+                error.headers[.retryAfter] = String(max(1, Int(wait.rounded(.up))))
+                throw error
+            }
+            var context = context
+            context.trader = trader
+            return try await next(request, context)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+/// Side of an order.
+public enum OrderSide: String, Sendable, CaseIterable {
+    case buy = "BUY"
+    case sell = "SELL"
+}
+
+public enum OrderType: String, Sendable, CaseIterable {
+    case limit = "LIMIT"
+    case market = "MARKET"
+}
+
+/// Time in force (Kite's `validity`): GTC, DAY, IOC, FOK, or TTL with `validity_ttl` minutes.
+public enum TimeInForce: String, Sendable, CaseIterable {
+    case gtc = "GTC"
+    case day = "DAY"
+    case ioc = "IOC"
+    case fok = "FOK"
+    case ttl = "TTL"
+}
+
+/// A validated new order, ready for `incoming_orders`.
+public struct NewOrder: Sendable, Equatable {
+    public var orderId: String
+    public var traderId: String
+    public var symbol: String
+    public var side: OrderSide
+    public var type: OrderType
+    /// Micros; nil for MARKET.
+    public var priceMicros: Int64?
+    public var quantity: Int64
+    public var timeInForce: TimeInForce
+    /// Minutes, for TTL only.
+    public var validityTTL: Int64?
+    public var clientOrderId: String?
+    /// Epoch ms, stamped by the gateway.
+    public var timestamp: Int64
+
+    public init(
+        orderId: String, traderId: String, symbol: String, side: OrderSide, type: OrderType, priceMicros: Int64?,
+        quantity: Int64, timeInForce: TimeInForce, validityTTL: Int64?, clientOrderId: String?, timestamp: Int64
+    ) {
+        self.orderId = orderId
+        self.traderId = traderId
+        self.symbol = symbol
+        self.side = side
+        self.type = type
+        self.priceMicros = priceMicros
+        self.quantity = quantity
+        self.timeInForce = timeInForce
+        self.validityTTL = validityTTL
+        self.clientOrderId = clientOrderId
+        self.timestamp = timestamp
+    }
+}
+
+/// What the gateway writes to `incoming_orders` (key = symbol).
+public enum OrderCommand: Sendable, Equatable {
+    case new(NewOrder)
+    case cancel(orderId: String, traderId: String, symbol: String, side: OrderSide, timestamp: Int64)
+    case modify(orderId: String, traderId: String, symbol: String, side: OrderSide, priceMicros: Int64?, quantity: Int64?, timestamp: Int64)
+
+    public var symbol: String {
+        switch self {
+        case .new(let o): return o.symbol
+        case .cancel(_, _, let s, _, _), .modify(_, _, let s, _, _, _, _): return s
+        }
+    }
+
+    public var orderId: String {
+        switch self {
+        case .new(let o): return o.orderId
+        case .cancel(let id, _, _, _, _), .modify(let id, _, _, _, _, _, _): return id
+        }
+    }
+}
+
+/// Where accepted commands go: Kafka in production, a recorder in tests.
+public protocol OrderSink: Sendable {
+    /// Hands the command to the log. Returning means it was accepted for delivery (queued to an
+    /// idempotent, acks=all producer, or acknowledged when the sink is configured to wait);
+    /// throwing means it will not be delivered and the client gets 503.
+    func submit(_ command: OrderCommand) async throws
+}

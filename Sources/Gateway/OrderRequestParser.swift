@@ -1,0 +1,180 @@
+import ExchangeRecords
+
+/// Turns a `POST /orders` or `PUT /orders/{id}` JSON body into a validated command, or an
+/// `APIError` naming the first bad field.
+///
+/// Request shape (JSON, strict: unknown fields and duplicate keys are errors):
+/// `symbol`, `side` (BUY/SELL), `order_type` (LIMIT/MARKET), `price` (decimal, LIMIT only),
+/// `quantity` (integer, a multiple of the lot size), `validity` (DAY default, GTC, IOC, FOK,
+/// TTL), `validity_ttl` (minutes, TTL only), `client_order_id` (optional). Kite Connect calls
+/// these `tradingsymbol`, `transaction_type`, `order_type`, `price`, `quantity`, `validity`,
+/// `validity_ttl`, `tag`.
+public struct OrderRequestParser: Sendable {
+    public static let placeFields: Set<String> = [
+        "symbol", "side", "order_type", "price", "quantity", "validity", "validity_ttl", "client_order_id",
+    ]
+    public static let modifyFields: Set<String> = ["price", "quantity"]
+    /// Longest TTL: one week of minutes.
+    public static let maxTTLMinutes: Int64 = 7 * 24 * 60
+
+    public var instruments: InstrumentTable
+
+    public init(instruments: InstrumentTable) {
+        self.instruments = instruments
+    }
+
+    /// The parsed fields of a place request, not yet given an id, trader and timestamp.
+    public struct Placement: Sendable, Equatable {
+        public var symbol: String
+        public var side: OrderSide
+        public var type: OrderType
+        public var priceMicros: Int64?
+        public var quantity: Int64
+        public var timeInForce: TimeInForce
+        public var validityTTL: Int64?
+        public var clientOrderId: String?
+    }
+
+    public func parsePlacement(_ body: some Collection<UInt8>) throws(APIError) -> Placement {
+        let object = try OrderRequestParser.object(body, allowed: OrderRequestParser.placeFields)
+
+        let symbol = try string(object, "symbol", required: true) ?? ""
+        guard let instrument = instruments[symbol] else {
+            throw APIError.input("symbol", "unknown instrument '\(symbol)'")
+        }
+        let side = try enumeration(object, "side", OrderSide.self) ?? .buy
+        let type = try enumeration(object, "order_type", OrderType.self) ?? .limit
+        let quantity = try self.quantity(object, "quantity", instrument: instrument)
+
+        var price: Int64?
+        switch type {
+        case .limit:
+            guard object["price"] != nil else { throw APIError.input("price", "is required for LIMIT orders") }
+            price = try self.price(object, "price", instrument: instrument)
+        case .market:
+            if object["price"] != nil, object["price"] != .null {
+                throw APIError.input("price", "must be absent for MARKET orders")
+            }
+        }
+
+        let validity = try enumeration(object, "validity", TimeInForce.self, required: false) ?? .day
+        var ttl: Int64?
+        if validity == .ttl {
+            guard object["validity_ttl"] != nil else { throw APIError.input("validity_ttl", "is required when validity is TTL (minutes)") }
+            ttl = try integer(object, "validity_ttl")
+            if let t = ttl, t < 1 || t > OrderRequestParser.maxTTLMinutes {
+                throw APIError.input("validity_ttl", "must be between 1 and \(OrderRequestParser.maxTTLMinutes) minutes")
+            }
+        } else if object["validity_ttl"] != nil {
+            throw APIError.input("validity_ttl", "is only allowed when validity is TTL")
+        }
+
+        let clientOrderId = try string(object, "client_order_id", required: false)
+        if let c = clientOrderId {
+            guard (1...64).contains(c.utf8.count),
+                  c.utf8.allSatisfy({ OrderRequestParser.isIdentifierByte($0) })
+            else { throw APIError.input("client_order_id", "must be 1 to 64 characters of A-Z a-z 0-9 _ - . :") }
+        }
+        return Placement(
+            symbol: symbol, side: side, type: type, priceMicros: price, quantity: quantity, timeInForce: validity,
+            validityTTL: ttl, clientOrderId: clientOrderId)
+    }
+
+    /// A modify request: new `price` and/or `quantity` for an order of `instrument`.
+    public func parseModification(_ body: some Collection<UInt8>, instrument: InstrumentRules) throws(APIError) -> (price: Int64?, quantity: Int64?) {
+        let object = try OrderRequestParser.object(body, allowed: OrderRequestParser.modifyFields)
+        let price = object["price"] == nil ? nil : try self.price(object, "price", instrument: instrument)
+        let quantity = object["quantity"] == nil ? nil : try self.quantity(object, "quantity", instrument: instrument)
+        if price == nil, quantity == nil { throw APIError.input("body", "give a new price and/or quantity") }
+        return (price, quantity)
+    }
+
+    static func isIdentifierByte(_ b: UInt8) -> Bool {
+        (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 || b == 45 || b == 46 || b == 58
+    }
+
+    // MARK: field readers
+
+    static func object(_ body: some Collection<UInt8>, allowed: Set<String>) throws(APIError) -> JSONValue {
+        guard !body.isEmpty else { throw APIError.input("body", "is empty; send a JSON object") }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw APIError.input("body", "malformed JSON at byte \(error.offset): \(error.reason)")
+        }
+        guard case .object(let members) = value else { throw APIError.input("body", "must be a JSON object, not \(value.typeName)") }
+        for (key, _) in members where !allowed.contains(key) {
+            throw APIError.input(key, "unknown field (allowed: \(allowed.sorted().joined(separator: ", ")))")
+        }
+        return value
+    }
+
+    func string(_ object: JSONValue, _ field: String, required: Bool) throws(APIError) -> String? {
+        switch object[field] {
+        case nil:
+            if required { throw APIError.input(field, "is required") }
+            return nil
+        case .string(let s)?:
+            if s.isEmpty { throw APIError.input(field, "must not be empty") }
+            return s
+        case let other?:
+            throw APIError.input(field, "must be a string, not \(other.typeName)")
+        }
+    }
+
+    func enumeration<E: RawRepresentable & CaseIterable>(
+        _ object: JSONValue, _ field: String, _: E.Type, required: Bool = true
+    ) throws(APIError) -> E? where E.RawValue == String {
+        guard let text = try string(object, field, required: required) else { return nil }
+        guard let value = E(rawValue: text) else {
+            throw APIError.input(field, "'\(text)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    func integer(_ object: JSONValue, _ field: String) throws(APIError) -> Int64 {
+        guard case .number(let text)? = object[field] else {
+            throw APIError.input(field, object[field].map { "must be an integer, not \($0.typeName)" } ?? "is required")
+        }
+        guard !text.contains("."), !text.contains("e"), !text.contains("E") else {
+            throw APIError.input(field, "must be a whole number, not \(text)")
+        }
+        guard let value = Int64(text) else { throw APIError.input(field, "\(text) is out of range") }
+        return value
+    }
+
+    func quantity(_ object: JSONValue, _ field: String, instrument: InstrumentRules) throws(APIError) -> Int64 {
+        let q = try integer(object, field)
+        guard q > 0 else { throw APIError.input(field, "must be positive, not \(q)") }
+        guard q <= instrument.maxOrderQuantity else {
+            throw APIError.input(field, "\(q) exceeds the maximum order quantity \(instrument.maxOrderQuantity) for \(instrument.symbol)")
+        }
+        guard q % instrument.lotSize == 0 else {
+            throw APIError.input(field, "\(q) is not a multiple of the lot size \(instrument.lotSize)")
+        }
+        return q
+    }
+
+    func price(_ object: JSONValue, _ field: String, instrument: InstrumentRules) throws(APIError) -> Int64 {
+        guard case .number(let text)? = object[field] else {
+            throw APIError.input(field, object[field].map { "must be a number, not \($0.typeName)" } ?? "is required")
+        }
+        let micros: Int64
+        do {
+            micros = try FixedDecimal.parse(text, field: field).micros
+        } catch {
+            throw APIError.input(field, error.reason)
+        }
+        guard micros > 0 else { throw APIError.input(field, "must be positive, not \(text)") }
+        guard micros % instrument.tickSizeMicros == 0 else {
+            throw APIError.input(field, "\(text) is not a multiple of the tick size \(JSONValue.decimal(instrument.tickSizeMicros))")
+        }
+        guard micros >= instrument.lowerBandMicros, micros <= instrument.upperBandMicros else {
+            throw APIError.input(
+                field,
+                "\(text) is outside the price band \(JSONValue.decimal(instrument.lowerBandMicros))–\(JSONValue.decimal(instrument.upperBandMicros))")
+        }
+        return micros
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: tests for Gateway are being written.

@@ -1,0 +1,79 @@
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSClient
+import Logging
+import Synchronization
+import Testing
+
+@Suite struct WebSocketTests {
+    /// Connects as `key`, subscribes to AAPL, collects text frames until `until` holds (or 10 s pass).
+    static func collect(port: Int, key: String, until: @escaping @Sendable ([JSONValue]) -> Bool, onReady: @escaping @Sendable () async -> Void) async throws -> [JSONValue] {
+        let frames = Mutex<[JSONValue]>([])
+        var configuration = WebSocketClientConfiguration()
+        configuration.additionalHeaders = [.authorization: "Bearer \(key)"]
+        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/ws", configuration: configuration, logger: Logger(label: "ws-test")) { inbound, outbound, _ in
+            try await outbound.write(.text(#"{"a":"subscribe","v":["AAPL"]}"#))
+            let deadline = ContinuousClock.now + .seconds(10)
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message, let frame = try? JSONParser.parse(Array(text.utf8)) else { continue }
+                let all = frames.withLock { $0.append(frame); return $0 }
+                if frame["type"] == .string("subscribed") { await onReady() }
+                if until(all) || ContinuousClock.now > deadline { break }
+            }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        return frames.withLock { $0 }
+    }
+
+    @Test func eachTraderReceivesOnlyTheirOwnReports() async throws {
+        let gateway = makeGateway()
+        let model = gateway.readModel
+        try await gateway.application().test(.live) { client in
+            guard let port = client.port else { Issue.record("no port"); return }
+            let ready = Mutex(0)
+            let publish: @Sendable () async -> Void = {
+                // Once both traders are subscribed, the engine reports on both traders' orders.
+                guard ready.withLock({ $0 += 1; return $0 }) == 2 else { return }
+                model.apply(report("a-1", trader: "alice", status: "NEW", seq: 1))
+                model.apply(report("b-1", trader: "bob", side: "SELL", status: "NEW", price: 161_000_000, seq: 2))
+                model.apply(report("a-1", trader: "alice", status: "FILLED", filled: 10, leaves: 0, lastPrice: 160_250_000, lastQuantity: 10, tradeId: "t", seq: 3))
+            }
+            let done: @Sendable ([JSONValue]) -> Bool = { frames in
+                frames.contains { $0["type"] == .string("order") && $0["data"]?["status"] == .string("FILLED") }
+                    || frames.filter { $0["type"] == .string("order") }.count >= 1 && frames.contains { $0["data"]?["trader_id"] == .string("bob") }
+            }
+            async let aliceFrames = WebSocketTests.collect(port: port, key: Keys.alice, until: done, onReady: publish)
+            async let bobFrames = WebSocketTests.collect(port: port, key: Keys.bob, until: done, onReady: publish)
+            let (alice, bob) = try await (aliceFrames, bobFrames)
+
+            let aliceOrders = alice.filter { $0["type"] == .string("order") }.compactMap { $0["data"] }
+            let bobOrders = bob.filter { $0["type"] == .string("order") }.compactMap { $0["data"] }
+            #expect(aliceOrders.map { $0["status"] } == [.string("NEW"), .string("FILLED")])
+            #expect(aliceOrders.allSatisfy { $0["trader_id"] == .string("alice") })
+            #expect(bobOrders.count == 1)
+            #expect(bobOrders.allSatisfy { $0["trader_id"] == .string("bob") })
+            // Both subscribed to AAPL, so both see the market's quotes (public data).
+            #expect(alice.contains { $0["type"] == .string("quote") })
+        }
+    }
+
+    @Test func unauthenticatedUpgradeIsRefused() async throws {
+        let gateway = makeGateway()
+        try await gateway.application().test(.live) { client in
+            guard let port = client.port else { Issue.record("no port"); return }
+            let upgraded = Mutex(false)
+            do {
+                try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/ws", logger: Logger(label: "ws-test")) { _, _, _ in
+                    upgraded.withLock { $0 = true }
+                }
+            } catch {
+                // Refused: the upgrade request was answered 401.
+            }
+            #expect(!upgraded.withLock { $0 })
+            let plain = try await client.execute(uri: "/v1/ws", method: .get)
+            #expect(plain.status == .unauthorized)
+        }
+    }
+}
