@@ -49,7 +49,8 @@ COPY --from=build --chown=root:root /staging/ksql /usr/share/exchange/ksql
 ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static
 
 USER exchange:exchange
-WORKDIR /home/exchange
+# Commands find config/instruments.json (their default path) relative to this directory.
+WORKDIR /usr/share/exchange
 # The gateway's HTTP/WebSocket port (see `exchange gateway --help`).
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/exchange"]

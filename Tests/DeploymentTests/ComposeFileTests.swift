@@ -68,6 +68,10 @@ struct ComposeFileTests {
             #expect(service.command.first == name, "\(name) runs `exchange \(name)`: \(service.command)")
             let brokers = service.command.firstIndex(of: "--brokers").map { service.command[$0 + 1] }
             #expect(brokers == "kafka:9092", "\(name) is started with --brokers kafka:9092: \(service.command)")
+            // The stages size their per-partition work (and top's merger waits for every partition) by --partitions.
+            let partitions = service.command.firstIndex(of: "--partitions").map { service.command[$0 + 1] }
+            let created = topics.first { $0.name == "incoming_orders" }.map { "\($0.partitions)" }
+            #expect(partitions != nil && partitions == created, "\(name) runs with --partitions \(created ?? "?")")
             #expect(service.dependsOn["kafka"] == "service_healthy", "\(name) waits for a healthy broker")
             #expect(service.dependsOn["topics"] == "service_completed_successfully", "\(name) waits for its topics")
         }
