@@ -136,6 +136,7 @@ final class KafkaPipelineTests: XCTestCase {
         try await waitUntil("the first matcher is working") { first.value > 100 }
         let second = StageProgress()
         let secondMatcher = exchange.start(MatchStage(), progress: second)
+        try await waitUntil("the second matcher joined the group", timeout: .seconds(30)) { second.tasksStarted > 0 }
         try await produce(Array(inputs[half...]), to: exchange)
         try await waitUntil("the second matcher took partitions", timeout: .seconds(30)) { second.value > 0 }
         await crash(secondMatcher)  // leaves the group: its partitions go back to the first matcher
