@@ -18,6 +18,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Gateway URL (http target; default $EXCHANGE_URL or http://127.0.0.1:8080).") var url: String?
     @Option(help: "API key; repeat for several traders (http target; default $EXCHANGE_API_KEY).") var key: [String] = []
     @Option(help: "Kafka bootstrap servers (kafka target; default $EXCHANGE_BROKERS).") var brokers: String?
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (kafka target; repeatable).")
+    var kafkaProperties: [String] = []
     @Option(help: "Orders to send.") var count = 10_000
     @Option(help: "Orders per second (0 = as fast as possible).") var rate: Double = 0
     @Option(help: "Concurrent keep-alive connections (http target).") var connections = 8
@@ -145,6 +147,7 @@ struct LoadCommand: AsyncParsableCommand {
         }
         var configuration = KafkaConfiguration.kafka(bootstrapServers: servers)
         configuration.properties["partitioner"] = "murmur2_random"
+        for (key, value) in try KafkaProperties.parse(kafkaProperties) { configuration.properties[key] = value }
         let producer = try await KafkaProducer(configuration: configuration, logger: Logger(label: "exchange.load"))
         var generator = generator
         for index in 0..<count {
