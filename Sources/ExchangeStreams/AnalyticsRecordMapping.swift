@@ -23,8 +23,10 @@ public enum AnalyticsRecordMapping {
         } catch {
             // Not a trade: a tick is the only other record allowed here; otherwise report the trade error.
             if let order = try? IncomingOrder.decode(json: json), case .tick(let tick) = order {
-                guard tick.timestamp >= 0 else {
-                    throw RecordDecodingError(field: "timestamp", reason: "must not be negative, got \(tick.timestamp)")
+                guard tick.timestamp >= 0, tick.timestamp <= WindowAggregator.maximumTimestamp else {
+                    throw RecordDecodingError(
+                        field: "timestamp",
+                        reason: "must be in 0...\(WindowAggregator.maximumTimestamp), got \(tick.timestamp)")
                 }
                 return .tick(tick.timestamp)
             }
@@ -49,8 +51,9 @@ public enum AnalyticsRecordMapping {
         guard trade.quantity > 0 else {
             throw RecordDecodingError(field: "QUANTITY", reason: "must be positive, got \(trade.quantity)")
         }
-        guard trade.tradeTime >= 0 else {
-            throw RecordDecodingError(field: "TRADE_TIME", reason: "must not be negative, got \(trade.tradeTime)")
+        guard trade.tradeTime >= 0, trade.tradeTime <= WindowAggregator.maximumTimestamp else {
+            throw RecordDecodingError(
+                field: "TRADE_TIME", reason: "must be in 0...\(WindowAggregator.maximumTimestamp), got \(trade.tradeTime)")
         }
         return AnalyticsTrade(
             symbol: trade.buyStockSymbol, price: trade.price.micros, quantity: trade.quantity, time: trade.tradeTime,

@@ -109,6 +109,7 @@ extension WindowAggregator {
             }
         }
         guard reader.position == bytes.count else { throw .corruptSnapshot("\(bytes.count - reader.position) trailing bytes") }
+        rebuildRankCells()
     }
 }
 

@@ -46,9 +46,14 @@ public struct WindowAggregator: Sendable {
     var cachedSliceEnd: Int64 = 0
 
     // Ranking work buffers, indexed by name rank (not state: never snapshotted).
-    var rankScratch: [(profit: Int64, open: Int64, close: Int64)] = []
+    var rankScratch: [RankCell] = []
     var rankPresent: [Bool] = []
     var rankOrders: [Int64: [Int]] = [:]
+    /// CHANGES mode with rankings: each symbol's ranking line per open window, updated when its trades change it,
+    /// so re-ranking a window after a trade reads one cell per symbol. Derived from the slices (rebuilt on restore).
+    let keepsRankCells: Bool
+    let windowRing: Int
+    var rankCells: [RankCell] = []
 
     /// Results not yet taken by the caller, in emission order.
     public private(set) var pendingOutputs: [AnalyticsOutput] = []
@@ -64,12 +69,20 @@ public struct WindowAggregator: Sendable {
         ringSize = ring
         ringMask = Int64(ring - 1)
         closeDeadline = size + grace
+        keepsRankCells = configuration.emitMode == .changes && configuration.outputs.contains(.topProfit)
+        var windows = 1
+        while windows < (size + grace) / advance + 3 { windows <<= 1 }
+        windowRing = windows
     }
 
     // MARK: Public state
 
     /// Largest event time seen, or `nil` before the first trade or tick.
     public var streamTime: Int64? { streamTimeValue == .min ? nil : streamTimeValue }
+
+    /// The largest event time accepted (about 146 million years after the epoch), so window arithmetic never
+    /// overflows.
+    public static let maximumTimestamp: Int64 = Int64.max / 2
 
     /// Every window starting before this is closed (its FINAL result, if any, has been emitted); windows starting
     /// here or later are open. A per-partition watermark for merging rankings across partitions.
@@ -90,6 +103,7 @@ public struct WindowAggregator: Sendable {
         symbols.append(symbol)
         symbolIDs[symbol] = id
         slices.append(contentsOf: repeatElement(SliceAggregate(), count: ringSize))
+        if keepsRankCells { rankCells.append(contentsOf: repeatElement(RankCell(), count: windowRing)) }
         let position = symbolsByName.firstIndex { Self.nameOrder(symbol, symbols[$0]) } ?? symbolsByName.count
         symbolsByName.insert(id, at: position)
         return SymbolID(id)
@@ -121,7 +135,7 @@ public struct WindowAggregator: Sendable {
     ) throws(AnalyticsError) {
         let symbolIndex = symbol.rawValue
         guard symbolIndex >= 0, symbolIndex < symbols.count else { throw .unknownSymbolID(symbolIndex) }
-        guard price > 0, quantity > 0, time >= 0 else {
+        guard price > 0, quantity > 0, time >= 0, time <= Self.maximumTimestamp else {
             try Self.validate(price: price, quantity: quantity, time: time)
             return
         }
@@ -154,6 +168,9 @@ public struct WindowAggregator: Sendable {
     /// reaches; in FINAL mode their results are appended to ``pendingOutputs``.
     public mutating func advance(to time: Int64) throws(AnalyticsError) {
         guard time >= 0 else { throw .invalidField(field: "timestamp", problem: "must not be negative, got \(time)") }
+        guard time <= Self.maximumTimestamp else {
+            throw .invalidField(field: "timestamp", problem: "must be at most \(Self.maximumTimestamp), got \(time)")
+        }
         if time > streamTimeValue { moveStreamTime(to: time) }
     }
 
@@ -174,6 +191,9 @@ public struct WindowAggregator: Sendable {
         guard quantity > 0 else { throw .invalidField(field: "quantity", problem: "must be positive, got \(quantity)") }
         guard time >= 0 else {
             throw .invalidField(field: "timestamp", problem: "must not be negative (windows start at the epoch), got \(time)")
+        }
+        guard time <= maximumTimestamp else {
+            throw .invalidField(field: "timestamp", problem: "must be at most \(maximumTimestamp), got \(time)")
         }
     }
 
@@ -230,10 +250,36 @@ public struct WindowAggregator: Sendable {
                 let merged = mergedWindow(symbol: symbol, start: start)
                 pendingOutputs.append(.symbolWindow(result(symbol: symbol, start: start, merged)))
             }
-            if configuration.outputs.contains(.topProfit), let top = ranking(start: start) {
-                pendingOutputs.append(.topProfit(top))
+            if configuration.outputs.contains(.topProfit) {
+                updateRankCell(symbol: symbol, index: index)
+                if let top = ranking(start: start) { pendingOutputs.append(.topProfit(top)) }
             }
         }
+    }
+
+    /// Recomputes `symbol`'s ranking line for window `index` from its slices (CHANGES mode with rankings).
+    mutating func updateRankCell(symbol: Int, index: Int64) {
+        guard keepsRankCells else { return }
+        rankCells[symbol &* windowRing &+ Int(index & Int64(windowRing - 1))] =
+            rankCell(symbol: symbol, index: index) ?? RankCell()
+    }
+
+    /// Rebuilds every ranking line of the open windows (after a restore).
+    mutating func rebuildRankCells() {
+        guard keepsRankCells, streamTimeValue >= 0 else { return }
+        let last = configuration.window.lastWindowIndex(containing: streamTimeValue)
+        guard nextCloseIndex <= last else { return }
+        for symbol in symbols.indices {
+            for index in nextCloseIndex...last { updateRankCell(symbol: symbol, index: index) }
+        }
+    }
+
+    func rankCell(symbol: Int, index: Int64) -> RankCell? {
+        guard let prices = openClose(symbol: symbol, start: index * advance) else { return nil }
+        let profit = prices.close - prices.open
+        return RankCell(
+            window: index, open: prices.open, close: prices.close, profit: profit,
+            percent: profitPercentMicros(profit: profit, open: prices.open), time: prices.time)
     }
 
     /// Emits the final results of window `index` (FINAL mode), symbols in name order, then the ranking.
@@ -301,17 +347,26 @@ public struct WindowAggregator: Sendable {
         let index = start / advance
         let count = symbolsByName.count
         if rankScratch.count != count {
-            rankScratch = Array(repeating: (0, 0, 0), count: count)
+            rankScratch = Array(repeating: RankCell(), count: count)
             rankPresent = Array(repeating: false, count: count)
         }
         var timestamp = Int64.min
         var present = 0
+        let windowSlot = Int(index & Int64(windowRing - 1))
         for rank in 0..<count {
-            if let prices = openClose(symbol: symbolsByName[rank], start: start) {
-                rankScratch[rank] = (prices.close - prices.open, prices.open, prices.close)
+            let symbol = symbolsByName[rank]
+            let found: RankCell?
+            if keepsRankCells {
+                let cell = rankCells[symbol &* windowRing &+ windowSlot]
+                found = cell.window == index ? cell : nil
+            } else {
+                found = rankCell(symbol: symbol, index: index)
+            }
+            if let cell = found {
+                rankScratch[rank] = cell
                 rankPresent[rank] = true
                 present += 1
-                if prices.time > timestamp { timestamp = prices.time }
+                if cell.time > timestamp { timestamp = cell.time }
             } else {
                 rankPresent[rank] = false
             }
@@ -337,12 +392,24 @@ public struct WindowAggregator: Sendable {
             order[slot] = moving
         }
         let ranking = order.map { rank in
-            let (profit, open, close) = rankScratch[rank]
+            let cell = rankScratch[rank]
             return ProfitRankEntry(
-                symbol: symbols[symbolsByName[rank]], profit: profit,
-                profitPercent: profitPercentMicros(profit: profit, open: open), open: open, close: close)
+                symbol: symbols[symbolsByName[rank]], profit: cell.profit, profitPercent: cell.percent, open: cell.open,
+                close: cell.close)
         }
         if configuration.emitMode == .changes { rankOrders[index] = order }
         return TopProfitResult(windowStart: start, windowEnd: start + size, ranking: ranking, timestamp: timestamp)
     }
+}
+
+/// One symbol's line in one window's ranking.
+struct RankCell: Sendable {
+    /// The window index this cell describes, or -1.
+    var window: Int64 = -1
+    var open: Int64 = 0
+    var close: Int64 = 0
+    var profit: Int64 = 0
+    var percent: Int64 = 0
+    /// The symbol's latest event time in the window.
+    var time: Int64 = 0
 }

@@ -28,16 +28,20 @@ struct AnalyticsBench: ParsableCommand {
         print("analytics benchmark: \(symbols) symbols, \(perMillisecond) trades/ms, \(window), grace \(grace) ms, all aggregations")
         print("(wall = elapsed time; cpu = this process's CPU time, the fair figure on a shared machine;")
         print(" state = snapshot bytes mid-run; VmHWM = peak resident memory of the process so far)")
-        print("mode     trades     wall s   trades/s     cpu s    trades/cpu-s outputs    state bytes VmHWM MiB VmRSS MiB")
+        print("(outputs: all aggregations and the ranking, except /sym = per-symbol results only)")
+        print("mode         trades     wall s   trades/s     cpu s    trades/cpu-s outputs    state bytes VmHWM MiB VmRSS MiB")
         for fraction in [2, 5, 10] {
-            try runOnce(mode: .final, trades: trades * fraction / 10, window: window)
+            try runOnce(mode: .final, outputs: .all, trades: trades * fraction / 10, window: window)
         }
-        try runOnce(mode: .changes, trades: changesTrades, window: window)
+        // The sma/profit stages' configuration: per-symbol results only, no cross-symbol ranking per trade.
+        try runOnce(mode: .changes, outputs: [.symbolWindows], trades: changesTrades, window: window)
+        // Everything: each trade also re-ranks all symbols in both of its windows (2 × 50-entry rankings).
+        try runOnce(mode: .changes, outputs: .all, trades: changesTrades, window: window)
     }
 
-    func runOnce(mode: EmitMode, trades count: Int, window: WindowSpec) throws {
+    func runOnce(mode: EmitMode, outputs wanted: AnalyticsOutputs, trades count: Int, window: WindowSpec) throws {
         var aggregator = WindowAggregator(configuration: try AnalyticsConfiguration(
-            window: window, grace: grace, emitMode: mode, outputs: .all))
+            window: window, grace: grace, emitMode: mode, outputs: wanted))
         let references: [Int64] = [160, 1165, 760, 3011, 395]
         var ids: [SymbolID] = []
         var prices: [Int64] = []
@@ -79,7 +83,7 @@ struct AnalyticsBench: ParsableCommand {
         let cpu = Self.cpuSeconds() - cpuBegan
         let memory = Self.memoryMiB()
         print(
-            "\(String(describing: mode).padding(toLength: 8, withPad: " ", startingAt: 0)) "
+            "\((String(describing: mode) + (wanted == .all ? "" : "/sym")).padding(toLength: 12, withPad: " ", startingAt: 0)) "
                 + String(format: "%-10d %-8.3f %-12.0f %-8.3f %-12.0f %-10d %-11d %-9.1f %-9.1f",
                          count, seconds, Double(count) / seconds, cpu, Double(count) / cpu, outputs, liveStateBytes,
                          memory.hwm, memory.rss)

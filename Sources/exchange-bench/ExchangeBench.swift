@@ -9,6 +9,7 @@ struct ExchangeBench: AsyncParsableCommand {
         subcommands: [
             AnalyticsBench.self,
             GatewayBench.self,
+            KafkaBench.self,
         ]
     )
 }

@@ -61,124 +61,18 @@ struct AnalyticsCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         var replay = AnalyticsReplay(
-            aggregator: WindowAggregator(configuration: configuration), sma: selected.contains("sma"),
-            profit: selected.contains("profit"))
+            configuration: configuration, sma: selected.contains("sma"), profit: selected.contains("profit"))
         var lineNumber: Int64 = 0
         while let line = readLine(strippingNewline: true) {
             lineNumber += 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" || $0 == "\r" }) { continue }
             replay.process(line: Array(line.utf8), number: lineNumber)
+            if replay.pendingOutputBytes >= 1 << 16 { writeAll(1, replay.takeOutput()) }
         }
         if closeAtEnd { replay.closeAll() }
-        replay.flush()
-        if replay.errors > 0 {
-            writeAll(2, Array("exchange analytics: \(replay.errors) input line(s) could not be used (see the error lines)\n".utf8))
+        writeAll(1, replay.takeOutput())
+        if replay.errorCount > 0 {
+            writeAll(2, Array("exchange analytics: \(replay.errorCount) input line(s) could not be used (see the error lines)\n".utf8))
         }
-    }
-}
-
-/// The replay loop's state: the aggregator and a buffered stdout writer.
-struct AnalyticsReplay {
-    var aggregator: WindowAggregator
-    let sma: Bool
-    let profit: Bool
-    var out: [UInt8] = []
-    var errors = 0
-    /// The raw line of the trade being processed (for dead letters).
-    var currentLine: [UInt8] = []
-    var currentNumber: Int64 = 0
-
-    init(aggregator: WindowAggregator, sma: Bool, profit: Bool) {
-        self.aggregator = aggregator
-        self.sma = sma
-        self.profit = profit
-        out.reserveCapacity(1 << 16)
-    }
-
-    mutating func process(line: [UInt8], number: Int64) {
-        currentLine = line
-        currentNumber = number
-        do {
-            switch try AnalyticsRecordMapping.decodeInput(json: line) {
-            case .trade(let trade): _ = try aggregator.process(trade).map { write($0) }
-            case .tick(let time): _ = try aggregator.tick(time).map { write($0) }
-            }
-        } catch let error as RecordDecodingError {
-            writeError(error.description, line: number)
-        } catch let error as AnalyticsError {
-            writeError(error.description, line: number)
-        } catch {
-            writeError("\(error)", line: number)
-        }
-        if out.count >= 1 << 16 { flush() }
-    }
-
-    /// Moves stream time past every open window so all of them emit (FINAL); nothing new is emitted in CHANGES.
-    mutating func closeAll() {
-        guard let now = aggregator.streamTime else { return }
-        let end = now + aggregator.configuration.window.size + aggregator.configuration.grace
-        _ = (try? aggregator.tick(end))?.map { write($0) }
-    }
-
-    mutating func write(_ output: AnalyticsOutput) {
-        switch output {
-        case .symbolWindow(let result):
-            if sma {
-                let (key, value) = AnalyticsRecordMapping.smaRecord(result)
-                envelope(TopicName.smaHoppingTable, key, value)
-            }
-            if profit {
-                let (key, value) = AnalyticsRecordMapping.profitRecord(result)
-                envelope(TopicName.stockProfit, key, value)
-            }
-        case .topProfit(let result):
-            let (key, value) = AnalyticsRecordMapping.topProfitRecord(result)
-            envelope(TopicName.topProfit, key, value)
-        case .lateTrade(let late):
-            let letter = AnalyticsRecordMapping.deadLetter(
-                late, sourcePartition: 0, sourceOffset: currentNumber, rawPayload: currentLine, stage: "analytics")
-            envelope(TopicName.deadLetters, late.trade.symbol, letter)
-        }
-    }
-
-    mutating func envelope(_ topic: String, _ key: String, _ value: some JSONRecord) {
-        out.append(contentsOf: "{\"topic\":".utf8)
-        appendJSONString(topic)
-        out.append(contentsOf: ",\"key\":".utf8)
-        appendJSONString(key)
-        out.append(contentsOf: ",\"value\":".utf8)
-        value.encode(into: &out)
-        out.append(contentsOf: "}\n".utf8)
-    }
-
-    mutating func writeError(_ message: String, line: Int64) {
-        errors += 1
-        out.append(contentsOf: "{\"error\":".utf8)
-        appendJSONString("line \(line): \(message)")
-        out.append(contentsOf: ",\"line\":\(line)}\n".utf8)
-    }
-
-    mutating func appendJSONString(_ text: String) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
-    mutating func flush() {
-        writeAll(1, out)
-        out.removeAll(keepingCapacity: true)
     }
 }
 

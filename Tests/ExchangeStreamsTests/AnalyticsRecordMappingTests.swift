@@ -38,6 +38,7 @@ import Testing
             (Self.tradeJSON(quantity: "0"), "QUANTITY"),
             (Self.tradeJSON(time: nil), "TRADE_TIME"),
             (Self.tradeJSON(time: "-5"), "TRADE_TIME"),
+            (Self.tradeJSON(time: "9223372036854775807"), "TRADE_TIME"),
             (Self.tradeJSON(extra: ",\"COLOUR\":1"), "COLOUR"),
         ]
         for (json, field) in cases {

@@ -27,6 +27,11 @@ import Testing
             try agg.process(trade(symbol: ""))
         }
         #expect(throws: AnalyticsError.self) { try agg.tick(-10) }
+        #expect(throws: AnalyticsError.invalidField(
+            field: "timestamp", problem: "must be at most \(Int64.max / 2), got \(Int64.max)")) {
+            try agg.process(trade(time: .max))
+        }
+        #expect(throws: AnalyticsError.self) { try agg.tick(.max) }
         #expect(agg.snapshot() == before)
         #expect(agg.knownSymbols.isEmpty)
         #expect(agg.streamTime == nil)
@@ -50,5 +55,19 @@ import Testing
     @Test func errorsReadAsSentences() {
         #expect(AnalyticsError.invalidField(field: "price", problem: "must be positive, got -5 micros").description
             == "invalid price: must be positive, got -5 micros")
+    }
+}
+
+/// Extremes at the top of the accepted range work without overflow.
+@Suite struct ExtremeTimeTests {
+    @Test func largestTimestampsWork() throws {
+        var agg = WindowAggregator(configuration: try AnalyticsConfiguration(emitMode: .final))
+        let top = WindowAggregator.maximumTimestamp
+        _ = try agg.process(AnalyticsTrade(symbol: "X", price: 1, quantity: 1, time: top - 1, seq: 1))
+        _ = try agg.process(AnalyticsTrade(symbol: "X", price: 2, quantity: 1, time: top, seq: 2))
+        #expect(try agg.tick(top).isEmpty)
+        #expect(agg.streamTime == top)
+        let restored = try WindowAggregator(snapshot: agg.snapshot())
+        #expect(restored.snapshot() == agg.snapshot())
     }
 }
