@@ -380,12 +380,39 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
+    /// Leaves the group (revoking partitions) with a bounded wait: `rd_kafka_consumer_close`
+    /// blocks forever when no broker answers. Returns whether the close completed.
+    private func closeGroupMembership(timeoutMs: Int) -> Bool {
+        guard timeoutMs > 0 else { return false }
+        if let error = rd_kafka_consumer_close_queue(rk.pointer, queue.pointer) {
+            context.logger.warning("\(KafkaError(consuming: error, context: "consumer close"))")
+            return false
+        }
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while rd_kafka_consumer_closed(rk.pointer) == 0 {
+            if ContinuousClock.now > deadline {
+                context.logger.warning("consumer close: the group did not answer within \(timeoutMs) ms; leaving without it")
+                return false
+            }
+            guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
+            if rd_kafka_event_type(event) == Int32(RD_KAFKA_EVENT_REBALANCE), let list = rd_kafka_event_topic_partition_list(event) {
+                let partitions = RDKafka.entries(list).map(\.0)
+                apply(assign: rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions, start: [:])
+            }
+            rd_kafka_event_destroy(event)
+        }
+        return true
+    }
+
+    /// Set when the cluster was never reached: closing would wait for it in vain.
+    var skipGroupClose = false
+
     private func finish() {
         closing = true
         if storesExplicitly && hasGroup {
             do { try Self.commitAndWait(rk.pointer, nil, timeoutMs: 5_000) } catch { context.logger.warning("final commit: \(error)") }
         }
-        _ = rd_kafka_consumer_close(rk.pointer)
+        let closed = closeGroupMembership(timeoutMs: skipGroupClose ? 0 : 10_000)
         cond.lock()
         terminated = true
         buffer = []
@@ -400,7 +427,8 @@ final class ConsumerCore: @unchecked Sendable {
         queueAlive = false
         cond.unlock()
         rd_kafka_queue_destroy(queue.pointer)
-        rd_kafka_destroy(rk.pointer)
+        // Without a completed close (no broker), a plain destroy would try to close again and block.
+        rd_kafka_destroy_flags(rk.pointer, closed ? 0 : Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         cond.lock()
         threadExited = true
         cond.broadcast()

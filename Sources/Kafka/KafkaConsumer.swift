@@ -28,7 +28,10 @@ public final class KafkaConsumer: Sendable, Service {
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.consumer")) async throws {
         core = try ConsumerCore(configuration: configuration, logger: logger)
         let core = self.core
-        try await RDKafka.verifyConnectivity(core.rk, configuration) { core.closeAndWait() }
+        try await RDKafka.verifyConnectivity(core.rk, configuration) {
+            core.skipGroupClose = true
+            core.closeAndWait()
+        }
     }
 
     deinit { core.closeAndWait() }

@@ -9,6 +9,8 @@ struct ExchangeBench: AsyncParsableCommand {
         subcommands: [
             AnalyticsBench.self,
             GatewayBench.self,
+            CodecsBenchmark.self,
+            PipelineBenchmark.self,
             KafkaBench.self,
         ]
     )

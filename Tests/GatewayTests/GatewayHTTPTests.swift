@@ -301,3 +301,17 @@ enum JWTVerifierTestHelper {
         #expect(model.order("r", trader: "bob") == nil)
     }
 }
+
+@Suite struct APIKeyStoreTests {
+    @Test func hashedAndPlainKeysResolveToTheirTrader() throws {
+        var store = APIKeyStore()
+        try store.add(trader: "carol", digest: APIKeyStore.digest(of: "carol-key").uppercased())
+        try store.addPairs("dave:dave-key, erin:erin-key", hashed: false)
+        #expect(store.trader(forKey: "carol-key") == "carol")
+        #expect(store.trader(forKey: "dave-key") == "dave")
+        #expect(store.trader(forKey: "erin-key") == "erin")
+        #expect(store.trader(forKey: "carol-key ") == nil)
+        #expect(APIKeyStore.digest(of: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(throws: ConfigurationError.self) { try store.add(trader: "x", digest: "not-hex") }
+    }
+}
