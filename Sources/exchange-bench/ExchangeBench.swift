@@ -9,6 +9,7 @@ struct ExchangeBench: AsyncParsableCommand {
         subcommands: [
             AnalyticsBench.self,
             EngineBench.self,
+            GatewayBench.self,
             CodecsBenchmark.self,
             PipelineBenchmark.self,
             KafkaBench.self,
