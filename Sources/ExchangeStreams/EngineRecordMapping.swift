@@ -1,10 +1,14 @@
 import ExchangeRecords
 import MatchingEngine
 
-// OWNER: engine helper. Stopgap written by streams (15:10) so the matcher can run; the engine helper replaces or
-// extends it. The matcher calls exactly `process`, `matchedTrade` and `executionReport` below.
+// OWNER: engine helper (first version written by streams so the matcher could run).
+// The matcher calls `process`, `matchedTrade` and `executionReport`; `exchange engine --stdio` uses them too.
 
 /// Wire records (ExchangeRecords) ↔ engine commands and events.
+///
+/// Decimals arrive as `FixedDecimal` micros and go to the engine as `Price` micros unchanged (the engine
+/// rejects off-tick values); events come back with handles that the engine turns into id strings.
+/// Identity is the caller's: it passes `TRADE_ID` and the `SEQ`/`seq` numbers, e.g. `"<partition>-<tradeNumber>"`.
 public enum EngineRecordMapping {
     /// Applies one `incoming_orders` record to the engine, appending the events it causes.
     public static func process(_ order: IncomingOrder, engine: Engine, into events: inout [EngineEvent]) {
@@ -56,12 +60,17 @@ public enum EngineRecordMapping {
             orderID: engine.orderId(report.order), traderID: engine.traderId(report.trader),
             symbol: engine.symbol(report.symbol), side: report.side == .buy ? .buy : .sell,
             status: ExchangeRecords.OrderStatus(rawValue: report.status.wireName) ?? .rejected,
-            reason: report.reason?.message, price: report.price.map { FixedDecimal(micros: $0.micros) },
-            quantity: report.quantity, filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,
+            reason: report.reason.map(reasonText), price: report.price.map { FixedDecimal(micros: $0.micros) },
+            // A rejected request echoes what was asked; the wire record holds non-negative quantities only.
+            quantity: max(0, report.quantity), filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,
             lastPrice: report.lastQuantity > 0 ? report.lastPrice.map { FixedDecimal(micros: $0.micros) } : nil,
             lastQuantity: report.lastQuantity > 0 ? report.lastQuantity : nil, tradeID: report.lastQuantity > 0 ? tradeID : nil,
             seq: seq, timestamp: report.timestamp)
     }
+
+    /// `"OFF_TICK: price is not a multiple of the instrument's tick size"`: a stable code a program can match,
+    /// then the sentence a person reads.
+    public static func reasonText(_ reason: Reason) -> String { "\(reason.code): \(reason.message)" }
 
     static func side(_ side: ExchangeRecords.Side) -> MatchingEngine.Side { side == .buy ? .buy : .sell }
 
