@@ -40,8 +40,9 @@ public final class KafkaAdmin: Sendable {
     }
 
     deinit {
-        let rk = self.rk
-        Thread { rd_kafka_destroy(rk.pointer) }.start()
+        // The handle's callbacks use `context`: keep it alive until the handle is gone.
+        let rk = self.rk, context = self.context
+        Thread { withExtendedLifetime(context) { rd_kafka_destroy(rk.pointer) } }.start()
     }
 
     /// Creates the topics that do not exist yet (existing topics are left unchanged, whatever
