@@ -100,6 +100,6 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", "ExchangeStreams", "Kafka", .product(name: "Yams", package: "Yams")]),
     ]
 )

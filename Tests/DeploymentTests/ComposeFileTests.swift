@@ -87,27 +87,24 @@ struct ComposeFileTests {
         #expect((match.replicas ?? 1) <= partitions, "more matcher replicas than partitions would idle")
     }
 
-    @Test("the initializer creates every topic the stages use, with consistent partition counts")
+    @Test("the initializer creates every topic the stages use, with the stages' partition counts and policies")
     func topicsAreCreated() throws {
         let byName = Dictionary(topics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byName.count == topics.count, "no topic is created twice")
-        for expected in DeploymentTopics.all {
-            let topic = try #require(byName[expected.name], "the initializer creates \(expected.name)")
-            #expect(topic.isCompacted == expected.compacted, "\(expected.name): compacted is \(expected.compacted)")
-            if let partitions = expected.partitions {
-                #expect(topic.partitions == partitions, "\(expected.name) has \(partitions) partition(s)")
-            }
+        let partitions = try #require(byName["incoming_orders"]?.partitions)
+        let expected = DeploymentTopics.all(partitions: partitions)
+        for spec in expected {
+            let topic = try #require(byName[spec.name], "the initializer creates \(spec.name)")
+            #expect(topic.partitions == spec.partitions, "\(spec.name) has \(spec.partitions) partition(s), as the stages create it")
+            #expect(topic.isCompacted == DeploymentTopics.isCompacted(spec), "\(spec.name): compacted is \(DeploymentTopics.isCompacted(spec))")
         }
         for name in TopicName.all {
             #expect(byName[name] != nil, "the initializer creates \(name), a topic of ExchangeRecords.TopicName")
         }
-        // The splitter writes to the source partition number and everything downstream keeps it.
-        let keyed = DeploymentTopics.all.filter(\.samePartitionsAsOrders).compactMap { byName[$0.name] }
-        let counts = Set(keyed.map(\.partitions))
-        #expect(counts.count == 1, "incoming_orders, buy_orders, sell_orders and their descendants have equal partition counts: \(keyed)")
+        // The splitter writes to the source partition number: the three order topics have equal counts.
+        #expect(byName["buy_orders"]?.partitions == partitions && byName["sell_orders"]?.partitions == partitions)
         for topic in topics {
-            #expect(topic.partitions >= 1, "\(topic.name) has at least one partition")
-            #expect(DeploymentTopics.all.contains { $0.name == topic.name }, "\(topic.name) is a topic of the exchange")
+            #expect(DeploymentTopics.names.contains(topic.name), "\(topic.name) is a topic the stages use")
         }
     }
 

@@ -46,7 +46,7 @@ struct KsqlStatementTests {
         #expect(Set(declarations.compactMap(\.topic)) == ["incoming_orders", "matched_trades"])
         for declaration in declarations {
             let topic = try #require(declaration.topic, "\(declaration.name) names its KAFKA_TOPIC")
-            #expect(DeploymentTopics.all.contains { $0.name == topic }, "\(topic) is a topic of the exchange")
+            #expect(DeploymentTopics.names.contains(topic), "\(topic) is a topic of the exchange")
             #expect(declaration.properties["VALUE_FORMAT"] == "JSON")
             let fields = try #require(TopicName.fieldNames(of: topic), "ExchangeRecords knows the fields of \(topic)")
             let upperFields = Set(fields.map { $0.uppercased() })
@@ -61,7 +61,7 @@ struct KsqlStatementTests {
 
     @Test("ksqlDB writes only ksql_ topics, never a topic the Swift stages own")
     func sinksAreSeparate() throws {
-        let ours = Set(DeploymentTopics.all.map(\.name))
+        let ours = DeploymentTopics.names
         for statement in statements where statement.query != nil {
             let topic = try #require(statement.topic, "\(statement.name) names its KAFKA_TOPIC explicitly")
             #expect(topic.hasPrefix("ksql_"), "\(statement.name) writes \(topic)")
