@@ -45,6 +45,7 @@ final class ConsumerCore: @unchecked Sendable {
     private var closeRequested = false
     private var terminated = false  // iterator finished (failure delivered or closed)
     private var threadExited = false
+    private var queueAlive = true
 
     // Confined to the consumer thread.
     private var callbackRebalance: (rd_kafka_resp_err_t, [KafkaTopicPartition])?
@@ -159,9 +160,15 @@ final class ConsumerCore: @unchecked Sendable {
                 if let error { continuation.resume(throwing: error) } else { continuation.resume() }
             }))
             cond.broadcast()
+            wakeThreadLocked()
             cond.unlock()
-            rd_kafka_queue_yield(queue.pointer)
         }
+    }
+
+    /// Interrupts a blocking consume call so the thread sees new commands (lock held, so the
+    /// queue cannot be destroyed meanwhile).
+    private func wakeThreadLocked() {
+        if queueAlive { rd_kafka_queue_yield(queue.pointer) }
     }
 
     func seek(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
@@ -218,6 +225,31 @@ final class ConsumerCore: @unchecked Sendable {
         if let list, !async, let error = RDKafka.firstError(list, "commit") { throw error }
     }
 
+    /// A synchronous commit with a bounded wait (`rd_kafka_commit` would wait forever).
+    static func commitAndWait(_ rk: OpaquePointer, _ items: [(KafkaTopicPartition, Int64)]?, timeoutMs: Int) throws {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        if let items { list = RDKafka.partitionList(items) }
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        guard let queue = rd_kafka_queue_new(rk) else { throw KafkaError(code: .state, message: "rd_kafka_queue_new failed") }
+        defer { rd_kafka_queue_destroy(queue) }
+        let err = rd_kafka_commit_queue(rk, list, queue, nil, nil)
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        try err.check("commit")
+        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMs)) else {
+            throw KafkaError(
+                code: .timedOut,
+                message: "commit: no answer from the group coordinator within \(timeoutMs) ms (is the group rebalancing?)",
+                isRetriable: true)
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let result = rd_kafka_event_error(event)
+        if result == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        try result.check("commit")
+        if let partitions = rd_kafka_event_topic_partition_list(event), let error = RDKafka.firstError(partitions, "commit") {
+            throw error
+        }
+    }
+
     // MARK: Close
 
     /// Asks the thread to close (commit stored offsets, leave the group, destroy) and waits.
@@ -226,10 +258,8 @@ final class ConsumerCore: @unchecked Sendable {
         closeRequested = true
         cond.broadcast()
         while !threadExited {
-            cond.unlock()
-            rd_kafka_queue_yield(queue.pointer)
-            cond.lock()
-            if !threadExited { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.05)) }
+            wakeThreadLocked()
+            _ = cond.wait(until: Date(timeIntervalSinceNow: 0.05))
         }
         cond.unlock()
     }
@@ -251,8 +281,22 @@ final class ConsumerCore: @unchecked Sendable {
                 cond.unlock()
                 continue
             }
+            let applicationBusy = waiter == nil && !buffer.isEmpty
             cond.unlock()
-            let n = rd_kafka_consume_batch_queue(queue.pointer, 100, messages, batchSize)
+            var n = 0
+            if applicationBusy {
+                // The application is still working through earlier batches: gather a bigger batch
+                // (waits for a full batch or 1 ms), which costs no latency and saves hand-offs.
+                n = max(0, rd_kafka_consume_batch_queue(queue.pointer, 1, messages, batchSize))
+            } else if let first = rd_kafka_consumer_poll(rk.pointer, 100) {
+                // Block for the first record only, then take whatever else is ready without waiting:
+                // rd_kafka_consume_batch_queue alone would wait for a full batch or its timeout.
+                messages[0] = first
+                n = 1
+                if callbackRebalance == nil && batchSize > 1 {
+                    n += max(0, rd_kafka_consume_batch_queue(queue.pointer, 0, messages + 1, batchSize - 1))
+                }
+            }
             if n > 0 {
                 let (batch, errors) = KafkaMessageBatch.copying(messages, count: n)
                 for i in 0..<n { rd_kafka_message_destroy(messages[i]) }
@@ -336,12 +380,39 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
+    /// Leaves the group (revoking partitions) with a bounded wait: `rd_kafka_consumer_close`
+    /// blocks forever when no broker answers. Returns whether the close completed.
+    private func closeGroupMembership(timeoutMs: Int) -> Bool {
+        guard timeoutMs > 0 else { return false }
+        if let error = rd_kafka_consumer_close_queue(rk.pointer, queue.pointer) {
+            context.logger.warning("\(KafkaError(consuming: error, context: "consumer close"))")
+            return false
+        }
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while rd_kafka_consumer_closed(rk.pointer) == 0 {
+            if ContinuousClock.now > deadline {
+                context.logger.warning("consumer close: the group did not answer within \(timeoutMs) ms; leaving without it")
+                return false
+            }
+            guard let event = rd_kafka_queue_poll(queue.pointer, 100) else { continue }
+            if rd_kafka_event_type(event) == Int32(RD_KAFKA_EVENT_REBALANCE), let list = rd_kafka_event_topic_partition_list(event) {
+                let partitions = RDKafka.entries(list).map(\.0)
+                apply(assign: rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions, start: [:])
+            }
+            rd_kafka_event_destroy(event)
+        }
+        return true
+    }
+
+    /// Set when the cluster was never reached: closing would wait for it in vain.
+    var skipGroupClose = false
+
     private func finish() {
         closing = true
         if storesExplicitly && hasGroup {
-            do { try Self.commit(rk.pointer, nil, async: false) } catch { context.logger.warning("final commit: \(error)") }
+            do { try Self.commitAndWait(rk.pointer, nil, timeoutMs: 5_000) } catch { context.logger.warning("final commit: \(error)") }
         }
-        _ = rd_kafka_consumer_close(rk.pointer)
+        let closed = closeGroupMembership(timeoutMs: skipGroupClose ? 0 : 10_000)
         cond.lock()
         terminated = true
         buffer = []
@@ -352,8 +423,12 @@ final class ConsumerCore: @unchecked Sendable {
         cond.unlock()
         w?.resume(returning: nil)
         for c in leftover { c.done(KafkaError.closed("consumer")) }
+        cond.lock()
+        queueAlive = false
+        cond.unlock()
         rd_kafka_queue_destroy(queue.pointer)
-        rd_kafka_destroy(rk.pointer)
+        // Without a completed close (no broker), a plain destroy would try to close again and block.
+        rd_kafka_destroy_flags(rk.pointer, closed ? 0 : Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         cond.lock()
         threadExited = true
         cond.broadcast()

@@ -1,5 +1,6 @@
 import CRdKafka
 import Logging
+import ServiceLifecycle
 
 /// An in-process Kafka cluster: librdkafka's mock cluster (`rdkafka_mock.h`), listening on loopback.
 ///
@@ -15,7 +16,7 @@ import Logging
 ///   the group. Does not support the CreateTopics admin request (use `createTopic`; `KafkaAdmin`
 ///   does so for clusters of this process), topic configs (e.g. compaction), SASL or TLS.
 /// - librdkafka marks the mock API experimental.
-public final class EmbeddedKafka: @unchecked Sendable {
+public final class EmbeddedKafka: @unchecked Sendable, Service {
     private let handle: OpaquePointer
     private let cluster: OpaquePointer
     private let state = Locked(false)  // stopped
@@ -106,6 +107,12 @@ public final class EmbeddedKafka: @unchecked Sendable {
         _ = EmbeddedKafka.registry.withLock { $0.removeValue(forKey: bootstrapServers) }
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(handle)
+    }
+
+    /// `Service`: keeps the cluster up until graceful shutdown (or cancellation), then stops it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        stop()
     }
 
     /// Clusters of this process by bootstrap servers, so `KafkaAdmin` can create topics on them.

@@ -94,6 +94,7 @@ public struct KafkaConfiguration: Sendable {
         c.messageTimeoutMs = 30_000
         c.assignmentStrategy = .range
         c.enableAutoOffsetStore = false
+        c.autoCommitIntervalMs = 1_000
         c.properties["broker.address.family"] = "v4"
         return c
     }
@@ -116,10 +117,10 @@ public struct KafkaConfiguration: Sendable {
     }
 
     /// Which kind of librdkafka handle the properties are for.
-    enum Role { case producer, consumer, admin }
+    public enum Role: Sendable { case producer, consumer, admin }
 
-    /// The librdkafka properties for a client of `role`.
-    func librdkafkaProperties(for role: Role) -> [(String, String)] {
+    /// The librdkafka properties a client of `role` is created with, in order (later wins).
+    public func librdkafkaProperties(for role: Role) -> [(String, String)] {
         var p: [(String, String)] = [("bootstrap.servers", bootstrapServers)]
         func add(_ key: String, _ value: (some CustomStringConvertible)?) {
             if let value { p.append((key, value.description)) }

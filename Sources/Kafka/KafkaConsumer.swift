@@ -28,7 +28,10 @@ public final class KafkaConsumer: Sendable, Service {
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.consumer")) async throws {
         core = try ConsumerCore(configuration: configuration, logger: logger)
         let core = self.core
-        try await RDKafka.verifyConnectivity(core.rk, configuration) { core.closeAndWait() }
+        try await RDKafka.verifyConnectivity(core.rk, configuration) {
+            core.skipGroupClose = true
+            core.closeAndWait()
+        }
     }
 
     deinit { core.closeAndWait() }
@@ -95,11 +98,16 @@ public final class KafkaConsumer: Sendable, Service {
     }
 
     /// Commits `offsets` (next offset to read per partition), or all stored offsets when `nil`,
-    /// and waits for the coordinator's answer.
-    public func commit(_ offsets: [KafkaTopicPartition: Int64]? = nil) async throws {
-        let rk = core.rk
+    /// and waits up to `timeout` for the coordinator's answer (then throws `.timedOut`).
+    ///
+    /// While the group rebalances, the embedded cluster answers commits with
+    /// REBALANCE_IN_PROGRESS and librdkafka retries until the rebalance ends, which cannot
+    /// happen while this member waits: there, do not commit synchronously around rebalances
+    /// (on `.partitionsRevoked`); use `storeOffsets` + auto-commit or `commitAsync`.
+    public func commit(_ offsets: [KafkaTopicPartition: Int64]? = nil, timeout: Duration = .seconds(10)) async throws {
+        let rk = core.rk, ms = timeout.milliseconds
         let items = offsets?.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        try await Blocking.run { try ConsumerCore.commit(rk.pointer, items, async: false) }
+        try await Blocking.run { try ConsumerCore.commitAndWait(rk.pointer, items, timeoutMs: ms) }
     }
 
     /// Starts a commit without waiting for the answer (failures are logged by librdkafka).

@@ -165,12 +165,18 @@ struct ProducerState {
     var spaceWaiters: [CheckedContinuation<Void, Never>] = []
 }
 
+/// librdkafka topic handles by name; `last` spares the hash lookup for runs of one topic.
+struct TopicCache {
+    var handles: [String: SendablePointer] = [:]
+    var last: (name: String, handle: SendablePointer)?
+}
+
 /// Everything the poll thread needs; `KafkaProducer` is a thin owner so its `deinit` can stop the thread.
 final class ProducerCore: @unchecked Sendable {
     let rk: SendablePointer
     let context: ClientContext
     let state = Locked(ProducerState())
-    private let topics = Locked<[String: SendablePointer]>([:])
+    private let topics = Locked(TopicCache())
     private let queue: SendablePointer
     private let pollStopped = Locked(false)
     private let pollExited = DispatchSemaphore(value: 0)
@@ -219,11 +225,15 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     private func topicHandle(_ name: String) -> OpaquePointer? {
-        if let handle = topics.withLock({ $0[name] }) { return handle.pointer }
-        return topics.withLock { cache in
-            if let existing = cache[name] { return existing.pointer }
+        topics.withLock { cache in
+            if let last = cache.last, last.name == name { return last.handle.pointer }
+            if let existing = cache.handles[name] {
+                cache.last = (name, existing)
+                return existing.pointer
+            }
             guard !state.withLock({ $0.closed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
-            cache[name] = SendablePointer(handle)
+            cache.handles[name] = SendablePointer(handle)
+            cache.last = (name, SendablePointer(handle))
             return handle
         }
     }
@@ -323,8 +333,8 @@ final class ProducerCore: @unchecked Sendable {
         _ = rd_kafka_flush(rk.pointer, 5_000)  // the poll thread serves the purge reports
         pollStopped.withLock { $0 = true }
         pollExited.wait()
-        for (_, handle) in topics.withLock({ $0 }) { rd_kafka_topic_destroy(handle.pointer) }
-        topics.withLock { $0 = [:] }
+        for (_, handle) in topics.withLock({ $0.handles }) { rd_kafka_topic_destroy(handle.pointer) }
+        topics.withLock { $0 = TopicCache() }
         rd_kafka_queue_destroy(queue.pointer)
         rd_kafka_destroy(rk.pointer)
     }
@@ -333,9 +343,18 @@ final class ProducerCore: @unchecked Sendable {
 
     private func pollLoop() {
         while !pollStopped.withLock({ $0 }) {
-            if let event = rd_kafka_queue_poll(queue.pointer, 100) {
+            var served = 0
+            var timeout: Int32 = 100
+            while let event = rd_kafka_queue_poll(queue.pointer, timeout) {
                 handle(event)
                 rd_kafka_event_destroy(event)
+                served += 1
+                timeout = 0
+            }
+            if served > 1 {
+                // Busy: let delivery reports accumulate for a moment instead of waking per report
+                // (at high rates librdkafka emits one report event per partition batch).
+                usleep(300)
             }
             let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
                 if s.spaceWaiters.isEmpty { return [] }

@@ -8,6 +8,7 @@ struct ExchangeBench: AsyncParsableCommand {
         abstract: "Benchmarks of the exchange; run with -c release.",
         subcommands: [
             AnalyticsBench.self,
+            KafkaBench.self,
         ]
     )
 }

@@ -1,9 +1,62 @@
 import ArgumentParser
+import ExchangeRecords
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
 
+/// `exchange broker`: the embedded in-memory Kafka cluster alone, for other processes or `kcat`.
 struct BrokerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "broker", abstract: "Runs the embedded in-memory Kafka cluster on loopback until stopped.")
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Runs the embedded in-memory Kafka cluster on loopback until stopped (SIGINT/SIGTERM).",
+        discussion: """
+            The cluster is librdkafka's mock cluster: in memory only, each partition keeps about 5 MiB or \
+            100,000 batches and then deletes its oldest data. It does not implement the CreateTopics request, \
+            so the exchange's topics (and any --topic) are created here, at start. For development, demos and tests.
+            """)
+
+    @Option(name: .customLong("brokers-count"), help: "Number of brokers.")
+    var brokersCount = 1
+
+    @Option(help: "Partitions of each topic created at start.")
+    var partitions = 4
+
+    @Option(name: .customLong("topic"), help: "An extra topic to create at start (repeatable); the exchange's topics are always created.")
+    var topics: [String] = []
+
+    @Option(name: .customLong("bootstrap-file"), help: "Write the bootstrap servers to this file.")
+    var bootstrapFile: String?
+
+    func validate() throws {
+        guard (1...32).contains(brokersCount) else { throw ValidationError("--brokers-count must be 1...32, got \(brokersCount)") }
+        guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024, got \(partitions)") }
+    }
 
     func run() async throws {
-        throw ValidationError("'exchange broker' is not built yet")
+        var logger = Logger(label: "exchange.broker")
+        logger.logLevel = .info
+        let cluster = try EmbeddedKafka(brokers: brokersCount, logger: logger)
+        for topic in TopicName.all + topics {
+            try cluster.createTopic(topic, partitions: partitions)
+        }
+        if let bootstrapFile {
+            do {
+                try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)
+            } catch {
+                throw ValidationError("cannot write --bootstrap-file \(bootstrapFile): \(error.localizedDescription)")
+            }
+        }
+        print("""
+            Embedded Kafka cluster running: \(brokersCount) broker(s), bootstrap servers \(cluster.bootstrapServers)
+            Topics (\(partitions) partitions each): \((TopicName.all + topics).joined(separator: ", "))
+            In-memory only: nothing survives a restart; each partition keeps about 5 MiB or 100,000 batches and then \
+            deletes its oldest data. Not for production. Stop with Ctrl-C (SIGINT) or SIGTERM.
+            Try: kcat -b \(cluster.bootstrapServers) -L
+            """)
+        fflush(nil)
+        let group = ServiceGroup(services: [cluster], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        print("Embedded Kafka cluster stopped.")
     }
 }

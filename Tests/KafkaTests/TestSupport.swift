@@ -51,3 +51,39 @@ struct Record: Hashable, Sendable {
 }
 
 func uniqueName(_ prefix: String) -> String { "\(prefix)-\(UInt32.random(in: 0...UInt32.max))" }
+
+/// Thread-safe accumulation for consumer tasks.
+actor Collected {
+    var records: [Record] = []
+    var assignments: [String: Set<KafkaTopicPartition>] = [:]
+    func add(_ batch: KafkaMessageBatch) { records += batch.map(Record.init) }
+    func assign(_ member: String, _ ps: [KafkaTopicPartition]) { assignments[member, default: []].formUnion(ps) }
+    func revoke(_ member: String, _ ps: [KafkaTopicPartition]) { assignments[member, default: []].subtract(ps) }
+    func count() -> Int { records.count }
+    func assignment(_ member: String) -> Set<KafkaTopicPartition> { assignments[member] ?? [] }
+}
+
+/// Consumes until the sequence ends, storing offsets after each batch (auto-commit commits them).
+/// No synchronous commit on revocation: the embedded cluster refuses commits during a rebalance.
+func runMember(_ name: String, _ consumer: KafkaConsumer, into collected: Collected) async throws {
+    for try await event in consumer.events {
+        switch event {
+        case .messages(let batch):
+            await collected.add(batch)
+            try consumer.storeOffsets(batch.nextOffsets)
+        case .partitionsAssigned(let ps):
+            await collected.assign(name, ps)
+        case .partitionsRevoked(let ps):
+            await collected.revoke(name, ps)
+        }
+    }
+}
+
+func produce(_ producer: KafkaProducer, topic: String, partitions: Int32, range: Range<Int>) async throws -> [KafkaDeliveryReport] {
+    let messages = range.map { i in
+        KafkaProducerMessage(topic: topic, partition: Int32(i) % partitions, key: "k\(i)", value: Array("\(i)".utf8))
+    }
+    let reports = try await producer.sendAndAwait(contentsOf: messages)
+    for r in reports { #expect(r.error == nil) }
+    return reports
+}

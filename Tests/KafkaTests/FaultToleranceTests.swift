@@ -1,0 +1,86 @@
+import Kafka
+import Testing
+
+@Suite(.timeLimit(.minutes(3)))
+struct FaultToleranceTests {
+    /// A partition leader goes down mid-stream and comes back, and produce requests fail
+    /// transiently: with the idempotent producer every acknowledged record is delivered
+    /// exactly once, in order per partition.
+    @Test func brokerDownAndBackDeliversEveryAcknowledgedRecordExactlyOnce() async throws {
+        let cluster = try EmbeddedKafka(brokers: 3)
+        defer { cluster.stop() }
+        try cluster.createTopic("faults", partitions: 2)
+        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 0), brokerID: 1)
+        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 1), brokerID: 2)
+
+        let producer = try await KafkaProducer(configuration: cluster.configuration)
+        var config = cluster.configuration
+        config.autoOffsetReset = .earliest
+        let consumer = try await KafkaConsumer(configuration: config)
+        try await consumer.assign([KafkaTopicPartition("faults", 0): .beginning, KafkaTopicPartition("faults", 1): .beginning])
+        let collected = Collected()
+        let reader = Task {
+            for try await event in consumer.events {
+                if case .messages(let batch) = event { await collected.add(batch) }
+            }
+        }
+
+        var acknowledged: [Int] = []
+        func send(_ range: Range<Int>) async throws {
+            let messages = range.map { KafkaProducerMessage(topic: "faults", partition: Int32($0 % 2), value: Array("\($0)".utf8)) }
+            for (i, report) in zip(range, try await producer.sendAndAwait(contentsOf: messages)) where report.error == nil {
+                acknowledged.append(i)
+            }
+        }
+        try await send(0..<200)
+        try await waitUntil(20, "first 200 consumed") { await collected.count() >= 200 }
+
+        // Leader of partition 0 down while records keep coming; the consumer's fetches fail too.
+        try cluster.setBrokerDown(1)
+        let whileDown = Task { try await producer.sendAndAwait(contentsOf: (200..<400).map { KafkaProducerMessage(topic: "faults", partition: Int32($0 % 2), value: Array("\($0)".utf8)) }) }
+        try await waitUntil(20, "partition 1 keeps flowing") { await collected.count() >= 300 }
+        try cluster.setBrokerUp(1)
+        for (i, report) in zip(200..<400, try await whileDown.value) where report.error == nil { acknowledged.append(i) }
+
+        // Transient produce errors force retries that an idempotent producer must not duplicate.
+        cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .requestTimedOut, .notLeaderForPartition])
+        try await send(400..<600)
+
+        #expect(acknowledged.count == 600, "records acknowledged after the broker came back")
+        let expected = Set(acknowledged)
+        try await waitUntil(30, "all acknowledged records consumed") {
+            Set(await collected.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
+        }
+        let records = await collected.records
+        var seen: [Int: Int] = [:]
+        for r in records { if let v = r.value.flatMap(Int.init) { seen[v, default: 0] += 1 } }
+        #expect(acknowledged.allSatisfy { seen[$0] == 1 }, "each acknowledged record exactly once")
+        for partition in [Int32(0), 1] {
+            let offsets = records.filter { $0.partition == partition }.map(\.offset)
+            #expect(offsets == Array(offsets.indices).map(Int64.init), "partition \(partition): dense offsets, in order")
+        }
+        await consumer.close()
+        _ = try await reader.value
+        await producer.close()
+    }
+
+    @Test func sendWaitsInsteadOfFailingWhenTheQueueIsFull() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1)
+        defer { cluster.stop() }
+        try cluster.createTopic("full", partitions: 1)
+        var config = cluster.configuration
+        config.queueBufferingMaxMessages = 10
+        try cluster.setRoundTripTime(broker: 1, milliseconds: 20)
+        let producer = try await KafkaProducer(configuration: config)
+        for i in 0..<500 {
+            try await producer.send(KafkaProducerMessage(topic: "full", value: Array("\(i)".utf8)))
+            #expect(producer.outstandingCount <= 10)
+        }
+        try await producer.flush()
+        #expect(producer.deliveryFailureCount == 0)
+        let consumer = try await KafkaConsumer(configuration: config)
+        #expect(try await consumer.queryWatermarks(KafkaTopicPartition("full", 0)).high == 500)
+        await consumer.close()
+        await producer.close()
+    }
+}
