@@ -29,7 +29,8 @@ RUN swift build -c release --product exchange --static-swift-stdlib \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/exchange" /staging/ \
     && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/
-# The ksqlDB statements travel with the binary (read-only), for reference inside the container.
+# The instrument list and the ksqlDB statements travel with the binary (read-only).
+COPY config /staging/config
 COPY ksql /staging/ksql
 
 # Runtime stage: slim Debian with librdkafka's shared library only.
@@ -41,13 +42,15 @@ RUN export DEBIAN_FRONTEND=noninteractive \
     && useradd --system --create-home --home-dir /home/exchange --uid 10001 --user-group exchange
 
 COPY --from=build --chown=root:root /staging/exchange /staging/swift-backtrace-static /usr/local/bin/
+COPY --from=build --chown=root:root /staging/config /usr/share/exchange/config
 COPY --from=build --chown=root:root /staging/ksql /usr/share/exchange/ksql
 
 # Swift's crash backtracer: readable stack traces in container logs if a process ever traps.
 ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static
 
 USER exchange:exchange
-WORKDIR /home/exchange
+# Commands find config/instruments.json (their default path) relative to this directory.
+WORKDIR /usr/share/exchange
 # The gateway's HTTP/WebSocket port (see `exchange gateway --help`).
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/exchange"]

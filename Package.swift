@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "MatchingEngine"),
         .target(name: "StreamAnalytics"),
         .target(name: "ExchangeRecords"),
+        // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
+        .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
 
         // MARK: Stages and gateway
         .target(
@@ -80,7 +82,7 @@ let package = Package(
             name: "exchange-bench",
             dependencies: [
                 "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "CKafkaBench", argumentParser,
+                "CKafkaBench", "ExchangeRecordsReference", argumentParser,
             ]
         ),
 
@@ -88,7 +90,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
-        .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", propertyBased]),
+        .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
         .testTarget(
             name: "GatewayTests",

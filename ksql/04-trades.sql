@@ -6,10 +6,9 @@
 -- aggressor side, TRADE_TIME (event time, epoch ms) and SEQ (the matcher's sequence in its partition).
 -- TIMESTAMP = 'TRADE_TIME' makes ksqlDB window by the trade's event time, as the Swift analytics do, instead of
 -- the Kafka record timestamp.
--- The matcher also forwards clock ticks ({"type":"TICK","timestamp":T}, no key) into matched_trades so the Swift
--- analytics' event time moves in idle partitions. They have no TRADE_ID and no TRADE_TIME: the statements below
--- filter them out (ksqlDB also skips them for their missing timestamp, logging to its processing log), so a
--- ksqlDB window advances only with trades, and its EMIT behaviour differs from the Swift stages there.
+-- Clock ticks reach the Swift analytics on a separate topic (matched_trades_ticks), so matched_trades holds only
+-- trades; the statements below still keep only rows with a TRADE_ID. ksqlDB's stream time therefore advances only
+-- with trades: in a quiet partition its windows stay open longer than the Swift stages' windows do.
 
 SET 'auto.offset.reset' = 'earliest';
 

@@ -63,6 +63,14 @@ public struct DeadLetter: Sendable, Hashable {
     }
 }
 
+private let payloadEncodingTable = FieldTable(DeadLetter.PayloadEncoding.allCases.map(\.rawValue))
+private let payloadEncodingCases = Array(DeadLetter.PayloadEncoding.allCases)
+
+extension DeadLetter.PayloadEncoding: WireEnum {
+    static var wireTable: FieldTable { payloadEncodingTable }
+    static var wireCases: [DeadLetter.PayloadEncoding] { payloadEncodingCases }
+}
+
 extension DeadLetter: JSONRecord, JSONObjectReadable {
     static let table = FieldTable([
         "source_topic", "source_partition", "source_offset", "payload", "payload_encoding", "reason", "stage",

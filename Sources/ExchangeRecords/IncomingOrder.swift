@@ -120,6 +120,8 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
     }
 
     private enum Kind { case new, cancel, modify, tick }
+    private static let kindTable = FieldTable(["NEW", "CANCEL", "MODIFY", "TICK"])
+    private static let kinds: [Kind] = [.new, .cancel, .modify, .tick]
 
     /// Reads an order object whose field table starts with `extraFields` sequence fields.
     static func read(
@@ -144,14 +146,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             }
             switch index - extraFields {
             case 0:
-                let text = try r.readString(field: "type")
-                switch text {
-                case "NEW": kind = .new
-                case "CANCEL": kind = .cancel
-                case "MODIFY": kind = .modify
-                case "TICK": kind = .tick
-                default: throw r.error("type", "'\(text)' is not one of NEW, CANCEL, MODIFY, TICK (or absent for a new order)")
-                }
+                kind = kinds[try r.readChoice(kindTable, field: "type")]
             case 1: orderID = try r.readIdentifier(field: "order_id")
             case 2: clientOrderID = try r.readOptionalString(field: "client_order_id")
             case 3: traderID = try r.readIdentifier(field: "trader_id")

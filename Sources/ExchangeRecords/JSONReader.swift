@@ -8,6 +8,8 @@ struct JSONReader {
     var pos: Int = 0
     /// Prepended to field names in errors while reading nested objects, e.g. `RANKING[2].`.
     var fieldPrefix: String = ""
+    /// The field expected next (the one after the last field read): keys usually arrive in encoding order.
+    var fieldHint: Int = 0
 
     init(_ base: UnsafeRawBufferPointer) {
         self.base = base
@@ -116,11 +118,16 @@ struct JSONReader {
             skipWhitespace()
         }
         guard pos < base.count, base[pos] == UInt8(ascii: "\"") else { throw syntax("a field name in double quotes") }
+        if count == 0 { fieldHint = 0 }
         let start = pos + 1
-        let found: Int?
-        if let end = scanPlainString() {
+        var found: Int?
+        if let length = table.matchesAt(fieldHint, base, start) {
+            // The expected key, byte for byte, closed by a quote (names contain no escapes).
+            found = fieldHint
+            pos = start + length + 1
+        } else if let end = scanPlainString() {
             let key = UnsafeRawBufferPointer(rebasing: base[start..<end])
-            found = table.index(of: key, hint: count)
+            found = table.index(of: key, hint: fieldHint)
             if found == nil { throw error(String(decoding: key, as: UTF8.self), "unknown field") }
         } else {
             let key = try readString(field: nil)
@@ -132,6 +139,7 @@ struct JSONReader {
         if seen & bit != 0 { throw error(table.names[index], "duplicate field") }
         seen |= bit
         count += 1
+        fieldHint = index + 1
         guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
         skipWhitespace()
         return index
@@ -142,6 +150,17 @@ struct JSONReader {
     @inline(__always)
     mutating func scanPlainString() -> Int? {
         var i = pos + 1
+        // Eight bytes at a time while none of them is a quote, a backslash, a control character or non-ASCII.
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while i &+ 8 <= base.count {
+            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (w &- ones &* 0x20) | w
+            if special & high != 0 { break }
+            i &+= 8
+        }
         while i < base.count {
             let c = base[i]
             if c == UInt8(ascii: "\"") {
@@ -313,16 +332,29 @@ struct JSONReader {
         return v
     }
 
-    /// Reads a string and maps it through `make` (an enum's `init(rawValue:)`), naming the allowed values on failure.
-    mutating func readEnum<T: RawRepresentable & CaseIterable>(
-        _ type: T.Type, field: String
-    ) throws(RecordDecodingError) -> T where T.RawValue == String {
-        let text = try readString(field: field)
-        guard let value = T(rawValue: text) else {
-            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
-            throw error(field, "'\(text)' is not one of \(allowed)")
+    /// Reads a string that must be one of `T`'s wire values, naming the allowed values on failure.
+    @inline(__always)
+    mutating func readEnum<T: WireEnum>(_ type: T.Type, field: String) throws(RecordDecodingError) -> T {
+        return T.wireCases[try readChoice(T.wireTable, field: field)]
+    }
+
+    /// Reads a string that must be one of `table`'s names; returns its index.
+    mutating func readChoice(_ table: FieldTable, field: String) throws(RecordDecodingError) -> Int {
+        skipWhitespace()
+        if pos < base.count && base[pos] == UInt8(ascii: "\"") {
+            let start = pos + 1
+            if let end = scanPlainString(),
+                let index = table.index(of: UnsafeRawBufferPointer(rebasing: base[start..<end]), hint: 0)
+            {
+                return index
+            }
+            pos = start - 1
         }
-        return value
+        let text = try readString(field: field)
+        guard let index = table.index(of: text) else {
+            throw error(field, "'\(text)' is not one of \(table.names.joined(separator: ", "))")
+        }
+        return index
     }
 
     // MARK: Numbers
@@ -426,8 +458,53 @@ struct JSONReader {
             || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
     }
 
+    /// The common case `-?digits(.digits)?` with at most 12 integer and 6 fractional digits; nil (nothing
+    /// consumed) for anything else, which the general path then reads or rejects.
+    @inline(__always)
+    private mutating func fastDecimal() -> FixedDecimal? {
+        var i = pos
+        let negative = i < base.count && base[i] == UInt8(ascii: "-")
+        if negative { i &+= 1 }
+        let intStart = i
+        var whole: Int64 = 0
+        while i < base.count && i &- intStart < 13 {
+            let d = base[i] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            whole = whole &* 10 &+ Int64(d)
+            i &+= 1
+        }
+        let intDigits = i &- intStart
+        guard intDigits > 0 && intDigits < 13 && (intDigits == 1 || base[intStart] != UInt8(ascii: "0")) else {
+            return nil
+        }
+        var fraction: Int64 = 0
+        var fractionDigits = 0
+        if i < base.count && base[i] == UInt8(ascii: ".") {
+            i &+= 1
+            let fractionStart = i
+            while i < base.count && i &- fractionStart < 7 {
+                let d = base[i] &- UInt8(ascii: "0")
+                if d > 9 { break }
+                fraction = fraction &* 10 &+ Int64(d)
+                i &+= 1
+            }
+            fractionDigits = i &- fractionStart
+            guard fractionDigits >= 1 && fractionDigits <= 6 else { return nil }
+        }
+        if i < base.count && Self.continuesNumber(base[i]) { return nil }
+        while fractionDigits < 6 {
+            fraction &*= 10
+            fractionDigits &+= 1
+        }
+        pos = i
+        let micros = whole &* 1_000_000 &+ fraction
+        return FixedDecimal(micros: negative ? -micros : micros)
+    }
+
     /// Reads an exact decimal into micro-units; rejects more than six significant fractional digits and overflow.
     mutating func readDecimal(field: String) throws(RecordDecodingError) -> FixedDecimal {
+        skipWhitespace()
+        if let value = fastDecimal() { return value }
         let p = try scanNumber(field: field, expected: "a decimal number")
         // Significant digits as an integer mantissa with `fractionDigits` digits after the point.
         var mantissa: UInt64 = 0
@@ -466,6 +543,8 @@ struct JSONReader {
                 exponent = min(exponent * 10 + Int(base[k] - UInt8(ascii: "0")), 1_000_000)
             }
             if p.expNegative { exponent = -exponent }
+            // Beyond what an Int64 of micros could ever need (and beyond what Foundation's Decimal accepts).
+            if exponent > 38 || exponent < -38 { throw error(field, "exponent out of range") }
         }
         if mantissa == 0 { return FixedDecimal(micros: 0) }
         var shift = 6 - fractionDigits + exponent  // micros = mantissa * 10^shift
@@ -487,44 +566,65 @@ struct JSONReader {
     }
 }
 
-/// The field names of one record shape, matched against raw key bytes without allocating.
+/// The field names of one record shape (or the values of one enum), matched against raw bytes without allocating.
 final class FieldTable: @unchecked Sendable {
     let names: [String]
-    private let storage: UnsafeMutableRawPointer
-    private let offsets: [Int]
+    let count: Int
+    /// `count + 1` Int offsets, then the names' bytes back to back; immutable after init.
+    private let offsets: UnsafeMutablePointer<Int>
+    private let bytes: UnsafeMutablePointer<UInt8>
 
     init(_ names: [String]) {
         precondition(names.count <= 64, "at most 64 fields per record")
         self.names = names
+        count = names.count
         let total = names.reduce(0) { $0 + $1.utf8.count }
-        storage = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 1)
-        var offsets = [0]
+        offsets = .allocate(capacity: names.count + 1)
+        bytes = .allocate(capacity: max(total, 1))
         var at = 0
-        for name in names {
+        for (i, name) in names.enumerated() {
+            offsets[i] = at
             for byte in name.utf8 {
-                storage.storeBytes(of: byte, toByteOffset: at, as: UInt8.self)
+                bytes[at] = byte
                 at += 1
             }
-            offsets.append(at)
         }
-        self.offsets = offsets
+        offsets[names.count] = at
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        offsets.deallocate()
+        bytes.deallocate()
+    }
 
     @inline(__always)
-    private func matches(_ i: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+    private func matches(_ i: Int, _ key: UnsafeRawPointer, _ length: Int) -> Bool {
         let start = offsets[i]
-        let length = offsets[i + 1] - start
-        guard length == key.count else { return false }
-        guard let keyBase = key.baseAddress else { return length == 0 }
-        return memcmpBytes(storage + start, keyBase, length)
+        guard offsets[i + 1] &- start == length else { return false }
+        return memcmpBytes(bytes + start, key, length)
     }
 
-    /// The index of `key`, trying `hint` first (fields usually arrive in encoding order).
+    /// If name `i` followed by a closing quote stands at `start` in `buffer`, its length.
+    @inline(__always)
+    func matchesAt(_ i: Int, _ buffer: UnsafeRawBufferPointer, _ start: Int) -> Int? {
+        guard i < count, let base = buffer.baseAddress else { return nil }
+        let length = offsets[i + 1] &- offsets[i]
+        guard start &+ length < buffer.count, buffer[start &+ length] == UInt8(ascii: "\""),
+            memcmpBytes(bytes + offsets[i], base + start, length)
+        else { return nil }
+        return length
+    }
+
+    /// The index of `key`, searching from `hint` on (fields usually arrive in encoding order).
+    @inline(__always)
     func index(of key: UnsafeRawBufferPointer, hint: Int) -> Int? {
-        if hint < names.count && matches(hint, key) { return hint }
-        for i in 0..<names.count where i != hint && matches(i, key) { return i }
+        guard let base = key.baseAddress else { return nil }
+        let length = key.count
+        var i = hint < count ? hint : 0
+        for _ in 0..<count {
+            if matches(i, base, length) { return i }
+            i = i &+ 1 == count ? 0 : i &+ 1
+        }
         return nil
     }
 
@@ -536,15 +636,15 @@ final class FieldTable: @unchecked Sendable {
 @inline(__always)
 private func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
     var i = 0
-    while i + 8 <= n {
+    while i &+ 8 <= n {
         if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
             return false
         }
-        i += 8
+        i &+= 8
     }
     while i < n {
         if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
-        i += 1
+        i &+= 1
     }
     return true
 }

@@ -15,9 +15,11 @@ public protocol JSONRecord: Sendable, Hashable {
 }
 
 extension JSONRecord {
+    @inlinable
     public static var maximumJSONBytes: Int { 64 * 1024 }
 
     /// The record's JSON bytes.
+    @inlinable
     public func encoded() -> [UInt8] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(256)
@@ -26,18 +28,22 @@ extension JSONRecord {
     }
 
     /// The record's JSON text.
+    @inlinable
     public var jsonString: String {
         String(decoding: encoded(), as: UTF8.self)
     }
 
+    @inlinable
     public static func decode(json: [UInt8]) throws(RecordDecodingError) -> Self {
         try json.withUnsafeBytes { raw in Result { () throws(RecordDecodingError) in try decode(json: raw) } }.get()
     }
 
+    @inlinable
     public static func decode(json: ArraySlice<UInt8>) throws(RecordDecodingError) -> Self {
         try json.withUnsafeBytes { raw in Result { () throws(RecordDecodingError) in try decode(json: raw) } }.get()
     }
 
+    @inlinable
     public static func decode(json: String) throws(RecordDecodingError) -> Self {
         var json = json
         return try json.withUTF8 { utf8 in

@@ -49,23 +49,28 @@ extension Array where Element == UInt8 {
         appendUnsigned(value.magnitude, minimumDigits: 1)
     }
 
-    /// Appends `value` in decimal, left-padded with zeros to `minimumDigits`.
+    /// Appends `value` in decimal, left-padded with zeros to `minimumDigits` (at most 20).
+    @inline(__always)
     mutating func appendUnsigned(_ value: UInt64, minimumDigits: Int) {
-        var digits = 1
-        var v = value
-        while v >= 10 {
-            v /= 10
-            digits += 1
+        if value < 10 && minimumDigits <= 1 {
+            append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
+            return
         }
-        digits = Swift.max(digits, minimumDigits)
-        let start = count
-        append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        v = value
-        var i = start + digits - 1
-        while v > 0 {
-            self[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
-            v /= 10
-            i -= 1
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        Swift.withUnsafeMutableBytes(of: &scratch) { digits in
+            var v = value
+            var i = 24
+            repeat {
+                i &-= 1
+                let (q, r) = v.quotientAndRemainder(dividingBy: 10)
+                digits[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: r)
+                v = q
+            } while v > 0
+            while 24 &- i < minimumDigits && i > 4 {
+                i &-= 1
+                digits[i] = UInt8(ascii: "0")
+            }
+            append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[i...]))
         }
     }
 

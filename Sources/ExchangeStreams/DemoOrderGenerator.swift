@@ -3,8 +3,10 @@ import ExchangeRecords
 /// Random orders over the seed instruments around their reference prices — the demo flow of `exchange run` and the
 /// load of the pipeline benchmark. Deterministic for a given seed (SplitMix64), so a run can be reproduced.
 ///
-/// Prices are reference ± up to 10 steps of 0.05 on both sides, so roughly half the orders cross and the books stay
-/// small; a few orders are IOC or MARKET, some are cancelled again.
+/// Prices are reference ± up to 10 steps of 0.05 on both sides, so roughly half the orders cross; a few orders are
+/// IOC or MARKET. Every GTC order is cancelled again once `maxLiveOrders` newer GTC orders exist (the cancel is
+/// rejected if it has filled meanwhile), which keeps the books — and the matcher's snapshots — bounded however
+/// long the flow runs.
 public struct DemoOrderGenerator: Sendable {
     public static let seedInstruments: [(symbol: String, referencePrice: Int64)] = [
         ("AAPL", 160), ("GOOG", 1165), ("TSLA", 760), ("AMZN", 3011), ("FB", 395),
@@ -14,10 +16,13 @@ public struct DemoOrderGenerator: Sendable {
     private let prefix: String
     private var count = 0
     private var recent: [(id: String, trader: String, symbol: String, side: ExchangeRecords.Side)] = []
+    private var oldest = 0
+    private let maxLiveOrders: Int
 
-    public init(seed: UInt64 = 1, orderIDPrefix: String = "demo") {
+    public init(seed: UInt64 = 1, orderIDPrefix: String = "demo", maxLiveOrders: Int = 1_000) {
         state = seed
         prefix = orderIDPrefix
+        self.maxLiveOrders = maxLiveOrders
     }
 
     private mutating func random() -> UInt64 {
@@ -33,8 +38,13 @@ public struct DemoOrderGenerator: Sendable {
     /// The next record for `incoming_orders` (a new order, now and then a cancel of a recent one).
     public mutating func next(timestamp: Int64) -> IncomingOrder {
         count += 1
-        if count % 20 == 0, !recent.isEmpty {
-            let victim = recent.remove(at: below(recent.count))
+        if recent.count - oldest >= maxLiveOrders {
+            let victim = recent[oldest]
+            oldest += 1
+            if oldest >= 4_096 {
+                recent.removeFirst(oldest)
+                oldest = 0
+            }
             return .cancel(
                 CancelOrder(
                     orderID: victim.id, traderID: victim.trader, stockSymbol: victim.symbol, side: victim.side,
@@ -53,10 +63,7 @@ public struct DemoOrderGenerator: Sendable {
             orderID: id, traderID: trader, stockSymbol: instrument.symbol, side: side, orderType: orderType,
             price: orderType == .limit ? price : nil, quantity: Int64(below(100) + 1), timeInForce: timeInForce,
             timestamp: timestamp)
-        if timeInForce == .goodTillCanceled {
-            recent.append((id, trader, instrument.symbol, side))
-            if recent.count > 64 { recent.removeFirst() }
-        }
+        if timeInForce == .goodTillCanceled { recent.append((id, trader, instrument.symbol, side)) }
         return .new(order)
     }
 }

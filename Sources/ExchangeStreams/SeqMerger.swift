@@ -1,23 +1,23 @@
-import ExchangeRecords
-
-/// Merges `buy_orders[p]` and `sell_orders[p]` back into the splitter's order: strictly by `seq`, dropping
-/// duplicates (seq already applied) and waiting when the next seq has not arrived on either side yet.
+/// Merges two topics that share one dense per-partition sequence back into that sequence: strictly by seq,
+/// dropping duplicates (seq already applied) and waiting when the next seq has not arrived on either side yet.
 ///
-/// Each side keeps a FIFO of records read but not yet applied. The side's resume position (for the snapshot) is
-/// the offset of its first waiting record, or the next offset to read when nothing waits.
-struct SeqMerger {
+/// Used by the matcher (`buy_orders` + `sell_orders`, seq from the splitter) and the analytics
+/// (`matched_trades` + `matched_trades_ticks`, seq from the matcher). Each side keeps a FIFO of records read but not
+/// yet applied; a side's resume position (for the snapshot) is the offset of its first waiting record, or the next
+/// offset to read when nothing waits.
+struct SeqMerger<Element> {
     struct Pending {
         var seq: Int64
         var offset: Int64
-        var order: SequencedOrder
+        var element: Element
     }
 
     /// The seq the merged stream needs next.
-    private(set) var nextSeq: Int64 = 1
+    private(set) var nextSeq: Int64
     private var queues: [[Pending]] = [[], []]
     private var heads: [Int] = [0, 0]
-    /// Next offset to read per side when its queue is empty.
-    private var readPositions: [Int64?] = [nil, nil]
+    /// Next offset to read per side.
+    private var readPositions: [Int64?]
     private(set) var duplicatesDropped = 0
 
     init(nextSeq: Int64, positions: [Int64?]) {
@@ -32,17 +32,22 @@ struct SeqMerger {
 
     var waiting: Int { queues[0].count - heads[0] + queues[1].count - heads[1] }
 
-    mutating func add(side: Int, offset: Int64, order: SequencedOrder) {
+    mutating func add(side: Int, offset: Int64, seq: Int64, element: Element) {
         readPositions[side] = offset + 1
-        if order.seq < nextSeq {
+        if seq < nextSeq {
             duplicatesDropped += 1
             return
         }
-        queues[side].append(Pending(seq: order.seq, offset: offset, order: order))
+        queues[side].append(Pending(seq: seq, offset: offset, element: element))
     }
 
-    /// The next record in seq order, or nil when it has not arrived yet.
-    mutating func next() -> SequencedOrder? {
+    /// Records that must be skipped without an element (undecodable); only moves the read position.
+    mutating func skip(side: Int, offset: Int64) {
+        if heads[side] == queues[side].count { readPositions[side] = offset + 1 }
+    }
+
+    /// The next element in seq order, or nil when it has not arrived yet.
+    mutating func next() -> Element? {
         for side in 0..<2 {
             while heads[side] < queues[side].count, queues[side][heads[side]].seq < nextSeq {
                 heads[side] += 1
@@ -50,17 +55,17 @@ struct SeqMerger {
             }
         }
         for side in 0..<2 where heads[side] < queues[side].count && queues[side][heads[side]].seq == nextSeq {
-            let record = queues[side][heads[side]].order
+            let element = queues[side][heads[side]].element
             heads[side] += 1
-            if heads[side] > 1024 && heads[side] * 2 > queues[side].count {
-                queues[side].removeFirst(heads[side])
-                heads[side] = 0
-            } else if heads[side] == queues[side].count {
+            if heads[side] == queues[side].count {
                 queues[side].removeAll(keepingCapacity: true)
+                heads[side] = 0
+            } else if heads[side] > 1024 && heads[side] * 2 > queues[side].count {
+                queues[side].removeFirst(heads[side])
                 heads[side] = 0
             }
             nextSeq += 1
-            return record
+            return element
         }
         return nil
     }

@@ -169,6 +169,7 @@ public final class StageRunner {
                         "positions": "\(task.positions)",
                     ])
                 slots[key] = slot
+                progress?.taskStarted()
                 for topic in kind.inputs {
                     let input = TopicPartition(topic, partition)
                     slotByInput[input] = slot
@@ -253,8 +254,22 @@ public final class StageRunner {
 public final class StageProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
+    private var started = 0
 
     public init() {}
+
+    /// Tasks (partitions) this instance has started, counting restarts after rebalances.
+    public var tasksStarted: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return started
+    }
+
+    func taskStarted() {
+        lock.lock()
+        started += 1
+        lock.unlock()
+    }
 
     public func add(_ n: Int) {
         lock.lock()

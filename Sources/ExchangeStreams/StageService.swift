@@ -23,8 +23,23 @@ public struct StageService: Service {
         self.logger = logger
     }
 
+    /// Runs until graceful shutdown; restarts the stage (from its snapshots) after a failure such as a broker
+    /// that stayed away longer than the delivery timeout. A `StageError` (e.g. a position no longer in the log)
+    /// is not retried: it needs a person.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await runUntilCancelled() }
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await runUntilCancelled()
+                    return
+                } catch let error as StageError {
+                    throw error
+                } catch {
+                    logger.error("stage \(definition.name) failed, restarting from its snapshots in 1 s: \(error)")
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
     }
 
     /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).
@@ -35,7 +50,7 @@ public struct StageService: Service {
         var readerConfiguration = settings.kafka
         readerConfiguration.groupID = "\(definition.groupID)-changelog-reader"
         readerConfiguration.autoOffsetReset = .earliest
-        var producerConfiguration = settings.kafka
+        var producerConfiguration = settings.producerConfiguration
         producerConfiguration.clientID = "\(definition.groupID)-producer"
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
@@ -76,7 +91,7 @@ public enum StreamsTopology {
         let perPartition = [
             TopicName.incomingOrders, TopicName.buyOrders, TopicName.sellOrders,
             TopicName.matchedTrades, TopicName.executionReports, TopicName.smaHoppingTable,
-            TopicName.stockProfit,
+            TopicName.stockProfit, InternalTopics.matchedTradesTicks,
         ]
         var specs = perPartition.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
         specs += [TopicName.topProfit, TopPartial.topic, TopicName.deadLetters].map {

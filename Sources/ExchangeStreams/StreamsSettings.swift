@@ -14,6 +14,14 @@ public struct StreamsSettings: Sendable {
     public var partitions: Int
     public var snapshotIntervalMilliseconds: Int
 
+    /// Producer settings: `kafka` plus the Java-compatible partitioner (so ksqlDB/Java clients and ours agree on
+    /// which partition a symbol lives in).
+    public var producerConfiguration: KafkaConfiguration {
+        var configuration = kafka
+        if configuration.properties["partitioner"] == nil { configuration.properties["partitioner"] = "murmur2_random" }
+        return configuration
+    }
+
     public init(
         brokerKind: BrokerKind, bootstrapServers: String, partitions: Int = 4, profile: Profile = .latency,
         overrides: [String: String] = [:]
@@ -33,7 +41,6 @@ public struct StreamsSettings: Sendable {
         kafka.assignmentStrategy = .range
         kafka.enableAutoCommit = false
         kafka.autoOffsetReset = .error
-        kafka.properties["partitioner"] = "murmur2_random"
         if profile == .throughput {
             kafka.lingerMs = 5
             kafka.batchNumMessages = 10_000

@@ -10,7 +10,7 @@ import StreamAnalytics
 /// passes it, so the merged ranking depends only on the set of partials — deterministic, whatever the interleaving.
 struct TopPartial: Codable, Equatable, Sendable {
     /// Internal topic, one partition.
-    static let topic = "top_profit_partials"
+    static let topic = InternalTopics.topProfitPartials
 
     struct Entry: Codable, Equatable, Sendable {
         var symbol: String
@@ -46,6 +46,16 @@ struct TopPartial: Codable, Equatable, Sendable {
         return Array(try encoder.encode(self))
     }
 
+    /// The partition's ranking of its window (nil for a watermark).
+    var result: TopProfitResult? {
+        guard let windowStart, let windowEnd, let ranking else { return nil }
+        return TopProfitResult(
+            windowStart: windowStart, windowEnd: windowEnd,
+            ranking: ranking.map {
+                ProfitRankEntry(symbol: $0.symbol, profit: $0.profit, profitPercent: $0.profitPercent, open: $0.open, close: $0.close)
+            }, timestamp: timestamp ?? windowStart)
+    }
+
     var key: String {
         if let windowStart { return "\(windowStart)@\(partition)" }
         return "@\(partition)"
@@ -79,24 +89,8 @@ struct TopMergeState: Codable, Equatable, Sendable {
                 continue
             }
             partials[start] = nil
-            var entries: [TopPartial.Entry] = []
-            var timestamp = Int64.min
-            for partial in byPartition.values {
-                entries += partial.ranking ?? []
-                timestamp = max(timestamp, partial.timestamp ?? .min)
-            }
-            entries.sort {
-                $0.profit != $1.profit ? $0.profit > $1.profit : $0.symbol.utf8.lexicographicallyPrecedes($1.symbol.utf8)
-            }
-            guard !entries.isEmpty else { continue }
-            complete.append(
-                TopProfitResult(
-                    windowStart: start, windowEnd: end,
-                    ranking: entries.map {
-                        ProfitRankEntry(
-                            symbol: $0.symbol, profit: $0.profit, profitPercent: $0.profitPercent, open: $0.open,
-                            close: $0.close)
-                    }, timestamp: timestamp))
+            let rankings = byPartition.keys.sorted().compactMap { byPartition[$0]?.result }
+            if let merged = TopProfitResult.merging(rankings) { complete.append(merged) }
         }
         doneThrough = low
         return complete

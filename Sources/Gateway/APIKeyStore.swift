@@ -9,7 +9,8 @@ import Foundation
 /// API keys, kept only as SHA-256 digests: a leaked configuration or heap dump does not reveal
 /// a usable key. A presented key is hashed and looked up; each digest maps to one trader.
 public struct APIKeyStore: Sendable {
-    private var traderByDigest: [String: String] = [:]
+    /// Keyed by the raw 32 digest bytes (hashing a presented key costs no hex formatting).
+    private var traderByDigest: [[UInt8]: String] = [:]
 
     public init() {}
 
@@ -26,7 +27,7 @@ public struct APIKeyStore: Sendable {
 
     /// Registers a plain key (hashed immediately; the plain text is not kept).
     public mutating func add(trader: String, key: String) {
-        traderByDigest[APIKeyStore.digest(of: key)] = trader
+        traderByDigest[Array(SHA256.hash(data: Array(key.utf8)))] = trader
     }
 
     /// Registers a key by its hex SHA-256 digest.
@@ -35,12 +36,19 @@ public struct APIKeyStore: Sendable {
         guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }) else {
             throw ConfigurationError("api key digest for trader '\(trader)' is not 64 hex characters")
         }
-        traderByDigest[hex] = trader
+        var bytes: [UInt8] = []
+        var index = hex.utf8.startIndex
+        while index != hex.utf8.endIndex {
+            let next = hex.utf8.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex.utf8[index..<next].reduce(0) { $0 * 16 + Int($1 >= 97 ? $1 - 87 : $1 - 48) }))
+            index = next
+        }
+        traderByDigest[bytes] = trader
     }
 
     /// The trader owning `key`, or nil.
     public func trader(forKey key: String) -> String? {
-        traderByDigest[APIKeyStore.digest(of: key)]
+        traderByDigest[Array(SHA256.hash(data: Array(key.utf8)))]
     }
 
     /// Parses `trader:key,trader:key` (the `EXCHANGE_API_KEYS` variable).

@@ -33,6 +33,20 @@ public struct OrderRequestParser: Sendable {
         public var timeInForce: TimeInForce
         public var validityTTL: Int64?
         public var clientOrderId: String?
+
+        public init(
+            symbol: String, side: OrderSide, type: OrderType, priceMicros: Int64?, quantity: Int64, timeInForce: TimeInForce,
+            validityTTL: Int64?, clientOrderId: String?
+        ) {
+            self.symbol = symbol
+            self.side = side
+            self.type = type
+            self.priceMicros = priceMicros
+            self.quantity = quantity
+            self.timeInForce = timeInForce
+            self.validityTTL = validityTTL
+            self.clientOrderId = clientOrderId
+        }
     }
 
     public func parsePlacement(_ body: some Collection<UInt8>) throws(APIError) -> Placement {

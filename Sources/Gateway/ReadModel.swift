@@ -156,6 +156,17 @@ public final class ReadModel: Sendable {
             }()
             // A report for someone else's order id (a spoofed cancel) never rewrites the owner.
             guard o.traderId == e.traderId else { return nil }
+            // REJECTED for an order the engine already accepted refuses a cancel or modify request:
+            // the order itself is unchanged, so only its history records the refusal.
+            if e.status == "REJECTED", o.status != "PENDING", o.status != "REJECTED" {
+                if o.history.count >= ReadModel.maxHistory { o.history.removeFirst() }
+                o.history.append(HistoryEntry(
+                    status: "REQUEST_REJECTED", reason: e.reason, priceMicros: o.priceMicros, quantity: o.quantity,
+                    filled: o.filled, leaves: o.leaves, timestamp: e.timestamp))
+                o.updatedAt = e.timestamp
+                s.orders[e.orderId] = o
+                return (ReadModel.view(o, detail: false), false)
+            }
             o.status = e.status
             o.reason = e.reason
             if let p = e.priceMicros { o.priceMicros = p }

@@ -32,12 +32,17 @@ public final class KafkaProducer: Sendable, Service {
     /// Throws at once for a record librdkafka refuses (unknown partition of a known topic, too
     /// large, fatal producer state, closed producer).
     public func send(_ message: KafkaProducerMessage) async throws {
-        try await core.enqueue(message, opaque: nil)
+        // The common case is one synchronous C call; only a full queue or an error goes async.
+        let err = core.produce(message, opaque: nil)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { try await core.enqueue(message, opaque: nil, firstAttempt: err) }
     }
 
     /// Queues records in order (fire-and-forget), suspending while the queue is full.
     public func send(contentsOf messages: some Sequence<KafkaProducerMessage>) async throws {
-        for message in messages { try await core.enqueue(message, opaque: nil) }
+        for message in messages {
+            let err = core.produce(message, opaque: nil)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR { try await core.enqueue(message, opaque: nil, firstAttempt: err) }
+        }
     }
 
     /// Produces one record and waits for its delivery report; throws the delivery error.
@@ -196,9 +201,13 @@ final class ProducerCore: @unchecked Sendable {
 
     // MARK: Sending
 
-    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) async throws {
+    /// Produces `message`, waiting while the queue is full; `firstAttempt` is the result of a
+    /// produce call the caller already made.
+    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, firstAttempt: rd_kafka_resp_err_t? = nil) async throws {
+        var attempt = firstAttempt
         while true {
-            let err = produce(message, opaque: opaque)
+            let err = attempt ?? produce(message, opaque: opaque)
+            attempt = nil
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 try await waitForSpace()
@@ -239,7 +248,7 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     /// One record into librdkafka's queue (copied). Returns librdkafka's error code.
-    private func produce(_ m: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
+    func produce(_ m: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
         guard let rkt = topicHandle(m.topic) else {
             return state.withLock { $0.closed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
         }

@@ -17,21 +17,23 @@
 /// Not thread-safe: one engine belongs to one task (a matcher partition).
 public final class Engine {
     public let configuration: EngineConfiguration
-    public private(set) var instruments: [Instrument]
+    @exclusivity(unchecked) public private(set) var instruments: [Instrument]
     /// Engine clock: the largest event time seen (epoch ms).
-    public internal(set) var clock: Int64 = 0
+    @exclusivity(unchecked) public internal(set) var clock: Int64 = 0
     /// Number the next trade will get (first trade is 1).
-    public internal(set) var nextTradeNumber: UInt64 = 1
+    @exclusivity(unchecked) public internal(set) var nextTradeNumber: UInt64 = 1
 
-    var books: [PriceLadder] = []
+    @exclusivity(unchecked) var books: [PriceLadder] = []
+    /// Tick size in micros per book, beside `books` so reports need not touch (and retain) a ladder.
+    @exclusivity(unchecked) var tickMicros: [Int64] = []
     let pool: OrderPool
-    var orderIds = Interner()
+    @exclusivity(unchecked) var orderIds = Interner()
     /// Per order handle: slot index (>= 0) while live, `neverAccepted` or `finished`.
-    var orderState: [Int32] = []
-    var traderIds = Interner()
-    var symbols = Interner()
-    var expiries = ExpiryQueue()
-    var acceptSequence: UInt64 = 0
+    @exclusivity(unchecked) var orderState: [Int32] = []
+    @exclusivity(unchecked) var traderIds = Interner()
+    @exclusivity(unchecked) var symbols = Interner()
+    @exclusivity(unchecked) var expiries = ExpiryQueue()
+    @exclusivity(unchecked) var acceptSequence: UInt64 = 0
 
     static let neverAccepted: Int32 = -1
     static let finished: Int32 = -2
@@ -53,6 +55,7 @@ public final class Engine {
         precondition(Int(handle) == books.count, "instruments must be added before unknown symbols are interned")
         instruments.append(instrument)
         books.append(PriceLadder(symbol: handle, instrument: instrument))
+        tickMicros.append(instrument.tickSize.micros)
     }
 
     // MARK: Interning (the edge between strings and handles)
@@ -80,9 +83,14 @@ public final class Engine {
         return SymbolHandle(rawValue: id)
     }
 
-    public func orderId(_ handle: OrderHandle) -> String { orderIds.strings[Int(handle.rawValue)] }
-    public func traderId(_ handle: TraderHandle) -> String { traderIds.strings[Int(handle.rawValue)] }
-    public func symbol(_ handle: SymbolHandle) -> String { symbols.strings[Int(handle.rawValue)] }
+    /// The id string of a handle; handles from another engine that this one never issued give `"#<raw>"`.
+    public func orderId(_ handle: OrderHandle) -> String { name(orderIds, handle.rawValue) }
+    public func traderId(_ handle: TraderHandle) -> String { name(traderIds, handle.rawValue) }
+    public func symbol(_ handle: SymbolHandle) -> String { name(symbols, handle.rawValue) }
+
+    private func name(_ interner: Interner, _ raw: UInt32) -> String {
+        Int(raw) < interner.count ? interner.strings[Int(raw)] : "#\(raw)"
+    }
 
     /// The instrument behind a handle (nil for an interned unknown symbol).
     public func instrument(_ handle: SymbolHandle) -> Instrument? {
@@ -149,8 +157,9 @@ public final class Engine {
     private func submit(_ order: NewOrder, _ events: inout [EngineEvent]) {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
-        let book = books[symbolIndex]
+        unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
         if order.quantity <= 0 { return reject(order, .nonPositiveQuantity, &events) }
+        if order.quantity > Instrument.maximumOrderQuantity { return reject(order, .quantityTooLarge, &events) }
         if order.quantity % book.lotSize != 0 { return reject(order, .offLot, &events) }
         var limitTicks: Int64
         if order.type == .limit {
@@ -178,6 +187,8 @@ public final class Engine {
         let restsIfUnfilled = order.type == .limit && order.timeInForce != .ioc && order.timeInForce != .fok
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
+        // A handle this engine never issued cannot be accepted (it has no id string).
+        guard handle < orderState.count else { return reject(order, .unknownOrder, &events) }
         if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
 
         // Accepted.
@@ -226,12 +237,11 @@ public final class Engine {
         _ slot: OrderSlot, _ status: OrderStatus, _ cause: ReportCause, _ reason: Reason?, leaves: Int64, time: Int64,
         lastPrice: Price? = nil, lastQuantity: Int64 = 0, lastTrade: UInt64? = nil
     ) -> ExecutionReport {
-        let book = books[Int(slot.book)]
-        return ExecutionReport(
+        ExecutionReport(
             order: OrderHandle(rawValue: slot.handle), trader: TraderHandle(rawValue: slot.trader),
             symbol: SymbolHandle(rawValue: slot.book), side: slot.side, type: slot.type, timeInForce: slot.timeInForce,
             status: status, cause: cause, reason: reason,
-            price: slot.type == .limit ? Price(micros: slot.price * book.tickMicros) : nil,
+            price: slot.type == .limit ? Price(micros: slot.price * tickMicros[Int(slot.book)]) : nil,
             quantity: slot.quantity, filledQuantity: slot.filled, leavesQuantity: leaves,
             lastPrice: lastPrice, lastQuantity: lastQuantity, lastTradeNumber: lastTrade, timestamp: time)
     }
@@ -440,6 +450,7 @@ public final class Engine {
         var newQuantity = slot.quantity
         if let quantity = request.quantity {
             if quantity <= 0 { return refuse(.nonPositiveQuantity) }
+            if quantity > Instrument.maximumOrderQuantity { return refuse(.quantityTooLarge) }
             if quantity % book.lotSize != 0 { return refuse(.offLot) }
             if quantity <= slot.filled { return refuse(.invalidModification) }
             newQuantity = quantity

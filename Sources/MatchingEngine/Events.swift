@@ -49,6 +49,7 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
     case sessionClosed = 20
     case ttlElapsed = 21
     case canceledByTrader = 22
+    case quantityTooLarge = 23
 
     /// Upper-snake code, stable, for the wire `reason` field.
     public var code: String {
@@ -76,6 +77,7 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .sessionClosed: "SESSION_CLOSED"
         case .ttlElapsed: "TTL_ELAPSED"
         case .canceledByTrader: "CANCELED_BY_TRADER"
+        case .quantityTooLarge: "QUANTITY_TOO_LARGE"
         }
     }
 
@@ -105,6 +107,7 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .sessionClosed: "DAY order expired at the session close"
         case .ttlElapsed: "TTL order expired after validity_ttl minutes"
         case .canceledByTrader: "cancelled by the trader"
+        case .quantityTooLarge: "quantity exceeds the engine's maximum order quantity (1,000,000,000,000)"
         }
     }
 }

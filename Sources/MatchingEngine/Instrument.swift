@@ -53,9 +53,13 @@ public struct Instrument: Hashable, Sendable {
         return nil
     }
 
-    /// Checks a quantity against positivity and the lot size; the same rule the engine applies.
+    /// Largest quantity of one order; keeps every level's aggregate far from `Int64` overflow.
+    public static let maximumOrderQuantity: Int64 = 1_000_000_000_000
+
+    /// Checks a quantity against positivity, the engine's maximum and the lot size; the same rule the engine applies.
     public func validate(quantity: Int64) -> Reason? {
         if quantity <= 0 { return .nonPositiveQuantity }
+        if quantity > Instrument.maximumOrderQuantity { return .quantityTooLarge }
         if quantity % lotSize != 0 { return .offLot }
         return nil
     }

@@ -19,11 +19,11 @@ struct OrderSlot {
 
 /// Pooled order slots with a free list: no allocation per order once warmed up.
 final class OrderPool {
-    private(set) var slots: UnsafeMutablePointer<OrderSlot>
-    private(set) var capacity: Int
-    private var highWater = 0
-    private var freeHead: Int32 = -1
-    private(set) var live = 0
+    @exclusivity(unchecked) private(set) var slots: UnsafeMutablePointer<OrderSlot>
+    @exclusivity(unchecked) private(set) var capacity: Int
+    @exclusivity(unchecked) private var highWater = 0
+    @exclusivity(unchecked) private var freeHead: Int32 = -1
+    @exclusivity(unchecked) private(set) var live = 0
 
     init(capacity: Int = 1 << 12) {
         self.capacity = max(16, capacity)

@@ -19,15 +19,15 @@ final class PriceLadder {
     let bandHigh: Int64
     let banded: Bool
 
-    private(set) var base: Int64 = 0
-    private(set) var count = 0
-    private(set) var levels: UnsafeMutablePointer<Level>
-    private(set) var bits: UnsafeMutablePointer<UInt64>
-    private(set) var words = 0
+    @exclusivity(unchecked) private(set) var base: Int64 = 0
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private(set) var levels: UnsafeMutablePointer<Level>
+    @exclusivity(unchecked) private(set) var bits: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private(set) var words = 0
     /// Level indices of the best bid / ask, -1 when that side is empty.
-    var bestBid = -1
-    var bestAsk = -1
-    var lastTrade: LastTrade?
+    @exclusivity(unchecked) var bestBid = -1
+    @exclusivity(unchecked) var bestAsk = -1
+    @exclusivity(unchecked) var lastTrade: LastTrade?
 
     /// Most levels an unbanded book may span (4M ticks); a farther price is rejected.
     static let maxLevels: Int64 = 1 << 22

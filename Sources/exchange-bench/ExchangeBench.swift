@@ -8,6 +8,10 @@ struct ExchangeBench: AsyncParsableCommand {
         abstract: "Benchmarks of the exchange; run with -c release.",
         subcommands: [
             AnalyticsBench.self,
+            EngineBench.self,
+            GatewayBench.self,
+            CodecsBenchmark.self,
+            PipelineBenchmark.self,
             KafkaBench.self,
         ]
     )

@@ -30,6 +30,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Partitions of topics the gateway creates when missing.") var partitions = 4
     @Option(help: "Instruments file (engine format).") var instruments = "config/instruments.json"
     @Option(help: "Largest quantity one order may carry.") var maxOrderQuantity: Int64 = 100_000
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated).")
+    var kafkaProperties: [String] = []
     @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
 
     enum AckMode: String, ExpressibleByArgument { case queued, delivered }
@@ -52,7 +54,9 @@ struct GatewayCommand: AsyncParsableCommand {
             say("embedded Kafka (in-memory, for development and demos only) at \(bootstrap)")
         }
 
-        var options = GatewayService.Options(kafka: kafka)
+        var kafkaConfiguration = kafka
+        for (key, value) in try KafkaProperties.parse(kafkaProperties) { kafkaConfiguration.properties[key] = value }
+        var options = GatewayService.Options(kafka: kafkaConfiguration)
         options.http.host = host
         options.http.port = port
         options.http.rateLimitPerSecond = rateLimit
@@ -67,7 +71,7 @@ struct GatewayCommand: AsyncParsableCommand {
             say("development keys: alice-key (trader alice), bob-key (trader bob)")
         }
         if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
-            throw ValidationError("no API keys or JWT verifier configured: use --keys-file, EXCHANGE_API_KEYS or --dev-keys")
+            say("warning: no API keys or JWT verifier configured, every request will get 401: use --keys-file, EXCHANGE_API_KEYS or --dev-keys")
         }
         options.instruments = FileManager.default.fileExists(atPath: instruments)
             ? try InstrumentRules.load(path: instruments, maxOrderQuantity: maxOrderQuantity)
@@ -88,4 +92,22 @@ struct GatewayCommand: AsyncParsableCommand {
 func say(_ line: String) {
     print(line)
     fflush(nil)
+}
+
+/// `--kafka key=value` pass-through properties (and `$EXCHANGE_KAFKA`, comma-separated).
+enum KafkaProperties {
+    static func parse(_ options: [String]) throws -> [String: String] {
+        var entries = options
+        if let env = ProcessInfo.processInfo.environment["EXCHANGE_KAFKA"], !env.isEmpty {
+            entries = env.split(separator: ",").map(String.init) + entries
+        }
+        var result: [String: String] = [:]
+        for entry in entries {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
+                throw ValidationError("--kafka expects key=value, got '\(entry)'")
+            }
+            result[String(entry[..<eq]).trimmingCharacters(in: .whitespaces)] = String(entry[entry.index(after: eq)...])
+        }
+        return result
+    }
 }

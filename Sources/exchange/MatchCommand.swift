@@ -1,9 +1,12 @@
 import ArgumentParser
+import ExchangeStreams
 
 struct MatchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "match", abstract: "Matches buy_orders against sell_orders into matched_trades and execution_reports.")
+    static let configuration = CommandConfiguration(commandName: "match", abstract: "Merges buy_orders and sell_orders by seq, matches them, writes matched_trades and execution_reports.")
+
+    @OptionGroup var stream: StreamOptions
 
     func run() async throws {
-        throw ValidationError("'exchange match' is not built yet")
+        try await runStage(MatchStage(), options: stream)
     }
 }

@@ -1,9 +1,13 @@
 import ArgumentParser
+import ExchangeStreams
 
 struct ProfitCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "profit", abstract: "Writes per-window open/high/low/close and profit to stock_profit.")
+    static let configuration = CommandConfiguration(commandName: "profit", abstract: "Per-window open/high/low/close and profit per symbol into stock_profit.")
+
+    @OptionGroup var stream: StreamOptions
+    @OptionGroup var window: WindowArguments
 
     func run() async throws {
-        throw ValidationError("'exchange profit' is not built yet")
+        try await runStage(try AnalyticsStage(.profit, options: window.options(), partitions: stream.partitions), options: stream)
     }
 }

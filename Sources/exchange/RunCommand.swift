@@ -1,9 +1,109 @@
 import ArgumentParser
+import ExchangeStreams
+import Foundation
+import Gateway
+import Kafka
+import Logging
+import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Runs the whole exchange in one process (embedded Kafka unless --brokers is given).")
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Runs the whole exchange in one process (embedded Kafka unless --brokers is given).",
+        discussion: """
+            Starts the clock, split, match, sma, profit and top stages, a demo order generator over the seed \
+            instruments, and prints trades and analytics as they appear. Without --brokers (or EXCHANGE_BROKERS) an \
+            embedded in-memory Kafka cluster is started in this process: for development and demos only.
+            """)
+
+    @OptionGroup var stream: StreamOptions
+    @OptionGroup var window: WindowArguments
+
+    @Option(help: "Demo orders to generate (0 = until stopped).")
+    var orders: Int = 0
+
+    @Option(help: "Demo orders per second.")
+    var rate: Double = 20
+
+    @Option(help: "Seed of the demo order generator (default: time-based).")
+    var seed: UInt64?
+
+    @Option(help: "A partition idle this long (ms) gets a tick from the clock.")
+    var tickIntervalMs: Int = 1_000
+
+    @Option(help: "The generator pauses while the stages lag more than this many records behind.")
+    var maxLag: Int = 20_000
+
+    @Flag(help: "Do not print trades and analytics.")
+    var quiet = false
+
+    @Option(help: "Port of the trader HTTP/WebSocket gateway on 127.0.0.1.")
+    var gatewayPort: Int = 8080
+
+    @Flag(help: "Do not start the gateway.")
+    var noGateway = false
 
     func run() async throws {
-        throw ValidationError("'exchange run' is not built yet")
+        guard orders >= 0 else { throw ValidationError("--orders must not be negative") }
+        guard rate > 0 else { throw ValidationError("--rate must be positive") }
+        let analytics = try window.options()
+        var cluster: EmbeddedKafka?
+        let settings: StreamsSettings
+        if let brokers = stream.resolvedBrokers {
+            settings = try stream.settings(brokerKind: .kafka, bootstrapServers: brokers)
+            try await StreamsTopology.create(settings: settings)
+            print("exchange: using Kafka at \(brokers)")
+        } else {
+            let embedded = try EmbeddedKafka(brokers: 1)
+            cluster = embedded
+            settings = try stream.settings(brokerKind: .embedded, bootstrapServers: embedded.bootstrapServers)
+            for spec in StreamsTopology.topics(partitions: settings.partitions) {
+                try embedded.createTopic(spec.name, partitions: spec.partitions)
+            }
+            print(
+                "exchange: embedded in-memory Kafka at \(embedded.bootstrapServers) (development and demos only: "
+                    + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")
+        }
+        try stream.startMetrics()
+        let splitProgress = StageProgress()
+        let matchProgress = StageProgress()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ClockService(settings: settings, intervalMilliseconds: tickIntervalMs)),
+            .init(service: StageService(SplitStage(), settings: settings, progress: splitProgress)),
+            .init(service: StageService(MatchStage(), settings: settings, progress: matchProgress)),
+        ]
+        for kind in AnalyticsStage.Kind.allCases {
+            services.append(.init(service: StageService(try AnalyticsStage(kind, options: analytics, partitions: settings.partitions), settings: settings)))
+        }
+        if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
+        if !noGateway { services.append(.init(service: try gateway(settings))) }
+        services.append(
+            .init(
+                service: DemoFeed(
+                    settings: settings, orders: orders, ratePerSecond: rate, maxLag: maxLag,
+                    progress: [splitProgress, matchProgress], seed: seed ?? UInt64(ContinuousClock.now.hashValue.magnitude)),
+                successTerminationBehavior: .ignore))
+        print("exchange: demo feed \(orders == 0 ? "until stopped" : "\(orders) orders") at \(rate)/s; Ctrl-C stops.")
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "exchange.run")))
+        try await group.run()
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// The gateway on loopback; with no keys configured (EXCHANGE_API_KEYS, EXCHANGE_KEYS_FILE, JWT) it gets the
+    /// development keys, as this is the demo command.
+    func gateway(_ settings: StreamsSettings) throws -> GatewayService {
+        var options = GatewayService.Options(kafka: settings.kafka)
+        options.http.port = gatewayPort
+        options.partitions = settings.partitions
+        try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)
+        if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
+            var keys = options.http.authenticator.keys
+            keys.add(trader: "alice", key: "alice-key")
+            keys.add(trader: "bob", key: "bob-key")
+            options.http.authenticator.keys = keys
+            print("exchange: no API keys configured; demo keys alice-key (trader alice) and bob-key (trader bob)")
+        }
+        return GatewayService(options: options) { port in print("exchange: gateway on http://127.0.0.1:\(port)/v1") }
     }
 }

@@ -1,9 +1,13 @@
 import ArgumentParser
+import ExchangeStreams
 
 struct SMACommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sma", abstract: "Writes the hopping-window simple moving average to SMA_HOPPING_TABLE.")
+    static let configuration = CommandConfiguration(commandName: "sma", abstract: "Hopping-window simple moving averages of matched_trades into SMA_HOPPING_TABLE.")
+
+    @OptionGroup var stream: StreamOptions
+    @OptionGroup var window: WindowArguments
 
     func run() async throws {
-        throw ValidationError("'exchange sma' is not built yet")
+        try await runStage(try AnalyticsStage(.sma, options: window.options(), partitions: stream.partitions), options: stream)
     }
 }

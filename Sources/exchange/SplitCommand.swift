@@ -1,9 +1,12 @@
 import ArgumentParser
+import ExchangeStreams
 
 struct SplitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "split", abstract: "Splits incoming_orders into buy_orders and sell_orders with a dense per-partition seq.")
 
+    @OptionGroup var stream: StreamOptions
+
     func run() async throws {
-        throw ValidationError("'exchange split' is not built yet")
+        try await runStage(SplitStage(), options: stream)
     }
 }

@@ -1,9 +1,13 @@
 import ArgumentParser
+import ExchangeStreams
 
 struct TopCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "top", abstract: "Writes the per-window profit ranking to top_profit.")
+    static let configuration = CommandConfiguration(commandName: "top", abstract: "Per-window profit ranking of all symbols into top_profit (final rankings).")
+
+    @OptionGroup var stream: StreamOptions
+    @OptionGroup var window: WindowArguments
 
     func run() async throws {
-        throw ValidationError("'exchange top' is not built yet")
+        try await runStage(try AnalyticsStage(.top, options: window.options(), partitions: stream.partitions), options: stream)
     }
 }

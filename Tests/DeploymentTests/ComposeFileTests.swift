@@ -52,6 +52,10 @@ struct ComposeFileTests {
         #expect("\(environment["KAFKA_PROCESS_ROLES"] ?? "")".contains("controller"), "KRaft: the node is its own controller")
         #expect("\(environment["KAFKA_ADVERTISED_LISTENERS"] ?? "")".contains("kafka:9092"))
         #expect(kafka.body["healthcheck"] != nil, "stages wait on service_healthy, so kafka needs a healthcheck")
+        // kafka-storage.sh formats the log directory only with a cluster id that is a base64url-encoded UUID.
+        let clusterID = "\(environment["CLUSTER_ID"] ?? "")"
+        let base64 = clusterID.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=="
+        #expect(clusterID.count == 22 && Data(base64Encoded: base64)?.count == 16, "CLUSTER_ID \(clusterID) is a UUID")
     }
 
     @Test("every stage runs the one exchange image against the broker service")
@@ -64,6 +68,10 @@ struct ComposeFileTests {
             #expect(service.command.first == name, "\(name) runs `exchange \(name)`: \(service.command)")
             let brokers = service.command.firstIndex(of: "--brokers").map { service.command[$0 + 1] }
             #expect(brokers == "kafka:9092", "\(name) is started with --brokers kafka:9092: \(service.command)")
+            // The stages size their per-partition work (and top's merger waits for every partition) by --partitions.
+            let partitions = service.command.firstIndex(of: "--partitions").map { service.command[$0 + 1] }
+            let created = topics.first { $0.name == "incoming_orders" }.map { "\($0.partitions)" }
+            #expect(partitions != nil && partitions == created, "\(name) runs with --partitions \(created ?? "?")")
             #expect(service.dependsOn["kafka"] == "service_healthy", "\(name) waits for a healthy broker")
             #expect(service.dependsOn["topics"] == "service_completed_successfully", "\(name) waits for its topics")
         }
@@ -136,7 +144,7 @@ struct ComposeFileTests {
     func stageCommandsExist() throws {
         for name in Self.stages {
             let command = try #require(compose.services[name]?.command)
-            try ExchangeBinary.expectNoProblems(command, context: "compose service \(name)")
+            try ExchangeBinary.exchange.expectNoProblems(command, context: "compose service \(name)")
         }
     }
 }

@@ -20,7 +20,7 @@ struct DeploymentTopics {
 
     static let all: [DeploymentTopics] =
         ["incoming_orders", "buy_orders", "sell_orders", "matched_trades", "execution_reports",
-         "SMA_HOPPING_TABLE", "stock_profit"].map { keyed($0) }
+         "SMA_HOPPING_TABLE", "stock_profit", "matched_trades_ticks"].map { keyed($0) }
         + [single("top_profit_partials"), single("top_profit"), single("dead_letters"),
            single("instruments", compacted: true)]
         + stages.map { keyed("exchange-\($0)-changelog", compacted: true) }

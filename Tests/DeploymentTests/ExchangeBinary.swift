@@ -1,39 +1,45 @@
 import Foundation
 import Testing
 
-/// The `exchange` executable that `swift build` / `swift test` just built, run with `--help` to check that the
-/// commands the documentation and the compose file use really exist.
-enum ExchangeBinary {
+/// An executable of this package (`exchange`, `exchange-bench`) as `swift build` / `swift test` just built it, run
+/// with `--help` to check that the commands the documentation and the compose file use really exist.
+struct ExchangeBinary: Sendable {
     struct Output {
         let status: Int32
         let text: String
     }
 
-    /// The binary next to the test bundle (same build products directory), or `EXCHANGE_BINARY` if set.
-    static func locate() throws -> URL {
+    static let exchange = ExchangeBinary(name: "exchange", environmentOverride: "EXCHANGE_BINARY")
+    static let bench = ExchangeBinary(name: "exchange-bench", environmentOverride: "EXCHANGE_BENCH_BINARY")
+
+    let name: String
+    let environmentOverride: String
+
+    /// The binary next to the test runner (same build products directory), or the environment override if set.
+    func locate() throws -> URL {
         let fileManager = FileManager.default
         var candidates: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["EXCHANGE_BINARY"] {
+        if let override = ProcessInfo.processInfo.environment[environmentOverride] {
             candidates.append(URL(fileURLWithPath: override))
         }
         // /proc/self/exe is the xctest runner inside the build products directory (e.g. .build/<triple>/debug).
         if let runner = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("exchange"))
+            candidates.append(URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent(name))
         }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("exchange"))
-        candidates.append(Bundle.main.bundleURL.appendingPathComponent("exchange"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent(name))
         for configuration in ["debug", "release"] {
-            candidates.append(Repository.url(".build/\(configuration)/exchange"))
+            candidates.append(Repository.url(".build/\(configuration)/\(name)"))
         }
         if let found = candidates.first(where: { fileManager.isExecutableFile(atPath: $0.path) }) {
             return found
         }
         throw ComposeError(
-            "the `exchange` executable was not found (looked at \(candidates.map(\.path))); build it with `swift build` or set EXCHANGE_BINARY")
+            "the `\(name)` executable was not found (looked at \(candidates.map(\.path))); build it with `swift build` or set \(environmentOverride)")
     }
 
     /// Runs the binary with `arguments`, giving up after `timeout` seconds (a `--help` answers at once).
-    static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
+    func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
         let process = Process()
         process.executableURL = try locate()
         process.arguments = arguments
@@ -43,11 +49,10 @@ enum ExchangeBinary {
         let finished = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in finished.signal() }
         try process.run()
-        // Read concurrently so a long help text cannot fill the pipe and block the child.
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         if finished.wait(timeout: .now() + timeout) == .timedOut {
             process.terminate()
-            throw ComposeError("`exchange \(arguments.joined(separator: " "))` did not finish within \(Int(timeout)) s")
+            throw ComposeError("`\(name) \(arguments.joined(separator: " "))` did not finish within \(Int(timeout)) s")
         }
         return Output(status: process.terminationStatus, text: String(decoding: data, as: UTF8.self))
     }
@@ -93,40 +98,43 @@ enum ExchangeBinary {
         return false
     }
 
-    /// Checks that `exchange <words…>` names real subcommands and that every `--flag` it uses is documented in
-    /// that subcommand's help. Returns the problems found (empty when the command is fine).
-    static func problems(with words: [String]) throws -> (problems: [String], placeholder: Bool) {
+    /// Checks that `<name> <words…>` names real subcommands and that every `--flag` it uses is documented in that
+    /// subcommand's help. Returns the problems found (empty when the command is fine), and whether the subcommand
+    /// is still a placeholder.
+    func problems(with words: [String]) throws -> (problems: [String], placeholder: Bool) {
         var path: [String] = []
-        var help = try run(["--help"]).text
+        let top = try run(["--help"])
+        guard top.status == 0 else { return (["`\(name) --help` exited with \(top.status): \(top.text)"], false) }
+        var help = top.text
         var remaining = words[...]
-        while let word = remaining.first, !word.hasPrefix("-"), subcommands(inHelp: help).contains(word) {
+        while let word = remaining.first, !word.hasPrefix("-"), Self.subcommands(inHelp: help).contains(word) {
             path.append(word)
             remaining = remaining.dropFirst()
             let output = try run(path + ["--help"])
             guard output.status == 0 else {
-                return (["`exchange \(path.joined(separator: " ")) --help` exited with \(output.status): \(output.text)"], false)
+                return (["`\(name) \(path.joined(separator: " ")) --help` exited with \(output.status): \(output.text)"], false)
             }
             help = output.text
         }
         var problems: [String] = []
-        if path.isEmpty, let first = words.first, !first.hasPrefix("-") {
-            problems.append("`\(first)` is not a subcommand of exchange")
+        if path.isEmpty, let first = words.first, !first.hasPrefix("-"), !Self.subcommands(inHelp: help).isEmpty {
+            problems.append("`\(first)` is not a subcommand of \(name)")
         }
         for word in remaining where word.hasPrefix("--") {
             let flag = String(word.split(separator: "=", maxSplits: 1)[0])
             if flag == "--help" || flag == "--version" { continue }
-            if !documents(flag, in: help) {
-                problems.append("`exchange \(path.joined(separator: " "))` has no option \(flag) (per its --help)")
+            if !Self.documents(flag, in: help) {
+                problems.append("`\(name) \(path.joined(separator: " "))` has no option \(flag) (per its --help)")
             }
         }
-        return (problems, !path.isEmpty && isPlaceholder(help: help))
+        return (problems, !path.isEmpty && Self.isPlaceholder(help: help))
     }
 
     /// Records `problems` as test failures, or as a known issue while the subcommand is a placeholder.
-    static func expectNoProblems(_ words: [String], context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let (problems, placeholder) = try Self.problems(with: words)
+    func expectNoProblems(_ words: [String], context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (problems, placeholder) = try problems(with: words)
         if placeholder && !problems.isEmpty {
-            withKnownIssue("`exchange \(words.first ?? "")` is still a placeholder") {
+            withKnownIssue("`\(name) \(words.first ?? "")` is still a placeholder") {
                 Issue.record("\(context): \(problems)", sourceLocation: sourceLocation)
             }
         } else {

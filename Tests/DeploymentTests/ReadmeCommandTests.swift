@@ -6,11 +6,12 @@ import Testing
 /// drift from the code.
 @Suite("README commands")
 struct ReadmeCommandTests {
-    /// One shell command line from a fenced code block: the words after `exchange`.
+    /// One shell command line from a fenced code block: the binary it runs and the words after it.
     struct DocumentedCommand: CustomStringConvertible {
         let line: Int
+        let binary: ExchangeBinary
         let words: [String]
-        var description: String { "README.md:\(line): exchange \(words.joined(separator: " "))" }
+        var description: String { "README.md:\(line): \(binary.name) \(words.joined(separator: " "))" }
     }
 
     let readme: String
@@ -51,8 +52,8 @@ struct ReadmeCommandTests {
             text = pending + text
             pending = ""
             for segment in splitCommands(text) {
-                if let words = exchangeWords(in: words(of: segment)) {
-                    commands.append(DocumentedCommand(line: offset + 1, words: words))
+                if let (binary, words) = invocation(in: words(of: segment)) {
+                    commands.append(DocumentedCommand(line: offset + 1, binary: binary, words: words))
                 }
             }
         }
@@ -111,15 +112,18 @@ struct ReadmeCommandTests {
         return words
     }
 
-    /// The arguments of an `exchange` invocation, or nil if the words run something else.
-    static func exchangeWords(in words: [String]) -> [String]? {
+    /// The binary and arguments of an `exchange` or `exchange-bench` invocation (directly, through a path, or
+    /// through `swift run [options] <product>`), or nil if the words run something else.
+    static func invocation(in words: [String]) -> (ExchangeBinary, [String])? {
         let words = Array(words.drop { $0.range(of: #"^[A-Za-z_][A-Za-z0-9_]*="#, options: .regularExpression) != nil })
         guard let first = words.first else { return nil }
-        if first == "exchange" || first.hasSuffix("/exchange") {
-            return Array(words.dropFirst())
-        }
-        if first == "swift", words.count > 2, words[1] == "run", let index = words.firstIndex(of: "exchange") {
-            return Array(words[(index + 1)...].filter { $0 != "--" })
+        for binary in [ExchangeBinary.exchange, .bench] {
+            if first == binary.name || first.hasSuffix("/" + binary.name) {
+                return (binary, Array(words.dropFirst()))
+            }
+            if first == "swift", words.count > 2, words[1] == "run", let index = words.firstIndex(of: binary.name) {
+                return (binary, Array(words[(index + 1)...].filter { $0 != "--" }))
+            }
         }
         return nil
     }
@@ -142,15 +146,15 @@ struct ReadmeCommandTests {
     @Test("every command shown exists and accepts the options shown")
     func commandsAreReal() throws {
         for command in commands {
-            try ExchangeBinary.expectNoProblems(command.words, context: "\(command)")
+            try command.binary.expectNoProblems(command.words, context: "\(command)")
         }
     }
 
     @Test("every subcommand of exchange has an example in README")
     func everySubcommandIsDocumented() throws {
-        let help = try ExchangeBinary.run(["--help"])
+        let help = try ExchangeBinary.exchange.run(["--help"])
         #expect(help.status == 0)
-        let documented = Set(commands.compactMap(\.words.first))
+        let documented = Set(commands.filter { $0.binary.name == "exchange" }.compactMap(\.words.first))
         for subcommand in ExchangeBinary.subcommands(inHelp: help.text) where subcommand != "help" {
             #expect(documented.contains(subcommand), "README.md shows no `exchange \(subcommand)` example")
         }

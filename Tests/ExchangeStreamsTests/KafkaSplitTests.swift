@@ -15,7 +15,7 @@ final class KafkaSplitTests: XCTestCase {
         inputs.append((nil, IncomingOrder.tick(Tick(timestamp: 1_700_000_001_000)).encoded(), 2))
         try await exchange.produce(inputs)
         let split = exchange.start(SplitStage())
-        try await waitUntil("split output", timeout: .seconds(60)) {
+        try await waitUntil("split output", timeout: .seconds(60), every: .milliseconds(100)) {
             let out = try await exchange.read(TopicName.buyOrders).count + exchange.read(TopicName.sellOrders).count
             return out >= 501
         }
@@ -29,7 +29,7 @@ final class KafkaSplitTests: XCTestCase {
         }
         let ticks = buys.filter { (try? SequencedOrder.decode(json: $0.value ?? []))?.order.side == nil }
         XCTAssertEqual(ticks.count, 1)
-        try await waitUntil("dead letter") { try await exchange.read(TopicName.deadLetters).count == 1 }
+        try await waitUntil("dead letter", every: .milliseconds(100)) { try await exchange.read(TopicName.deadLetters).count == 1 }
         let letter = try DeadLetter.decode(json: try await exchange.read(TopicName.deadLetters)[0].value ?? [])
         XCTAssertEqual(letter.sourcePartition, 1)
         XCTAssertEqual(letter.stage, "split")

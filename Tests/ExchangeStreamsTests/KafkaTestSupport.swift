@@ -24,7 +24,7 @@ final class TestExchange: @unchecked Sendable {
     /// Produces records to `incoming_orders` (partition by key with the Java-compatible partitioner; ticks go to
     /// `partition` when given) and waits for their acknowledgement.
     func produce(_ values: [(key: String?, value: [UInt8], partition: Int32?)]) async throws {
-        let producer = try await KafkaProducer(configuration: settings.kafka)
+        let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
         let messages = values.map {
             KafkaProducerMessage(topic: TopicName.incomingOrders, partition: $0.partition, key: $0.key.map { Array($0.utf8) }, value: $0.value)
         }

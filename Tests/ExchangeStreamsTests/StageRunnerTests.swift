@@ -43,12 +43,13 @@ struct CountingStage: StageDefinition {
 
 /// Waits (polling, with a deadline) until `condition` holds.
 func waitUntil(
-    _ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool
+    _ what: String, timeout: Duration = .seconds(30), every interval: Duration = .milliseconds(2),
+    _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout
     while try await !condition() {
         if ContinuousClock.now > deadline { throw StageError("timed out waiting for \(what)") }
-        try await Task.sleep(for: .milliseconds(2))
+        try await Task.sleep(for: interval)
     }
 }
 

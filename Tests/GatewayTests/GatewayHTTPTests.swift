@@ -279,3 +279,39 @@ enum JWTVerifierTestHelper {
         return b64(#"{"alg":"none","typ":"JWT"}"#) + "." + b64(#"{"sub":"\#(sub)","exp":\#(exp)}"#)
     }
 }
+
+@Suite struct ReadModelRuleTests {
+    @Test func refusedCancelLeavesTheOrderAsItWas() {
+        let model = ReadModel()
+        model.apply(report("f", status: "NEW", seq: 1))
+        model.apply(report("f", status: "FILLED", filled: 10, leaves: 0, lastPrice: 160_250_000, lastQuantity: 10, tradeId: "t", seq: 2))
+        // The trader's late cancel is refused by the engine.
+        model.apply(report("f", status: "REJECTED", filled: 10, leaves: 0, reason: "order is not open", seq: 3))
+        let view = model.order("f", trader: "alice")
+        #expect(view?["status"] == .string("FILLED"))
+        guard case .array(let history)? = view?["history"] else { Issue.record("no history"); return }
+        #expect(history.last?["status"] == .string("REQUEST_REJECTED"))
+        #expect(history.last?["status_message"] == .string("order is not open"))
+    }
+
+    @Test func rejectedNewOrderIsRejected() {
+        let model = ReadModel()
+        model.apply(report("r", status: "REJECTED", leaves: 0, reason: "price outside band", seq: 1))
+        #expect(model.order("r", trader: "alice")?["status"] == .string("REJECTED"))
+        #expect(model.order("r", trader: "bob") == nil)
+    }
+}
+
+@Suite struct APIKeyStoreTests {
+    @Test func hashedAndPlainKeysResolveToTheirTrader() throws {
+        var store = APIKeyStore()
+        try store.add(trader: "carol", digest: APIKeyStore.digest(of: "carol-key").uppercased())
+        try store.addPairs("dave:dave-key, erin:erin-key", hashed: false)
+        #expect(store.trader(forKey: "carol-key") == "carol")
+        #expect(store.trader(forKey: "dave-key") == "dave")
+        #expect(store.trader(forKey: "erin-key") == "erin")
+        #expect(store.trader(forKey: "carol-key ") == nil)
+        #expect(APIKeyStore.digest(of: "abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(throws: ConfigurationError.self) { try store.add(trader: "x", digest: "not-hex") }
+    }
+}

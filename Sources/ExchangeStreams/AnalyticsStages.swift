@@ -1,0 +1,241 @@
+import ExchangeRecords
+import Foundation
+import StreamAnalytics
+
+/// Window options of the analytics stages (`--window-size`, `--advance`, `--grace`, `--emit`), in milliseconds.
+public struct AnalyticsOptions: Sendable, Hashable {
+    public var windowSize: Int64 = 600_000
+    public var advance: Int64 = 300_000
+    public var grace: Int64 = AnalyticsConfiguration.defaultGrace
+    public var emitMode: EmitMode = .changes
+
+    public init(windowSize: Int64 = 600_000, advance: Int64 = 300_000, grace: Int64 = AnalyticsConfiguration.defaultGrace, emitMode: EmitMode = .changes) {
+        self.windowSize = windowSize
+        self.advance = advance
+        self.grace = grace
+        self.emitMode = emitMode
+    }
+
+    func configuration(outputs: AnalyticsOutputs, emitMode: EmitMode? = nil) throws -> AnalyticsConfiguration {
+        try AnalyticsConfiguration(
+            window: WindowSpec(size: windowSize, advance: advance), grace: grace, emitMode: emitMode ?? self.emitMode,
+            outputs: outputs)
+    }
+}
+
+/// `sma`, `profit` and `top`: window analytics over `matched_trades`, one aggregator per partition.
+///
+/// Trades (`matched_trades[p]`) and the ticks the matcher forwarded (`matched_trades_ticks[p]`) share one dense
+/// sequence; the task merges them back by it (`SeqMerger`), which also drops duplicates from a restarted matcher.
+/// Ticks advance stream time so windows close in idle partitions. `top` ranks per partition (EMIT FINAL) into `top_profit_partials` and a
+/// single merger task combines the partitions' rankings once every partition has closed the window (see
+/// `TopMergeState`).
+public struct AnalyticsStage: StageDefinition {
+    public enum Kind: String, Sendable, CaseIterable { case sma, profit, top }
+
+    public let kind: Kind
+    public let options: AnalyticsOptions
+    /// Partitions of `matched_trades` (the top merger waits for all of them).
+    public let partitions: Int
+    let metrics: StageMetrics
+
+    public init(_ kind: Kind, options: AnalyticsOptions = AnalyticsOptions(), partitions: Int) throws {
+        if kind == .top && options.emitMode == .changes && partitions > 1 {
+            // Accepted, but documented: top always emits final rankings (a CHANGES ranking across partitions would
+            // depend on the interleaving of the partitions, so it could not be deterministic).
+        }
+        self.kind = kind
+        self.options = options
+        self.partitions = partitions
+        metrics = StageMetrics(stage: kind.rawValue)
+        _ = try options.configuration(outputs: .symbolWindows)  // validate early, with the library's message
+    }
+
+    public var name: String { kind.rawValue }
+
+    public var kinds: [TaskKind] {
+        switch kind {
+        case .sma, .profit: [TaskKind(name: kind.rawValue, inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks])]
+        case .top:
+            [
+                TaskKind(name: "rank", inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks]),
+                TaskKind(name: "merge", inputs: [TopPartial.topic]),
+            ]
+        }
+    }
+
+    public var outputTopics: [String] {
+        switch kind {
+        case .sma: [TopicName.smaHoppingTable, TopicName.deadLetters]
+        case .profit: [TopicName.stockProfit, TopicName.deadLetters]
+        case .top: [TopPartial.topic, TopicName.topProfit, TopicName.deadLetters]
+        }
+    }
+
+    public func makeTask(kind taskKind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask {
+        if taskKind.name == "merge" {
+            let task = TopMergeTask(state: TopMergeState(partitions: Int32(partitions)))
+            if let snapshot {
+                task.state = try JSONDecoder().decode(TopMergeState.self, from: Data(snapshot.state))
+                task.nextOffset = snapshot.positions[TopPartial.topic]
+            }
+            return task
+        }
+        let configuration =
+            kind == .top
+            ? try options.configuration(outputs: .topProfit, emitMode: .final)
+            : try options.configuration(outputs: .symbolWindows)
+        let task = WindowTask(stage: kind, partition: partition, aggregator: WindowAggregator(configuration: configuration), metrics: metrics)
+        if let snapshot {
+            task.aggregator = try WindowAggregator(snapshot: snapshot.state)
+            task.merger = SeqMerger(
+                nextSeq: snapshot.marks["nextSeq"] ?? 1,
+                positions: [snapshot.positions[TopicName.matchedTrades], snapshot.positions[InternalTopics.matchedTradesTicks]])
+            task.watermark = snapshot.marks["watermark"] ?? .min
+        }
+        return task
+    }
+}
+
+final class WindowTask: StageTask {
+    let stage: AnalyticsStage.Kind
+    let partition: Int32
+    let metrics: StageMetrics
+    var aggregator: WindowAggregator
+    var merger = SeqMerger<(AnalyticsRecordMapping.Input, InputRecord)>(nextSeq: 1, positions: [nil, nil])
+    private var reportedDuplicates = 0
+    /// top: the closed-through time last announced to the merger.
+    var watermark: Int64 = .min
+    private var buffer: [UInt8] = []
+
+    init(stage: AnalyticsStage.Kind, partition: Int32, aggregator: WindowAggregator, metrics: StageMetrics) {
+        self.stage = stage
+        self.partition = partition
+        self.aggregator = aggregator
+        self.metrics = metrics
+    }
+
+    var positions: [String: Int64] {
+        var result: [String: Int64] = [:]
+        let sides = merger.positions
+        if let trades = sides[0] { result[TopicName.matchedTrades] = trades }
+        if let ticks = sides[1] { result[InternalTopics.matchedTradesTicks] = ticks }
+        return result
+    }
+
+    var marks: [String: Int64] { ["nextSeq": merger.nextSeq, "watermark": watermark] }
+    func stateBytes() throws -> [UInt8] { aggregator.snapshot() }
+
+    func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
+        let side = record.topic == TopicName.matchedTrades ? 0 : 1
+        let value = record.value ?? []
+        do {
+            if side == 0 {
+                let input = try value.withUnsafeBytes { raw in
+                    try Result { () throws(RecordDecodingError) in try AnalyticsRecordMapping.decodeInput(json: raw) }.get()
+                }
+                guard case .trade(let trade) = input else {
+                    throw RecordDecodingError(field: nil, reason: "a tick on matched_trades (ticks travel on \(InternalTopics.matchedTradesTicks))")
+                }
+                merger.add(side: 0, offset: record.offset, seq: trade.seq, element: (input, record))
+            } else {
+                let tick = try SequencedOrder.decode(json: value)
+                guard case .tick(let t) = tick.order else {
+                    throw RecordDecodingError(field: "type", reason: "expected a TICK on \(InternalTopics.matchedTradesTicks)")
+                }
+                merger.add(side: 1, offset: record.offset, seq: tick.seq, element: (.tick(t.timestamp), record))
+            }
+        } catch {
+            metrics.deadLetters.increment()
+            outputs.append(DeadLetters.record(stage: stage.rawValue, source: record, reason: "\(error)"))
+            merger.skip(side: side, offset: record.offset)
+            return
+        }
+        while let (input, source) = merger.next() {
+            let results: [AnalyticsOutput]
+            switch input {
+            case .trade(let trade): results = try aggregator.process(trade)
+            case .tick(let time): results = try aggregator.tick(time)
+            }
+            for result in results { emit(result, source: source, into: &outputs) }
+        }
+        if merger.duplicatesDropped > reportedDuplicates {
+            metrics.duplicatesDropped.increment(by: merger.duplicatesDropped - reportedDuplicates)
+            reportedDuplicates = merger.duplicatesDropped
+        }
+        if stage == .top, let streamTime = aggregator.streamTime {
+            let closedThrough = streamTime - aggregator.configuration.grace
+            if closedThrough >= nextWindowEnd(after: watermark) {
+                watermark = closedThrough
+                outputs.append(partialRecord(.watermark(partition: partition, closedThrough: closedThrough)))
+            }
+        }
+    }
+
+    /// The smallest window end greater than `time`.
+    private func nextWindowEnd(after time: Int64) -> Int64 {
+        let window = aggregator.configuration.window
+        if time == .min { return .min }
+        let startAfter = time - window.size
+        let k = startAfter >= 0 ? startAfter / window.advance + 1 : 0
+        return k * window.advance + window.size
+    }
+
+    private func partialRecord(_ partial: TopPartial) -> OutputRecord {
+        OutputRecord(topic: TopPartial.topic, partition: 0, key: partial.key, value: (try? partial.encoded()) ?? [])
+    }
+
+    private func emit(_ result: AnalyticsOutput, source: InputRecord, into outputs: inout [OutputRecord]) {
+        switch result {
+        case .symbolWindow(let window):
+            buffer.removeAll(keepingCapacity: true)
+            let key: String
+            let topic: String
+            if stage == .sma {
+                let record = AnalyticsRecordMapping.smaRecord(window)
+                record.value.encode(into: &buffer)
+                (key, topic) = (record.key, TopicName.smaHoppingTable)
+            } else {
+                let record = AnalyticsRecordMapping.profitRecord(window)
+                record.value.encode(into: &buffer)
+                (key, topic) = (record.key, TopicName.stockProfit)
+            }
+            outputs.append(OutputRecord(topic: topic, partition: partition, key: key, value: buffer))
+        case .topProfit(let ranking):
+            outputs.append(partialRecord(.window(partition: partition, result: ranking)))
+        case .lateTrade(let late):
+            metrics.deadLetters.increment()
+            let letter = AnalyticsRecordMapping.deadLetter(
+                late, sourcePartition: source.partition, sourceOffset: source.offset, rawPayload: source.value ?? [],
+                stage: stage.rawValue)
+            outputs.append(
+                OutputRecord(
+                    topic: TopicName.deadLetters, partition: 0,
+                    key: "\(source.topic)/\(source.partition)/\(source.offset)", value: letter.encoded()))
+        }
+    }
+}
+
+/// The single `top` merger: partials of all partitions → `top_profit`.
+final class TopMergeTask: StageTask {
+    var state: TopMergeState
+    var nextOffset: Int64?
+
+    init(state: TopMergeState) { self.state = state }
+
+    var positions: [String: Int64] { nextOffset.map { [TopPartial.topic: $0] } ?? [:] }
+    var marks: [String: Int64] { ["doneThrough": state.doneThrough] }
+    func stateBytes() throws -> [UInt8] { Array(try JSONEncoder().encode(state)) }
+
+    func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
+        nextOffset = record.offset + 1
+        guard let value = record.value, let partial = try? JSONDecoder().decode(TopPartial.self, from: Data(value)) else {
+            outputs.append(DeadLetters.record(stage: "top", source: record, reason: "not a top_profit partial"))
+            return
+        }
+        for window in state.apply(partial) {
+            let record = AnalyticsRecordMapping.topProfitRecord(window)
+            outputs.append(OutputRecord(topic: TopicName.topProfit, partition: 0, key: record.key, value: record.value.encoded()))
+        }
+    }
+}

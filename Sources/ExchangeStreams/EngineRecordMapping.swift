@@ -1,0 +1,86 @@
+import ExchangeRecords
+import MatchingEngine
+
+// OWNER: engine helper (first version written by streams so the matcher could run).
+// The matcher calls `process`, `matchedTrade` and `executionReport`; `exchange engine --stdio` uses them too.
+
+/// Wire records (ExchangeRecords) ↔ engine commands and events.
+///
+/// Decimals arrive as `FixedDecimal` micros and go to the engine as `Price` micros unchanged (the engine
+/// rejects off-tick values); events come back with handles that the engine turns into id strings.
+/// Identity is the caller's: it passes `TRADE_ID` and the `SEQ`/`seq` numbers, e.g. `"<partition>-<tradeNumber>"`.
+public enum EngineRecordMapping {
+    /// Applies one `incoming_orders` record to the engine, appending the events it causes.
+    public static func process(_ order: IncomingOrder, engine: Engine, into events: inout [EngineEvent]) {
+        engine.process(command(order, engine: engine), into: &events)
+    }
+
+    public static func command(_ order: IncomingOrder, engine: Engine) -> Command {
+        switch order {
+        case .new(let o):
+            return .new(
+                MatchingEngine.NewOrder(
+                    order: engine.orderHandle(o.orderID), trader: engine.traderHandle(o.traderID),
+                    symbol: engine.symbolHandle(o.stockSymbol), side: side(o.side),
+                    type: o.orderType == .limit ? .limit : .market, price: o.price.map { Price(micros: $0.micros) },
+                    quantity: o.quantity, timeInForce: timeInForce(o.timeInForce), validityTTLMinutes: o.validityTTL,
+                    timestamp: o.timestamp))
+        case .cancel(let c):
+            return .cancel(
+                MatchingEngine.CancelOrder(
+                    order: engine.orderHandle(c.orderID), trader: engine.traderHandle(c.traderID),
+                    symbol: engine.symbolHandle(c.stockSymbol), side: side(c.side), timestamp: c.timestamp))
+        case .modify(let m):
+            return .modify(
+                MatchingEngine.ModifyOrder(
+                    order: engine.orderHandle(m.orderID), trader: engine.traderHandle(m.traderID),
+                    symbol: engine.symbolHandle(m.stockSymbol), side: side(m.side), price: m.price.map { Price(micros: $0.micros) },
+                    quantity: m.quantity, timestamp: m.timestamp))
+        case .tick(let t):
+            return .tick(timestamp: t.timestamp)
+        }
+    }
+
+    /// The `matched_trades` record of a trade.
+    public static func matchedTrade(_ trade: Trade, engine: Engine, tradeID: String, seq: Int64) -> MatchedTrade {
+        MatchedTrade(
+            tradeID: tradeID, buyOrderID: engine.orderId(trade.buyOrder), sellOrderID: engine.orderId(trade.sellOrder),
+            buyStockSymbol: engine.symbol(trade.symbol), price: FixedDecimal(micros: trade.price.micros),
+            buyPrice: trade.buyPrice.map { FixedDecimal(micros: $0.micros) },
+            sellPrice: trade.sellPrice.map { FixedDecimal(micros: $0.micros) }, quantity: trade.quantity,
+            buyTraderID: engine.traderId(trade.buyTrader), sellTraderID: engine.traderId(trade.sellTrader),
+            aggressorSide: trade.aggressor == .buy ? .buy : .sell, tradeTime: trade.time, seq: seq)
+    }
+
+    /// The `execution_reports` record of a report.
+    public static func executionReport(
+        _ report: MatchingEngine.ExecutionReport, engine: Engine, tradeID: String?, seq: Int64
+    ) -> ExchangeRecords.ExecutionReport {
+        ExchangeRecords.ExecutionReport(
+            orderID: engine.orderId(report.order), traderID: engine.traderId(report.trader),
+            symbol: engine.symbol(report.symbol), side: report.side == .buy ? .buy : .sell,
+            status: ExchangeRecords.OrderStatus(rawValue: report.status.wireName) ?? .rejected,
+            reason: report.reason.map(reasonText), price: report.price.map { FixedDecimal(micros: $0.micros) },
+            // A rejected request echoes what was asked; the wire record holds non-negative quantities only.
+            quantity: max(0, report.quantity), filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,
+            lastPrice: report.lastQuantity > 0 ? report.lastPrice.map { FixedDecimal(micros: $0.micros) } : nil,
+            lastQuantity: report.lastQuantity > 0 ? report.lastQuantity : nil, tradeID: report.lastQuantity > 0 ? tradeID : nil,
+            seq: seq, timestamp: report.timestamp)
+    }
+
+    /// `"OFF_TICK: price is not a multiple of the instrument's tick size"`: a stable code a program can match,
+    /// then the sentence a person reads.
+    public static func reasonText(_ reason: Reason) -> String { "\(reason.code): \(reason.message)" }
+
+    static func side(_ side: ExchangeRecords.Side) -> MatchingEngine.Side { side == .buy ? .buy : .sell }
+
+    static func timeInForce(_ tif: ExchangeRecords.TimeInForce) -> MatchingEngine.TimeInForce {
+        switch tif {
+        case .goodTillCanceled: .gtc
+        case .day: .day
+        case .immediateOrCancel: .ioc
+        case .fillOrKill: .fok
+        case .timeToLive: .ttl
+        }
+    }
+}

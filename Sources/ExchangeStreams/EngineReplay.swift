@@ -1,0 +1,157 @@
+import ExchangeRecords
+import Foundation
+import MatchingEngine
+
+/// The line protocol of `exchange engine --stdio`, kept here so it is testable without a process.
+///
+/// Input: one JSON record per line, an `incoming_orders` record (new order, CANCEL, MODIFY, TICK) or
+/// `{"type":"SNAPSHOT","stock_symbol":"AAPL"}`. Output: exactly one line per input line —
+/// - `{"line":N,"events":[{"topic":"execution_reports","key":"AAPL","value":{…}},{"topic":"matched_trades",…},…]}`
+///   in the engine's emission order (per fill: trade, aggressor's report, resting order's report);
+/// - `{"line":N,"snapshot":{"stock_symbol":…,"bids":[…],"asks":[…],"last_trade":{…}}}` (L3, priority order);
+/// - `{"line":N,"error":"…"}` for a line that cannot be used (the run continues).
+/// Trades get `TRADE_ID` `"0-<trade number>"` and `SEQ` = trade number; reports a dense `seq` from 1.
+/// Same input, same bytes out.
+public struct EngineReplay {
+    public let engine: Engine
+    private var lineNumber = 0
+    private var reportSeq: Int64 = 0
+    private var events: [EngineEvent] = []
+    private var record: [UInt8] = []
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    /// Handles one input line (without its newline) and returns the output line (without newline).
+    public mutating func process(line: [UInt8]) -> [UInt8] {
+        lineNumber += 1
+        var out: [UInt8] = []
+        out.append(contentsOf: Array("{\"line\":\(lineNumber),".utf8))
+        if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) {
+            return finishError(out, "empty line")
+        }
+        let order: IncomingOrder
+        do {
+            order = try IncomingOrder.decode(json: line)
+        } catch {
+            switch snapshotRequest(line) {
+            case .some(.success(let symbol)):
+                out.append(contentsOf: Array("\"snapshot\":".utf8))
+                appendSnapshot(symbol, to: &out)
+                out.append(UInt8(ascii: "}"))
+                return out
+            case .some(.failure(let problem)):
+                return finishError(out, problem.description)
+            case nil:
+                return finishError(out, error.description)
+            }
+        }
+        events.removeAll(keepingCapacity: true)
+        EngineRecordMapping.process(order, engine: engine, into: &events)
+        out.append(contentsOf: Array("\"events\":[".utf8))
+        for (i, event) in events.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            record.removeAll(keepingCapacity: true)
+            let topic: String
+            let key: String
+            switch event {
+            case .trade(let trade):
+                let wire = EngineRecordMapping.matchedTrade(
+                    trade, engine: engine, tradeID: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
+                wire.encode(into: &record)
+                topic = TopicName.matchedTrades
+                key = wire.buyStockSymbol
+            case .report(let report):
+                reportSeq += 1
+                let wire = EngineRecordMapping.executionReport(
+                    report, engine: engine, tradeID: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
+                wire.encode(into: &record)
+                topic = TopicName.executionReports
+                key = wire.symbol
+            }
+            out.append(contentsOf: Array("{\"topic\":".utf8))
+            appendString(topic, to: &out)
+            out.append(contentsOf: Array(",\"key\":".utf8))
+            appendString(key, to: &out)
+            out.append(contentsOf: Array(",\"value\":".utf8))
+            out.append(contentsOf: record)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: Array("]}".utf8))
+        return out
+    }
+
+    private func finishError(_ prefix: [UInt8], _ message: String) -> [UInt8] {
+        var out = prefix
+        out.append(contentsOf: Array("\"error\":".utf8))
+        appendString(message, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    private struct Problem: Error, CustomStringConvertible { var description: String }
+
+    /// nil when the line is not a SNAPSHOT request at all (then the record decoder's error is the right one).
+    private func snapshotRequest(_ line: [UInt8]) -> Result<String, Problem>? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
+            object["type"] as? String == "SNAPSHOT"
+        else { return nil }
+        guard let symbol = object["stock_symbol"] as? String else {
+            return .failure(Problem(description: "field 'stock_symbol': missing required field (SNAPSHOT needs a symbol)"))
+        }
+        if let extra = object.keys.filter({ $0 != "type" && $0 != "stock_symbol" }).sorted().first {
+            return .failure(Problem(description: "field '\(extra)': unknown field (not allowed in a SNAPSHOT request)"))
+        }
+        guard engine.instrumentHandle(symbol) != nil else {
+            return .failure(Problem(description: "field 'stock_symbol': unknown symbol \(symbol)"))
+        }
+        return .success(symbol)
+    }
+
+    private func appendSnapshot(_ symbol: String, to out: inout [UInt8]) {
+        guard let handle = engine.instrumentHandle(symbol) else { return }
+        let book = engine.orderBook(handle)
+        out.append(contentsOf: Array("{\"stock_symbol\":".utf8))
+        appendString(symbol, to: &out)
+        for (name, orders) in [("bids", book.bids), ("asks", book.asks)] {
+            out.append(contentsOf: Array(",\"\(name)\":[".utf8))
+            for (i, order) in orders.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: Array("{\"order_id\":".utf8))
+                appendString(engine.orderId(order.order), to: &out)
+                out.append(contentsOf: Array(",\"trader_id\":".utf8))
+                appendString(engine.traderId(order.trader), to: &out)
+                var fields = ",\"side\":\"\(order.side.wireName)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
+                fields += ",\"filled_quantity\":\(order.filledQuantity),\"leaves_quantity\":\(order.leavesQuantity)"
+                fields += ",\"time_in_force\":\"\(order.timeInForce.wireName)\""
+                if let expiry = order.expiresAt { fields += ",\"expires_at\":\(expiry)" }
+                out.append(contentsOf: Array((fields + "}").utf8))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        if let last = engine.lastTrade(handle) {
+            out.append(contentsOf: Array(
+                ",\"last_trade\":{\"price\":\(last.price),\"quantity\":\(last.quantity),\"time\":\(last.time),\"trade_id\":\"0-\(last.tradeNumber)\"}".utf8))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private func appendString(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])
+            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
+            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,0 +1,7 @@
+/// Topics the stages use among themselves, besides DESIGN.md's (which stay exactly as documented there).
+public enum InternalTopics {
+    /// Ticks forwarded by the matcher to the analytics, sharing the trades' per-partition sequence.
+    public static let matchedTradesTicks = "matched_trades_ticks"
+    /// Per-partition final rankings and watermarks for the single `top` merger (one partition).
+    public static let topProfitPartials = "top_profit_partials"
+}

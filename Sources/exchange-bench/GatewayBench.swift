@@ -1,0 +1,133 @@
+import ArgumentParser
+import ExchangeRecords
+import Foundation
+import Gateway
+import Kafka
+import Synchronization
+
+/// `exchange-bench gateway`: POST /orders throughput and latency with keep-alive connections.
+///
+/// Starts an embedded Kafka cluster and a GatewayService in this process (rate limit off,
+/// fire-and-forget producer unless `--ack delivered`), drives it with `wrk` (Debian package
+/// `wrk`) from a second process, then checks that `incoming_orders` holds exactly the accepted orders.
+struct GatewayBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway", abstract: "POST /orders throughput and latency percentiles (needs wrk).")
+
+    @Option(help: "Seconds of measured load.") var duration = 10
+    @Option(help: "Keep-alive connections.") var connections = 32
+    @Option(help: "wrk threads.") var threads = 1
+    @Option(help: "queued (202 once handed to the producer) or delivered (202 after acks=all).") var ack = "queued"
+    @Option(help: "Partitions of incoming_orders.") var partitions = 4
+    @Option(help: "Distinct order bodies cycled by wrk.") var bodies = 2_000
+
+    func run() async throws {
+        guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ValidationError("wrk is not installed: apt-get install -y wrk")
+        }
+        let cluster = try EmbeddedKafka()
+        defer { cluster.stop() }
+        try cluster.createTopic(TopicName.incomingOrders, partitions: partitions)
+        var options = GatewayService.Options(kafka: cluster.configuration)
+        options.http.port = 0
+        options.http.rateLimitPerSecond = 0
+        var keys = APIKeyStore()
+        keys.add(trader: "bench", key: "bench-key")
+        options.http.authenticator = Authenticator(keys: keys)
+        options.waitForAcknowledgement = ack == "delivered"
+        options.partitions = partitions
+        let port = Mutex<Int?>(nil)
+        let service = GatewayService(options: options) { p in port.withLock { $0 = p } }
+        let server = Task { try await service.run() }
+        defer { server.cancel() }
+        var bound: Int?
+        for _ in 0..<500 where bound == nil {
+            try await Task.sleep(for: .milliseconds(10))
+            bound = port.withLock { $0 }
+        }
+        guard let bound else { throw ValidationError("gateway did not start") }
+
+        let script = try writeScript()
+        let url = "http://127.0.0.1:\(bound)/v1/orders"
+        // Warm-up (JIT-free, but connections, allocator and producer batches settle), then the measured run.
+        _ = try runWrk(wrk, ["-t1", "-c\(connections)", "-d2s", "-s", script, url])
+        let before = try await logEnd(cluster)
+        let output = try runWrk(wrk, ["-t\(threads)", "-c\(connections)", "-d\(duration)s", "--latency", "-s", script, url])
+        try await Task.sleep(for: .seconds(1))
+        let after = try await logEnd(cluster)
+
+        let requests = GatewayBench.number(" requests in ", in: output, last: false) ?? 0
+        let rps = GatewayBench.number("Requests/sec:", in: output, last: true) ?? 0
+        let non2xx = GatewayBench.number("Non-2xx or 3xx responses:", in: output, last: true) ?? 0
+        let errors = output.split(separator: "\n").first { $0.contains("Socket errors") }.map(String.init) ?? "Socket errors: none"
+        print(output)
+        print("""
+            exchange-bench gateway: POST /v1/orders, \(connections) keep-alive connections, wrk -t\(threads), \(duration) s, ack=\(ack), \
+            embedded Kafka in the same process, \(ProcessInfo.processInfo.activeProcessorCount) cores
+            requests \(Int(requests)), non-2xx \(Int(non2xx)), \(errors.trimmingCharacters(in: .whitespaces))
+            accepted orders/s \(String(format: "%.0f", rps - non2xx / Double(duration)))
+            latency p50 \(GatewayBench.percentile("50%", output)), p75 \(GatewayBench.percentile("75%", output)), \
+            p90 \(GatewayBench.percentile("90%", output)), p99 \(GatewayBench.percentile("99%", output))
+            incoming_orders grew by \(after - before) records during the measured run (accepted = \(Int(requests - non2xx)))
+            """)
+    }
+
+    func logEnd(_ cluster: EmbeddedKafka) async throws -> Int64 {
+        var configuration = cluster.configuration
+        configuration.groupID = "gateway-bench-watermarks"
+        let consumer = try await KafkaConsumer(configuration: configuration)
+        var total: Int64 = 0
+        for p in 0..<partitions { total += try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.incomingOrders, Int32(p))).high }
+        await consumer.close()
+        return total
+    }
+
+    /// A wrk script cycling pre-formatted requests with distinct random orders.
+    func writeScript() throws -> String {
+        var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.gtc, 60), (.day, 20), (.ioc, 10), (.ttl, 10)])
+        var lua = "local bodies = {\n"
+        for _ in 0..<bodies {
+            let body = LoadGenerator.body(generator.nextPlacement())
+            lua += "  [[\(body)]],\n"
+        }
+        lua += """
+            }
+            local requests = {}
+            local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer bench-key" }
+            for i, b in ipairs(bodies) do requests[i] = wrk.format("POST", nil, headers, b) end
+            local n = 0
+            request = function()
+              n = n % #requests + 1
+              return requests[n]
+            end
+
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-bench-gateway.lua").path
+        try lua.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func runWrk(_ wrk: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The first word (or with `last`, the last word) of the first line containing `label`, as a number.
+    static func number(_ label: String, in text: String, last: Bool) -> Double? {
+        guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
+        let words = line.split(separator: " ")
+        return (last ? words.last : words.first).flatMap { Double($0) }
+    }
+
+    static func percentile(_ label: String, _ text: String) -> String {
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }) else { return "?" }
+        return line.split(separator: " ").last.map(String.init) ?? "?"
+    }
+}

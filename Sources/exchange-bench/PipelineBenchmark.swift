@@ -1,0 +1,216 @@
+import ArgumentParser
+import ExchangeRecords
+import ExchangeStreams
+import Foundation
+import Kafka
+import Logging
+
+/// `exchange-bench pipeline`: orders through split, match, sma, profit and top on the embedded cluster, all in
+/// this process, with the default guarantees (snapshots after acknowledged outputs, idempotent producers).
+///
+/// Phase 1 (throughput profile): `--orders` orders as fast as the pipeline takes them (the feeder keeps the
+/// end-to-end lag under `--max-lag` so the embedded broker's retention never deletes unread data); prints sustained
+/// orders/s and trades/s. Phase 2 (latency profile): a fixed offered rate; prints order-to-trade latency, measured
+/// from handing the aggressor order to the producer to reading its trade from `matched_trades`.
+struct PipelineBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "pipeline", abstract: "End-to-end orders/s, trades/s and order-to-trade latency on the embedded cluster.")
+
+    @Option(help: "Orders for the throughput phase.")
+    var orders: Int = 1_000_000
+
+    @Option(help: "Offered rate of the latency phase (orders/s).")
+    var rate: Int = 10_000
+
+    @Option(help: "Duration of the latency phase in seconds.")
+    var latencySeconds: Int = 20
+
+    @Option(help: "Partitions of the order topics.")
+    var partitions: Int = 4
+
+    @Option(help: "Most orders in flight (produced but not yet through the analytics) in the throughput phase.")
+    var maxLag: Int = 40_000
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        print("pipeline benchmark: split → match → sma, profit, top on the embedded cluster, \(partitions) partitions")
+        let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
+        print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
+                     throughput.orders, throughput.seconds, Double(throughput.orders) / throughput.seconds,
+                     throughput.trades, Double(throughput.trades) / throughput.seconds))
+        let latency = try await runPhase(profile: .latency, orders: rate * latencySeconds, rate: rate)
+        let sorted = latency.latencies.sorted()
+        func percentile(_ p: Double) -> Double {
+            guard !sorted.isEmpty else { return .nan }
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
+                     latency.orders, rate, Double(latency.orders) / latency.seconds, latency.trades,
+                     percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan))
+    }
+
+    struct PhaseResult {
+        var orders: Int
+        var trades: Int
+        var seconds: Double
+        var latencies: [Double]
+    }
+
+    func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?) async throws -> PhaseResult {
+        let cluster = try EmbeddedKafka(brokers: 1)
+        defer { cluster.stop() }
+        let settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile)
+        for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
+        let analytics = AnalyticsOptions()
+        let matchProgress = StageProgress()
+        let definitions: [any StageDefinition] = [
+            SplitStage(), MatchStage(), try AnalyticsStage(.sma, options: analytics, partitions: partitions),
+            try AnalyticsStage(.profit, options: analytics, partitions: partitions),
+            try AnalyticsStage(.top, options: analytics, partitions: partitions),
+        ]
+        let progress = definitions.map { $0.name == "match" ? matchProgress : StageProgress() }
+        let stageTasks = definitions.indices.map { i in
+            let service = StageService(definitions[i], settings: settings, progress: progress[i])
+            return Task { try await service.runUntilCancelled() }
+        }
+        // Order send times, by order number, and the probe that reads trades.
+        let sendTimes = SendTimes(count: orders)
+        let probe = TradeProbe(settings: settings, sendTimes: sendTimes)
+        let probeTask = Task { try await probe.run() }
+        try await probe.ready()
+
+        var feedConfiguration = settings.producerConfiguration
+        feedConfiguration.clientID = "bench-feed"
+        let producer = try await KafkaProducer(configuration: feedConfiguration)
+        var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
+        let begin = ContinuousClock.now
+        var sent = 0
+        var batch: [KafkaProducerMessage] = []
+        while sent < orders {
+            let due: Int
+            if let rate {
+                let elapsed = (ContinuousClock.now - begin) / .milliseconds(1)
+                due = min(orders, Int(elapsed * Double(rate) / 1000) + 1)
+                if due <= sent {
+                    try await Task.sleep(for: .microseconds(200))
+                    continue
+                }
+            } else {
+                // Throughput: keep at most maxLag orders between the feed and the matcher.
+                while sent - matchProgress.value > maxLag { try await Task.sleep(for: .microseconds(500)) }
+                due = min(orders, sent + 1_000)
+            }
+            batch.removeAll(keepingCapacity: true)
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let stamp = sendTimes.now()
+            for _ in sent..<due {
+                let order = generator.next(timestamp: now)
+                sendTimes.set(sent, stamp)
+                sent += 1
+                batch.append(KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded()))
+            }
+            try await producer.send(contentsOf: batch)
+        }
+        try await producer.flush()
+        // Done when the matcher applied every order and the analytics applied every trade and forwarded tick.
+        while matchProgress.value < orders { try await Task.sleep(for: .milliseconds(1)) }
+        // The matcher's last outputs may still be in flight: wait until the end offsets stop moving.
+        var outputs: Int64 = -1
+        while true {
+            var now: Int64 = 0
+            for p in 0..<partitions {
+                now += try await probe.endOffset(TopicName.matchedTrades, Int32(p))
+                now += try await probe.endOffset(InternalTopics.matchedTradesTicks, Int32(p))
+            }
+            if now == outputs { break }
+            outputs = now
+            for i in 2..<definitions.count {
+                while progress[i].value < Int(outputs) { try await Task.sleep(for: .milliseconds(1)) }
+            }
+        }
+        let seconds = (ContinuousClock.now - begin) / .seconds(1)
+        await producer.close()
+        let trades = Int(outputs)
+        probeTask.cancel()
+        for task in stageTasks { task.cancel() }
+        for task in stageTasks { _ = try? await task.value }
+        _ = try? await probeTask.value
+        return PhaseResult(orders: orders, trades: trades, seconds: seconds, latencies: probe.latencies())
+    }
+}
+
+/// Monotonic send times of orders `b-<n>` (nanoseconds since an arbitrary origin).
+final class SendTimes: @unchecked Sendable {
+    private let times: UnsafeMutablePointer<UInt64>
+    let count: Int
+    private let origin = ContinuousClock.now
+
+    init(count: Int) {
+        self.count = count
+        times = .allocate(capacity: max(count, 1))
+        times.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { times.deallocate() }
+
+    func now() -> UInt64 { UInt64((ContinuousClock.now - origin) / .nanoseconds(1)) }
+    func set(_ index: Int, _ value: UInt64) { times[index] = value }
+    func get(_ index: Int) -> UInt64 { index >= 0 && index < count ? times[index] : 0 }
+}
+
+/// Reads `matched_trades` as it is written and records, per trade, the time since its aggressor order was sent.
+final class TradeProbe: @unchecked Sendable {
+    let settings: StreamsSettings
+    let sendTimes: SendTimes
+    private let lock = NSLock()
+    private var samples: [Double] = []
+    private var consumer: KafkaConsumer?
+    private var isReady = false
+
+    init(settings: StreamsSettings, sendTimes: SendTimes) {
+        self.settings = settings
+        self.sendTimes = sendTimes
+    }
+
+    func run() async throws {
+        var configuration = settings.kafka
+        configuration.groupID = "bench-probe"
+        configuration.autoOffsetReset = .earliest
+        let consumer = try await KafkaConsumer(configuration: configuration)
+        var starts: [KafkaTopicPartition: KafkaOffset] = [:]
+        for p in 0..<settings.partitions { starts[KafkaTopicPartition(TopicName.matchedTrades, Int32(p))] = .beginning }
+        try await consumer.assign(starts)
+        lock.withLock {
+            self.consumer = consumer
+            isReady = true
+        }
+        defer { Task { await consumer.close() } }
+        for try await event in consumer.events {
+            guard case .messages(let batch) = event else { continue }
+            let received = sendTimes.now()
+            var local: [Double] = []
+            for message in batch {
+                guard let value = message.value, let trade = try? MatchedTrade.decode(json: value) else { continue }
+                let aggressor = trade.aggressorSide == .buy ? trade.buyOrderID : trade.sellOrderID
+                guard let dash = aggressor.lastIndex(of: "-"), let n = Int(aggressor[aggressor.index(after: dash)...]) else { continue }
+                let sent = sendTimes.get(n - 1)
+                if sent > 0 && received > sent { local.append(Double(received - sent) / 1e6) }
+            }
+            lock.withLock { samples += local }
+        }
+    }
+
+    func ready() async throws {
+        while !lock.withLock({ isReady }) { try await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    func endOffset(_ topic: String, _ partition: Int32) async throws -> Int64 {
+        guard let consumer = lock.withLock({ consumer }) else { return 0 }
+        return try await consumer.queryWatermarks(KafkaTopicPartition(topic, partition)).high
+    }
+
+    func latencies() -> [Double] { lock.withLock { samples } }
+}

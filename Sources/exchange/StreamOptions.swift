@@ -1,0 +1,102 @@
+import ArgumentParser
+import ExchangeStreams
+import Foundation
+import Metrics
+import StreamAnalytics
+
+/// Options every streaming command shares: where Kafka is, how topics are laid out, client overrides, metrics.
+struct StreamOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers (host:port,...). Default: $EXCHANGE_BROKERS; `exchange run` starts an embedded cluster when neither is set.")
+    var brokers: String?
+
+    @Option(help: "Partitions of incoming_orders, buy_orders, sell_orders and the per-partition topics downstream.")
+    var partitions: Int = 4
+
+    @Option(help: "Client tuning: latency (linger 1 ms on the embedded broker) or throughput (bigger batches).")
+    var profile: String = "latency"
+
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated). Wins over the defaults.")
+    var kafkaProperties: [String] = []
+
+    @Option(help: "How often stateful stages snapshot to their changelog (ms). Default: 500 embedded, 1000 Kafka.")
+    var snapshotIntervalMs: Int?
+
+    @Option(help: "Serve Prometheus metrics on this port (GET /metrics).")
+    var metricsPort: Int?
+
+    var resolvedBrokers: String? {
+        brokers ?? ProcessInfo.processInfo.environment["EXCHANGE_BROKERS"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func overrides() throws -> [String: String] {
+        var entries = kafkaProperties
+        if let env = ProcessInfo.processInfo.environment["EXCHANGE_KAFKA"], !env.isEmpty {
+            entries = env.split(separator: ",").map(String.init) + entries
+        }
+        var result: [String: String] = [:]
+        for entry in entries {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
+                throw ValidationError("--kafka expects key=value, got '\(entry)'")
+            }
+            result[String(entry[..<eq]).trimmingCharacters(in: .whitespaces)] = String(entry[entry.index(after: eq)...])
+        }
+        return result
+    }
+
+    func settings(brokerKind: StreamsSettings.BrokerKind, bootstrapServers: String) throws -> StreamsSettings {
+        guard let profile = StreamsSettings.Profile(rawValue: profile) else {
+            throw ValidationError("--profile must be latency or throughput, got '\(profile)'")
+        }
+        guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024, got \(partitions)") }
+        var settings = StreamsSettings(
+            brokerKind: brokerKind, bootstrapServers: bootstrapServers, partitions: partitions, profile: profile,
+            overrides: try overrides())
+        if let snapshotIntervalMs {
+            guard snapshotIntervalMs > 0 else { throw ValidationError("--snapshot-interval-ms must be positive") }
+            settings.snapshotIntervalMilliseconds = snapshotIntervalMs
+        }
+        return settings
+    }
+
+    /// Settings for a stage command, which needs a cluster to join.
+    func stageSettings() throws -> StreamsSettings {
+        guard let brokers = resolvedBrokers else {
+            throw ValidationError(
+                "no Kafka cluster given: pass --brokers host:port (or set EXCHANGE_BROKERS). "
+                    + "`exchange broker` runs an embedded one; `exchange run` runs everything in one process.")
+        }
+        return try settings(brokerKind: .kafka, bootstrapServers: brokers)
+    }
+
+    /// Installs the Prometheus text exporter when a metrics port is given.
+    func startMetrics() throws {
+        guard let metricsPort else { return }
+        let exporter = PrometheusTextExporter()
+        MetricsSystem.bootstrap(exporter)
+        try exporter.serve(port: metricsPort)
+        print("metrics: http://0.0.0.0:\(metricsPort)/metrics")
+    }
+}
+
+/// Window options of the analytics stages.
+struct WindowArguments: ParsableArguments {
+    @Option(help: "Window size, e.g. 10m, 30s, 500ms.")
+    var windowSize = DurationArgument(milliseconds: 600_000)
+
+    @Option(help: "Window advance (hop), e.g. 5m. Equal to the size for tumbling windows.")
+    var advance = DurationArgument(milliseconds: 300_000)
+
+    @Option(help: "Grace period for late trades, e.g. 1m.")
+    var grace = DurationArgument(milliseconds: AnalyticsConfiguration.defaultGrace)
+
+    @Option(help: "changes (an update per trade) or final (once, when the window closes).")
+    var emit: String = "changes"
+
+    func options() throws -> AnalyticsOptions {
+        guard let mode: EmitMode = emit == "changes" ? .changes : emit == "final" ? .final : nil else {
+            throw ValidationError("--emit must be changes or final, got '\(emit)'")
+        }
+        return AnalyticsOptions(
+            windowSize: windowSize.milliseconds, advance: advance.milliseconds, grace: grace.milliseconds, emitMode: mode)
+    }
+}

@@ -1,0 +1,146 @@
+import ExchangeRecords
+import ExchangeStreams
+import Kafka
+import XCTest
+
+/// The whole pipeline on the embedded cluster against the offline result of the engine and analytics libraries:
+/// fault-free, with stages killed and restarted at random points, with broker faults, and with a second matcher
+/// joining and leaving.
+final class KafkaPipelineTests: XCTestCase {
+    static let partitions = 3
+    static let options = AnalyticsOptions(windowSize: 60_000, advance: 30_000, grace: 5_000, emitMode: .changes)
+    static let start: Int64 = 1_700_000_000_000
+
+    /// Demo orders (explicit partition by symbol, one second apart), then one far-future tick per partition so every
+    /// window closes.
+    static func inputs(count: Int, seed: UInt64 = 11) -> [OfflineExchange.Input] {
+        var generator = DemoOrderGenerator(seed: seed, maxLiveOrders: 100)
+        let symbols = DemoOrderGenerator.seedInstruments.map(\.symbol)
+        var inputs: [OfflineExchange.Input] = (0..<count).map { i in
+            let order = generator.next(timestamp: start + Int64(i) * 500)
+            let index = symbols.firstIndex(of: order.stockSymbol ?? "") ?? 0
+            return OfflineExchange.Input(partition: Int32(index % partitions), order: order)
+        }
+        for p in 0..<partitions {
+            inputs.append(.init(partition: Int32(p), order: .tick(Tick(timestamp: start + Int64(count) * 500 + 3_600_000))))
+        }
+        return inputs
+    }
+
+    func produce(_ inputs: [OfflineExchange.Input], to exchange: TestExchange) async throws {
+        try await exchange.produce(inputs.map { ($0.order.stockSymbol, $0.order.encoded(), $0.partition) })
+    }
+
+    func stages() throws -> [any StageDefinition] {
+        [
+            SplitStage(), MatchStage(), try AnalyticsStage(.sma, options: Self.options, partitions: Self.partitions),
+            try AnalyticsStage(.profit, options: Self.options, partitions: Self.partitions),
+            try AnalyticsStage(.top, options: Self.options, partitions: Self.partitions),
+        ]
+    }
+
+    /// Waits until every output topic holds (by identity) what the offline run produced, then checks byte equality.
+    func assertOutputsEqual(_ expected: OfflineExchange, _ exchange: TestExchange, timeout: Duration = .seconds(120)) async throws {
+        let checks: [(String, [String: [UInt8]], (InputRecord) -> String)] = [
+            (TopicName.matchedTrades, expected.trades, Identity.trade),
+            (TopicName.executionReports, expected.reports, Identity.report),
+            (TopicName.smaHoppingTable, expected.sma, Identity.sma),
+            (TopicName.stockProfit, expected.profit, Identity.profit),
+            (TopicName.topProfit, expected.top, Identity.key),
+        ]
+        for (topic, want, identity) in checks {
+            XCTAssertFalse(want.isEmpty, "offline \(topic) is empty: the test would prove nothing")
+            var got: [String: [UInt8]] = [:]
+            try await waitUntil("\(topic) complete (\(want.count) identities)", timeout: timeout, every: .milliseconds(250)) {
+                got = try deduplicated(try await exchange.read(topic), identity: identity)
+                return got.count >= want.count
+            }
+            XCTAssertEqual(got.count, want.count, topic)
+            for (id, value) in want where got[id] != value {
+                XCTFail("\(topic) \(id): got \(got[id].map { String(decoding: $0, as: UTF8.self) } ?? "nothing"), want \(String(decoding: value, as: UTF8.self))")
+                break
+            }
+        }
+    }
+
+    func testPipelineEqualsTheOfflineEngineAndAnalytics() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions)
+        let inputs = Self.inputs(count: 1_500)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        try await produce(inputs, to: exchange)
+        let tasks = try stages().map { exchange.start($0) }
+        try await assertOutputsEqual(expected, exchange)
+        for task in tasks { await crash(task) }
+    }
+
+    func testStagesKilledAndRestartedAtRandomPointsChangeNothing() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions)
+        let inputs = Self.inputs(count: 1_500, seed: 12)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        try await produce(inputs, to: exchange)
+        let definitions = try stages()
+        var progress = definitions.map { _ in StageProgress() }
+        var tasks = definitions.indices.map { exchange.start(definitions[$0], progress: progress[$0]) }
+        // Kill split, match and sma (indices 0, 1, 2) twice each, each time after a random number of applied records
+        // (a stage that has run out of input is killed anyway once the wait gives up).
+        var rng = SystemRandomNumberGenerator()
+        var kills = 0
+        for round in 0..<6 {
+            let victim = round % 3
+            let target = Int.random(in: 50...700, using: &rng)
+            try? await waitUntil("\(definitions[victim].name) applied \(target) records", timeout: .seconds(10)) {
+                progress[victim].value >= target
+            }
+            if progress[victim].value > 0 { kills += 1 }
+            await crash(tasks[victim])
+            progress[victim] = StageProgress()
+            tasks[victim] = exchange.start(definitions[victim], progress: progress[victim])
+        }
+        XCTAssertGreaterThanOrEqual(kills, 3, "stages must be killed while they work")
+        try await assertOutputsEqual(expected, exchange)
+        for task in tasks { await crash(task) }
+    }
+
+    func testBrokerDownAndInjectedRequestErrorsChangeNothing() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions)
+        let inputs = Self.inputs(count: 1_200, seed: 13)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        let half = inputs.count / 2
+        try await produce(Array(inputs[..<half]), to: exchange)
+        let definitions = try stages()
+        let matchProgress = StageProgress()
+        let tasks = definitions.map { exchange.start($0, progress: $0.name == "match" ? matchProgress : nil) }
+        try await waitUntil("the matcher is working") { matchProgress.value > 100 }
+        // Requests fail (retriable errors and dropped connections), then the broker goes away for a while.
+        exchange.cluster.pushRequestErrors(.produce, [.notLeaderForPartition, .transport, .requestTimedOut, .leaderNotAvailable])
+        exchange.cluster.pushRequestErrors(.fetch, [.notLeaderForPartition, .transport])
+        exchange.cluster.pushRequestErrors(.offsetCommit, [.coordinatorNotAvailable, .notCoordinator])
+        try exchange.cluster.setBrokerDown(1)
+        let downAt = matchProgress.value
+        try? await waitUntil("a stalled matcher", timeout: .seconds(2)) { matchProgress.value > downAt + 1_000_000 }
+        try exchange.cluster.setBrokerUp(1)
+        try await produce(Array(inputs[half...]), to: exchange)
+        try await assertOutputsEqual(expected, exchange)
+        for task in tasks { await crash(task) }
+    }
+
+    func testASecondMatcherJoiningAndLeavingMidStreamChangesNothing() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions)
+        let inputs = Self.inputs(count: 1_500, seed: 14)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        let half = inputs.count / 2
+        try await produce(Array(inputs[..<half]), to: exchange)
+        let definitions = try stages()
+        let first = StageProgress()
+        let tasks = definitions.map { exchange.start($0, progress: $0.name == "match" ? first : nil) }
+        try await waitUntil("the first matcher is working") { first.value > 100 }
+        let second = StageProgress()
+        let secondMatcher = exchange.start(MatchStage(), progress: second)
+        try await waitUntil("the second matcher joined the group", timeout: .seconds(30)) { second.tasksStarted > 0 }
+        try await produce(Array(inputs[half...]), to: exchange)
+        try await waitUntil("the second matcher took partitions", timeout: .seconds(30)) { second.value > 0 }
+        await crash(secondMatcher)  // leaves the group: its partitions go back to the first matcher
+        try await assertOutputsEqual(expected, exchange)
+        for task in tasks { await crash(task) }
+    }
+}

@@ -1,0 +1,152 @@
+import ExchangeRecords
+import Gateway
+import Kafka
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// The gateway as `exchange gateway` runs it: GatewayService against an embedded Kafka cluster.
+@Suite(.serialized) struct GatewayKafkaTests {
+    /// Runs a GatewayService on a free port for the duration of `body`.
+    static func withService(_ body: @Sendable (EmbeddedKafka, GatewayClient, GatewayClient) async throws -> Void) async throws {
+        let cluster = try EmbeddedKafka()
+        defer { cluster.stop() }
+        var options = GatewayService.Options(kafka: cluster.configuration)
+        options.http.port = 0
+        options.http.rateLimitPerSecond = 0
+        var keys = APIKeyStore()
+        keys.add(trader: "alice", key: Keys.alice)
+        keys.add(trader: "bob", key: Keys.bob)
+        options.http.authenticator = Authenticator(keys: keys)
+        options.partitions = 2
+        let port = Mutex<Int?>(nil)
+        var logger = Logger(label: "gateway-test")
+        logger.logLevel = .warning
+        let service = GatewayService(options: options, logger: logger) { p in port.withLock { $0 = p } }
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let bound = try await eventually("gateway listening") { port.withLock { $0 } }
+            try await body(
+                cluster,
+                GatewayClient(host: "127.0.0.1", port: bound, token: Keys.alice),
+                GatewayClient(host: "127.0.0.1", port: bound, token: Keys.bob))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Polls `probe` until it returns a value (10 s at most).
+    static func eventually<T: Sendable>(_ what: String, _ probe: @Sendable () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("timed out waiting for \(what)")
+        throw CancellationError()
+    }
+
+    /// Every record currently in `topic` (all partitions, from the beginning).
+    static func records(_ cluster: EmbeddedKafka, _ topic: String, partitions: Int) async throws -> [KafkaMessage] {
+        var configuration = cluster.configuration
+        configuration.groupID = "gateway-test-reader"
+        let consumer = try await KafkaConsumer(configuration: configuration)
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        var assignment: [KafkaTopicPartition: KafkaOffset] = [:]
+        for p in 0..<partitions {
+            let tp = KafkaTopicPartition(topic, Int32(p))
+            ends[tp] = try await consumer.queryWatermarks(tp).high
+            assignment[tp] = .beginning
+        }
+        var messages: [KafkaMessage] = []
+        if ends.values.contains(where: { $0 > 0 }) {
+            try await consumer.assign(assignment)
+            var seen: [KafkaTopicPartition: Int64] = [:]
+            for try await event in consumer.events {
+                guard case .messages(let batch) = event else { continue }
+                messages += batch
+                for (tp, next) in batch.nextOffsets { seen[tp] = next }
+                if ends.allSatisfy({ tp, end in (seen[tp] ?? 0) >= end }) { break }
+            }
+        }
+        await consumer.close()
+        return messages
+    }
+
+    static func produce(_ cluster: EmbeddedKafka, _ topic: String, key: String, _ values: [[UInt8]]) async throws {
+        let producer = try await KafkaProducer(configuration: cluster.configuration)
+        for value in values {
+            _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: topic, partition: 0, key: key, value: value))
+        }
+        await producer.close()
+    }
+
+    @Test func orderReachesIncomingOrdersAndItsReportsComeBack() async throws {
+        try await GatewayKafkaTests.withService { cluster, alice, bob in
+            let placed = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160.25,"quantity":10,"validity":"TTL","validity_ttl":5,"client_order_id":"k1"}"#)
+            #expect(placed.status == 202, "\(placed.text)")
+            guard case .string(let id)? = placed.json?["data"]?["order_id"] else { Issue.record("no id"); return }
+
+            let logged = try await GatewayKafkaTests.eventually("the order in incoming_orders") {
+                let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+                return all.isEmpty ? nil : all
+            }
+            #expect(logged.count == 1)
+            #expect(logged.first?.keyString == "AAPL")
+            guard let value = logged.first?.value, case .new(let order) = try IncomingOrder.decode(json: value) else {
+                Issue.record("not a new order"); return
+            }
+            #expect(order.orderID == id)
+            #expect(order.traderID == "alice")
+            #expect(order.price == FixedDecimal(micros: 160_250_000))
+            #expect(order.timeInForce == .timeToLive && order.validityTTL == 5)
+            #expect(order.clientOrderID == "k1")
+
+            // The matcher's reports for this order, written to execution_reports.
+            func report(_ status: OrderStatus, filled: Int64, seq: Int64, trade: String? = nil) -> [UInt8] {
+                ExecutionReport(
+                    orderID: id, clientOrderID: "k1", traderID: "alice", symbol: "AAPL", side: .buy, status: status, reason: nil,
+                    price: FixedDecimal(micros: 160_250_000), quantity: 10, filledQuantity: filled, leavesQuantity: 10 - filled,
+                    lastPrice: trade == nil ? nil : FixedDecimal(micros: 160_250_000), lastQuantity: trade == nil ? nil : filled,
+                    tradeID: trade, seq: seq, timestamp: order.timestamp + seq
+                ).encoded()
+            }
+            try await GatewayKafkaTests.produce(cluster, TopicName.executionReports, key: "AAPL", [
+                report(.new, filled: 0, seq: 1), report(.filled, filled: 10, seq: 2, trade: "0-1"),
+            ])
+            let filled = try await GatewayKafkaTests.eventually("FILLED in GET /orders/{id}") {
+                let response = try await alice.send("GET", "/v1/orders/\(id)")
+                return response.json?["data"]?["status"] == .string("FILLED") ? response : nil
+            }
+            #expect(filled.json?["data"]?["filled_quantity"] == .number("10"))
+            #expect(try await bob.send("GET", "/v1/orders/\(id)").status == 404)
+        }
+    }
+
+    @Test func badInputNeverReachesIncomingOrders() async throws {
+        try await GatewayKafkaTests.withService { cluster, alice, _ in
+            let bodies = [
+                #"{"symbol":"AAPL""#, #"{"symbol":"NOPE","side":"BUY","order_type":"LIMIT","price":160,"quantity":1}"#,
+                #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160.001,"quantity":1}"#,
+                #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":0}"#,
+                #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"TTL"}"#,
+                #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"extra":true}"#,
+            ]
+            for body in bodies {
+                let response = try await alice.send("POST", "/v1/orders", body: body)
+                #expect(response.status == 400, "\(body)")
+            }
+            // A good order afterwards is the only record in the log.
+            let good = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"SELL","order_type":"MARKET","quantity":2,"validity":"IOC"}"#)
+            #expect(good.status == 202)
+            let logged = try await GatewayKafkaTests.eventually("the good order") {
+                let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+                return all.isEmpty ? nil : all
+            }
+            #expect(logged.count == 1)
+            #expect(logged.first?.keyString == "GOOG")
+        }
+    }
+}
