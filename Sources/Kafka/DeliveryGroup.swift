@@ -46,7 +46,7 @@ final class DeliveryGroup: @unchecked Sendable {
         let finished = remaining == 0
         let waiter = finished ? continuation : nil
         if finished { continuation = nil }
-        let result = finished ? reports.map { $0! } : []
+        let result = finished ? reports.compactMap { $0 } : []
         lock.unlock()
         waiter?.resume(returning: result)
         if finished { Unmanaged.passUnretained(self).release() }
@@ -57,7 +57,7 @@ final class DeliveryGroup: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             lock.lock()
             if remaining == 0 {
-                let result = reports.map { $0! }
+                let result = reports.compactMap { $0 }
                 lock.unlock()
                 continuation.resume(returning: result)
             } else {

@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 import Logging
 
 /// What to create: a topic with its partition count and topic configs (e.g. `cleanup.policy=compact`).
@@ -38,7 +39,11 @@ public final class KafkaAdmin: Sendable {
         try await RDKafka.verifyConnectivity(rk, configuration) {}
     }
 
-    deinit { rd_kafka_destroy(rk.pointer) }
+    deinit {
+        // The handle's callbacks use `context`: keep it alive until the handle is gone.
+        let rk = self.rk, context = self.context
+        Thread { withExtendedLifetime(context) { rd_kafka_destroy(rk.pointer) } }.start()
+    }
 
     /// Creates the topics that do not exist yet (existing topics are left unchanged, whatever
     /// their partition count: compare with `listTopics()` where it matters).

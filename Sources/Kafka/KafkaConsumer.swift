@@ -34,7 +34,11 @@ public final class KafkaConsumer: Sendable, Service {
         }
     }
 
-    deinit { core.closeAndWait() }
+    /// Closing waits for the group; never block the thread that drops the last reference.
+    deinit {
+        let core = self.core
+        Thread { core.closeAndWait() }.start()
+    }
 
     /// Joins the consumer group (`groupID` required) for `topics`; rebalances arrive in `events`.
     public func subscribe(topics: [String]) throws {

@@ -113,16 +113,16 @@ public struct KafkaMessageBatch: Sendable, RandomAccessCollection {
                     timestamp: rd_kafka_message_timestamp(m, nil),
                     keyStart: Int32(cursor), keyLength: -1, valueStart: 0, valueLength: -1, headersIndex: -1)
                 if let key = msg.key {
-                    if msg.key_len > 0 {
-                        (buffer.baseAddress! + cursor).update(from: key.assumingMemoryBound(to: UInt8.self), count: msg.key_len)
+                    if msg.key_len > 0, let base = buffer.baseAddress {
+                        (base + cursor).update(from: key.assumingMemoryBound(to: UInt8.self), count: msg.key_len)
                     }
                     entry.keyLength = Int32(msg.key_len)
                     cursor += msg.key_len
                 }
                 entry.valueStart = Int32(cursor)
                 if let payload = msg.payload {
-                    if msg.len > 0 {
-                        (buffer.baseAddress! + cursor).update(from: payload.assumingMemoryBound(to: UInt8.self), count: msg.len)
+                    if msg.len > 0, let base = buffer.baseAddress {
+                        (base + cursor).update(from: payload.assumingMemoryBound(to: UInt8.self), count: msg.len)
                     }
                     entry.valueLength = Int32(msg.len)
                     cursor += msg.len

@@ -26,7 +26,11 @@ public final class KafkaProducer: Sendable, Service {
         try await RDKafka.verifyConnectivity(core.rk, configuration) { core.shutdown(flushTimeoutMs: 0) }
     }
 
-    deinit { core.shutdown(flushTimeoutMs: 0) }
+    /// Shutting down waits for librdkafka; never block the thread that drops the last reference.
+    deinit {
+        let core = self.core
+        Thread { core.shutdown(flushTimeoutMs: 0) }.start()
+    }
 
     /// Queues one record (fire-and-forget). Suspends while librdkafka's queue is full.
     /// Throws at once for a record librdkafka refuses (unknown partition of a known topic, too

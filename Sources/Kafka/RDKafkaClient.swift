@@ -90,10 +90,10 @@ enum RDKafka {
     /// A new C partition list holding `offsets` (use `.invalid` where no offset applies).
     static func partitionList(_ offsets: some Sequence<(KafkaTopicPartition, Int64)>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
         let items = Array(offsets)
-        let list = rd_kafka_topic_partition_list_new(Int32(items.count))!
+        // librdkafka aborts on allocation failure, so these never return NULL.
+        let list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t> = rd_kafka_topic_partition_list_new(Int32(items.count))
         for (tp, offset) in items {
-            let entry = rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)!
-            entry.pointee.offset = offset
+            rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)?.pointee.offset = offset
         }
         return list
     }

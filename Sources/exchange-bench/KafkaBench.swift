@@ -188,9 +188,11 @@ private func withCProperties<R>(_ properties: [(String, String)], _ body: (Unsaf
     defer {
         for p in keys + values { free(UnsafeMutablePointer(mutating: p)) }
     }
+    // Never empty: the properties always include bootstrap.servers.
     return keys.withUnsafeBufferPointer { k in
         values.withUnsafeBufferPointer { v in
-            body(k.baseAddress!, v.baseAddress!, Int32(properties.count))
+            guard let kp = k.baseAddress, let vp = v.baseAddress else { preconditionFailure("no properties") }
+            return body(kp, vp, Int32(properties.count))
         }
     }
 }

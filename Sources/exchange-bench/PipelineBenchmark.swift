@@ -48,7 +48,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
         print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
-                     latency.orders, rate, Double(latency.orders) / latency.seconds, latency.trades,
+                     latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades,
                      percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan))
     }
 
@@ -56,6 +56,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var orders: Int
         var trades: Int
         var seconds: Double
+        var sendSeconds: Double
         var latencies: [Double]
     }
 
@@ -72,15 +73,25 @@ struct PipelineBenchmark: AsyncParsableCommand {
             try AnalyticsStage(.top, options: analytics, partitions: partitions),
         ]
         let progress = definitions.map { $0.name == "match" ? matchProgress : StageProgress() }
+        let failure = FirstFailure()
         let stageTasks = definitions.indices.map { i in
             let service = StageService(definitions[i], settings: settings, progress: progress[i])
-            return Task { try await service.runUntilCancelled() }
+            return Task {
+                do { try await service.runUntilCancelled() } catch { failure.record("\(definitions[i].name): \(error)") }
+            }
+        }
+        /// Sleeps a little, failing the benchmark if a stage stopped with an error.
+        func pause(_ duration: Duration) async throws {
+            if let message = failure.message { throw ValidationError("stage failed: \(message)") }
+            try await Task.sleep(for: duration)
         }
         // Order send times, by order number, and the probe that reads trades.
         let sendTimes = SendTimes(count: orders)
         let probe = TradeProbe(settings: settings, sendTimes: sendTimes)
         let probeTask = Task { try await probe.run() }
         try await probe.ready()
+        // Measure the pipeline, not the consumer-group joins: start once every stage has its partitions.
+        for p in progress { while p.tasksStarted == 0 { try await pause(.milliseconds(5)) } }
 
         var feedConfiguration = settings.producerConfiguration
         feedConfiguration.clientID = "bench-feed"
@@ -100,7 +111,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 }
             } else {
                 // Throughput: keep at most maxLag orders between the feed and the matcher.
-                while sent - matchProgress.value > maxLag { try await Task.sleep(for: .microseconds(500)) }
+                while sent - matchProgress.value > maxLag { try await pause(.microseconds(500)) }
                 due = min(orders, sent + 1_000)
             }
             batch.removeAll(keepingCapacity: true)
@@ -115,8 +126,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
             try await producer.send(contentsOf: batch)
         }
         try await producer.flush()
+        let sendSeconds = (ContinuousClock.now - begin) / .seconds(1)
         // Done when the matcher applied every order and the analytics applied every trade and forwarded tick.
-        while matchProgress.value < orders { try await Task.sleep(for: .milliseconds(1)) }
+        while matchProgress.value < orders { try await pause(.milliseconds(1)) }
         // The matcher's last outputs may still be in flight: wait until the end offsets stop moving.
         var outputs: Int64 = -1
         while true {
@@ -128,7 +140,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             if now == outputs { break }
             outputs = now
             for i in 2..<definitions.count {
-                while progress[i].value < Int(outputs) { try await Task.sleep(for: .milliseconds(1)) }
+                while progress[i].value < Int(outputs) { try await pause(.milliseconds(1)) }
             }
         }
         let seconds = (ContinuousClock.now - begin) / .seconds(1)
@@ -138,8 +150,17 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for task in stageTasks { task.cancel() }
         for task in stageTasks { _ = try? await task.value }
         _ = try? await probeTask.value
-        return PhaseResult(orders: orders, trades: trades, seconds: seconds, latencies: probe.latencies())
+        return PhaseResult(orders: orders, trades: trades, seconds: seconds, sendSeconds: sendSeconds, latencies: probe.latencies())
     }
+}
+
+/// The first error of any stage task.
+final class FirstFailure: @unchecked Sendable {
+    private let lock = NSLock()
+    private var first: String?
+
+    func record(_ message: String) { lock.withLock { if first == nil { first = message } } }
+    var message: String? { lock.withLock { first } }
 }
 
 /// Monotonic send times of orders `b-<n>` (nanoseconds since an arbitrary origin).
