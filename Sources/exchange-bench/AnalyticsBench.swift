@@ -50,7 +50,9 @@ struct AnalyticsBench: ParsableCommand {
             prices.append(references[index % references.count] * 1_000_000)
         }
         let startTime: Int64 = 1_764_000_000_000  // 2025-11-24, an ordinary epoch-ms timestamp
+        // Options are read once: ArgumentParser's property-wrapper getters are too slow for the timed loop.
         let perMs = Int64(perMillisecond)
+        let symbolCount = UInt64(symbols)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         var outputs = 0
         let clock = ContinuousClock()
@@ -63,7 +65,7 @@ struct AnalyticsBench: ParsableCommand {
             state ^= state << 25
             state ^= state >> 27
             let random = state &* 0x2545_F491_4F6C_DD1D
-            let symbol = Int(random % UInt64(symbols))
+            let symbol = Int(random % symbolCount)
             let step = Int64((random >> 16) % 21) - 10  // −10…+10 cents
             let price = max(prices[symbol] + step * 10_000, 10_000)
             prices[symbol] = price
