@@ -37,12 +37,12 @@ import Testing
         }
     }
 
-    /// Polls `probe` until it returns a value (10 s at most).
+    /// Polls `probe` until it returns a value (60 s at most: generous, because a loaded CI machine runs every suite at once).
     static func eventually<T: Sendable>(_ what: String, _ probe: @Sendable () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if let value = try await probe() { return value }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("timed out waiting for \(what)")
         throw CancellationError()
