@@ -27,13 +27,16 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Partitions of the order topics.")
     var partitions: Int = 4
 
-    @Option(help: "Most orders in flight (produced but not yet through the analytics) in the throughput phase.")
-    var maxLag: Int = 40_000
+    @Option(help: "Seconds at the start of the latency phase whose orders are not measured (client and broker warm-up).")
+    var warmupSeconds: Int = 1
+
+    @Option(help: "Most orders the feed may be ahead of the splitter and the matcher in the throughput phase. The embedded broker keeps only ~5 MiB per partition, and the five demo symbols hash to few partitions, so a larger lag lets it delete orders before they are read.")
+    var maxLag: Int = 10_000
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
+            handler.logLevel = ProcessInfo.processInfo.environment["EXCHANGE_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
             return handler
         }
         print("pipeline benchmark: split → match → sma, profit, top on the embedded cluster, \(partitions) partitions")
@@ -41,14 +44,14 @@ struct PipelineBenchmark: AsyncParsableCommand {
         print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
                      throughput.orders, throughput.seconds, Double(throughput.orders) / throughput.seconds,
                      throughput.trades, Double(throughput.trades) / throughput.seconds))
-        let latency = try await runPhase(profile: .latency, orders: rate * latencySeconds, rate: rate)
+        let latency = try await runPhase(profile: .latency, orders: rate * (latencySeconds + warmupSeconds), rate: rate, unmeasured: rate * warmupSeconds)
         let sorted = latency.latencies.sorted()
         func percentile(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return .nan }
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
-        print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
-                     latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades,
+        print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency after %d s warm-up p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
+                     latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades, warmupSeconds,
                      percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan))
     }
 
@@ -60,7 +63,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var latencies: [Double]
     }
 
-    func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?) async throws -> PhaseResult {
+    func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?, unmeasured: Int = 0) async throws -> PhaseResult {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
         let settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile)
@@ -87,7 +90,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         }
         // Order send times, by order number, and the probe that reads trades.
         let sendTimes = SendTimes(count: orders)
-        let probe = TradeProbe(settings: settings, sendTimes: sendTimes)
+        let probe = TradeProbe(settings: settings, sendTimes: sendTimes, unmeasured: unmeasured)
         let probeTask = Task { try await probe.run() }
         try await probe.ready()
         // Measure the pipeline, not the consumer-group joins: start once every stage has its partitions.
@@ -96,6 +99,19 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var feedConfiguration = settings.producerConfiguration
         feedConfiguration.clientID = "bench-feed"
         let producer = try await KafkaProducer(configuration: feedConfiguration)
+        let names = definitions.map(\.name)
+        let fed = StageProgress()
+        let reporter = Task {
+            // A status line every 2 s on stderr, so a slow or stuck stage shows itself.
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(2))
+                let stages = zip(names, progress).map { "\($0.0) \($0.1.value)" }.joined(separator: ", ")
+                var ends: [Int64] = []
+                for p in 0..<partitions { ends.append(try await probe.endOffset(TopicName.incomingOrders, Int32(p))) }
+                FileHandle.standardError.write(Data("  fed \(fed.value) (log ends \(ends)); applied: \(stages) bootstrap \(cluster.bootstrapServers)\n".utf8))
+            }
+        }
+        defer { reporter.cancel() }
         var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
         let begin = ContinuousClock.now
         var sent = 0
@@ -110,8 +126,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
                     continue
                 }
             } else {
-                // Throughput: keep at most maxLag orders between the feed and the matcher.
-                while sent - matchProgress.value > maxLag { try await pause(.microseconds(500)) }
+                // Throughput: keep at most maxLag orders between the feed and the slower of splitter and matcher.
+                while sent - min(progress[0].value, matchProgress.value) > maxLag { try await pause(.microseconds(500)) }
                 due = min(orders, sent + 1_000)
             }
             batch.removeAll(keepingCapacity: true)
@@ -124,6 +140,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 batch.append(KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded()))
             }
             try await producer.send(contentsOf: batch)
+            fed.add(batch.count)
         }
         try await producer.flush()
         let sendSeconds = (ContinuousClock.now - begin) / .seconds(1)
@@ -191,9 +208,13 @@ final class TradeProbe: @unchecked Sendable {
     private var consumer: KafkaConsumer?
     private var isReady = false
 
-    init(settings: StreamsSettings, sendTimes: SendTimes) {
+    /// Orders `b-1` … `b-<unmeasured>` are warm-up: their trades are not sampled.
+    let unmeasured: Int
+
+    init(settings: StreamsSettings, sendTimes: SendTimes, unmeasured: Int) {
         self.settings = settings
         self.sendTimes = sendTimes
+        self.unmeasured = unmeasured
     }
 
     func run() async throws {
@@ -213,14 +234,25 @@ final class TradeProbe: @unchecked Sendable {
             guard case .messages(let batch) = event else { continue }
             let received = sendTimes.now()
             var local: [Double] = []
+            let trace = ProcessInfo.processInfo.environment["EXCHANGE_BENCH_TRACE"] != nil
+            var traceLines: [String] = []
             for message in batch {
                 guard let value = message.value, let trade = try? MatchedTrade.decode(json: value) else { continue }
                 let aggressor = trade.aggressorSide == .buy ? trade.buyOrderID : trade.sellOrderID
                 guard let dash = aggressor.lastIndex(of: "-"), let n = Int(aggressor[aggressor.index(after: dash)...]) else { continue }
+                guard n > unmeasured else { continue }
                 let sent = sendTimes.get(n - 1)
-                if sent > 0 && received > sent { local.append(Double(received - sent) / 1e6) }
+                if sent > 0 && received > sent {
+                    local.append(Double(received - sent) / 1e6)
+                    if trace { traceLines.append("\(Double(sent) / 1e6) \(Double(received - sent) / 1e6) \(message.partition) \(message.offset)\n") }
+                }
             }
             lock.withLock { samples += local }
+            if trace, let path = ProcessInfo.processInfo.environment["EXCHANGE_BENCH_TRACE"] {
+                if let h = FileHandle(forWritingAtPath: path) { h.seekToEndOfFile(); h.write(Data(traceLines.joined().utf8)); try? h.close() }
+                else { FileManager.default.createFile(atPath: path, contents: Data(traceLines.joined().utf8)) }
+                traceLines.removeAll()
+            }
         }
     }
 
