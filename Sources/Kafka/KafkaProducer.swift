@@ -2,6 +2,7 @@ import CRdKafka
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Produces records to Kafka through librdkafka.
 ///
@@ -201,8 +202,13 @@ struct SendState {
     var handles: [String: SendablePointer] = [:]
     var last: (name: String, handle: SendablePointer)?
     var epoch: UInt64 = 1
+    /// Unreported records of the open epoch (a plain counter: the common case costs no hashing).
+    var current = 0
+    /// Unreported records of closed epochs.
     var outstanding: [UInt64: Int] = [:]
     var failed: [UInt64: KafkaError] = [:]
+    /// Counted sends since the sender last served delivery reports itself.
+    var sendsSinceServe = 0
     var markWaiters: [(epoch: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
 
     func firstFailure(upTo epoch: UInt64) -> KafkaError? {
@@ -210,7 +216,23 @@ struct SendState {
     }
 
     func isAcknowledged(upTo epoch: UInt64) -> Bool {
-        !outstanding.contains { $0.key <= epoch && $0.value > 0 }
+        !(epoch >= self.epoch && current > 0) && !outstanding.contains { $0.key <= epoch && $0.value > 0 }
+    }
+
+    mutating func count(_ delta: Int, in epoch: UInt64) {
+        if epoch == self.epoch {
+            current += delta
+        } else {
+            let left = outstanding[epoch, default: 0] + delta
+            outstanding[epoch] = left > 0 ? left : nil
+        }
+    }
+
+    mutating func closeEpoch() -> UInt64 {
+        if current > 0 { outstanding[epoch] = current }
+        current = 0
+        defer { epoch += 1 }
+        return epoch
     }
 }
 
@@ -223,6 +245,7 @@ final class ProducerCore: @unchecked Sendable {
     let context: ClientContext
     let state = Locked(ProducerState())
     private let sending = Locked(SendState())
+    private let inlineServes = Atomic<Int>(0)
     private let queue: SendablePointer
     private let pollStopped = Locked(false)
     private let pollExited = DispatchSemaphore(value: 0)
@@ -294,28 +317,38 @@ final class ProducerCore: @unchecked Sendable {
     /// One fire-and-forget record, counted in the current epoch (before it is produced, so its
     /// delivery report can never arrive first).
     func produceCounted(_ m: KafkaProducerMessage) -> rd_kafka_resp_err_t {
-        let reserved = sending.withLock { s -> (OpaquePointer, UInt64)? in
+        let reserved = sending.withLock { s -> (OpaquePointer, UInt64, Bool)? in
             guard let rkt = topicHandle(m.topic, &s) else { return nil }
-            s.outstanding[s.epoch, default: 0] += 1
-            return (rkt, s.epoch)
+            s.current += 1
+            s.sendsSinceServe += 1
+            let serve = s.sendsSinceServe >= inlineServeInterval
+            if serve { s.sendsSinceServe = 0 }
+            return (rkt, s.epoch, serve)
         }
-        guard let (rkt, epoch) = reserved else { return unavailableTopicError() }
+        guard let (rkt, epoch, serve) = reserved else { return unavailableTopicError() }
         let err = produce(m, rkt: rkt, opaque: epochTag(epoch))
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            sending.withLock { s in
-                s.outstanding[epoch, default: 1] -= 1
-                if s.outstanding[epoch] == 0 { s.outstanding[epoch] = nil }
-            }
+            sending.withLock { $0.count(-1, in: epoch) }
             // Waiters may be ready now that the record will not be sent.
             resumeMarkWaiters()
+        } else if serve {
+            serveInline()
         }
         return err
     }
 
     func mark() -> DeliveryMark {
-        sending.withLock { s in
-            defer { s.epoch += 1 }
-            return DeliveryMark(epoch: s.epoch)
+        sending.withLock { DeliveryMark(epoch: $0.closeEpoch()) }
+    }
+
+    /// A busy sender serves delivery reports itself every `inlineServeInterval` records, as a C
+    /// producer loop does, instead of waking the poll thread for them: on few cores the extra
+    /// thread's wake-ups cost more than the reports. The poll thread stays idle while this goes on.
+    private func serveInline() {
+        inlineServes.add(1, ordering: .relaxed)
+        while let event = rd_kafka_queue_poll(queue.pointer, 0) {
+            handle(event)
+            rd_kafka_event_destroy(event)
         }
     }
 
@@ -469,7 +502,15 @@ final class ProducerCore: @unchecked Sendable {
     // MARK: Poll thread
 
     private func pollLoop() {
+        var servesSeen = 0
         while !pollStopped.withLock({ $0 }) {
+            let serves = inlineServes.load(ordering: .relaxed)
+            if serves != servesSeen {
+                // A sender is serving the reports: look again shortly.
+                servesSeen = serves
+                usleep(2_000)
+                continue
+            }
             var served = 0
             var timeout: Int32 = 100
             while let event = rd_kafka_queue_poll(queue.pointer, timeout) {
@@ -499,6 +540,8 @@ final class ProducerCore: @unchecked Sendable {
             var failures = 0
             var first: KafkaError?
             var reported: [UInt64: Int] = [:]
+            var runEpoch: UInt64 = 0
+            var runCount = 0
             var failedEpochs: [UInt64: KafkaError] = [:]
             while let message = rd_kafka_event_message_next(event) {
                 guard let opaque = message.pointee._private else { continue }
@@ -508,7 +551,12 @@ final class ProducerCore: @unchecked Sendable {
                     continue
                 }
                 let epoch = UInt64(bits >> 1)
-                reported[epoch, default: 0] += 1
+                if epoch != runEpoch {
+                    if runCount > 0 { reported[runEpoch, default: 0] += runCount }
+                    runEpoch = epoch
+                    runCount = 0
+                }
+                runCount += 1
                 if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
                     failures += 1
                     let m = message.pointee
@@ -518,12 +566,10 @@ final class ProducerCore: @unchecked Sendable {
                     if failedEpochs[epoch] == nil { failedEpochs[epoch] = error }
                 }
             }
+            if runCount > 0 { reported[runEpoch, default: 0] += runCount }
             if !reported.isEmpty {
                 sending.withLock { s in
-                    for (epoch, count) in reported {
-                        let left = s.outstanding[epoch, default: 0] - count
-                        s.outstanding[epoch] = left > 0 ? left : nil
-                    }
+                    for (epoch, count) in reported { s.count(-count, in: epoch) }
                     for (epoch, error) in failedEpochs where s.failed[epoch] == nil { s.failed[epoch] = error }
                 }
                 resumeMarkWaiters()
@@ -554,6 +600,7 @@ final class ProducerCore: @unchecked Sendable {
 }
 
 let msgFlagCopy: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY
+private let inlineServeInterval = 1_000
 
 func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     guard let bytes else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }
