@@ -25,7 +25,7 @@ public struct ConsolePrinter: Service {
     }
 
     public func runUntilCancelled() async throws {
-        var configuration = settings.kafka
+        var configuration = settings.consumerConfiguration
         configuration.groupID = "exchange-console-\(UUID().uuidString.prefix(8))"
         configuration.autoOffsetReset = .latest
         configuration.enableAutoCommit = false

@@ -66,6 +66,16 @@ final class KafkaStageConsumer: StageConsumer {
     func close() async { await consumer.close() }
 
     var wakeUp: @Sendable () -> Void { { [consumer] in consumer.wakeUpIterator() } }
+
+    func cachedEndOffsets(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] {
+        var ends: [TopicPartition: Int64] = [:]
+        for partition in partitions {
+            if let (_, high) = consumer.cachedWatermarks(KafkaTopicPartition(partition.topic, partition.partition)), high >= 0 {
+                ends[partition] = high
+            }
+        }
+        return ends
+    }
 }
 
 /// The stage runner's view of a Kafka producer: fire-and-forget sends, `flush` = everything acknowledged.
@@ -113,6 +123,30 @@ final class KafkaStageProducer: StageProducer {
             action()
         }
     }
+}
+
+/// Kafka transactions around a stage's outputs, snapshot and input offsets (transactional mode).
+final class KafkaStageTransactions: StageTransactions {
+    let producer: KafkaProducer
+    let consumer: KafkaConsumer
+
+    init(producer: KafkaProducer, consumer: KafkaConsumer) {
+        self.producer = producer
+        self.consumer = consumer
+    }
+
+    func begin() throws { try producer.beginTransaction() }
+
+    func commit(offsets: [TopicPartition: Int64]) async throws {
+        if !offsets.isEmpty {
+            var converted: [KafkaTopicPartition: Int64] = [:]
+            for (partition, offset) in offsets { converted[KafkaTopicPartition(partition.topic, partition.partition)] = offset }
+            try await producer.sendOffsetsToTransaction(converted, groupMetadata: try consumer.groupMetadata())
+        }
+        try await producer.commitTransaction()
+    }
+
+    func abort() async { try? await producer.abortTransaction() }
 }
 
 /// Reads changelog partitions from their earliest offset to their end with a group-less consumer.

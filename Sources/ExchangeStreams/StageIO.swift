@@ -23,6 +23,8 @@ public protocol StageConsumer: AnyObject {
     func commit(_ offsets: [TopicPartition: Int64]) async throws
     /// Leaves the group.
     func close() async
+    /// The end of these partitions' logs as last seen by the fetcher (no request; missing when unknown yet).
+    func cachedEndOffsets(_ partitions: [TopicPartition]) -> [TopicPartition: Int64]
     /// Makes a `poll` that is waiting for input return at once (callable from any thread).
     var wakeUp: @Sendable () -> Void { get }
 }
@@ -40,6 +42,15 @@ public protocol StageProducer: AnyObject {
     func waitUntilAcknowledged(_ mark: OutputMark) async throws
     /// Calls `action` (on any thread) once `mark` is acknowledged or has failed.
     func whenAcknowledged(_ mark: OutputMark, _ action: @escaping @Sendable () -> Void)
+}
+
+/// Transactions around a stage's outputs (transactional mode): everything sent between `begin` and `commit` becomes
+/// visible to `read_committed` readers at once, together with the input offsets, or not at all.
+public protocol StageTransactions: AnyObject {
+    func begin() throws
+    /// Adds the input positions to the transaction and commits it (waits until every record in it is acknowledged).
+    func commit(offsets: [TopicPartition: Int64]) async throws
+    func abort() async
 }
 
 /// A point in a producer's output stream: the records sent before it.

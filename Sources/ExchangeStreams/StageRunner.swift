@@ -53,6 +53,8 @@ public final class StageRunner {
     private let consumer: any StageConsumer
     private let producer: any StageProducer
     private let changelog: any ChangelogSource
+    private let transactions: (any StageTransactions)?
+    private var inTransaction = false
     private let options: Options
     private let metrics: StageMetrics
     private let progress: StageProgress?
@@ -81,9 +83,10 @@ public final class StageRunner {
 
     public init(
         definition: any StageDefinition, consumer: any StageConsumer, producer: any StageProducer,
-        changelog: any ChangelogSource, options: Options = Options(), progress: StageProgress? = nil,
-        logger: Logger = Logger(label: "exchange.stage")
+        changelog: any ChangelogSource, transactions: (any StageTransactions)? = nil, options: Options = Options(),
+        progress: StageProgress? = nil, logger: Logger = Logger(label: "exchange.stage")
     ) {
+        self.transactions = transactions
         self.definition = definition
         self.consumer = consumer
         self.producer = producer
@@ -116,8 +119,15 @@ public final class StageRunner {
             if !pending.isEmpty {
                 let batch = pending
                 pending.removeAll(keepingCapacity: true)
+                try beginTransactionIfNeeded()
                 try await producer.send(batch)
                 metrics.recordsOut.increment(by: batch.count)
+            }
+            if transactions != nil {
+                if ContinuousClock.now - lastSnapshot >= .milliseconds(options.snapshotIntervalMilliseconds) {
+                    try await commitTransaction()
+                }
+                continue
             }
             try await advanceSnapshot()
             if snapshotInFlight == nil,
@@ -134,8 +144,10 @@ public final class StageRunner {
         if !pending.isEmpty {
             let batch = pending
             pending.removeAll()
+            try beginTransactionIfNeeded()
             try await producer.send(batch)
         }
+        if transactions != nil { return try await commitTransaction() }
         try await completeSnapshotInFlight()
         try captureSnapshot()
         try await completeSnapshotInFlight()
@@ -213,26 +225,29 @@ public final class StageRunner {
         }
     }
 
-    /// Captures every dirty task's state and positions now and prepares the records that will store them; nothing
-    /// is written until the outputs up to these positions are acknowledged (`advanceSnapshot`), and the stage keeps
-    /// working meanwhile.
-    private func captureSnapshot() throws {
-        lastSnapshot = ContinuousClock.now
-        let dirty = slots.values.filter(\.dirty).sorted { $0.key < $1.key }
-        guard !dirty.isEmpty else { return }
+    /// The records that store every dirty task's state and positions as of now.
+    private struct PreparedSnapshot {
         var chunks: [OutputRecord] = []
+        /// Manifests, then the tombstones retiring the chunks of the versions they replace.
         var manifests: [OutputRecord] = []
-        var retire: [OutputRecord] = []
         var offsets: [TopicPartition: Int64] = [:]
-        for slot in dirty {
+        var tasks = 0
+    }
+
+    private func prepareSnapshot() throws -> PreparedSnapshot {
+        lastSnapshot = ContinuousClock.now
+        updateLag()
+        var prepared = PreparedSnapshot()
+        var retire: [OutputRecord] = []
+        for slot in slots.values.filter(\.dirty).sorted(by: { $0.key < $1.key }) {
             let snapshot = StageSnapshot(
                 task: slot.key, version: slot.version + 1, positions: slot.task.positions, marks: slot.task.marks,
                 state: try slot.task.stateBytes())
             slot.dirty = false
             let records = try SnapshotChangelog.records(
                 for: snapshot, writer: options.writerID, topic: definition.changelogTopic, partition: slot.partition)
-            chunks += records.chunks
-            manifests.append(records.manifest)
+            prepared.chunks += records.chunks
+            prepared.manifests.append(records.manifest)
             if let previous = slot.previous {
                 retire += SnapshotChangelog.tombstones(
                     task: slot.key, version: previous.version, writer: previous.writer, chunks: previous.chunks,
@@ -241,13 +256,63 @@ public final class StageRunner {
             slot.version = snapshot.version
             slot.previous = .init(version: snapshot.version, writer: options.writerID, chunks: records.chunks.count)
             for topic in slot.kind.inputs {
-                if let position = snapshot.positions[topic] { offsets[TopicPartition(topic, slot.partition)] = position }
+                if let position = snapshot.positions[topic] { prepared.offsets[TopicPartition(topic, slot.partition)] = position }
             }
+            prepared.tasks += 1
         }
+        prepared.manifests += retire
+        return prepared
+    }
+
+    /// Captures every dirty task's state and positions now and prepares the records that will store them; nothing
+    /// is written until the outputs up to these positions are acknowledged (`advanceSnapshot`), and the stage keeps
+    /// working meanwhile.
+    private func captureSnapshot() throws {
+        let prepared = try prepareSnapshot()
+        guard prepared.tasks > 0 else { return }
         snapshotInFlight = SnapshotInFlight(
-            phase: .outputs, mark: producer.mark(), chunks: chunks, manifests: manifests + retire, offsets: offsets,
-            tasks: dirty.count)
+            phase: .outputs, mark: producer.mark(), chunks: prepared.chunks, manifests: prepared.manifests,
+            offsets: prepared.offsets, tasks: prepared.tasks)
         armWakeUp()
+    }
+
+    /// Records not yet read from the assigned inputs (from the fetcher's cached log ends; no broker request).
+    private func updateLag() {
+        let inputs = Array(expectedOffset.keys)
+        guard !inputs.isEmpty else { return }
+        var lag: Int64 = 0
+        for (partition, end) in consumer.cachedEndOffsets(inputs) {
+            if let next = expectedOffset[partition] { lag += max(0, end - next) }
+        }
+        metrics.lag.record(lag)
+    }
+
+    private func beginTransactionIfNeeded() throws {
+        guard let transactions, !inTransaction else { return }
+        try transactions.begin()
+        inTransaction = true
+    }
+
+    /// Transactional mode: the snapshot joins the open transaction with the outputs it covers, and the input
+    /// offsets commit with them. A failed commit aborts; the stage then restarts from its last committed snapshot.
+    private func commitTransaction() async throws {
+        guard let transactions else { return }
+        let prepared = try prepareSnapshot()
+        guard prepared.tasks > 0 || inTransaction else { return }
+        do {
+            try beginTransactionIfNeeded()
+            try await producer.send(prepared.chunks)
+            try await producer.send(prepared.manifests)
+            try await transactions.commit(offsets: prepared.offsets)
+            inTransaction = false
+        } catch {
+            await transactions.abort()
+            inTransaction = false
+            metrics.transactionAborts.increment()
+            throw error
+        }
+        metrics.transactionCommits.increment()
+        metrics.snapshots.increment(by: prepared.tasks)
     }
 
     /// Moves the snapshot in flight on as far as acknowledgements allow, without waiting.

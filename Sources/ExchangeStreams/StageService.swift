@@ -12,6 +12,9 @@ public struct StageService: Service {
     public let settings: StreamsSettings
     public let progress: StageProgress?
     public let logger: Logger
+    /// Names this instance's snapshot chunks and, in transactional mode, its transactional id: kept across the
+    /// restarts of `run()`, so a restarted producer fences its predecessor and aborts what it left open.
+    public let instanceID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
     public init(
         _ definition: any StageDefinition, settings: StreamsSettings, progress: StageProgress? = nil,
@@ -44,19 +47,30 @@ public struct StageService: Service {
 
     /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).
     public func runUntilCancelled() async throws {
-        var consumerConfiguration = settings.kafka
+        var consumerConfiguration = settings.consumerConfiguration
         consumerConfiguration.groupID = definition.groupID
         consumerConfiguration.clientID = "\(definition.groupID)-consumer"
-        var readerConfiguration = settings.kafka
+        var readerConfiguration = settings.consumerConfiguration
         readerConfiguration.groupID = "\(definition.groupID)-changelog-reader"
         readerConfiguration.autoOffsetReset = .earliest
         var producerConfiguration = settings.producerConfiguration
         producerConfiguration.clientID = "\(definition.groupID)-producer"
+        if settings.transactional {
+            producerConfiguration.transactionalID = "\(definition.groupID)-\(instanceID)"
+            // A crashed instance's open transaction blocks read_committed readers until it times out, so keep the
+            // timeout short; librdkafka requires it to be at least the delivery timeout.
+            if producerConfiguration.properties["transaction.timeout.ms"] == nil {
+                let deliveryTimeout = producerConfiguration.properties["message.timeout.ms"].flatMap { Int($0) }
+                    ?? producerConfiguration.messageTimeoutMs ?? 10_000
+                producerConfiguration.properties["transaction.timeout.ms"] = String(max(10_000, deliveryTimeout))
+            }
+        }
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
         let reader: KafkaConsumer
         let consumer: KafkaConsumer
         do {
+            if settings.transactional { try await producer.initTransactions() }
             reader = try await KafkaConsumer(configuration: readerConfiguration, logger: logger)
             consumer = try await KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         } catch {
@@ -66,7 +80,10 @@ public struct StageService: Service {
         let runner = StageRunner(
             definition: definition, consumer: KafkaStageConsumer(consumer: consumer, stage: definition.name),
             producer: KafkaStageProducer(producer: producer), changelog: KafkaChangelogReader(consumer: reader),
-            options: .init(snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds),
+            transactions: settings.transactional ? KafkaStageTransactions(producer: producer, consumer: consumer) : nil,
+            options: .init(
+                snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds, writerID: instanceID,
+                checkOffsetGaps: !settings.transactional),
             progress: progress, logger: logger)
         do {
             try await runner.run()

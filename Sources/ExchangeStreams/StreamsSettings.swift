@@ -13,6 +13,18 @@ public struct StreamsSettings: Sendable {
     /// Partitions of incoming_orders, buy_orders, sell_orders and every per-partition topic downstream.
     public var partitions: Int
     public var snapshotIntervalMilliseconds: Int
+    /// Transactional mode (design note §3, "with a real Kafka cluster"): each snapshot interval's outputs, the
+    /// snapshot and the input offsets commit atomically, and every stage reads `read_committed`. Correctness does not
+    /// depend on it (the snapshots and dedupe give exactly-once effect either way); it spares external readers the
+    /// byte-identical duplicates a crash can otherwise leave in the output topics.
+    public var transactional = false
+
+    /// Consumer settings: `kafka`, plus `read_committed` in transactional mode.
+    public var consumerConfiguration: KafkaConfiguration {
+        var configuration = kafka
+        if transactional { configuration.isolationLevel = .readCommitted }
+        return configuration
+    }
 
     /// Producer settings: `kafka` plus the Java-compatible partitioner (so ksqlDB/Java clients and ours agree on
     /// which partition a symbol lives in).

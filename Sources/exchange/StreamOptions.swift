@@ -24,6 +24,9 @@ struct StreamOptions: ParsableArguments {
     @Option(help: "Serve Prometheus metrics on this port (GET /metrics).")
     var metricsPort: Int?
 
+    @Flag(help: "Stages write each snapshot interval's outputs, snapshot and offsets in one Kafka transaction and read with read_committed, so external readers see no duplicates after a crash (needs a real Kafka cluster for that effect; the embedded one accepts transactions but does not hide aborted records).")
+    var transactional = false
+
     var resolvedBrokers: String? {
         brokers ?? ProcessInfo.processInfo.environment["EXCHANGE_BROKERS"].flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -51,6 +54,7 @@ struct StreamOptions: ParsableArguments {
         var settings = StreamsSettings(
             brokerKind: brokerKind, bootstrapServers: bootstrapServers, partitions: partitions, profile: profile,
             overrides: try overrides())
+        settings.transactional = transactional
         if let snapshotIntervalMs {
             guard snapshotIntervalMs > 0 else { throw ValidationError("--snapshot-interval-ms must be positive") }
             settings.snapshotIntervalMilliseconds = snapshotIntervalMs

@@ -10,11 +10,12 @@ final class TestExchange: @unchecked Sendable {
     let settings: StreamsSettings
     let partitions: Int
 
-    init(partitions: Int = 3, brokers: Int = 1) async throws {
+    init(partitions: Int = 3, brokers: Int = 1, transactional: Bool = false) async throws {
         cluster = try EmbeddedKafka(brokers: brokers)
         self.partitions = partitions
         var settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions)
         settings.snapshotIntervalMilliseconds = 50
+        settings.transactional = transactional
         self.settings = settings
         for spec in StreamsTopology.topics(partitions: partitions) {
             try cluster.createTopic(spec.name, partitions: spec.partitions)

@@ -142,6 +142,8 @@ final class MemoryConsumer: StageConsumer, @unchecked Sendable {
     func close() async { log.leave(self) }
 
     let wakeUp: @Sendable () -> Void = {}  // poll never blocks here
+
+    func cachedEndOffsets(_ partitions: [TopicPartition]) -> [TopicPartition: Int64] { [:] }
 }
 
 final class MemoryProducer: StageProducer, ChangelogSource, @unchecked Sendable {
