@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Kafka", "ExchangeRecords",
+                "Gateway", "Kafka", "ExchangeRecords", "ExchangeStreams",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
