@@ -3,6 +3,7 @@ import ExchangeStreams
 import Foundation
 import Gateway
 import Kafka
+import Synchronization
 import Testing
 
 /// The gateway in front of the real pipeline: an embedded cluster with the exchange's topics, the split and match
@@ -133,6 +134,69 @@ import Testing
                 guard case .array(let history)? = expired["history"] else { Issue.record("no history"); return }
                 // (PENDING first, unless the engine's NEW overtook the gateway's own bookkeeping)
                 #expect(history.compactMap { $0["status"] }.filter { $0 != .string("PENDING") } == [.string("NEW"), .string("EXPIRED")])
+            }
+        }
+    }
+
+    /// A client that retries after the gateway restarted (lost its in-memory idempotency answers) gets the same
+    /// order id, and the order never trades twice: the retry is answered from the rebuilt read model, and a copy that
+    /// does reach `incoming_orders` is refused by the matching engine as a duplicate order id.
+    @Test func retryAfterGatewayRestartKeepsTheOrderIdAndNeverTradesTwice() async throws {
+        let retryKey = [("Idempotency-Key", "bob-buy-1")]
+        let buyBody = #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160.25,"quantity":10,"validity":"GTC"}"#
+        let sellBody = #"{"symbol":"AAPL","side":"SELL","order_type":"LIMIT","price":160.00,"quantity":10,"validity":"GTC"}"#
+        try await GatewayPipelineTests.withPipeline { _, settings in
+            let first = Mutex<String?>(nil)
+            try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
+                guard let sellID = GatewayPipelineTests.orderID(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
+                _ = try await GatewayPipelineTests.order(alice, sellID, status: "NEW")
+                guard let buyID = GatewayPipelineTests.orderID(try await bob.send("POST", "/v1/orders", body: buyBody, headers: retryKey)) else { return }
+                _ = try await GatewayPipelineTests.order(bob, buyID, status: "FILLED")
+                first.withLock { $0 = buyID }
+            }
+            guard let buyID = first.withLock({ $0 }) else { return }
+
+            try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
+                // Fresh liquidity a second copy of the buy would trade with.
+                guard let bait = GatewayPipelineTests.orderID(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
+                _ = try await GatewayPipelineTests.order(alice, bait, status: "NEW")
+
+                let retry = try await bob.send("POST", "/v1/orders", body: buyBody, headers: retryKey)
+                #expect(retry.status == 202, "\(retry.text)")
+                #expect(retry.json?["data"]?["order_id"] == .string(buyID), "a retry after the restart carries the first order id")
+
+                // Whatever the retry did, a copy of the order in the log is refused downstream.
+                let copy = NewOrder(
+                    orderId: buyID, traderId: "bob", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 160_250_000, quantity: 10,
+                    timeInForce: .gtc, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
+                let report = try await producer.sendAndAwait(KafkaProducerMessage(
+                    topic: TopicName.incomingOrders, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))
+                #expect(report.error == nil)
+                await producer.close()
+
+                let refused = try await eventually("the duplicate refused in the order's history") {
+                    let data = try await bob.send("GET", "/v1/orders/\(buyID)").json?["data"]
+                    guard case .array(let history)? = data?["history"] else { return nil as JSONValue? }
+                    return history.contains { $0["status"] == .string("REQUEST_REJECTED") } ? data : nil
+                }
+                #expect(refused["status"] == .string("FILLED"))
+                #expect(refused["filled_quantity"] == .int(10))
+                if case .array(let history)? = refused["history"],
+                   case .string(let reason)? = history.first(where: { $0["status"] == .string("REQUEST_REJECTED") })?["status_message"] {
+                    #expect(reason.contains("DUPLICATE_ORDER_ID"), "\(reason)")
+                } else {
+                    Issue.record("no reason on the refused duplicate: \(refused.serialized())")
+                }
+                if case .array(let fills)? = refused["fills"] { #expect(fills.count == 1) } else { Issue.record("no fills") }
+                let untouched = try await alice.send("GET", "/v1/orders/\(bait)").json?["data"]
+                #expect(untouched?["status"] == .string("NEW"))
+                #expect(untouched?["filled_quantity"] == .int(0))
+                if case .array(let trades)? = try await bob.send("GET", "/v1/trades").json?["data"] {
+                    #expect(trades.count == 1, "one trade for bob, not two")
+                } else {
+                    Issue.record("no trades array for bob")
+                }
             }
         }
     }
