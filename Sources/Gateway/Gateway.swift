@@ -111,6 +111,8 @@ public final class Gateway: Sendable {
             ("exchange_gateway_read_model_reports_applied", "Execution reports applied.", counts.reportsApplied),
             ("exchange_gateway_read_model_trades_applied", "Trades applied.", counts.tradesApplied),
             ("exchange_gateway_read_model_duplicates_dropped", "Redelivered records dropped by seq.", counts.duplicatesDropped),
+            ("exchange_gateway_read_model_orders_evicted", "Finished orders dropped by the per-trader cap.", counts.ordersEvicted),
+            ("exchange_gateway_read_model_trades_evicted", "Fills dropped by the per-trader cap.", counts.tradesEvicted),
         ]
         gauges += status()
         let text = metrics.render(gauges: gauges)
