@@ -97,6 +97,8 @@ let package = Package(
             dependencies: [
                 "Gateway", "Kafka", "ExchangeRecords", "ExchangeStreams",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
