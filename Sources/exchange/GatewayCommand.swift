@@ -45,7 +45,7 @@ struct GatewayCommand: AsyncParsableCommand {
         var cluster: EmbeddedKafka?
         let bootstrap: String
         let kafka: KafkaConfiguration
-        if let servers = brokers ?? environment["EXCHANGE_BROKERS"] {
+        if let servers = brokers ?? environment["EXCHANGE_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) {
             bootstrap = servers
             kafka = .kafka(bootstrapServers: servers)
         } else {
@@ -97,22 +97,4 @@ struct GatewayCommand: AsyncParsableCommand {
 func say(_ line: String) {
     print(line)
     fflush(nil)
-}
-
-/// `--kafka key=value` pass-through properties (and `$EXCHANGE_KAFKA`, comma-separated).
-enum KafkaProperties {
-    static func parse(_ options: [String]) throws -> [String: String] {
-        var entries = options
-        if let env = ProcessInfo.processInfo.environment["EXCHANGE_KAFKA"], !env.isEmpty {
-            entries = env.split(separator: ",").map(String.init) + entries
-        }
-        var result: [String: String] = [:]
-        for entry in entries {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
-                throw ValidationError("--kafka expects key=value, got '\(entry)'")
-            }
-            result[String(entry[..<eq]).trimmingCharacters(in: .whitespaces)] = String(entry[entry.index(after: eq)...])
-        }
-        return result
-    }
 }
