@@ -64,12 +64,16 @@ final class KafkaStageConsumer: StageConsumer {
     }
 
     func close() async { await consumer.close() }
+
+    var wakeUp: @Sendable () -> Void { { [consumer] in consumer.wakeUpIterator() } }
 }
 
 /// The stage runner's view of a Kafka producer: fire-and-forget sends, `flush` = everything acknowledged.
 final class KafkaStageProducer: StageProducer {
     let producer: KafkaProducer
     private var messages: [KafkaProducerMessage] = []
+    private var markCount: UInt64 = 0
+    private var marks: [UInt64: DeliveryMark] = [:]
 
     init(producer: KafkaProducer) { self.producer = producer }
 
@@ -83,6 +87,32 @@ final class KafkaStageProducer: StageProducer {
     }
 
     func flush() async throws { try await producer.flush() }
+
+    func mark() -> OutputMark {
+        markCount += 1
+        marks[markCount] = producer.mark()
+        return OutputMark(position: markCount)
+    }
+
+    func isAcknowledged(_ mark: OutputMark) throws -> Bool {
+        guard let delivery = marks[mark.position] else { return true }
+        guard try producer.isAcknowledged(delivery) else { return false }
+        // Marks complete in order, so every earlier one is done too.
+        marks = marks.filter { $0.key > mark.position }
+        return true
+    }
+
+    func waitUntilAcknowledged(_ mark: OutputMark) async throws {
+        if let delivery = marks[mark.position] { try await producer.waitUntilAcknowledged(delivery) }
+    }
+
+    func whenAcknowledged(_ mark: OutputMark, _ action: @escaping @Sendable () -> Void) {
+        guard let delivery = marks[mark.position] else { return action() }
+        Task { [producer] in
+            _ = try? await producer.waitUntilAcknowledged(delivery)
+            action()
+        }
+    }
 }
 
 /// Reads changelog partitions from their earliest offset to their end with a group-less consumer.

@@ -23,6 +23,8 @@ public protocol StageConsumer: AnyObject {
     func commit(_ offsets: [TopicPartition: Int64]) async throws
     /// Leaves the group.
     func close() async
+    /// Makes a `poll` that is waiting for input return at once (callable from any thread).
+    var wakeUp: @Sendable () -> Void { get }
 }
 
 public protocol StageProducer: AnyObject {
@@ -30,6 +32,20 @@ public protocol StageProducer: AnyObject {
     func send(_ records: [OutputRecord]) async throws
     /// Waits until every record sent so far is acknowledged by the broker; throws if any delivery failed.
     func flush() async throws
+    /// Marks the records sent so far.
+    func mark() -> OutputMark
+    /// Whether every record sent before `mark` is acknowledged; throws if any of them failed.
+    func isAcknowledged(_ mark: OutputMark) throws -> Bool
+    /// Waits until every record sent before `mark` is acknowledged; throws if any of them failed.
+    func waitUntilAcknowledged(_ mark: OutputMark) async throws
+    /// Calls `action` (on any thread) once `mark` is acknowledged or has failed.
+    func whenAcknowledged(_ mark: OutputMark, _ action: @escaping @Sendable () -> Void)
+}
+
+/// A point in a producer's output stream: the records sent before it.
+public struct OutputMark: Sendable, Hashable {
+    public var position: UInt64
+    public init(position: UInt64) { self.position = position }
 }
 
 public protocol ChangelogSource: AnyObject {

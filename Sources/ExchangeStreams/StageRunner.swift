@@ -64,6 +64,20 @@ public final class StageRunner {
     private var expectedOffset: [TopicPartition: Int64] = [:]
     private var pending: [OutputRecord] = []
     private var lastSnapshot = ContinuousClock.now
+    private var snapshotInFlight: SnapshotInFlight?
+
+    /// A snapshot being written while the stage goes on working. Each phase starts when the broker has acknowledged
+    /// everything sent before it: the outputs the snapshot covers, then its chunks, then its manifests.
+    private struct SnapshotInFlight {
+        enum Phase { case outputs, chunks, manifests }
+        var phase: Phase
+        var mark: OutputMark
+        var chunks: [OutputRecord]
+        /// Manifests, then the tombstones retiring the chunks of the versions they replace.
+        var manifests: [OutputRecord]
+        var offsets: [TopicPartition: Int64]
+        var tasks: Int
+    }
 
     public init(
         definition: any StageDefinition, consumer: any StageConsumer, producer: any StageProducer,
@@ -105,20 +119,26 @@ public final class StageRunner {
                 try await producer.send(batch)
                 metrics.recordsOut.increment(by: batch.count)
             }
-            if ContinuousClock.now - lastSnapshot >= .milliseconds(options.snapshotIntervalMilliseconds) {
-                try await snapshotDirtyTasks()
+            try await advanceSnapshot()
+            if snapshotInFlight == nil,
+                ContinuousClock.now - lastSnapshot >= .milliseconds(options.snapshotIntervalMilliseconds)
+            {
+                try captureSnapshot()
+                try await advanceSnapshot()
             }
         }
     }
 
-    /// Snapshots every task now (after flushing), e.g. before a graceful stop.
+    /// Snapshots every dirty task now and waits until the snapshot is written, e.g. before a graceful stop.
     public func snapshotNow() async throws {
         if !pending.isEmpty {
             let batch = pending
             pending.removeAll()
             try await producer.send(batch)
         }
-        try await snapshotDirtyTasks()
+        try await completeSnapshotInFlight()
+        try captureSnapshot()
+        try await completeSnapshotInFlight()
     }
 
     private func apply(_ records: [InputRecord]) throws {
@@ -193,58 +213,82 @@ public final class StageRunner {
         }
     }
 
-    private func snapshotDirtyTasks() async throws {
+    /// Captures every dirty task's state and positions now and prepares the records that will store them; nothing
+    /// is written until the outputs up to these positions are acknowledged (`advanceSnapshot`), and the stage keeps
+    /// working meanwhile.
+    private func captureSnapshot() throws {
         lastSnapshot = ContinuousClock.now
         let dirty = slots.values.filter(\.dirty).sorted { $0.key < $1.key }
         guard !dirty.isEmpty else { return }
-        // 1. Capture state and positions now, before anything else is applied.
-        var captured: [(TaskSlot, StageSnapshot)] = []
+        var chunks: [OutputRecord] = []
+        var manifests: [OutputRecord] = []
+        var retire: [OutputRecord] = []
+        var offsets: [TopicPartition: Int64] = [:]
         for slot in dirty {
             let snapshot = StageSnapshot(
                 task: slot.key, version: slot.version + 1, positions: slot.task.positions, marks: slot.task.marks,
                 state: try slot.task.stateBytes())
-            captured.append((slot, snapshot))
             slot.dirty = false
-        }
-        // 2. Everything produced so far (which includes every output up to those positions) must be acknowledged.
-        try await producer.flush()
-        // 3. Chunks, then (once acknowledged) manifests and the retirement of older chunks.
-        var chunks: [OutputRecord] = []
-        var manifests: [OutputRecord] = []
-        var written: [SnapshotChangelog.ChunkSet] = []
-        for (slot, snapshot) in captured {
             let records = try SnapshotChangelog.records(
                 for: snapshot, writer: options.writerID, topic: definition.changelogTopic, partition: slot.partition)
             chunks += records.chunks
             manifests.append(records.manifest)
-            written.append(.init(version: snapshot.version, writer: options.writerID, chunks: records.chunks.count))
-        }
-        try await producer.send(chunks)
-        try await producer.flush()
-        var retire: [OutputRecord] = []
-        for ((slot, snapshot), chunkSet) in zip(captured, written) {
             if let previous = slot.previous {
                 retire += SnapshotChangelog.tombstones(
                     task: slot.key, version: previous.version, writer: previous.writer, chunks: previous.chunks,
                     topic: definition.changelogTopic, partition: slot.partition)
             }
             slot.version = snapshot.version
-            slot.previous = chunkSet
-        }
-        try await producer.send(manifests + retire)
-        try await producer.flush()
-        metrics.snapshots.increment(by: captured.count)
-        // 4. Group offsets, for monitoring only.
-        var offsets: [TopicPartition: Int64] = [:]
-        for (slot, snapshot) in captured {
+            slot.previous = .init(version: snapshot.version, writer: options.writerID, chunks: records.chunks.count)
             for topic in slot.kind.inputs {
                 if let position = snapshot.positions[topic] { offsets[TopicPartition(topic, slot.partition)] = position }
             }
         }
-        if !offsets.isEmpty {
-            do { try await consumer.commit(offsets) } catch {
-                logger.debug("offset commit (monitoring only) failed: \(error)")
+        snapshotInFlight = SnapshotInFlight(
+            phase: .outputs, mark: producer.mark(), chunks: chunks, manifests: manifests + retire, offsets: offsets,
+            tasks: dirty.count)
+        armWakeUp()
+    }
+
+    /// Moves the snapshot in flight on as far as acknowledgements allow, without waiting.
+    private func advanceSnapshot() async throws {
+        while var inFlight = snapshotInFlight, try producer.isAcknowledged(inFlight.mark) {
+            switch inFlight.phase {
+            case .outputs:
+                try await producer.send(inFlight.chunks)
+                inFlight.phase = .chunks
+            case .chunks:
+                // Manifests only after their chunks: a reader never sees a manifest whose chunks are missing.
+                try await producer.send(inFlight.manifests)
+                inFlight.phase = .manifests
+            case .manifests:
+                metrics.snapshots.increment(by: inFlight.tasks)
+                snapshotInFlight = nil
+                // Group offsets, for monitoring only.
+                if !inFlight.offsets.isEmpty {
+                    do { try await consumer.commit(inFlight.offsets) } catch {
+                        logger.debug("offset commit (monitoring only) failed: \(error)")
+                    }
+                }
+                return
             }
+            inFlight.mark = producer.mark()
+            snapshotInFlight = inFlight
+            armWakeUp()
+        }
+    }
+
+    /// Wakes a poll that waits for input once the snapshot's current phase is acknowledged, so an idle stage still
+    /// completes its snapshot.
+    private func armWakeUp() {
+        guard let mark = snapshotInFlight?.mark else { return }
+        producer.whenAcknowledged(mark, consumer.wakeUp)
+    }
+
+    private func completeSnapshotInFlight() async throws {
+        while let inFlight = snapshotInFlight {
+            try await producer.waitUntilAcknowledged(inFlight.mark)
+            try await advanceSnapshot()
         }
     }
 }

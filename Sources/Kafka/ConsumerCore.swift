@@ -39,6 +39,7 @@ final class ConsumerCore: @unchecked Sendable {
     private let cond = NSCondition()
     private var buffer: [Element] = []
     private var waiter: CheckedContinuation<KafkaConsumerEvent?, Error>?
+    private var wakeUpRequested = false
     private var commands: [Command] = []
     private var lastDeliveredWasRebalance = false
     private var awaitingAck = false
@@ -90,7 +91,12 @@ final class ConsumerCore: @unchecked Sendable {
                 if terminated {
                     cond.unlock()
                     continuation.resume(returning: nil)
+                } else if buffer.isEmpty && wakeUpRequested {
+                    wakeUpRequested = false
+                    cond.unlock()
+                    continuation.resume(returning: .messages(KafkaMessageBatch.empty))
                 } else if !buffer.isEmpty {
+                    wakeUpRequested = false
                     let element = buffer.removeFirst()
                     let result = deliverLocked(element)
                     cond.broadcast()
@@ -111,6 +117,16 @@ final class ConsumerCore: @unchecked Sendable {
             cond.unlock()
             w?.resume(throwing: CancellationError())
         }
+    }
+
+    /// Makes a waiting `next()` return an empty batch now, or else the next `next()` that would wait.
+    func wakeUpIterator() {
+        cond.lock()
+        let w = waiter
+        waiter = nil
+        if w == nil { wakeUpRequested = true }
+        cond.unlock()
+        w?.resume(returning: .messages(KafkaMessageBatch.empty))
     }
 
     /// Bookkeeping for an element handed to the iterator (lock held).

@@ -63,6 +63,11 @@ public final class KafkaConsumer: Sendable, Service {
     /// with `autoOffsetReset = .error`, a fatal error).
     public var events: Events { Events(consumer: self) }
 
+    /// Makes a pending `next()` of the event iterator return an empty `.messages` batch at once (or,
+    /// when none is pending, the next one that would have to wait), so a loop blocked waiting for
+    /// records can attend to something else, such as a delivery that completed.
+    public func wakeUpIterator() { core.wakeUpIterator() }
+
     /// Sets the positions of assigned partitions (or, right after `.partitionsAssigned`, where
     /// the new partitions start). Records of these partitions already buffered are dropped.
     public func seek(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {

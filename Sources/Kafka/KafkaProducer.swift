@@ -2,6 +2,7 @@ import CRdKafka
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Produces records to Kafka through librdkafka.
 ///
@@ -37,17 +38,31 @@ public final class KafkaProducer: Sendable, Service {
     /// large, fatal producer state, closed producer).
     public func send(_ message: KafkaProducerMessage) async throws {
         // The common case is one synchronous C call; only a full queue or an error goes async.
-        let err = core.produce(message, opaque: nil)
+        let err = core.produceCounted(message)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { try await core.enqueue(message, opaque: nil, firstAttempt: err) }
     }
 
     /// Queues records in order (fire-and-forget), suspending while the queue is full.
     public func send(contentsOf messages: some Sequence<KafkaProducerMessage>) async throws {
         for message in messages {
-            let err = core.produce(message, opaque: nil)
+            let err = core.produceCounted(message)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR { try await core.enqueue(message, opaque: nil, firstAttempt: err) }
         }
     }
+
+    /// Marks the end of the fire-and-forget records sent so far (`send`), so the caller can learn
+    /// when all of them are acknowledged without waiting for the ones sent later: unlike `flush`,
+    /// which waits for an empty queue and so may never return while others keep sending. Stream
+    /// stages use it to write a snapshot once the outputs it covers are safe, without pausing.
+    public func mark() -> DeliveryMark { core.mark() }
+
+    /// Whether every fire-and-forget record sent before `mark` is acknowledged. Throws the first
+    /// delivery failure among them (a failure stays: every later mark throws it too).
+    public func isAcknowledged(_ mark: DeliveryMark) throws -> Bool { try core.isAcknowledged(mark) }
+
+    /// Waits until every fire-and-forget record sent before `mark` is acknowledged; throws the
+    /// first delivery failure among them, or `.closed` when the producer closes first.
+    public func waitUntilAcknowledged(_ mark: DeliveryMark) async throws { try await core.waitUntilAcknowledged(mark) }
 
     /// Produces one record and waits for its delivery report; throws the delivery error.
     @discardableResult
@@ -174,18 +189,63 @@ struct ProducerState {
     var spaceWaiters: [CheckedContinuation<Void, Never>] = []
 }
 
-/// librdkafka topic handles by name; `last` spares the hash lookup for runs of one topic.
-struct TopicCache {
+/// A position in the stream of fire-and-forget sends; see `KafkaProducer.mark()`.
+public struct DeliveryMark: Sendable, Hashable {
+    let epoch: UInt64
+}
+
+/// State of the sending path, behind one lock taken once per record: librdkafka topic handles by
+/// name (`last` spares the hash lookup for runs of one topic) and the delivery accounting behind
+/// `mark()`: fire-and-forget records are counted per epoch (a mark closes an epoch) and carry
+/// their epoch as their opaque, so delivery reports can count them down.
+struct SendState {
     var handles: [String: SendablePointer] = [:]
     var last: (name: String, handle: SendablePointer)?
+    var epoch: UInt64 = 1
+    /// Unreported records of the open epoch (a plain counter: the common case costs no hashing).
+    var current = 0
+    /// Unreported records of closed epochs.
+    var outstanding: [UInt64: Int] = [:]
+    var failed: [UInt64: KafkaError] = [:]
+    /// Counted sends since the sender last served delivery reports itself.
+    var sendsSinceServe = 0
+    var markWaiters: [(epoch: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
+
+    func firstFailure(upTo epoch: UInt64) -> KafkaError? {
+        failed.filter { $0.key <= epoch }.min { $0.key < $1.key }?.value
+    }
+
+    func isAcknowledged(upTo epoch: UInt64) -> Bool {
+        !(epoch >= self.epoch && current > 0) && !outstanding.contains { $0.key <= epoch && $0.value > 0 }
+    }
+
+    mutating func count(_ delta: Int, in epoch: UInt64) {
+        if epoch == self.epoch {
+            current += delta
+        } else {
+            let left = outstanding[epoch, default: 0] + delta
+            outstanding[epoch] = left > 0 ? left : nil
+        }
+    }
+
+    mutating func closeEpoch() -> UInt64 {
+        if current > 0 { outstanding[epoch] = current }
+        current = 0
+        defer { epoch += 1 }
+        return epoch
+    }
 }
+
+/// Epoch tags are odd, so they never collide with a `DeliveryGroup` opaque (an aligned pointer).
+private func epochTag(_ epoch: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(epoch << 1 | 1)) }
 
 /// Everything the poll thread needs; `KafkaProducer` is a thin owner so its `deinit` can stop the thread.
 final class ProducerCore: @unchecked Sendable {
     let rk: SendablePointer
     let context: ClientContext
     let state = Locked(ProducerState())
-    private let topics = Locked(TopicCache())
+    private let sending = Locked(SendState())
+    private let inlineServes = Atomic<Int>(0)
     private let queue: SendablePointer
     private let pollStopped = Locked(false)
     private let pollExited = DispatchSemaphore(value: 0)
@@ -210,7 +270,7 @@ final class ProducerCore: @unchecked Sendable {
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, firstAttempt: rd_kafka_resp_err_t? = nil) async throws {
         var attempt = firstAttempt
         while true {
-            let err = attempt ?? produce(message, opaque: opaque)
+            let err = attempt ?? (opaque == nil ? produceCounted(message) : produce(message, opaque: opaque))
             attempt = nil
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
@@ -237,25 +297,111 @@ final class ProducerCore: @unchecked Sendable {
         try Task.checkCancellation()
     }
 
-    private func topicHandle(_ name: String) -> OpaquePointer? {
-        topics.withLock { cache in
-            if let last = cache.last, last.name == name { return last.handle.pointer }
-            if let existing = cache.handles[name] {
-                cache.last = (name, existing)
-                return existing.pointer
+    /// The topic handle (lock held).
+    private func topicHandle(_ name: String, _ cache: inout SendState) -> OpaquePointer? {
+        if let last = cache.last, last.name == name { return last.handle.pointer }
+        if let existing = cache.handles[name] {
+            cache.last = (name, existing)
+            return existing.pointer
+        }
+        guard !state.withLock({ $0.closed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
+        cache.handles[name] = SendablePointer(handle)
+        cache.last = (name, SendablePointer(handle))
+        return handle
+    }
+
+    private func unavailableTopicError() -> rd_kafka_resp_err_t {
+        state.withLock { $0.closed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
+    }
+
+    /// One fire-and-forget record, counted in the current epoch (before it is produced, so its
+    /// delivery report can never arrive first).
+    func produceCounted(_ m: KafkaProducerMessage) -> rd_kafka_resp_err_t {
+        let reserved = sending.withLock { s -> (OpaquePointer, UInt64, Bool)? in
+            guard let rkt = topicHandle(m.topic, &s) else { return nil }
+            s.current += 1
+            s.sendsSinceServe += 1
+            let serve = s.sendsSinceServe >= inlineServeInterval
+            if serve { s.sendsSinceServe = 0 }
+            return (rkt, s.epoch, serve)
+        }
+        guard let (rkt, epoch, serve) = reserved else { return unavailableTopicError() }
+        let err = produce(m, rkt: rkt, opaque: epochTag(epoch))
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            sending.withLock { $0.count(-1, in: epoch) }
+            // Waiters may be ready now that the record will not be sent.
+            resumeMarkWaiters()
+        } else if serve {
+            serveInline()
+        }
+        return err
+    }
+
+    func mark() -> DeliveryMark {
+        sending.withLock { DeliveryMark(epoch: $0.closeEpoch()) }
+    }
+
+    /// A busy sender serves delivery reports itself every `inlineServeInterval` records, as a C
+    /// producer loop does, instead of waking the poll thread for them: on few cores the extra
+    /// thread's wake-ups cost more than the reports. The poll thread stays idle while this goes on.
+    private func serveInline() {
+        inlineServes.add(1, ordering: .relaxed)
+        while let event = rd_kafka_queue_poll(queue.pointer, 0) {
+            handle(event)
+            rd_kafka_event_destroy(event)
+        }
+    }
+
+    func isAcknowledged(_ mark: DeliveryMark) throws -> Bool {
+        try sending.withLock { s in
+            if let failure = s.firstFailure(upTo: mark.epoch) { throw failure }
+            return s.isAcknowledged(upTo: mark.epoch)
+        }
+    }
+
+    func waitUntilAcknowledged(_ mark: DeliveryMark) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            if state.withLock({ $0.closed }) {
+                continuation.resume(throwing: KafkaError.closed("producer"))
+                return
             }
-            guard !state.withLock({ $0.closed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
-            cache.handles[name] = SendablePointer(handle)
-            cache.last = (name, SendablePointer(handle))
-            return handle
+            sending.withLock { $0.markWaiters.append((mark.epoch, continuation)) }
+            resumeMarkWaiters()
+        }
+    }
+
+    /// Resumes the mark waiters whose records are all reported (or one failed).
+    private func resumeMarkWaiters(closing: Bool = false) {
+        let ready = sending.withLock { s -> [(CheckedContinuation<Void, Error>, Error?)] in
+            if s.markWaiters.isEmpty { return [] }
+            var ready: [(CheckedContinuation<Void, Error>, Error?)] = []
+            var waiting: [(epoch: UInt64, continuation: CheckedContinuation<Void, Error>)] = []
+            for waiter in s.markWaiters {
+                if let failure = s.firstFailure(upTo: waiter.epoch) {
+                    ready.append((waiter.continuation, failure))
+                } else if s.isAcknowledged(upTo: waiter.epoch) {
+                    ready.append((waiter.continuation, nil))
+                } else if closing {
+                    ready.append((waiter.continuation, KafkaError.closed("producer")))
+                } else {
+                    waiting.append(waiter)
+                }
+            }
+            s.markWaiters = waiting
+            return ready
+        }
+        for (continuation, error) in ready {
+            if let error { continuation.resume(throwing: error) } else { continuation.resume() }
         }
     }
 
     /// One record into librdkafka's queue (copied). Returns librdkafka's error code.
     func produce(_ m: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
-        guard let rkt = topicHandle(m.topic) else {
-            return state.withLock { $0.closed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
-        }
+        guard let rkt = sending.withLock({ topicHandle(m.topic, &$0) }) else { return unavailableTopicError() }
+        return produce(m, rkt: rkt, opaque: opaque)
+    }
+
+    private func produce(_ m: KafkaProducerMessage, rkt: OpaquePointer, opaque: UnsafeMutableRawPointer?) -> rd_kafka_resp_err_t {
         let partition = m.partition ?? RD_KAFKA_PARTITION_UA
         if m.headers.isEmpty && m.timestamp == nil {
             // Fast path, the same call a C producer makes.
@@ -342,12 +488,13 @@ final class ProducerCore: @unchecked Sendable {
             return s.spaceWaiters
         }
         for w in waiters { w.resume() }
+        resumeMarkWaiters(closing: true)
         _ = rd_kafka_purge(rk.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         _ = rd_kafka_flush(rk.pointer, 5_000)  // the poll thread serves the purge reports
         pollStopped.withLock { $0 = true }
         pollExited.wait()
-        for (_, handle) in topics.withLock({ $0.handles }) { rd_kafka_topic_destroy(handle.pointer) }
-        topics.withLock { $0 = TopicCache() }
+        for (_, handle) in sending.withLock({ $0.handles }) { rd_kafka_topic_destroy(handle.pointer) }
+        sending.withLock { $0.handles = [:]; $0.last = nil }
         rd_kafka_queue_destroy(queue.pointer)
         rd_kafka_destroy(rk.pointer)
     }
@@ -355,7 +502,15 @@ final class ProducerCore: @unchecked Sendable {
     // MARK: Poll thread
 
     private func pollLoop() {
+        var servesSeen = 0
         while !pollStopped.withLock({ $0 }) {
+            let serves = inlineServes.load(ordering: .relaxed)
+            if serves != servesSeen {
+                // A sender is serving the reports: look again shortly.
+                servesSeen = serves
+                usleep(2_000)
+                continue
+            }
             var served = 0
             var timeout: Int32 = 100
             while let event = rd_kafka_queue_poll(queue.pointer, timeout) {
@@ -384,17 +539,40 @@ final class ProducerCore: @unchecked Sendable {
         case Int32(RD_KAFKA_EVENT_DR):
             var failures = 0
             var first: KafkaError?
+            var reported: [UInt64: Int] = [:]
+            var runEpoch: UInt64 = 0
+            var runCount = 0
+            var failedEpochs: [UInt64: KafkaError] = [:]
             while let message = rd_kafka_event_message_next(event) {
-                if let opaque = message.pointee._private {
+                guard let opaque = message.pointee._private else { continue }
+                let bits = UInt(bitPattern: opaque)
+                if bits & 1 == 0 {
                     DeliveryGroup.deliver(message, opaque: opaque)
-                } else if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    failures += 1
-                    if first == nil {
-                        let m = message.pointee
-                        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-                        first = KafkaError(m.err, context: "delivery to \(topic)[\(m.partition)]")
-                    }
+                    continue
                 }
+                let epoch = UInt64(bits >> 1)
+                if epoch != runEpoch {
+                    if runCount > 0 { reported[runEpoch, default: 0] += runCount }
+                    runEpoch = epoch
+                    runCount = 0
+                }
+                runCount += 1
+                if message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    failures += 1
+                    let m = message.pointee
+                    let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+                    let error = KafkaError(m.err, context: "delivery to \(topic)[\(m.partition)]")
+                    if first == nil { first = error }
+                    if failedEpochs[epoch] == nil { failedEpochs[epoch] = error }
+                }
+            }
+            if runCount > 0 { reported[runEpoch, default: 0] += runCount }
+            if !reported.isEmpty {
+                sending.withLock { s in
+                    for (epoch, count) in reported { s.count(-count, in: epoch) }
+                    for (epoch, error) in failedEpochs where s.failed[epoch] == nil { s.failed[epoch] = error }
+                }
+                resumeMarkWaiters()
             }
             if failures > 0 {
                 state.withLock { s in
@@ -422,6 +600,7 @@ final class ProducerCore: @unchecked Sendable {
 }
 
 let msgFlagCopy: Int32 = 0x2  // RD_KAFKA_MSG_F_COPY
+private let inlineServeInterval = 1_000
 
 func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     guard let bytes else { return body(UnsafeRawBufferPointer(start: nil, count: 0)) }

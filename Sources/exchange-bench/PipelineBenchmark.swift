@@ -27,6 +27,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Partitions of the order topics.")
     var partitions: Int = 4
 
+    @Option(help: "A librdkafka property for every stage client, key=value (repeatable), e.g. linger.ms=0.")
+    var kafka: [String] = []
+
     @Option(help: "Seconds at the start of the latency phase whose orders are not measured (client and broker warm-up).")
     var warmupSeconds: Int = 1
 
@@ -66,7 +69,14 @@ struct PipelineBenchmark: AsyncParsableCommand {
     func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?, unmeasured: Int = 0) async throws -> PhaseResult {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
-        let settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile)
+        var overrides: [String: String] = [:]
+        for pair in kafka {
+            guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("--kafka expects key=value, got \(pair)") }
+            overrides[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+        }
+        let settings = StreamsSettings(
+            brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile,
+            overrides: overrides)
         for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()

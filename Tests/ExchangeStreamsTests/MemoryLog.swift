@@ -140,6 +140,8 @@ final class MemoryConsumer: StageConsumer, @unchecked Sendable {
     func commit(_ offsets: [TopicPartition: Int64]) async throws {}
 
     func close() async { log.leave(self) }
+
+    let wakeUp: @Sendable () -> Void = {}  // poll never blocks here
 }
 
 final class MemoryProducer: StageProducer, ChangelogSource, @unchecked Sendable {
@@ -148,12 +150,36 @@ final class MemoryProducer: StageProducer, ChangelogSource, @unchecked Sendable 
 
     init(log: MemoryLog) { self.log = log }
 
-    func send(_ records: [OutputRecord]) async throws { unflushed += records }
+    func send(_ records: [OutputRecord]) async throws {
+        unflushed += records
+        sent += UInt64(records.count)
+    }
 
     func flush() async throws {
         for record in unflushed { log.append(record) }
         unflushed = []
     }
+
+    /// Records sent so far; the unflushed ones are the last `unflushed.count` of them.
+    private var sent: UInt64 = 0
+
+    func mark() -> OutputMark { OutputMark(position: sent) }
+
+    /// The broker "acknowledges" what a mark covers when asked: those records reach the log, later ones stay
+    /// unflushed (and a crash may lose them).
+    func isAcknowledged(_ mark: OutputMark) throws -> Bool {
+        let flushedThrough = sent - UInt64(unflushed.count)
+        if mark.position > flushedThrough {
+            let count = Int(mark.position - flushedThrough)
+            for record in unflushed.prefix(count) { log.append(record) }
+            unflushed.removeFirst(count)
+        }
+        return true
+    }
+
+    func waitUntilAcknowledged(_ mark: OutputMark) async throws { _ = try isAcknowledged(mark) }
+
+    func whenAcknowledged(_ mark: OutputMark, _ action: @escaping @Sendable () -> Void) { action() }
 
     /// Simulates a crash: a random prefix of the unflushed records reached the log, the rest is lost.
     func crash(keeping fraction: Double) {
