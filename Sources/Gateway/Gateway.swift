@@ -111,6 +111,8 @@ public final class Gateway: Sendable {
             ("exchange_gateway_read_model_reports_applied", "Execution reports applied.", counts.reportsApplied),
             ("exchange_gateway_read_model_trades_applied", "Trades applied.", counts.tradesApplied),
             ("exchange_gateway_read_model_duplicates_dropped", "Redelivered records dropped by seq.", counts.duplicatesDropped),
+            ("exchange_gateway_read_model_orders_evicted", "Finished orders dropped by the per-trader cap.", counts.ordersEvicted),
+            ("exchange_gateway_read_model_trades_evicted", "Fills dropped by the per-trader cap.", counts.tradesEvicted),
         ]
         gauges += status()
         let text = metrics.render(gauges: gauges)
@@ -185,20 +187,33 @@ public final class Gateway: Sendable {
 
         let idempotencyKey = idempotencyHeader ?? placement.clientOrderId.map { "client_order_id:" + $0 }
         if let key = idempotencyKey {
-            switch idempotency.reserve(trader: trader.id, key: key) {
+            switch idempotency.reserve(trader: trader.id, key: key, fingerprint: placement.fingerprint) {
             case .reserved: break
+            case .mismatched:
+                throw Gateway.keyReused(field: idempotencyHeader == nil ? "client_order_id" : "Idempotency-Key", "a different order")
             case .inFlight:
                 throw APIError(status: .conflict, errorType: "OrderException", message: "a request with this idempotency key is still in progress")
             case .answered(let status, let body):
-                metrics.increment("exchange_gateway_idempotent_replays_total")
-                var response = Response.json(text: body, status: HTTPResponse.Status(code: status))
-                response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-                return response
+                return replay(body, status: HTTPResponse.Status(code: status))
             }
         }
 
+        let orderId = idempotencyKey.map { OrderID.derived(trader: trader.id, idempotencyKey: $0) } ?? OrderID.random()
+        if let key = idempotencyKey, let known = readModel.ownedOrder(orderId, trader: trader.id) {
+            // A retry this instance has no answer for (placed before a restart, or through another gateway): the
+            // order is already in the log, so answer as the first time did and place nothing.
+            guard known.symbol == placement.symbol, known.side == placement.side.rawValue else {
+                idempotency.abandon(trader: trader.id, key: key)
+                throw Gateway.keyReused(
+                    field: idempotencyHeader == nil ? "client_order_id" : "Idempotency-Key", "order \(orderId) (\(known.side) \(known.symbol))")
+            }
+            let text = Gateway.acceptedBody(orderId: orderId, clientOrderId: placement.clientOrderId)
+            idempotency.complete(trader: trader.id, key: key, status: 202, body: text)
+            return replay(text, status: .accepted)
+        }
+
         let order = NewOrder(
-            orderId: UUID().uuidString.lowercased(), traderId: trader.id, symbol: placement.symbol, side: placement.side,
+            orderId: orderId, traderId: trader.id, symbol: placement.symbol, side: placement.side,
             type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,
             timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, clientOrderId: placement.clientOrderId,
             timestamp: Gateway.nowMillis())
@@ -211,11 +226,30 @@ public final class Gateway: Sendable {
         }
         readModel.recordAccepted(order)
         metrics.increment("exchange_gateway_orders_accepted_total")
-        var data: [(String, JSONValue)] = [("order_id", .string(order.orderId)), ("status", .string("ACCEPTED"))]
-        if let c = order.clientOrderId { data.append(("client_order_id", .string(c))) }
-        let text = JSONValue.object([("status", .string("success")), ("data", .object(data))]).serialized()
+        let text = Gateway.acceptedBody(orderId: order.orderId, clientOrderId: order.clientOrderId)
         if let key = idempotencyKey { idempotency.complete(trader: trader.id, key: key, status: 202, body: text) }
         return Response.json(text: text, status: .accepted)
+    }
+
+    /// 422 for an idempotency key reused for another order.
+    static func keyReused(field: String, _ what: String) -> APIError {
+        let reason = "already used for \(what); a retry must repeat the same order"
+        return APIError(status: .unprocessableContent, errorType: "InputException", message: "\(field): \(reason)", field: field, reason: reason)
+    }
+
+    /// The first answer again, marked as a replay.
+    func replay(_ body: String, status: HTTPResponse.Status) -> Response {
+        metrics.increment("exchange_gateway_idempotent_replays_total")
+        var response = Response.json(text: body, status: status)
+        response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+        return response
+    }
+
+    /// The 202 body of an accepted order (and of every idempotent replay of it).
+    static func acceptedBody(orderId: String, clientOrderId: String?) -> String {
+        var data: [(String, JSONValue)] = [("order_id", .string(orderId)), ("status", .string("ACCEPTED"))]
+        if let c = clientOrderId { data.append(("client_order_id", .string(c))) }
+        return JSONValue.object([("status", .string("success")), ("data", .object(data))]).serialized()
     }
 
     /// The order named in the path, if the caller owns it and it can still change.

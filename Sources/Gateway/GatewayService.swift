@@ -16,6 +16,9 @@ public final class GatewayService: Service {
         public var waitForAcknowledgement = false
         /// Partitions for topics the gateway creates when they are missing.
         public var partitions = 4
+        /// Read-model bounds per trader: finished orders and fills kept (newest first; open orders are always kept).
+        public var terminalOrdersPerTrader = 10_000
+        public var tradesPerTrader = 10_000
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -30,7 +33,7 @@ public final class GatewayService: Service {
 
     public init(options: Options, logger: Logger = Logger(label: "exchange.gateway"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.options = options
-        self.readModel = ReadModel()
+        self.readModel = ReadModel(terminalOrdersPerTrader: options.terminalOrdersPerTrader, tradesPerTrader: options.tradesPerTrader)
         self.logger = logger
         self.onListening = onListening
     }

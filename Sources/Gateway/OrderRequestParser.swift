@@ -34,6 +34,11 @@ public struct OrderRequestParser: Sendable {
         public var validityTTL: Int64?
         public var clientOrderId: String?
 
+        /// The whole request, as text: an idempotent retry must repeat it exactly.
+        public var fingerprint: String {
+            "\(symbol)|\(side.rawValue)|\(type.rawValue)|\(priceMicros.map(String.init) ?? "")|\(quantity)|\(timeInForce.rawValue)|\(validityTTL.map(String.init) ?? "")|\(clientOrderId ?? "")"
+        }
+
         public init(
             symbol: String, side: OrderSide, type: OrderType, priceMicros: Int64?, quantity: Int64, timeInForce: TimeInForce,
             validityTTL: Int64?, clientOrderId: String?

@@ -6,6 +6,10 @@ import Synchronization
 ///
 /// Stages may deliver a record twice after a restart (byte-identical, same partition and seq),
 /// so reports and trades are applied only when their seq is above the partition's last one.
+///
+/// Memory is bounded per trader: open orders are always kept (the engine still has them), but only the newest
+/// `terminalOrdersPerTrader` finished orders (FILLED, CANCELED, EXPIRED, REJECTED; oldest finished evicted first)
+/// and the newest `tradesPerTrader` fills. An evicted order answers 404 like an unknown one.
 public final class ReadModel: Sendable {
     static let openStatuses: Set<String> = ["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]
     static let maxHistory = 64
@@ -81,8 +85,15 @@ public final class ReadModel: Sendable {
 
     struct State {
         var orders: [String: OrderState] = [:]
+        /// Ids in placement order; may hold evicted ids until the next compaction.
         var ordersByTrader: [String: [String]] = [:]
-        var tradesByTrader: [String: [JSONValue]] = [:]
+        /// Evicted ids still listed in `ordersByTrader`, per trader.
+        var staleIds: [String: Int] = [:]
+        /// Finished orders, oldest finished first: the eviction order.
+        var finishedByTrader: [String: FIFOQueue<String>] = [:]
+        var tradesByTrader: [String: FIFOQueue<JSONValue>] = [:]
+        var ordersEvicted: Int64 = 0
+        var tradesEvicted: Int64 = 0
         var symbols: [String: SymbolState] = [:]
         var resting: [String: Resting] = [:]
         var topProfit: [Int64: JSONValue] = [:]
@@ -98,9 +109,36 @@ public final class ReadModel: Sendable {
     /// Windows kept per symbol for `/sma` and `/profit` history.
     public let windowsKept: Int
 
-    public init(hub: MarketDataHub = MarketDataHub(), windowsKept: Int = 12) {
+    /// Finished orders kept per trader (the newest); open orders are always kept.
+    public let terminalOrdersPerTrader: Int
+    /// Fills kept per trader for `GET /trades` (the newest).
+    public let tradesPerTrader: Int
+
+    public init(hub: MarketDataHub = MarketDataHub(), windowsKept: Int = 12, terminalOrdersPerTrader: Int = 10_000, tradesPerTrader: Int = 10_000) {
         self.hub = hub
         self.windowsKept = windowsKept
+        self.terminalOrdersPerTrader = max(0, terminalOrdersPerTrader)
+        self.tradesPerTrader = max(0, tradesPerTrader)
+    }
+
+    /// Records that `o` just finished, and evicts its trader's oldest finished orders past the cap.
+    private func finished(_ o: OrderState, _ s: inout State) {
+        s.finishedByTrader[o.traderId, default: FIFOQueue()].append(o.orderId)
+        while (s.finishedByTrader[o.traderId]?.count ?? 0) > terminalOrdersPerTrader,
+              let oldest = s.finishedByTrader[o.traderId]?.popFirst() {
+            // (an id whose order came back to life, or was evicted already, is just skipped)
+            guard let old = s.orders[oldest], !ReadModel.openStatuses.contains(old.status) else { continue }
+            s.orders[oldest] = nil
+            s.ordersEvicted += 1
+            let stale = s.staleIds[o.traderId, default: 0] + 1
+            if stale * 2 > (s.ordersByTrader[o.traderId]?.count ?? 0) {
+                let orders = s.orders
+                s.ordersByTrader[o.traderId]?.removeAll { orders[$0] == nil }
+                s.staleIds[o.traderId] = 0
+            } else {
+                s.staleIds[o.traderId] = stale
+            }
+        }
     }
 
     // MARK: writes
@@ -133,6 +171,7 @@ public final class ReadModel: Sendable {
             o.updatedAt = timestamp
             o.history.append(HistoryEntry(status: "REJECTED", reason: reason, priceMicros: o.priceMicros, quantity: o.quantity, filled: 0, leaves: 0, timestamp: timestamp))
             s.orders[orderId] = o
+            finished(o, &s)
             return (o.traderId, ReadModel.view(o, detail: false))
         }
         if let (trader, view) = update { hub.publish(toTrader: trader, MarketDataHub.frame("order", view)) }
@@ -147,6 +186,7 @@ public final class ReadModel: Sendable {
             s.reportSeq[e.partition] = e.seq
             s.reportsApplied += 1
 
+            let wasOpen = s.orders[e.orderId].map { ReadModel.openStatuses.contains($0.status) } ?? true
             var o = s.orders[e.orderId] ?? {
                 s.ordersByTrader[e.traderId, default: []].append(e.orderId)
                 return OrderState(
@@ -185,6 +225,7 @@ public final class ReadModel: Sendable {
                 status: e.status, reason: e.reason, priceMicros: e.priceMicros, quantity: e.quantity,
                 filled: e.filledQuantity, leaves: e.leavesQuantity, timestamp: e.timestamp))
             s.orders[e.orderId] = o
+            if wasOpen, !ReadModel.openStatuses.contains(o.status) { finished(o, &s) }
 
             // Depth: resting limit orders' leaves per price level.
             let wasResting = s.resting.removeValue(forKey: e.orderId)
@@ -246,7 +287,11 @@ public final class ReadModel: Sendable {
             sym.trades += 1
             s.symbols[t.symbol] = sym
             for (trader, side, orderId) in [(t.buyTraderId, "BUY", t.buyOrderId), (t.sellTraderId, "SELL", t.sellOrderId)] {
-                s.tradesByTrader[trader, default: []].append(ReadModel.tradeView(t, side: side, orderId: orderId))
+                s.tradesByTrader[trader, default: FIFOQueue()].append(ReadModel.tradeView(t, side: side, orderId: orderId))
+                while let count = s.tradesByTrader[trader]?.count, count > tradesPerTrader {
+                    _ = s.tradesByTrader[trader]?.popFirst()
+                    s.tradesEvicted += 1
+                }
             }
             return true
         }
@@ -305,7 +350,7 @@ public final class ReadModel: Sendable {
     }
 
     public func trades(trader: String) -> JSONValue {
-        state.withLock { s in .array(s.tradesByTrader[trader] ?? []) }
+        state.withLock { s in .array(Array(s.tradesByTrader[trader]?.elements ?? [])) }
     }
 
     public func lastPrice(_ symbol: String) -> Int64? {
@@ -346,10 +391,17 @@ public final class ReadModel: Sendable {
         public var reportsApplied: Int64
         public var tradesApplied: Int64
         public var duplicatesDropped: Int64
+        /// Finished orders and fills dropped by the per-trader caps.
+        public var ordersEvicted: Int64
+        public var tradesEvicted: Int64
     }
 
     public var counts: Counts {
-        state.withLock { Counts(orders: $0.orders.count, reportsApplied: $0.reportsApplied, tradesApplied: $0.tradesApplied, duplicatesDropped: $0.duplicatesDropped) }
+        state.withLock {
+            Counts(
+                orders: $0.orders.count, reportsApplied: $0.reportsApplied, tradesApplied: $0.tradesApplied,
+                duplicatesDropped: $0.duplicatesDropped, ordersEvicted: $0.ordersEvicted, tradesEvicted: $0.tradesEvicted)
+        }
     }
 
     // MARK: rendering

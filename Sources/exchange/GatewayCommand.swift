@@ -30,6 +30,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Partitions of topics the gateway creates when missing.") var partitions = 4
     @Option(help: "Instruments file (engine format).") var instruments = "config/instruments.json"
     @Option(help: "Largest quantity one order may carry.") var maxOrderQuantity: Int64 = 100_000
+    @Option(help: "Finished orders the read model keeps per trader (newest; open orders are always kept).") var ordersKept = 10_000
+    @Option(help: "Fills the read model keeps per trader for GET /trades (newest).") var tradesKept = 10_000
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated).")
     var kafkaProperties: [String] = []
     @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
@@ -43,7 +45,7 @@ struct GatewayCommand: AsyncParsableCommand {
         var cluster: EmbeddedKafka?
         let bootstrap: String
         let kafka: KafkaConfiguration
-        if let servers = brokers ?? environment["EXCHANGE_BROKERS"] {
+        if let servers = brokers ?? environment["EXCHANGE_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) {
             bootstrap = servers
             kafka = .kafka(bootstrapServers: servers)
         } else {
@@ -78,6 +80,9 @@ struct GatewayCommand: AsyncParsableCommand {
             : InstrumentRules.seed
         options.waitForAcknowledgement = ack == .delivered
         options.partitions = partitions
+        guard ordersKept >= 0, tradesKept >= 0 else { throw ValidationError("--orders-kept and --trades-kept must not be negative") }
+        options.terminalOrdersPerTrader = ordersKept
+        options.tradesPerTrader = tradesKept
 
         let service = GatewayService(options: options, logger: logger) { [host] port in
             say("gateway listening on http://\(host):\(port)/v1 (Kafka \(bootstrap))")
@@ -92,22 +97,4 @@ struct GatewayCommand: AsyncParsableCommand {
 func say(_ line: String) {
     print(line)
     fflush(nil)
-}
-
-/// `--kafka key=value` pass-through properties (and `$EXCHANGE_KAFKA`, comma-separated).
-enum KafkaProperties {
-    static func parse(_ options: [String]) throws -> [String: String] {
-        var entries = options
-        if let env = ProcessInfo.processInfo.environment["EXCHANGE_KAFKA"], !env.isEmpty {
-            entries = env.split(separator: ",").map(String.init) + entries
-        }
-        var result: [String: String] = [:]
-        for entry in entries {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
-                throw ValidationError("--kafka expects key=value, got '\(entry)'")
-            }
-            result[String(entry[..<eq]).trimmingCharacters(in: .whitespaces)] = String(entry[entry.index(after: eq)...])
-        }
-        return result
-    }
 }

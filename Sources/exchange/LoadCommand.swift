@@ -18,7 +18,7 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Gateway URL (http target; default $EXCHANGE_URL or http://127.0.0.1:8080).") var url: String?
     @Option(help: "API key; repeat for several traders (http target; default $EXCHANGE_API_KEY).") var key: [String] = []
     @Option(help: "Kafka bootstrap servers (kafka target; default $EXCHANGE_BROKERS).") var brokers: String?
-    @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (kafka target; repeatable).")
+    @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (kafka target; repeatable; also $EXCHANGE_KAFKA, comma-separated).")
     var kafkaProperties: [String] = []
     @Option(help: "Orders to send.") var count = 10_000
     @Option(help: "Orders per second (0 = as fast as possible).") var rate: Double = 0
@@ -142,7 +142,7 @@ struct LoadCommand: AsyncParsableCommand {
     }
 
     func runKafka(_ generator: LoadGenerator, _ tally: TallyBox, _ start: ContinuousClock.Instant) async throws {
-        guard let servers = brokers ?? ProcessInfo.processInfo.environment["EXCHANGE_BROKERS"] else {
+        guard let servers = brokers ?? ProcessInfo.processInfo.environment["EXCHANGE_BROKERS"].flatMap({ $0.isEmpty ? nil : $0 }) else {
             throw ValidationError("give --brokers (or set EXCHANGE_BROKERS) for the kafka target")
         }
         var configuration = KafkaConfiguration.kafka(bootstrapServers: servers)

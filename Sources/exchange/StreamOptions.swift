@@ -32,18 +32,7 @@ struct StreamOptions: ParsableArguments {
     }
 
     func overrides() throws -> [String: String] {
-        var entries = kafkaProperties
-        if let env = ProcessInfo.processInfo.environment["EXCHANGE_KAFKA"], !env.isEmpty {
-            entries = env.split(separator: ",").map(String.init) + entries
-        }
-        var result: [String: String] = [:]
-        for entry in entries {
-            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
-                throw ValidationError("--kafka expects key=value, got '\(entry)'")
-            }
-            result[String(entry[..<eq]).trimmingCharacters(in: .whitespaces)] = String(entry[entry.index(after: eq)...])
-        }
-        return result
+        try KafkaProperties.parse(kafkaProperties)
     }
 
     func settings(brokerKind: StreamsSettings.BrokerKind, bootstrapServers: String) throws -> StreamsSettings {

@@ -1,51 +1,15 @@
 import ExchangeRecords
 import Gateway
 import Kafka
-import Logging
-import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// The gateway as `exchange gateway` runs it: GatewayService against an embedded Kafka cluster.
 @Suite(.serialized) struct GatewayKafkaTests {
-    /// Runs a GatewayService on a free port for the duration of `body`.
+    /// Runs a GatewayService over a fresh embedded cluster for the duration of `body`.
     static func withService(_ body: @Sendable (EmbeddedKafka, GatewayClient, GatewayClient) async throws -> Void) async throws {
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }
-        var options = GatewayService.Options(kafka: cluster.configuration)
-        options.http.port = 0
-        options.http.rateLimitPerSecond = 0
-        var keys = APIKeyStore()
-        keys.add(trader: "alice", key: Keys.alice)
-        keys.add(trader: "bob", key: Keys.bob)
-        options.http.authenticator = Authenticator(keys: keys)
-        options.partitions = 2
-        let port = Mutex<Int?>(nil)
-        var logger = Logger(label: "gateway-test")
-        logger.logLevel = .warning
-        let service = GatewayService(options: options, logger: logger) { p in port.withLock { $0 = p } }
-        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let bound = try await eventually("gateway listening") { port.withLock { $0 } }
-            try await body(
-                cluster,
-                GatewayClient(host: "127.0.0.1", port: bound, token: Keys.alice),
-                GatewayClient(host: "127.0.0.1", port: bound, token: Keys.bob))
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
-
-    /// Polls `probe` until it returns a value (60 s at most: generous, because a loaded CI machine runs every suite at once).
-    static func eventually<T: Sendable>(_ what: String, _ probe: @Sendable () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if let value = try await probe() { return value }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for \(what)")
-        throw CancellationError()
+        try await withGatewayService(kafka: cluster.configuration) { _, alice, bob in try await body(cluster, alice, bob) }
     }
 
     /// Every record currently in `topic` (all partitions, from the beginning).
@@ -89,7 +53,7 @@ import Testing
             #expect(placed.status == 202, "\(placed.text)")
             guard case .string(let id)? = placed.json?["data"]?["order_id"] else { Issue.record("no id"); return }
 
-            let logged = try await GatewayKafkaTests.eventually("the order in incoming_orders") {
+            let logged = try await eventually("the order in incoming_orders") {
                 let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
                 return all.isEmpty ? nil : all
             }
@@ -116,7 +80,7 @@ import Testing
             try await GatewayKafkaTests.produce(cluster, TopicName.executionReports, key: "AAPL", [
                 report(.new, filled: 0, seq: 1), report(.filled, filled: 10, seq: 2, trade: "0-1"),
             ])
-            let filled = try await GatewayKafkaTests.eventually("FILLED in GET /orders/{id}") {
+            let filled = try await eventually("FILLED in GET /orders/{id}") {
                 let response = try await alice.send("GET", "/v1/orders/\(id)")
                 return response.json?["data"]?["status"] == .string("FILLED") ? response : nil
             }
@@ -141,7 +105,7 @@ import Testing
             // A good order afterwards is the only record in the log.
             let good = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"SELL","order_type":"MARKET","quantity":2,"validity":"IOC"}"#)
             #expect(good.status == 202)
-            let logged = try await GatewayKafkaTests.eventually("the good order") {
+            let logged = try await eventually("the good order") {
                 let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
                 return all.isEmpty ? nil : all
             }
