@@ -19,17 +19,36 @@ public struct Authenticator: Sendable {
     /// The bearer token of a request: the `Authorization` header, or (for browser WebSockets,
     /// which cannot set headers) an `access_token` query parameter.
     static func token(headers: HTTPFields, query: String?) -> String? {
-        if let header = headers[.authorization] {
-            let trimmed = header.trimmingCharacters(in: .whitespaces)
-            guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
-            return trimmed.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        }
+        if let header = headers[.authorization] { return bearer(header) }
         if let query {
             for pair in query.split(separator: "&") where pair.hasPrefix("access_token=") {
                 return String(pair.dropFirst("access_token=".count)).removingPercentEncoding
             }
         }
         return nil
+    }
+
+    /// The token of an `Authorization` value `Bearer <token>` (scheme case-insensitive, spaces and
+    /// tabs around trimmed), or "" when the value is not a bearer credential. Works on the UTF-8
+    /// bytes: it runs on every request.
+    static func bearer(_ header: String) -> String {
+        let bytes = Array(header.utf8)
+        func isBlank(_ b: UInt8) -> Bool { b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        var start = 0
+        var end = bytes.count
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+        let scheme = Array("bearer ".utf8)
+        guard end - start > scheme.count else { return "" }
+        for (offset, expected) in scheme.enumerated() {
+            let b = bytes[start + offset]
+            // ASCII lower-casing of letters; the space must match exactly.
+            let lowered = (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) ? b | 0x20 : b
+            guard lowered == expected else { return "" }
+        }
+        start += scheme.count
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 
     public func authenticate(token: String?, now: Int64) -> Result<Trader, APIError> {

@@ -247,9 +247,17 @@ public final class Gateway: Sendable {
 
     /// The 202 body of an accepted order (and of every idempotent replay of it).
     static func acceptedBody(orderId: String, clientOrderId: String?) -> String {
-        var data: [(String, JSONValue)] = [("order_id", .string(orderId)), ("status", .string("ACCEPTED"))]
-        if let c = clientOrderId { data.append(("client_order_id", .string(c))) }
-        return JSONValue.object([("status", .string("success")), ("data", .object(data))]).serialized()
+        // Written directly (same text as serializing the JSONValue): it is built once per order.
+        var text = #"{"status":"success","data":{"order_id":"#
+        text.reserveCapacity(128)
+        JSONValue.writeString(orderId, to: &text)
+        text += #","status":"ACCEPTED""#
+        if let c = clientOrderId {
+            text += #","client_order_id":"#
+            JSONValue.writeString(c, to: &text)
+        }
+        text += "}}"
+        return text
     }
 
     /// The order named in the path, if the caller owns it and it can still change.

@@ -91,6 +91,13 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     static func writeString(_ s: String, to out: inout String) {
+        // Fast path (ids, symbols, field names): nothing to escape, so append the string whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

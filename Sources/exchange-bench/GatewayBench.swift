@@ -20,11 +20,16 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "queued (202 once handed to the producer) or delivered (202 after acks=all).") var ack = "queued"
     @Option(help: "Partitions of incoming_orders.") var partitions = 4
     @Option(help: "Distinct order bodies cycled by wrk.") var bodies = 2_000
+    @Flag(help: "Measure GET /health instead of POST /orders: the HTTP stack's own ceiling on this machine, for comparison.")
+    var health = false
+    @Flag(help: "Keep Swift's own global executor (default: tasks run on NIO's event loops, as `exchange gateway` does).")
+    var plainExecutor = false
 
     func run() async throws {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw ValidationError("wrk is not installed: apt-get install -y wrk")
         }
+        let onEventLoops = !plainExecutor && EventLoopExecutor.install()
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }
         try cluster.createTopic(TopicName.incomingOrders, partitions: partitions)
@@ -48,11 +53,11 @@ struct GatewayBench: AsyncParsableCommand {
         guard let bound else { throw ValidationError("gateway did not start") }
 
         let script = try writeScript()
-        let url = "http://127.0.0.1:\(bound)/v1/orders"
+        let url = "http://127.0.0.1:\(bound)/v1/\(health ? "health" : "orders")"
         // Warm-up (JIT-free, but connections, allocator and producer batches settle), then the measured run.
-        _ = try runWrk(wrk, ["-t1", "-c\(connections)", "-d2s", "-s", script, url])
+        _ = try await runWrk(wrk, ["-t1", "-c\(connections)", "-d2s", "-s", script, url])
         let before = try await logEnd(cluster)
-        let output = try runWrk(wrk, ["-t\(threads)", "-c\(connections)", "-d\(duration)s", "--latency", "-s", script, url])
+        let output = try await runWrk(wrk, ["-t\(threads)", "-c\(connections)", "-d\(duration)s", "--latency", "-s", script, url])
         try await Task.sleep(for: .seconds(1))
         let after = try await logEnd(cluster)
 
@@ -62,12 +67,14 @@ struct GatewayBench: AsyncParsableCommand {
         let errors = output.split(separator: "\n").first { $0.contains("Socket errors") }.map(String.init) ?? "Socket errors: none"
         print(output)
         print("""
-            exchange-bench gateway: POST /v1/orders, \(connections) keep-alive connections, wrk -t\(threads), \(duration) s, ack=\(ack), \
-            embedded Kafka in the same process, \(ProcessInfo.processInfo.activeProcessorCount) cores
+            exchange-bench gateway: \(health ? "GET /v1/health" : "POST /v1/orders"), \(connections) keep-alive connections, wrk -t\(threads), \(duration) s, ack=\(ack), \
+            embedded Kafka in the same process, tasks on \(onEventLoops ? "NIO event loops" : "Swift's global executor"), \(ProcessInfo.processInfo.activeProcessorCount) cores
             requests \(Int(requests)), non-2xx \(Int(non2xx)), \(errors.trimmingCharacters(in: .whitespaces))
             accepted orders/s \(String(format: "%.0f", rps - non2xx / Double(duration)))
             latency p50 \(GatewayBench.percentile("50%", output)), p75 \(GatewayBench.percentile("75%", output)), \
             p90 \(GatewayBench.percentile("90%", output)), p99 \(GatewayBench.percentile("99%", output))
+            mean latency: wrk \(GatewayBench.wrkMean(output)), connections ÷ throughput \(String(format: "%.2fms", Double(connections) / max(rps, 1) * 1000)) \
+            (the second bounds the true mean: each connection has one request in flight)
             incoming_orders grew by \(after - before) records during the measured run (accepted = \(Int(requests - non2xx)))
             """)
     }
@@ -94,7 +101,7 @@ struct GatewayBench: AsyncParsableCommand {
             }
             local requests = {}
             local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer bench-key" }
-            for i, b in ipairs(bodies) do requests[i] = wrk.format("POST", nil, headers, b) end
+            for i, b in ipairs(bodies) do requests[i] = wrk.format("\(health ? "GET" : "POST")", nil, headers, \(health ? "nil" : "b")) end
             local n = 0
             request = function()
               n = n % #requests + 1
@@ -107,7 +114,15 @@ struct GatewayBench: AsyncParsableCommand {
         return path
     }
 
-    func runWrk(_ wrk: String, _ arguments: [String]) throws -> String {
+    /// Runs wrk on a thread of its own: its blocking pipe read must not hold one of the event loops
+    /// the gateway's tasks run on.
+    func runWrk(_ wrk: String, _ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try GatewayBench.runBlocking(wrk, arguments) }) }.start()
+        }
+    }
+
+    static func runBlocking(_ wrk: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = arguments
@@ -124,6 +139,12 @@ struct GatewayBench: AsyncParsableCommand {
         guard let line = text.split(separator: "\n").first(where: { $0.contains(label) }) else { return nil }
         let words = line.split(separator: " ")
         return (last ? words.last : words.first).flatMap { Double($0) }
+    }
+
+    /// wrk's mean latency: the first figure of its `Latency` line.
+    static func wrkMean(_ text: String) -> String {
+        guard let line = text.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("Latency ") }) else { return "?" }
+        return line.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
     }
 
     static func percentile(_ label: String, _ text: String) -> String {

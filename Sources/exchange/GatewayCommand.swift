@@ -39,6 +39,8 @@ struct GatewayCommand: AsyncParsableCommand {
     enum AckMode: String, ExpressibleByArgument { case queued, delivered }
 
     func run() async throws {
+        // This process mostly serves HTTP: run its tasks on the event loops (no thread hop per request).
+        EventLoopExecutor.install()
         var logger = Logger(label: "exchange.gateway")
         logger.logLevel = .info
         let environment = ProcessInfo.processInfo.environment

@@ -161,6 +161,13 @@ import Testing
             #expect(wrong.status == .unauthorized)
             let basic = try await client.execute(uri: "/v1/orders", method: .get, headers: [.authorization: "Basic YWxpY2U6eA=="])
             #expect(basic.status == .unauthorized)
+            // The scheme is case-insensitive and blanks around the token are ignored; a bare scheme is no credential.
+            let relaxed = try await client.execute(uri: "/v1/orders", method: .get, headers: [.authorization: "  bEARER \t\(Keys.alice) "])
+            #expect(relaxed.status == .ok)
+            for value in ["Bearer", "Bearer   ", "Bearer\t\(Keys.alice)", "Bearerx \(Keys.alice)", "Bearer \(Keys.alice)x"] {
+                let refused = try await client.execute(uri: "/v1/orders", method: .get, headers: [.authorization: value])
+                #expect(refused.status == .unauthorized, "Authorization: \(value)")
+            }
             let post = try await client.send(.post, "/v1/orders", key: nil, body: aliceBuy)
             #expect(post.status == .unauthorized)
 
