@@ -47,14 +47,23 @@ public final class Gateway: Sendable {
     }
 
     /// A Hummingbird application serving the router, with WebSocket upgrades on `<prefix>/ws`.
-    public func application(logger: Logger = Logger(label: "exchange.gateway")) -> some ApplicationProtocol {
+    /// `onListening` gets the bound port (port 0 picks one).
+    public func application(
+        logger: Logger = Logger(label: "exchange.gateway"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
         let router = self.router()
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(webSocketRouter: router),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "exchange-gateway"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    /// Serves `application()` until the task is cancelled (for tools that run the HTTP side alone).
+    public func serve(logger: Logger = Logger(label: "exchange.gateway"), onListening: @escaping @Sendable (Int) async -> Void) async throws {
+        try await application(logger: logger, onListening: onListening).runService(gracefulShutdownSignals: [])
     }
 
     public func router() -> Router<GatewayRequestContext> {

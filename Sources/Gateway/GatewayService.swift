@@ -67,13 +67,7 @@ public final class GatewayService: Service {
                     ("exchange_gateway_producer_delivery_failures", "Records the producer failed to deliver.", Int64(producer.deliveryFailureCount)),
                 ]
             })
-        let router = gateway.router()
-        let app = Application(
-            router: router,
-            server: .http1WebSocketUpgrade(webSocketRouter: router),
-            configuration: .init(address: .hostname(options.http.host, port: options.http.port), serverName: "exchange-gateway"),
-            onServerRunning: { [onListening] channel in await onListening(channel.localAddress?.port ?? 0) },
-            logger: logger)
+        let app = gateway.application(logger: logger, onListening: onListening)
         let group = ServiceGroup(
             services: [producer, FeederService(feeder: feeder, partitions: partitions, logger: logger), app],
             gracefulShutdownSignals: [], logger: logger)
