@@ -218,7 +218,7 @@ final class WindowTask: StageTask {
             outputs.append(
                 OutputRecord(
                     topic: TopicName.deadLetters, partition: 0,
-                    key: "\(source.topic)/\(source.partition)/\(source.offset)", value: letter.encoded()))
+                    key: DeadLetters.key(stage: stage.rawValue, source: source), value: letter.encoded()))
         }
     }
 }
