@@ -159,6 +159,13 @@ final class WindowTask: StageTask {
             }
             for result in results { emit(result, source: source, into: &outputs) }
         }
+        if let missing = merger.missingSeq {
+            metrics.seqGaps.increment()
+            throw StageError(
+                "\(stage.rawValue): seq \(missing) of partition \(partition) is in neither \(TopicName.matchedTrades) nor "
+                    + "\(InternalTopics.matchedTradesTicks), though both hold later records: it was lost upstream. "
+                    + "Refusing to skip it.")
+        }
         if merger.duplicatesDropped > reportedDuplicates {
             metrics.duplicatesDropped.increment(by: merger.duplicatesDropped - reportedDuplicates)
             reportedDuplicates = merger.duplicatesDropped
@@ -211,7 +218,7 @@ final class WindowTask: StageTask {
             outputs.append(
                 OutputRecord(
                     topic: TopicName.deadLetters, partition: 0,
-                    key: "\(source.topic)/\(source.partition)/\(source.offset)", value: letter.encoded()))
+                    key: DeadLetters.key(stage: stage.rawValue, source: source), value: letter.encoded()))
         }
     }
 }

@@ -52,7 +52,14 @@ final class KafkaStageConsumer: StageConsumer {
     func read(from positions: [TopicPartition: Int64?]) async throws {
         var seeks: [KafkaTopicPartition: KafkaOffset] = [:]
         for (partition, offset) in positions {
-            seeks[KafkaTopicPartition(partition.topic, partition.partition)] = offset.map { .offset($0) } ?? .beginning
+            let tp = KafkaTopicPartition(partition.topic, partition.partition)
+            if let offset {
+                seeks[tp] = .offset(offset)
+            } else {
+                // A task without a snapshot starts at the log's first record, named by its offset: if retention
+                // deletes it before the first fetch, the stage stops with an error instead of silently starting later.
+                seeks[tp] = .offset(try await consumer.queryWatermarks(tp).low)
+            }
         }
         try await consumer.seek(seeks)
     }

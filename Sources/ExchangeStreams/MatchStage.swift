@@ -93,6 +93,11 @@ final class MatchTask: StageTask {
         while let next = merger.next() {
             execute(next, into: &outputs)
         }
+        if let missing = merger.missingSeq {
+            throw StageError(
+                "match: seq \(missing) of partition \(partition) is in neither \(TopicName.buyOrders) nor "
+                    + "\(TopicName.sellOrders), though both hold later records: it was lost upstream. Refusing to skip it.")
+        }
         if merger.duplicatesDropped > reportedDuplicates {
             metrics.duplicatesDropped.increment(by: merger.duplicatesDropped - reportedDuplicates)
             reportedDuplicates = merger.duplicatesDropped

@@ -46,6 +46,15 @@ struct SeqMerger<Element> {
         if heads[side] == queues[side].count { readPositions[side] = offset + 1 }
     }
 
+    /// The seq that can no longer arrive: both sides hold later records, and each side's records come in seq order
+    /// (upstream writes them so), so the record with `nextSeq` was lost upstream. Nil while it may still come.
+    var missingSeq: Int64? {
+        for side in 0..<2 {
+            guard heads[side] < queues[side].count, queues[side][heads[side]].seq > nextSeq else { return nil }
+        }
+        return nextSeq
+    }
+
     /// The next element in seq order, or nil when it has not arrived yet.
     mutating func next() -> Element? {
         for side in 0..<2 {

@@ -66,7 +66,13 @@ public struct StageService: Service {
             }
         }
 
-        let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
+        let producer: KafkaProducer
+        do {
+            producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
+        } catch let error as KafkaError where error.code == .invalidArgument {
+            // A configuration librdkafka refuses will not get better by restarting.
+            throw StageError("\(definition.name): invalid Kafka client configuration: \(error.message)")
+        }
         let reader: KafkaConsumer
         let consumer: KafkaConsumer
         do {

@@ -105,6 +105,11 @@ final class ConsumerCore: @unchecked Sendable {
                 } else if waiter != nil {
                     cond.unlock()
                     continuation.resume(throwing: KafkaError(code: .state, message: "consumer events are being iterated twice"))
+                } else if Task.isCancelled {
+                    // Cancelled before this wait began: the cancellation handler has already run and found no
+                    // waiter, so waiting now would never end.
+                    cond.unlock()
+                    continuation.resume(throwing: CancellationError())
                 } else {
                     waiter = continuation
                     cond.unlock()

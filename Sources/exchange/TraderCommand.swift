@@ -37,14 +37,23 @@ struct TraderCommand: AsyncParsableCommand {
             }
             return response.json?["data"] ?? .null
         }
+
+        /// Prints the rows of a list route as a table.
+        func list(_ path: String, columns: [String]) async throws {
+            print(Table.render(try await call("GET", path), columns: columns))
+        }
+
+        /// Prints one object answered by a route.
+        func show(_ method: String, _ path: String, body: String? = nil) async throws {
+            print(Table.describe(try await call(method, path, body: body)))
+        }
     }
 
     struct Instruments: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lists the instruments (tick size, lot size, last price).")
         @OptionGroup var connection: Connection
         func run() async throws {
-            let data = try await connection.call("GET", "/instruments")
-            print(Table.render(data, columns: ["symbol", "name", "tick_size", "lot_size", "last_price", "lower_circuit_limit", "upper_circuit_limit"]))
+            try await connection.list("/instruments", columns: ["symbol", "name", "tick_size", "lot_size", "last_price", "lower_circuit_limit", "upper_circuit_limit"])
         }
     }
 
@@ -70,10 +79,19 @@ struct TraderCommand: AsyncParsableCommand {
             if let clientOrderId { fields.append(("client_order_id", .string(clientOrderId))) }
             let placed = try await connection.call("POST", "/orders", body: JSONValue.object(fields).serialized())
             guard case .string(let id)? = placed["order_id"] else { throw ValidationError("no order id in the answer") }
-            // Give the engine a moment, then show what the read side knows.
-            try await Task.sleep(for: .milliseconds(200))
-            let order = try await connection.call("GET", "/orders/\(id)")
-            print(Table.describe(order))
+            // The order reaches the read side through Kafka and the engine: show it once it is there (up to 5 s),
+            // else what the gateway answered.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline {
+                let response = try await connection.client().send("GET", "/v1/orders/\(id)", body: nil)
+                if response.status == 200, let order = response.json?["data"] {
+                    print(Table.describe(order))
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            print(Table.describe(placed))
+            print("(accepted; the exchange has not reported on it yet: `exchange trader order \(id)` shows it later)")
         }
     }
 
@@ -81,8 +99,7 @@ struct TraderCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lists your orders.")
         @OptionGroup var connection: Connection
         func run() async throws {
-            let data = try await connection.call("GET", "/orders")
-            print(Table.render(data, columns: ["order_id", "symbol", "side", "order_type", "price", "quantity", "filled_quantity", "validity", "status"]))
+            try await connection.list("/orders", columns: ["order_id", "symbol", "side", "order_type", "price", "quantity", "filled_quantity", "validity", "status"])
         }
     }
 
@@ -90,14 +107,14 @@ struct TraderCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Shows one order with fills and history.")
         @OptionGroup var connection: Connection
         @Argument var orderId: String
-        func run() async throws { print(Table.describe(try await connection.call("GET", "/orders/\(orderId)"))) }
+        func run() async throws { try await connection.show("GET", "/orders/\(orderId)") }
     }
 
     struct Cancel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Cancels an open order.")
         @OptionGroup var connection: Connection
         @Argument var orderId: String
-        func run() async throws { print(Table.describe(try await connection.call("DELETE", "/orders/\(orderId)"))) }
+        func run() async throws { try await connection.show("DELETE", "/orders/\(orderId)") }
     }
 
     struct Modify: AsyncParsableCommand {
@@ -110,7 +127,7 @@ struct TraderCommand: AsyncParsableCommand {
             var fields: [(String, JSONValue)] = []
             if let price { fields.append(("price", .number(price))) }
             if let qty { fields.append(("quantity", .int(qty))) }
-            print(Table.describe(try await connection.call("PUT", "/orders/\(orderId)", body: JSONValue.object(fields).serialized())))
+            try await connection.show("PUT", "/orders/\(orderId)", body: JSONValue.object(fields).serialized())
         }
     }
 
@@ -118,8 +135,7 @@ struct TraderCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lists your fills.")
         @OptionGroup var connection: Connection
         func run() async throws {
-            let data = try await connection.call("GET", "/trades")
-            print(Table.render(data, columns: ["trade_id", "order_id", "symbol", "side", "price", "quantity", "fill_timestamp"]))
+            try await connection.list("/trades", columns: ["trade_id", "order_id", "symbol", "side", "price", "quantity", "fill_timestamp"])
         }
     }
 
@@ -127,7 +143,7 @@ struct TraderCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Shows a symbol's quote and depth.")
         @OptionGroup var connection: Connection
         @Argument var symbol: String
-        func run() async throws { print(Table.describe(try await connection.call("GET", "/quote/\(symbol)"))) }
+        func run() async throws { try await connection.show("GET", "/quote/\(symbol)") }
     }
 
     struct Watch: AsyncParsableCommand {

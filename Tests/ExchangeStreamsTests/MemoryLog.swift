@@ -85,6 +85,13 @@ final class MemoryConsumer: StageConsumer, @unchecked Sendable {
     private var events: [ConsumerEvent] = []
     private var positions: [TopicPartition: Int64] = [:]
     private var assigned: Set<TopicPartition> = []
+    /// Records this consumer hands out at most: a test stops the stage at a chosen point of its input, not at
+    /// whatever point a timer happens to catch it.
+    private var budget = Int.max
+    private var delivered = 0
+
+    func limit(to records: Int) { lock.withLock { budget = records } }
+    var recordsDelivered: Int { lock.withLock { delivered } }
 
     init(log: MemoryLog, group: String) {
         self.log = log
@@ -120,9 +127,14 @@ final class MemoryConsumer: StageConsumer, @unchecked Sendable {
         var records: [InputRecord] = []
         let reading = lock.withLock { positions }
         for (tp, offset) in reading.sorted(by: { $0.key.description < $1.key.description }) {
-            let batch = log.read(tp, from: offset, max: 50)
+            let allowed = lock.withLock { min(50, budget - delivered) }
+            guard allowed > 0 else { break }
+            let batch = log.read(tp, from: offset, max: allowed)
             if let last = batch.last {
-                lock.withLock { if positions[tp] != nil { positions[tp] = last.offset + 1 } }
+                lock.withLock {
+                    if positions[tp] != nil { positions[tp] = last.offset + 1 }
+                    delivered += batch.count
+                }
                 records += batch
             }
         }

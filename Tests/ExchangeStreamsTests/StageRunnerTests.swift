@@ -1,3 +1,4 @@
+import ExchangeRecords
 import ExchangeStreams
 import XCTest
 
@@ -110,10 +111,14 @@ final class StageRunnerTests: XCTestCase {
             let runner = StageRunner(
                 definition: CountingStage(), consumer: consumer, producer: producer, changelog: producer,
                 options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
+            // Each incarnation reads a random number of records, then is killed.
+            let budget = Int.random(in: 1...400, using: &rng)
+            consumer.limit(to: budget)
             let task = Task { try await runner.run() }
-            let before = log.records("sums").count
-            let killAt = before + Int.random(in: 1...400, using: &rng)
-            try await waitUntil("progress") { log.records("sums").count >= min(killAt, total) || restarts > 30 }
+            try await waitUntil("the stage read its budget or the end of its input") {
+                try consumer.recordsDelivered >= budget
+                    || (try deduplicated(log.records("sums"), identity: partitionAndKey).count == total)
+            }
             let finished = try deduplicated(log.records("sums"), identity: partitionAndKey).count == total
             task.cancel()
             _ = try? await task.value
@@ -132,5 +137,47 @@ final class StageRunnerTests: XCTestCase {
             XCTAssertEqual(last, "\(values.count):\(values.reduce(0, +))")
         }
         XCTAssertGreaterThan(restarts, 1)
+    }
+}
+
+/// A seq lost upstream (both inputs already hold later ones) stops the matcher with a clear error instead of a
+/// silent stall.
+final class SeqGapTests: XCTestCase {
+    func testMatcherStopsWhenASeqCanNoLongerArrive() async throws {
+        let log = MemoryLog(partitionCount: 1)
+        func write(_ topic: String, seq: Int64) {
+            var bytes: [UInt8] = []
+            SequencedOrder(seq: seq, order: .tick(Tick(timestamp: 1_700_000_000_000 + seq))).encode(into: &bytes)
+            log.append(OutputRecord(topic: topic, partition: 0, key: nil as String?, value: bytes))
+        }
+        write(TopicName.buyOrders, seq: 1)
+        write(TopicName.buyOrders, seq: 3)  // seq 2 never written
+        write(TopicName.sellOrders, seq: 4)
+        let consumer = MemoryConsumer(log: log, group: "match")
+        let producer = MemoryProducer(log: log)
+        let runner = StageRunner(
+            definition: MatchStage(), consumer: consumer, producer: producer, changelog: producer,
+            options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
+        let outcome = Task { () -> String in
+            do {
+                try await runner.run()
+                return "returned"
+            } catch let error as StageError {
+                return error.description
+            }
+        }
+        let message = try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask { try await outcome.value }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                outcome.cancel()
+                return "timed out: the matcher kept waiting"
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? ""
+        }
+        XCTAssertTrue(message.contains("seq 2"), message)
+        XCTAssertTrue(message.contains("lost upstream"), message)
+        await consumer.close()
     }
 }
