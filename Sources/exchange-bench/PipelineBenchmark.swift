@@ -27,6 +27,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Partitions of the order topics.")
     var partitions: Int = 4
 
+    @Option(help: "Snapshot interval of the stateful stages in ms (default: the embedded broker's 500).")
+    var snapshotIntervalMs: Int?
+
     @Option(help: "A librdkafka property for every stage client, key=value (repeatable), e.g. linger.ms=0.")
     var kafka: [String] = []
 
@@ -74,9 +77,10 @@ struct PipelineBenchmark: AsyncParsableCommand {
             guard let eq = pair.firstIndex(of: "=") else { throw ValidationError("--kafka expects key=value, got \(pair)") }
             overrides[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
         }
-        let settings = StreamsSettings(
+        var settings = StreamsSettings(
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile,
             overrides: overrides)
+        if let snapshotIntervalMs { settings.snapshotIntervalMilliseconds = snapshotIntervalMs }
         for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()
