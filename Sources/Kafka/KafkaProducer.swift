@@ -42,6 +42,16 @@ public final class KafkaProducer: Sendable, Service {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { try await core.enqueue(message, opaque: nil, firstAttempt: err) }
     }
 
+    /// Queues one record (fire-and-forget) without suspending: returns `false`, having queued nothing, when
+    /// librdkafka's queue is full (then `await send(_:)`, which waits for space). For hot loops, where an async call
+    /// per record costs more than the call into librdkafka.
+    public func trySend(_ message: KafkaProducerMessage) throws -> Bool {
+        let err = core.produceCounted(message)
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR { return true }
+        if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return false }
+        throw core.sendError(err, message)
+    }
+
     /// Queues records in order (fire-and-forget), suspending while the queue is full.
     public func send(contentsOf messages: some Sequence<KafkaProducerMessage>) async throws {
         for message in messages {
@@ -277,12 +287,17 @@ final class ProducerCore: @unchecked Sendable {
                 try await waitForSpace()
                 continue
             }
-            if let fatal = state.withLock({ $0.fatal }) { throw fatal }
-            if err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION {
-                throw KafkaError(err, context: "produce to \(message.topic)[\(message.partition.map(String.init) ?? "?")]: no such partition")
-            }
-            throw KafkaError(err, context: "produce to \(message.topic)")
+            throw sendError(err, message)
         }
+    }
+
+    /// The error for a record librdkafka refused (other than a full queue).
+    func sendError(_ err: rd_kafka_resp_err_t, _ message: KafkaProducerMessage) -> KafkaError {
+        if let fatal = state.withLock({ $0.fatal }) { return fatal }
+        if err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION {
+            return KafkaError(err, context: "produce to \(message.topic)[\(message.partition.map(String.init) ?? "?")]: no such partition")
+        }
+        return KafkaError(err, context: "produce to \(message.topic)")
     }
 
     private func waitForSpace() async throws {

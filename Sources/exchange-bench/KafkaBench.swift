@@ -111,7 +111,8 @@ struct KafkaBench: AsyncParsableCommand {
             withUnsafeBytes(of: UInt64(i).littleEndian) { index in
                 value.withUnsafeMutableBytes { $0.copyMemory(from: index) }
             }
-            try await producer.send(KafkaProducerMessage(topic: topic, partition: Int32(i % partitions), value: value))
+            let message = KafkaProducerMessage(topic: topic, partition: Int32(i % partitions), value: value)
+            if try !producer.trySend(message) { try await producer.send(message) }
         }
         try await producer.flush(timeout: .seconds(120))
         let elapsed = ContinuousClock.now - start

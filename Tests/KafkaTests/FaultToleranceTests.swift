@@ -83,4 +83,33 @@ struct FaultToleranceTests {
         await consumer.close()
         await producer.close()
     }
+
+    /// `trySend` queues without waiting, answers `false` (queuing nothing) on a full queue, and throws for a record
+    /// librdkafka refuses outright.
+    @Test func trySendReportsAFullQueueAndRefusedRecords() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1)
+        defer { cluster.stop() }
+        try cluster.createTopic("try", partitions: 1)
+        var config = cluster.configuration
+        config.queueBufferingMaxMessages = 10
+        try cluster.setRoundTripTime(broker: 1, milliseconds: 200)
+        let producer = try await KafkaProducer(configuration: config)
+        var queued = 0
+        var refused = 0
+        for i in 0..<100 {
+            if try producer.trySend(KafkaProducerMessage(topic: "try", partition: 0, value: Array("\(i)".utf8))) {
+                queued += 1
+            } else {
+                refused += 1
+            }
+        }
+        #expect(queued >= 1 && queued <= 10, "at most the queue's 10 records are taken")
+        #expect(refused == 100 - queued)
+        try await producer.flush()
+        #expect(throws: KafkaError.self) { try producer.trySend(KafkaProducerMessage(topic: "try", partition: 7, value: [1])) }
+        let consumer = try await KafkaConsumer(configuration: config)
+        #expect(try await consumer.queryWatermarks(KafkaTopicPartition("try", 0)).high == Int64(queued), "nothing refused was sent")
+        await consumer.close()
+        await producer.close()
+    }
 }
