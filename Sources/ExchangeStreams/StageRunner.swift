@@ -74,11 +74,7 @@ public final class StageRunner {
         enum Phase { case outputs, chunks, manifests }
         var phase: Phase
         var mark: OutputMark
-        var chunks: [OutputRecord]
-        /// Manifests, then the tombstones retiring the chunks of the versions they replace.
-        var manifests: [OutputRecord]
-        var offsets: [TopicPartition: Int64]
-        var tasks: Int
+        let snapshot: PreparedSnapshot
     }
 
     public init(
@@ -270,9 +266,7 @@ public final class StageRunner {
     private func captureSnapshot() throws {
         let prepared = try prepareSnapshot()
         guard prepared.tasks > 0 else { return }
-        snapshotInFlight = SnapshotInFlight(
-            phase: .outputs, mark: producer.mark(), chunks: prepared.chunks, manifests: prepared.manifests,
-            offsets: prepared.offsets, tasks: prepared.tasks)
+        snapshotInFlight = SnapshotInFlight(phase: .outputs, mark: producer.mark(), snapshot: prepared)
         armWakeUp()
     }
 
@@ -320,18 +314,18 @@ public final class StageRunner {
         while var inFlight = snapshotInFlight, try producer.isAcknowledged(inFlight.mark) {
             switch inFlight.phase {
             case .outputs:
-                try await producer.send(inFlight.chunks)
+                try await producer.send(inFlight.snapshot.chunks)
                 inFlight.phase = .chunks
             case .chunks:
                 // Manifests only after their chunks: a reader never sees a manifest whose chunks are missing.
-                try await producer.send(inFlight.manifests)
+                try await producer.send(inFlight.snapshot.manifests)
                 inFlight.phase = .manifests
             case .manifests:
-                metrics.snapshots.increment(by: inFlight.tasks)
+                metrics.snapshots.increment(by: inFlight.snapshot.tasks)
                 snapshotInFlight = nil
                 // Group offsets, for monitoring only.
-                if !inFlight.offsets.isEmpty {
-                    do { try await consumer.commit(inFlight.offsets) } catch {
+                if !inFlight.snapshot.offsets.isEmpty {
+                    do { try await consumer.commit(inFlight.snapshot.offsets) } catch {
                         logger.debug("offset commit (monitoring only) failed: \(error)")
                     }
                 }
