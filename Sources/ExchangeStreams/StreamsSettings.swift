@@ -53,9 +53,19 @@ public struct StreamsSettings: Sendable {
         kafka.assignmentStrategy = .range
         kafka.enableAutoCommit = false
         kafka.autoOffsetReset = .error
-        if profile == .throughput {
+        switch (profile, brokerKind) {
+        case (.throughput, _):
             kafka.lingerMs = 5
             kafka.batchNumMessages = 10_000
+        case (.latency, .embedded):
+            // Every stage's clients share one process and the in-process broker's single thread. With 1 ms fetch
+            // waits and 1 ms linger (best for one hop alone) the pipeline took ~1.56 of this machine's 2 cores at
+            // 10,000 orders/s, and the queueing behind that gave order-to-trade p99 46-57 ms; with 3 ms / 2 ms it
+            // took ~1.06 cores and gave p99 24-42 ms, for p50 +2 ms (exchange-bench pipeline --latency-only).
+            kafka.fetchWaitMaxMs = 3
+            kafka.lingerMs = 2
+        case (.latency, .kafka):
+            break
         }
         for (key, value) in overrides { kafka.properties[key] = value }
         self.kafka = kafka

@@ -39,6 +39,15 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Most orders the feed may be ahead of the splitter and the matcher in the throughput phase. The embedded broker keeps only ~5 MiB per partition, and the five demo symbols hash to few partitions, so a larger lag lets it delete orders before they are read.")
     var maxLag: Int = 10_000
 
+    @Flag(help: "Run only split and match (to see what the analytics stages cost).")
+    var withoutAnalytics = false
+
+    @Flag(help: "Skip the throughput phase (run only the latency phase).")
+    var latencyOnly = false
+
+    @Flag(help: "In the latency phase, also print per-topic hop latency: the time from a record's producer timestamp to a probe consumer reading it.")
+    var hops = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -46,10 +55,12 @@ struct PipelineBenchmark: AsyncParsableCommand {
             return handler
         }
         print("pipeline benchmark: split → match → sma, profit, top on the embedded cluster, \(partitions) partitions")
-        let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
-        print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
-                     throughput.orders, throughput.seconds, Double(throughput.orders) / throughput.seconds,
-                     throughput.trades, Double(throughput.trades) / throughput.seconds))
+        if !latencyOnly {
+            let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
+            print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
+                         throughput.orders, throughput.seconds, Double(throughput.orders) / throughput.seconds,
+                         throughput.trades, Double(throughput.trades) / throughput.seconds))
+        }
         let latency = try await runPhase(profile: .latency, orders: rate * (latencySeconds + warmupSeconds), rate: rate, unmeasured: rate * warmupSeconds)
         let sorted = latency.latencies.sorted()
         func percentile(_ p: Double) -> Double {
@@ -59,6 +70,42 @@ struct PipelineBenchmark: AsyncParsableCommand {
         print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency after %d s warm-up p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
                      latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades, warmupSeconds,
                      percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan))
+    }
+
+    static func message(_ order: IncomingOrder) -> KafkaProducerMessage {
+        KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded())
+    }
+
+    /// Sends `orders` demo orders at `rate` per second from a dedicated thread, stamping each with its send time.
+    static func feedPaced(producer: KafkaProducer, orders: Int, rate: Int, sendTimes: SendTimes, fed: StageProgress) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            Thread.detachNewThread {
+                var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
+                let begin = ContinuousClock.now
+                var sent = 0
+                do {
+                    while sent < orders {
+                        let elapsed = (ContinuousClock.now - begin) / .milliseconds(1)
+                        let due = min(orders, Int(elapsed * Double(rate) / 1000) + 1)
+                        if due <= sent {
+                            usleep(250)
+                            continue
+                        }
+                        let now = Int64(Date().timeIntervalSince1970 * 1000)
+                        while sent < due {
+                            let message = message(generator.next(timestamp: now))
+                            sendTimes.set(sent, sendTimes.now())
+                            while try !producer.trySend(message) { usleep(100) }
+                            sent += 1
+                            fed.add(1)
+                        }
+                    }
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
     }
 
     struct PhaseResult {
@@ -84,7 +131,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()
-        let definitions: [any StageDefinition] = [
+        let definitions: [any StageDefinition] = withoutAnalytics ? [SplitStage(), MatchStage()] : [
             SplitStage(), MatchStage(), try AnalyticsStage(.sma, options: analytics, partitions: partitions),
             try AnalyticsStage(.profit, options: analytics, partitions: partitions),
             try AnalyticsStage(.top, options: analytics, partitions: partitions),
@@ -107,6 +154,20 @@ struct PipelineBenchmark: AsyncParsableCommand {
         let probe = TradeProbe(settings: settings, sendTimes: sendTimes, unmeasured: unmeasured)
         let probeTask = Task { try await probe.run() }
         try await probe.ready()
+        // Watermark queries go through a client of their own: on the probe's connection, each one held up the
+        // probe's fetches for 40-50 ms (seen as latency spikes at every status line).
+        var statusConfiguration = settings.kafka
+        statusConfiguration.groupID = "bench-status"
+        let status = try await KafkaConsumer(configuration: statusConfiguration)
+        defer { Task { await status.close() } }
+        func endOffset(_ topic: String, _ partition: Int32) async throws -> Int64 {
+            try await status.queryWatermarks(KafkaTopicPartition(topic, partition)).high
+        }
+        let hopProbe = hops && rate != nil
+            ? HopProbe(settings: settings, topics: [TopicName.incomingOrders, TopicName.buyOrders, TopicName.sellOrders, TopicName.matchedTrades, TopicName.executionReports])
+            : nil
+        let hopTask = hopProbe.map { probe in Task { try await probe.run() } }
+        defer { hopTask?.cancel() }
         // Measure the pipeline, not the consumer-group joins: start once every stage has its partitions.
         for p in progress { while p.tasksStarted == 0 { try await pause(.milliseconds(5)) } }
 
@@ -121,40 +182,36 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(2))
                 let stages = zip(names, progress).map { "\($0.0) \($0.1.value)" }.joined(separator: ", ")
                 var ends: [Int64] = []
-                for p in 0..<partitions { ends.append(try await probe.endOffset(TopicName.incomingOrders, Int32(p))) }
+                for p in 0..<partitions { ends.append(try await endOffset(TopicName.incomingOrders, Int32(p))) }
                 FileHandle.standardError.write(Data("  fed \(fed.value) (log ends \(ends)); applied: \(stages) bootstrap \(cluster.bootstrapServers)\n".utf8))
             }
         }
         defer { reporter.cancel() }
-        var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
         let begin = ContinuousClock.now
-        var sent = 0
-        var batch: [KafkaProducerMessage] = []
-        while sent < orders {
-            let due: Int
-            if let rate {
-                let elapsed = (ContinuousClock.now - begin) / .milliseconds(1)
-                due = min(orders, Int(elapsed * Double(rate) / 1000) + 1)
-                if due <= sent {
-                    try await Task.sleep(for: .microseconds(200))
-                    continue
-                }
-            } else {
+        if let rate {
+            // Paced on a thread of its own with plain sleeps: the feed stands for traders' processes, so it should
+            // not load the stages' executor with thousands of timer wake-ups per second.
+            try await Self.feedPaced(producer: producer, orders: orders, rate: rate, sendTimes: sendTimes, fed: fed)
+        } else {
+            var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
+            var sent = 0
+            var batch: [KafkaProducerMessage] = []
+            while sent < orders {
                 // Throughput: keep at most maxLag orders between the feed and the slower of splitter and matcher.
                 while sent - min(progress[0].value, matchProgress.value) > maxLag { try await pause(.microseconds(500)) }
-                due = min(orders, sent + 1_000)
+                let due = min(orders, sent + 1_000)
+                batch.removeAll(keepingCapacity: true)
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                let stamp = sendTimes.now()
+                for _ in sent..<due {
+                    let order = generator.next(timestamp: now)
+                    sendTimes.set(sent, stamp)
+                    sent += 1
+                    batch.append(Self.message(order))
+                }
+                try await producer.send(contentsOf: batch)
+                fed.add(batch.count)
             }
-            batch.removeAll(keepingCapacity: true)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let stamp = sendTimes.now()
-            for _ in sent..<due {
-                let order = generator.next(timestamp: now)
-                sendTimes.set(sent, stamp)
-                sent += 1
-                batch.append(KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded()))
-            }
-            try await producer.send(contentsOf: batch)
-            fed.add(batch.count)
         }
         try await producer.flush()
         let sendSeconds = (ContinuousClock.now - begin) / .seconds(1)
@@ -165,8 +222,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
         while true {
             var now: Int64 = 0
             for p in 0..<partitions {
-                now += try await probe.endOffset(TopicName.matchedTrades, Int32(p))
-                now += try await probe.endOffset(InternalTopics.matchedTradesTicks, Int32(p))
+                now += try await endOffset(TopicName.matchedTrades, Int32(p))
+                now += try await endOffset(InternalTopics.matchedTradesTicks, Int32(p))
             }
             if now == outputs { break }
             outputs = now
@@ -175,6 +232,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             }
         }
         let seconds = (ContinuousClock.now - begin) / .seconds(1)
+        hopProbe?.printSummary()
         await producer.close()
         let trades = Int(outputs)
         probeTask.cancel()
@@ -219,7 +277,6 @@ final class TradeProbe: @unchecked Sendable {
     let sendTimes: SendTimes
     private let lock = NSLock()
     private var samples: [Double] = []
-    private var consumer: KafkaConsumer?
     private var isReady = false
 
     /// Orders `b-1` … `b-<unmeasured>` are warm-up: their trades are not sampled.
@@ -239,10 +296,7 @@ final class TradeProbe: @unchecked Sendable {
         var starts: [KafkaTopicPartition: KafkaOffset] = [:]
         for p in 0..<settings.partitions { starts[KafkaTopicPartition(TopicName.matchedTrades, Int32(p))] = .beginning }
         try await consumer.assign(starts)
-        lock.withLock {
-            self.consumer = consumer
-            isReady = true
-        }
+        lock.withLock { isReady = true }
         defer { Task { await consumer.close() } }
         for try await event in consumer.events {
             guard case .messages(let batch) = event else { continue }
@@ -274,10 +328,53 @@ final class TradeProbe: @unchecked Sendable {
         while !lock.withLock({ isReady }) { try await Task.sleep(for: .milliseconds(1)) }
     }
 
-    func endOffset(_ topic: String, _ partition: Int32) async throws -> Int64 {
-        guard let consumer = lock.withLock({ consumer }) else { return 0 }
-        return try await consumer.queryWatermarks(KafkaTopicPartition(topic, partition)).high
+    func latencies() -> [Double] { lock.withLock { samples } }
+}
+
+/// Per topic: how long after its producer timestamp (CreateTime, ms) each record reached a probe consumer, i.e. one
+/// hop's producer batching, broker and fetch time.
+final class HopProbe: @unchecked Sendable {
+    let settings: StreamsSettings
+    let topics: [String]
+    private let lock = NSLock()
+    private var samples: [String: [Double]] = [:]
+    private var bytes: [String: Int] = [:]
+
+    init(settings: StreamsSettings, topics: [String]) {
+        self.settings = settings
+        self.topics = topics
     }
 
-    func latencies() -> [Double] { lock.withLock { samples } }
+    func run() async throws {
+        var configuration = settings.kafka
+        configuration.groupID = "bench-hops"
+        configuration.autoOffsetReset = .latest
+        let consumer = try await KafkaConsumer(configuration: configuration)
+        var starts: [KafkaTopicPartition: KafkaOffset] = [:]
+        for topic in topics { for p in 0..<settings.partitions { starts[KafkaTopicPartition(topic, Int32(p))] = .end } }
+        try await consumer.assign(starts)
+        defer { Task { await consumer.close() } }
+        for try await event in consumer.events {
+            guard case .messages(let batch) = event else { continue }
+            let now = Date().timeIntervalSince1970 * 1000
+            lock.withLock {
+                for message in batch {
+                    guard let t = message.timestamp else { continue }
+                    samples[message.topic, default: []].append(now - Double(t))
+                    bytes[message.topic, default: 0] += message.value?.count ?? 0
+                }
+            }
+        }
+    }
+
+    func printSummary() {
+        lock.withLock {
+            for topic in topics {
+                let sorted = (samples[topic] ?? []).sorted()
+                guard !sorted.isEmpty else { print("  hop \(topic): no records"); continue }
+                func p(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+                print(String(format: "  hop %@: %d records, %d bytes, p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", topic, sorted.count, bytes[topic] ?? 0, p(0.5), p(0.9), p(0.99), sorted.last ?? 0))
+            }
+        }
+    }
 }
