@@ -259,6 +259,8 @@ final class ProducerCore: @unchecked Sendable {
     private let queue: SendablePointer
     private let pollStopped = Locked(false)
     private let pollExited = DispatchSemaphore(value: 0)
+    /// Cuts the poll thread's back-off short when a sender waits for queue space.
+    private let pollWake = DispatchSemaphore(value: 0)
     private let shutdownDone = Locked(false)
 
     init(configuration: KafkaConfiguration, logger: Logger) throws {
@@ -284,7 +286,8 @@ final class ProducerCore: @unchecked Sendable {
             attempt = nil
             if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-                try await waitForSpace()
+                // Reports already waiting free space at once (a C loop polls here too); otherwise wait for them.
+                if serveInline() == 0 { try await waitForSpace() }
                 continue
             }
             throw sendError(err, message)
@@ -306,7 +309,7 @@ final class ProducerCore: @unchecked Sendable {
                 if !s.closed { s.spaceWaiters.append(continuation) }
                 return s.closed
             }
-            if closed { continuation.resume() }
+            if closed { continuation.resume() } else { pollWake.signal() }
         }
         if state.withLock({ $0.closed }) { throw KafkaError.closed("producer") }
         try Task.checkCancellation()
@@ -359,12 +362,16 @@ final class ProducerCore: @unchecked Sendable {
     /// A busy sender serves delivery reports itself every `inlineServeInterval` records, as a C
     /// producer loop does, instead of waking the poll thread for them: on few cores the extra
     /// thread's wake-ups cost more than the reports. The poll thread stays idle while this goes on.
-    private func serveInline() {
+    @discardableResult
+    private func serveInline() -> Int {
         inlineServes.add(1, ordering: .relaxed)
+        var served = 0
         while let event = rd_kafka_queue_poll(queue.pointer, 0) {
             handle(event)
             rd_kafka_event_destroy(event)
+            served += 1
         }
+        return served
     }
 
     func isAcknowledged(_ mark: DeliveryMark) throws -> Bool {
@@ -520,10 +527,10 @@ final class ProducerCore: @unchecked Sendable {
         var servesSeen = 0
         while !pollStopped.withLock({ $0 }) {
             let serves = inlineServes.load(ordering: .relaxed)
-            if serves != servesSeen {
-                // A sender is serving the reports: look again shortly.
+            if serves != servesSeen && !state.withLock({ !$0.spaceWaiters.isEmpty }) {
+                // A sender is serving the reports: look again shortly (sooner if a sender starts waiting for space).
                 servesSeen = serves
-                usleep(2_000)
+                _ = pollWake.wait(timeout: .now() + .milliseconds(2))
                 continue
             }
             var served = 0
@@ -534,17 +541,17 @@ final class ProducerCore: @unchecked Sendable {
                 served += 1
                 timeout = 0
             }
-            if served > 1 {
-                // Busy: let delivery reports accumulate for a moment instead of waking per report
-                // (at high rates librdkafka emits one report event per partition batch).
-                usleep(300)
-            }
             let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
                 if s.spaceWaiters.isEmpty { return [] }
                 defer { s.spaceWaiters = [] }
                 return s.spaceWaiters
             }
             for w in waiters { w.resume() }
+            if served > 1 {
+                // Busy: let delivery reports accumulate for a moment instead of waking per report
+                // (at high rates librdkafka emits one report event per partition batch).
+                usleep(300)
+            }
         }
         pollExited.signal()
     }

@@ -26,6 +26,9 @@ struct KafkaBench: AsyncParsableCommand {
     @Flag(help: "Run only the Swift side (for profiling).")
     var swiftOnly = false
 
+    @Flag(help: "Run only the C side (for profiling).")
+    var cOnly = false
+
     @Flag(help: "Measure producing only (for profiling).")
     var produceOnly = false
 
@@ -74,9 +77,9 @@ struct KafkaBench: AsyncParsableCommand {
                 print("total in log: \(total)")
                 await probe.close()
             }
-            let sp = try await swiftProduce(config, topic: swiftTopic, logger: logger)
+            let sp = cOnly ? 1 : try await swiftProduce(config, topic: swiftTopic, logger: logger)
             let cc = swiftOnly || produceOnly ? 1 : try cConsume(config, topic: cTopic)
-            let sc = produceOnly ? 1 : try await swiftConsume(config, topic: swiftTopic, logger: logger)
+            let sc = produceOnly || cOnly ? 1 : try await swiftConsume(config, topic: swiftTopic, logger: logger)
             report("round \(round) C     produce", cp); report("round \(round) Swift produce", sp)
             report("round \(round) C     consume", cc); report("round \(round) Swift consume", sc)
             c.produce = max(c.produce, rate(cp)); c.consume = max(c.consume, rate(cc))
@@ -89,7 +92,7 @@ struct KafkaBench: AsyncParsableCommand {
         print(String(format: "Swift produce  %10.0f  %10.1f", swift.produce, swift.produce * mb))
         print(String(format: "C     consume  %10.0f  %10.1f", c.consume, c.consume * mb))
         print(String(format: "Swift consume  %10.0f  %10.1f", swift.consume, swift.consume * mb))
-        if !swiftOnly && !produceOnly { print(String(format: "Swift/C ratio: produce %.2f, consume %.2f (target >= 0.90)", swift.produce / c.produce, swift.consume / c.consume)) }
+        if !swiftOnly && !cOnly && !produceOnly { print(String(format: "Swift/C ratio: produce %.2f, consume %.2f (target >= 0.90)", swift.produce / c.produce, swift.consume / c.consume)) }
     }
 
     private func rate(_ seconds: Double) -> Double { Double(messages) / seconds }
