@@ -159,7 +159,6 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var statusConfiguration = settings.kafka
         statusConfiguration.groupID = "bench-status"
         let status = try await KafkaConsumer(configuration: statusConfiguration)
-        defer { Task { await status.close() } }
         func endOffset(_ topic: String, _ partition: Int32) async throws -> Int64 {
             try await status.queryWatermarks(KafkaTopicPartition(topic, partition)).high
         }
@@ -234,6 +233,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - begin) / .seconds(1)
         hopProbe?.printSummary()
         await producer.close()
+        await status.close()
         let trades = Int(outputs)
         probeTask.cancel()
         for task in stageTasks { task.cancel() }
