@@ -4,7 +4,7 @@ import Kafka
 /// options. Everything here can be overridden from the command line.
 public struct StreamsSettings: Sendable {
     public enum BrokerKind: Sendable { case embedded, kafka }
-    /// Latency: linger 1 ms (one hop p99 ≈ 3 ms on the embedded broker). Throughput: bigger batches.
+    /// Latency: small batches, short linger and fetch waits. Throughput: bigger batches.
     public enum Profile: String, Sendable, CaseIterable { case latency, throughput }
 
     public var brokerKind: BrokerKind

@@ -12,7 +12,7 @@ struct StreamOptions: ParsableArguments {
     @Option(help: "Partitions of incoming_orders, buy_orders, sell_orders and the per-partition topics downstream.")
     var partitions: Int = 4
 
-    @Option(help: "Client tuning: latency (linger 1 ms on the embedded broker) or throughput (bigger batches).")
+    @Option(help: "Client tuning: latency (on the embedded broker linger 2 ms, fetch waits 3 ms) or throughput (bigger batches).")
     var profile: String = "latency"
 
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated). Wins over the defaults.")

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Requests that do not parse as HTTP, sent over a plain socket (an HTTP client library would refuse to send them).
+@Suite struct MalformedHTTPTests {
+    /// Sends `request` and reads until the server closes the connection; `nil` if it neither answers nor closes
+    /// within 10 s.
+    static func exchange(port: Int, _ request: [UInt8]) throws -> String? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        try #require(sent == request.count)
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return String(decoding: received, as: UTF8.self) }  // closed by the server
+            if n < 0 { return nil }  // timed out with the connection still open
+            received += buffer[0..<n]
+        }
+    }
+
+    @Test(arguments: [
+        ("GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Trace: a\u{7f}\r\n\r\n", "invalid character in header"),
+        ("GET /v1/instruments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer alice-key\u{01}\r\n\r\n", "invalid character in header"),
+        ("BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", "invalid HTTP method"),
+        ("GET /v1/health HTTP/1.1\r\nHost: x\r\nX Trace: a\r\n\r\n", "invalid character in header"),
+    ])
+    func firstRequestThatDoesNotParseGetsA400JSONErrorAndTheConnectionCloses(request: String, reason: String) async throws {
+        let gateway = makeGateway()
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try #require(try Self.exchange(port: port, Array(request.utf8)), "no answer and the connection stayed open")
+            #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+            #expect(answer.contains("Connection: close\r\n"))
+            let body = try #require(answer.split(separator: "\r\n\r\n", maxSplits: 1).last)
+            let json = try JSONParser.parse(Array(body.utf8))
+            #expect(json["status"] == .string("error"))
+            #expect(json["field"] == .string("request"))
+            #expect(json["reason"] == .string("malformed HTTP request (\(reason))"))
+            // The server is unharmed: a well-formed request on a new connection still succeeds.
+            let health = try #require(try Self.exchange(port: port, Array("GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)))
+            #expect(health.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        }
+    }
+
+    @Test func aBadRequestAfterAGoodOneOnTheSameConnectionIsAnsweredAndClosed() async throws {
+        let gateway = makeGateway()
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let pipelined = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/health HTTP/1.1\r\nHost: x\r\nX-Trace: a\u{7f}\r\n\r\n"
+            let answer = try #require(try Self.exchange(port: port, Array(pipelined.utf8)), "no answer and the connection stayed open")
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(answer.contains("HTTP/1.1 400 Bad Request\r\n"))
+        }
+    }
+}
