@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
@@ -11,8 +12,15 @@ import Testing
 /// Requests that do not parse as HTTP, sent over a plain socket (an HTTP client library would refuse to send them).
 @Suite struct MalformedHTTPTests {
     /// Sends `request` and reads until the server closes the connection; `nil` if it neither answers nor closes
-    /// within 10 s.
-    static func exchange(port: Int, _ request: [UInt8]) throws -> String? {
+    /// within 10 s. The blocking socket calls run on a thread of their own: on the cooperative pool they could
+    /// starve the in-process server's request handlers.
+    static func exchange(port: Int, _ request: [UInt8]) async throws -> String? {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try blockingExchange(port: port, request) }) }
+        }
+    }
+
+    static func blockingExchange(port: Int, _ request: [UInt8]) throws -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
         defer { close(fd) }
@@ -48,7 +56,7 @@ import Testing
         let gateway = makeGateway()
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
-            let answer = try #require(try Self.exchange(port: port, Array(request.utf8)), "no answer and the connection stayed open")
+            let answer = try #require(try await Self.exchange(port: port, Array(request.utf8)), "no answer and the connection stayed open")
             #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(answer.contains("Connection: close\r\n"))
             let body = try #require(answer.split(separator: "\r\n\r\n", maxSplits: 1).last)
@@ -57,7 +65,7 @@ import Testing
             #expect(json["field"] == .string("request"))
             #expect(json["reason"] == .string("malformed HTTP request (\(reason))"))
             // The server is unharmed: a well-formed request on a new connection still succeeds.
-            let health = try #require(try Self.exchange(port: port, Array("GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)))
+            let health = try #require(try await Self.exchange(port: port, Array("GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)))
             #expect(health.hasPrefix("HTTP/1.1 200 OK\r\n"))
         }
     }
@@ -67,7 +75,7 @@ import Testing
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
             let pipelined = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/health HTTP/1.1\r\nHost: x\r\nX-Trace: a\u{7f}\r\n\r\n"
-            let answer = try #require(try Self.exchange(port: port, Array(pipelined.utf8)), "no answer and the connection stayed open")
+            let answer = try #require(try await Self.exchange(port: port, Array(pipelined.utf8)), "no answer and the connection stayed open")
             #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(answer.contains("HTTP/1.1 400 Bad Request\r\n"))
         }
