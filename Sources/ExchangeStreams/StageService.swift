@@ -129,9 +129,20 @@ public enum StreamsTopology {
         return specs
     }
 
-    /// Creates every topic that does not exist yet (existing topics are left as they are).
+    /// Creates every topic that does not exist yet (existing topics are left as they are). Only missing topics are
+    /// asked for, so a cluster that has them all is never sent CreateTopics (librdkafka's mock cluster, run apart by
+    /// `exchange broker`, does not implement it).
     public static func create(settings: StreamsSettings, logger: Logger = Logger(label: "exchange.topology")) async throws {
         let admin = try await KafkaAdmin(configuration: settings.kafka, logger: logger)
-        try await admin.createTopics(topics(partitions: settings.partitions))
+        let existing = try await admin.listTopics()
+        let missing = topics(partitions: settings.partitions).filter { existing[$0.name] == nil }
+        guard !missing.isEmpty else { return }
+        do {
+            try await admin.createTopics(missing)
+        } catch {
+            throw StageError(
+                "cannot create the missing topics \(missing.map(\.name).joined(separator: ", ")): \(error). "
+                    + "Create them on the cluster (an `exchange broker` of this version creates them all at start).")
+        }
     }
 }

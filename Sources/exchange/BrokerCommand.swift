@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExchangeRecords
+import ExchangeStreams
 import Foundation
 import Kafka
 import Logging
@@ -37,8 +38,13 @@ struct BrokerCommand: AsyncParsableCommand {
         var logger = Logger(label: "exchange.broker")
         logger.logLevel = .info
         let cluster = try EmbeddedKafka(brokers: brokersCount, logger: logger)
-        for topic in TopicName.all + topics {
-            try cluster.createTopic(topic, partitions: partitions)
+        // Every topic the stages use (internal topics and changelogs too, with their own partition counts): the mock
+        // cannot create topics on request, so stages started against it later find them here.
+        var specifications = StreamsTopology.topics(partitions: partitions)
+        let known = Set(specifications.map(\.name))
+        specifications += topics.filter { !known.contains($0) }.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
+        for specification in specifications {
+            try cluster.createTopic(specification.name, partitions: specification.partitions)
         }
         if let bootstrapFile {
             do {
@@ -49,7 +55,7 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         print("""
             Embedded Kafka cluster running: \(brokersCount) broker(s), bootstrap servers \(cluster.bootstrapServers)
-            Topics (\(partitions) partitions each): \((TopicName.all + topics).joined(separator: ", "))
+            Topics: \(specifications.map { "\($0.name) (\($0.partitions))" }.joined(separator: ", "))
             In-memory only: nothing survives a restart; each partition keeps about 5 MiB or 100,000 batches and then \
             deletes its oldest data. Not for production. Stop with Ctrl-C (SIGINT) or SIGTERM.
             Try: kcat -b \(cluster.bootstrapServers) -L

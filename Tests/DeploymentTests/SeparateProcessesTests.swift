@@ -1,0 +1,79 @@
+import ExchangeRecords
+import Foundation
+import Kafka
+import Testing
+
+/// `exchange broker` in one process and a stage in another, as README shows: the broker must create every topic the
+/// stages use (librdkafka's mock cluster does not implement CreateTopics), and the stage must start without asking.
+@Suite(.serialized) struct SeparateProcessesTests {
+    /// A child process stopped (SIGTERM, then SIGKILL) when the test ends.
+    final class Child: @unchecked Sendable {
+        let process = Process()
+        let output = Pipe()
+
+        init(_ arguments: [String]) throws {
+            process.executableURL = try ExchangeBinary.exchange.locate()
+            process.arguments = arguments
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+        }
+
+        func stop() {
+            guard process.isRunning else { return }
+            process.terminate()
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+    }
+
+    /// Waits for `condition`, failing after `seconds`.
+    static func waitUntil(_ what: String, seconds: Double, _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw ComposeError("timed out after \(seconds) s waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func aStageInItsOwnProcessRunsAgainstExchangeBroker() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-broker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bootstrapFile = directory.appendingPathComponent("bootstrap").path
+        let broker = try Child(["broker", "--partitions", "2", "--bootstrap-file", bootstrapFile])
+        defer { broker.stop() }
+        try await Self.waitUntil("the bootstrap file", seconds: 30) {
+            (try? String(contentsOfFile: bootstrapFile, encoding: .utf8))?.contains(":") == true
+        }
+        let bootstrap = try String(contentsOfFile: bootstrapFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let configuration = KafkaConfiguration.embedded(bootstrapServers: bootstrap)
+
+        // Every topic of the stages' layout exists, with the stages' partition counts.
+        let admin = try await KafkaAdmin(configuration: configuration)
+        let topics = try await admin.listTopics()
+        for specification in DeploymentTopics.all(partitions: 2) {
+            #expect(topics[specification.name] == specification.partitions, "topic \(specification.name)")
+        }
+
+        // A splitter in its own process starts at once and splits an order.
+        let split = try Child(["split", "--brokers", bootstrap, "--partitions", "2"])
+        defer { split.stop() }
+        let producer = try await KafkaProducer(configuration: configuration)
+        let order = IncomingOrder.new(
+            NewOrder(
+                orderID: "separate-1", traderID: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit,
+                price: FixedDecimal("160.25"), quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
+        _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: TopicName.incomingOrders, partition: 0, key: "AAPL", value: order.encoded()))
+        await producer.close()
+        let consumer = try await KafkaConsumer(configuration: configuration)
+        try await consumer.assign([KafkaTopicPartition(TopicName.buyOrders, 0): .beginning])
+        try await Self.waitUntil("the order on buy_orders", seconds: 60) {
+            #expect(split.process.isRunning, "the splitter exited")
+            return try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.buyOrders, 0)).high >= 1
+        }
+        await consumer.close()
+    }
+}
