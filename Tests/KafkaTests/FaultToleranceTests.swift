@@ -48,7 +48,7 @@ struct FaultToleranceTests {
 
         #expect(acknowledged.count == 600, "records acknowledged after the broker came back")
         let expected = Set(acknowledged)
-        try await waitUntil(30, "all acknowledged records consumed") {
+        try await waitUntil(60, "all acknowledged records consumed") {
             Set(await collected.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
         }
         let records = await collected.records
