@@ -172,16 +172,23 @@ final class KafkaChangelogReader: ChangelogSource {
         guard high > low else { return [] }
         try await consumer.assign([tp: .offset(low)])
         var records: [InputRecord] = []
-        while records.last.map({ $0.offset < high - 1 }) ?? true {
+        // Each offset once and in order, whatever the fetcher hands out twice.
+        var next = low
+        while next < high {
             guard let event = try await iterator.next() else { throw CancellationError() }
             guard case .messages(let batch) = event else { continue }
-            for message in batch where message.topic == tp.topic && message.partition == tp.partition && message.offset < high {
+            for message in batch
+            where message.topic == tp.topic && message.partition == tp.partition && message.offset >= next && message.offset < high {
                 records.append(
                     InputRecord(
                         topic: message.topic, partition: message.partition, offset: message.offset, key: message.key,
                         value: message.value, timestamp: message.timestamp))
+                next = message.offset + 1
             }
         }
+        // Stop fetching: the stage writes this changelog on, and a reader left assigned would fetch every new chunk
+        // into a queue nobody reads.
+        try await consumer.assign([:])
         return records
     }
 }

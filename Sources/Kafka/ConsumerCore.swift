@@ -211,10 +211,22 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
-    private func dropBuffered(_ partitions: Set<KafkaTopicPartition>) {
+    /// Replaces a manual assignment; every buffered record belongs to the old one.
+    func assign(_ items: [(KafkaTopicPartition, Int64)]) async throws {
+        try await command { rk, core in
+            let list = RDKafka.partitionList(items)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            try rd_kafka_assign(rk, list).check("assign")
+            core.dropBuffered(nil)
+        }
+    }
+
+    /// Drops buffered records of `partitions` (of every partition if `nil`).
+    private func dropBuffered(_ partitions: Set<KafkaTopicPartition>?) {
         cond.lock()
         buffer = buffer.compactMap { element in
             guard case .event(.messages(let batch)) = element else { return element }
+            guard let partitions else { return nil }
             let kept = batch.removing(partitions)
             return kept.isEmpty ? nil : .event(.messages(kept))
         }

@@ -48,14 +48,12 @@ public final class KafkaConsumer: Sendable, Service {
         try rd_kafka_subscribe(core.rk.pointer, list).check("subscribe to \(topics)")
     }
 
-    /// Consumes exactly these partitions from these positions (no group rebalancing).
+    /// Consumes exactly these partitions from these positions (no group rebalancing); an empty set stops
+    /// consuming. Records of the previous assignment still buffered are dropped: the next batch starts at
+    /// these positions.
     public func assign(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
         let items = positions.sorted { $0.key < $1.key }.map { ($0.key, $0.value.rawValue) }
-        try await core.command { rk, _ in
-            let list = RDKafka.partitionList(items)
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            try rd_kafka_assign(rk, list).check("assign")
-        }
+        try await core.assign(items)
     }
 
     /// The records, batches and rebalance events. Iterate once; ends after `close()`; throws
