@@ -41,11 +41,18 @@ struct JSONReader {
         case UInt8(ascii: "\""): return "a string"
         case UInt8(ascii: "{"): return "an object"
         case UInt8(ascii: "["): return "an array"
-        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
-        case UInt8(ascii: "n"): return "null"
+        case UInt8(ascii: "t") where startsWith("true"), UInt8(ascii: "f") where startsWith("false"): return "a boolean"
+        case UInt8(ascii: "n") where startsWith("null"): return "null"
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
         default: return "invalid JSON (\(describeByte(base[pos])) at byte \(pos))"
         }
+    }
+
+    /// Whether `literal` starts at the current position (so `not json` is not reported as `null`).
+    private func startsWith(_ literal: String) -> Bool {
+        let bytes = Array(literal.utf8)
+        guard pos + bytes.count <= base.count else { return false }
+        return bytes.indices.allSatisfy { base[pos + $0] == bytes[$0] }
     }
 
     // MARK: Structure
@@ -87,11 +94,14 @@ struct JSONReader {
         pos += 1
     }
 
+    /// Whether a JSON value starts here (a literal only when it is spelled out: `not json` is a syntax error).
     private func isValueStart(_ c: UInt8) -> Bool {
         switch c {
-        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"),
-            UInt8(ascii: "n"), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
+        case UInt8(ascii: "t"): return startsWith("true")
+        case UInt8(ascii: "f"): return startsWith("false")
+        case UInt8(ascii: "n"): return startsWith("null")
         default: return false
         }
     }

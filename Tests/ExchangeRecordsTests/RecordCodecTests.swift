@@ -65,6 +65,20 @@ import Testing
         #expect(throws: RecordDecodingError.self) { try IncomingOrder.decode(json: json) }
     }
 
+    /// A top-level value that is not an object is named for what it is, and text that merely starts like a literal
+    /// is a syntax error (so a dead letter for `not json` does not say it found `null`).
+    @Test(arguments: [
+        ("null", "expected a JSON object, found null"),
+        ("true", "expected a JSON object, found a boolean"),
+        ("[1]", "expected a JSON object, found an array"),
+        ("not json", "invalid JSON at byte 0: expected '{', found 'n'"),
+        ("tru", "invalid JSON at byte 0: expected '{', found 't'"),
+        ("fals", "invalid JSON at byte 0: expected '{', found 'f'"),
+    ])
+    func topLevelValueErrorsSayWhatWasFound(json: String, reason: String) {
+        #expect(throws: RecordDecodingError(field: nil, reason: reason)) { try IncomingOrder.decode(json: json) }
+    }
+
     @Test(arguments: [
         ("160", Int64(160_000_000)), ("160.25", 160_250_000), ("-0.5", -500_000), ("0.000001", 1), ("1.5e2", 150_000_000),
         ("12E-1", 1_200_000), ("1.2500000", 1_250_000), ("-0", 0), ("9223372036854.775807", Int64.max),
