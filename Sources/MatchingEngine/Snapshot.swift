@@ -205,13 +205,14 @@ struct SnapshotWriter {
     }
 
     mutating func string(_ value: String) {
-        let utf8 = Array(value.utf8)
-        unsigned(UInt64(utf8.count))
-        bytes.append(contentsOf: utf8)
+        // No intermediate array: a snapshot writes every order id the engine remembers.
+        unsigned(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
     }
 
     mutating func strings(_ values: [String]) {
         unsigned(UInt64(values.count))
+        bytes.reserveCapacity(bytes.count + values.reduce(0) { $0 + $1.utf8.count + 2 })
         for value in values { string(value) }
     }
 }
