@@ -20,7 +20,7 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(name: .customLong("brokers-count"), help: "Number of brokers.")
     var brokersCount = 1
 
-    @Option(help: "Partitions of each topic created at start.")
+    @Option(help: "Partitions of the per-partition topics created at start (give the stages the same --partitions); single-partition topics such as top_profit keep one, and extra --topic topics get this many.")
     var partitions = 4
 
     @Option(name: .customLong("topic"), help: "An extra topic to create at start (repeatable); the exchange's topics are always created.")
