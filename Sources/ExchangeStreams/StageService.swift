@@ -45,6 +45,13 @@ public struct StageService: Service {
         }
     }
 
+    /// A configuration librdkafka refuses (for any of the stage's clients) will not get better by restarting: it
+    /// becomes a `StageError`, which stops the stage with the message instead of retrying every second.
+    private func configurationError(_ error: any Error) -> any Error {
+        guard let kafkaError = error as? KafkaError, kafkaError.code == .invalidArgument else { return error }
+        return StageError("\(definition.name): invalid Kafka client configuration: \(kafkaError.message)")
+    }
+
     /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).
     public func runUntilCancelled() async throws {
         var consumerConfiguration = settings.consumerConfiguration
@@ -69,9 +76,8 @@ public struct StageService: Service {
         let producer: KafkaProducer
         do {
             producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
-        } catch let error as KafkaError where error.code == .invalidArgument {
-            // A configuration librdkafka refuses will not get better by restarting.
-            throw StageError("\(definition.name): invalid Kafka client configuration: \(error.message)")
+        } catch {
+            throw configurationError(error)
         }
         let reader: KafkaConsumer
         let consumer: KafkaConsumer
@@ -81,7 +87,7 @@ public struct StageService: Service {
             consumer = try await KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         } catch {
             await producer.close(flushTimeout: .zero)
-            throw error
+            throw configurationError(error)
         }
         let runner = StageRunner(
             definition: definition, consumer: KafkaStageConsumer(consumer: consumer, stage: definition.name),
