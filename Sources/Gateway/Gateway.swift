@@ -56,9 +56,13 @@ public final class Gateway: Sendable {
         let webSocketResponder = router.buildResponder()
         return Application(
             router: router,
-            server: HTTPServerBuilder { responder in
-                MalformedRequestGuard(
-                    HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: .init()))
+            server: HTTPServerBuilder { [configuration] responder in
+                let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1)))
+                return MalformedRequestGuard(
+                    HTTP1WebSocketUpgradeChannel(
+                        responder: responder, webSocketResponder: webSocketResponder,
+                        configuration: .init(http1: .init(idleTimeout: idle))),
+                    firstRequestTimeout: idle)
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "exchange-gateway"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

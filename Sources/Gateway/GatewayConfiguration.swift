@@ -19,6 +19,9 @@ public struct GatewayConfiguration: Sendable {
     public var rateLimitBurst: Double = 400
     /// Idempotency answers remembered (oldest forgotten first).
     public var idempotencyCapacity: Int = 1_000_000
+    /// A connection that sends no complete request head for this long (first request, or between keep-alive
+    /// requests) is closed, so idle or stalled clients cannot hold connections forever. WebSockets are not affected.
+    public var idleTimeout: Duration = .seconds(60)
     public var authenticator: Authenticator = Authenticator(keys: APIKeyStore())
 
     public init() {}

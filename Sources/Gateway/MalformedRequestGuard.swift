@@ -4,21 +4,31 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Answers a connection whose first request does not parse as HTTP with a 400 JSON error and closes it.
+/// Answers a connection whose first request does not parse as HTTP with a 400 JSON error and closes it, and closes
+/// one that sends no first request within `firstRequestTimeout`.
 ///
 /// While the WebSocket upgrade handler waits for a connection's first request head, nothing in Hummingbird's
-/// pipeline answers an `HTTPParserError` (a control character in a header, a malformed request line): the client
-/// waited forever on an open connection. Later requests on a kept-alive connection are answered by Hummingbird
-/// itself, so the guard steps aside as soon as the upgrade handler passes anything on.
+/// pipeline answers an `HTTPParserError` (a control character in a header, a malformed request line) or times out
+/// (Hummingbird's idle timeout starts only after the first request): the client waited forever on an open
+/// connection. Later requests on a kept-alive connection are Hummingbird's to answer, so the guard steps aside as
+/// soon as the first request head is parsed.
 public struct MalformedRequestGuard<Inner: ServerChildChannel>: ServerChildChannel {
     public typealias Value = Inner.Value
     let inner: Inner
+    let firstRequestTimeout: TimeAmount?
 
-    public init(_ inner: Inner) { self.inner = inner }
+    public init(_ inner: Inner, firstRequestTimeout: TimeAmount? = nil) {
+        self.inner = inner
+        self.firstRequestTimeout = firstRequestTimeout
+    }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        inner.setup(channel: channel, logger: logger).flatMapThrowing { value in
-            try channel.pipeline.syncOperations.addHandler(FirstRequestParseErrorHandler())
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { [firstRequestTimeout] value in
+            // Right behind the decoder: it sees the first request head (or the decoder's error) before the upgrade
+            // handler does, whether the request is plain HTTP or a WebSocket upgrade.
+            let operations = channel.pipeline.syncOperations
+            let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try operations.addHandler(FirstRequestParseErrorHandler(timeout: firstRequestTimeout), position: .after(decoder))
             return value
         }
     }
@@ -28,15 +38,32 @@ public struct MalformedRequestGuard<Inner: ServerChildChannel>: ServerChildChann
     }
 }
 
-/// Sits behind the upgrade handler until the first request has been parsed (then removes itself).
+/// Sits behind the HTTP decoder until the first request head has been parsed (then removes itself).
 final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    let timeout: TimeAmount?
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount?) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard let timeout else { return }
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // The upgrade handler has decided; what follows is Hummingbird's (or the WebSocket's) to handle.
+        let isHead = if case .head = unwrapInboundIn(data) { true } else { false }
         context.fireChannelRead(data)
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        // A request head parsed: from here Hummingbird (idle timeout, later parse errors) or the WebSocket handles it.
+        if isHead { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -35,9 +35,12 @@ let testInstruments = InstrumentRules.seed + [
         lowerBandMicros: 90_000_000, upperBandMicros: 110_000_000, maxOrderQuantity: 1_000)
 ]
 
-func makeGateway(sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1) -> Gateway {
+func makeGateway(
+    sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60)
+) -> Gateway {
     var configuration = GatewayConfiguration()
     configuration.port = 0
+    configuration.idleTimeout = idleTimeout
     configuration.rateLimitPerSecond = rate
     configuration.rateLimitBurst = burst
     var keys = APIKeyStore()

@@ -70,6 +70,18 @@ import Testing
         }
     }
 
+    /// A client that connects and sends nothing (or stops halfway through its first request head) does not hold the
+    /// connection forever.
+    @Test(arguments: ["", "GET /v1/health HTTP/1.1\r\nHost: x\r\n"])
+    func aConnectionWithoutACompleteFirstRequestIsClosedAfterTheIdleTimeout(sent: String) async throws {
+        let gateway = makeGateway(idleTimeout: .milliseconds(300))
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try await Self.exchange(port: port, Array(sent.utf8))
+            #expect(answer == "", "closed without an answer, within 10 s")
+        }
+    }
+
     @Test func aBadRequestAfterAGoodOneOnTheSameConnectionIsAnsweredAndClosed() async throws {
         let gateway = makeGateway()
         try await gateway.application().test(.live) { client in

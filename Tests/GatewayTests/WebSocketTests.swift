@@ -59,6 +59,25 @@ import Testing
         }
     }
 
+    /// The HTTP idle timeout ends idle HTTP connections, not a WebSocket whose client only listens.
+    @Test func aListeningWebSocketOutlivesTheHTTPIdleTimeout() async throws {
+        let gateway = makeGateway(idleTimeout: .milliseconds(200))
+        let model = gateway.readModel
+        try await gateway.application().test(.live) { client in
+            guard let port = client.port else { Issue.record("no port"); return }
+            let publish: @Sendable () async -> Void = {
+                // Publish well after the idle timeout would have closed an idle HTTP connection.
+                Task {
+                    try await Task.sleep(for: .seconds(1))
+                    model.apply(report("a-9", trader: "alice", status: "NEW", seq: 1))
+                }
+            }
+            let frames = try await WebSocketTests.collect(
+                port: port, key: Keys.alice, until: { frames in frames.contains { $0["type"] == .string("order") } }, onReady: publish)
+            #expect(frames.contains { $0["type"] == .string("order") && $0["data"]?["order_id"] == .string("a-9") })
+        }
+    }
+
     @Test func unauthenticatedUpgradeIsRefused() async throws {
         let gateway = makeGateway()
         try await gateway.application().test(.live) { client in
