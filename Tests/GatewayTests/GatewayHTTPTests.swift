@@ -277,7 +277,8 @@ import Testing
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        let gateway = makeGateway(rate: 0.5, burst: 2)
+        // A refill so slow (one token per 1,000 s) that no token comes back however slowly the machine runs the test.
+        let gateway = makeGateway(rate: 0.001, burst: 2)
         try await gateway.application().test(.router) { client in
             #expect(try await client.send(.get, "/v1/orders").status == .ok)
             #expect(try await client.send(.get, "/v1/orders").status == .ok)
