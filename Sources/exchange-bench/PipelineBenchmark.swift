@@ -291,13 +291,7 @@ final class TradeProbe: @unchecked Sendable {
     }
 
     func run() async throws {
-        var configuration = settings.kafka
-        configuration.groupID = "bench-probe"
-        configuration.autoOffsetReset = .earliest
-        let consumer = try await KafkaConsumer(configuration: configuration)
-        var starts: [KafkaTopicPartition: KafkaOffset] = [:]
-        for p in 0..<settings.partitions { starts[KafkaTopicPartition(TopicName.matchedTrades, Int32(p))] = .beginning }
-        try await consumer.assign(starts)
+        let consumer = try await probeConsumer(settings, group: "bench-probe", topics: [TopicName.matchedTrades], from: .beginning)
         lock.withLock { isReady = true }
         defer { Task { await consumer.close() } }
         for try await event in consumer.events {
@@ -348,13 +342,7 @@ final class HopProbe: @unchecked Sendable {
     }
 
     func run() async throws {
-        var configuration = settings.kafka
-        configuration.groupID = "bench-hops"
-        configuration.autoOffsetReset = .latest
-        let consumer = try await KafkaConsumer(configuration: configuration)
-        var starts: [KafkaTopicPartition: KafkaOffset] = [:]
-        for topic in topics { for p in 0..<settings.partitions { starts[KafkaTopicPartition(topic, Int32(p))] = .end } }
-        try await consumer.assign(starts)
+        let consumer = try await probeConsumer(settings, group: "bench-hops", topics: topics, from: .end)
         defer { Task { await consumer.close() } }
         for try await event in consumer.events {
             guard case .messages(let batch) = event else { continue }
@@ -379,4 +367,17 @@ final class HopProbe: @unchecked Sendable {
             }
         }
     }
+}
+
+/// A consumer assigned to every partition of `topics`, starting at `offset`.
+func probeConsumer(_ settings: StreamsSettings, group: String, topics: [String], from offset: KafkaOffset) async throws -> KafkaConsumer {
+    var configuration = settings.kafka
+    configuration.groupID = group
+    // A probe that falls behind the embedded broker's retention reads on rather than stopping the benchmark.
+    configuration.autoOffsetReset = .earliest
+    let consumer = try await KafkaConsumer(configuration: configuration)
+    var starts: [KafkaTopicPartition: KafkaOffset] = [:]
+    for topic in topics { for p in 0..<settings.partitions { starts[KafkaTopicPartition(topic, Int32(p))] = offset } }
+    try await consumer.assign(starts)
+    return consumer
 }
