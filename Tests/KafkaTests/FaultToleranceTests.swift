@@ -16,14 +16,19 @@ struct FaultToleranceTests {
         let producer = try await KafkaProducer(configuration: cluster.configuration)
         var config = cluster.configuration
         config.autoOffsetReset = .earliest
-        let consumer = try await KafkaConsumer(configuration: config)
-        try await consumer.assign([KafkaTopicPartition("faults", 0): .beginning, KafkaTopicPartition("faults", 1): .beginning])
-        let collected = Collected()
-        let reader = Task {
-            for try await event in consumer.events {
-                if case .messages(let batch) = event { await collected.add(batch) }
+        /// A consumer reading both partitions from the beginning into `Collected`.
+        func startReading() async throws -> (KafkaConsumer, Collected, Task<Void, Error>) {
+            let consumer = try await KafkaConsumer(configuration: config)
+            try await consumer.assign([KafkaTopicPartition("faults", 0): .beginning, KafkaTopicPartition("faults", 1): .beginning])
+            let collected = Collected()
+            let reader = Task {
+                for try await event in consumer.events {
+                    if case .messages(let batch) = event { await collected.add(batch) }
+                }
             }
+            return (consumer, collected, reader)
         }
+        let (consumer, collected, reader) = try await startReading()
 
         var acknowledged: [Int] = []
         func send(_ range: Range<Int>) async throws {
@@ -57,14 +62,7 @@ struct FaultToleranceTests {
             }
         }
         // Exactly once, in order, checked on a fresh read of both partitions after the recovery.
-        let fresh = try await KafkaConsumer(configuration: config)
-        try await fresh.assign([KafkaTopicPartition("faults", 0): .beginning, KafkaTopicPartition("faults", 1): .beginning])
-        let reread = Collected()
-        let rereader = Task {
-            for try await event in fresh.events {
-                if case .messages(let batch) = event { await reread.add(batch) }
-            }
-        }
+        let (fresh, reread, rereader) = try await startReading()
         try await waitUntil(60, "all acknowledged records consumed") {
             Set(await reread.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
         }
