@@ -82,6 +82,12 @@ ckb_result ckb_consume(const char *const *keys, const char *const *values, int n
     rd_kafka_message_t **msgs = calloc((size_t)batch, sizeof(*msgs));
     uint8_t *seen = calloc((size_t)count, 1);
     double start = now_seconds();
+    /* As the Swift consumer does: learn the leaders first, or librdkafka retries the start-offset
+       lookup of partitions without a known leader only after 500 ms. */
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    if (rkt && rd_kafka_metadata(rk, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR && md) rd_kafka_metadata_destroy(md);
+    if (rkt) rd_kafka_topic_destroy(rkt);
     rd_kafka_assign(rk, list);
     double deadline = start + timeout_ms / 1000.0;
     while (r.messages < count && now_seconds() < deadline) {

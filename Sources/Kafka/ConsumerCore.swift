@@ -213,6 +213,7 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Replaces a manual assignment; every buffered record belongs to the old one.
     func assign(_ items: [(KafkaTopicPartition, Int64)]) async throws {
+        await RDKafka.refreshLeaders(rk, topics: Set(items.map(\.0.topic)).sorted(), timeoutMs: 5_000)
         try await command { rk, core in
             let list = RDKafka.partitionList(items)
             defer { rd_kafka_topic_partition_list_destroy(list) }

@@ -67,6 +67,12 @@ public struct KafkaConfiguration: Sendable {
     public var fetchWaitMaxMs: Int?
     public var fetchMinBytes: Int?
     public var fetchMaxBytes: Int?
+    /// librdkafka stops fetching while its local queue holds this many records, and then waits
+    /// up to 1 s before it looks again (2.0.2 has no `fetch.queue.backoff.ms`). Partition queues
+    /// forward into the consumer's queue, so the count is the whole consumer's, and librdkafka's
+    /// default of 100,000 is 40 ms of records for a consumer taking 2.5 million a second: it then
+    /// starved for the rest of the second. The presets allow 1,000,000 so the queue holds more
+    /// than the back-off (memory stays bounded by `queued.max.messages.kbytes`, 64 MiB).
     public var queuedMinMessages: Int?
     /// Most messages handed out in one `KafkaMessageBatch` (one `rd_kafka_consume_batch_queue` call).
     public var consumerBatchSize: Int = 4096
@@ -95,6 +101,7 @@ public struct KafkaConfiguration: Sendable {
         c.assignmentStrategy = .range
         c.enableAutoOffsetStore = false
         c.autoCommitIntervalMs = 1_000
+        c.queuedMinMessages = 1_000_000
         c.properties["broker.address.family"] = "v4"
         return c
     }
@@ -113,6 +120,7 @@ public struct KafkaConfiguration: Sendable {
         c.maxPollIntervalMs = 300_000
         c.assignmentStrategy = .range
         c.enableAutoOffsetStore = false
+        c.queuedMinMessages = 1_000_000
         return c
     }
 

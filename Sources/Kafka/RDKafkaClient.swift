@@ -68,6 +68,22 @@ enum RDKafka {
         }
     }
 
+    /// Learns the partition leaders of `topics` ahead of a manual assignment. librdkafka looks up
+    /// a newly assigned partition's start offset right away, and when it does not know the leader
+    /// yet it retries only after 500 ms: every assignment of a topic the client had not seen stalled
+    /// that long. A failure here only leaves librdkafka to find the leaders itself.
+    static func refreshLeaders(_ rk: SendablePointer, topics: [String], timeoutMs: Int) async {
+        _ = try? await Blocking.run {
+            for topic in topics {
+                guard let rkt = rd_kafka_topic_new(rk.pointer, topic, nil) else { continue }
+                defer { rd_kafka_topic_destroy(rkt) }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                _ = rd_kafka_metadata(rk.pointer, 0, rkt, &metadata, Int32(clamping: timeoutMs))
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+            }
+        }
+    }
+
     /// Topic names and partition counts from a metadata request (nil: all topics).
     static func topicPartitionCounts(_ rk: OpaquePointer, timeoutMs: Int) throws -> [String: Int] {
         var metadata: UnsafePointer<rd_kafka_metadata>?

@@ -106,15 +106,15 @@ struct KafkaBench: AsyncParsableCommand {
     private func swiftProduce(_ config: KafkaConfiguration, topic: String, logger: Logger) async throws -> Double {
         let producer = try await KafkaProducer(configuration: config, logger: logger)
         let count = messages, partitions = self.partitions
-        // Like the C loop, one value buffer is reused: the message drops its reference after
-        // `send`, so the write below happens in place.
-        var value = [UInt8](repeating: 0, count: size)
+        // Like the C loop, one message and its value buffer are reused: the producer keeps no
+        // reference after `trySend` (librdkafka copied the bytes), so the writes below happen in place.
+        var message = KafkaProducerMessage(topic: topic, partition: 0, value: [UInt8](repeating: 0, count: size))
         let start = ContinuousClock.now
         for i in 0..<count {
             withUnsafeBytes(of: UInt64(i).littleEndian) { index in
-                value.withUnsafeMutableBytes { $0.copyMemory(from: index) }
+                message.value?.withUnsafeMutableBytes { $0.copyMemory(from: index) }
             }
-            let message = KafkaProducerMessage(topic: topic, partition: Int32(i % partitions), value: value)
+            message.partition = Int32(i % partitions)
             if try !producer.trySend(message) { try await producer.send(message) }
         }
         try await producer.flush(timeout: .seconds(120))
