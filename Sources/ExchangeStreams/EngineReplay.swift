@@ -78,6 +78,7 @@ public struct EngineReplay {
             out.append(contentsOf: record)
             out.append(UInt8(ascii: "}"))
         }
+        engine.releaseForgottenOrderIds()
         out.append(contentsOf: Array("]}".utf8))
         return out
     }

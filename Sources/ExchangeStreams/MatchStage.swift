@@ -122,6 +122,7 @@ final class MatchTask: StageTask {
                 outputs.append(OutputRecord(topic: TopicName.executionReports, partition: partition, key: record.symbol, value: buffer))
             }
         }
+        engine.releaseForgottenOrderIds()
         if case .tick = order {
             buffer.removeAll(keepingCapacity: true)
             SequencedOrder(seq: nextOutSeq(), order: order).encode(into: &buffer)

@@ -28,8 +28,12 @@ public final class Engine {
     @exclusivity(unchecked) var tickMicros: [Int64] = []
     let pool: OrderPool
     @exclusivity(unchecked) var orderIds = Interner()
-    /// Per order handle: slot index (>= 0) while live, `neverAccepted` or `finished`.
+    /// Per order handle: slot index (>= 0) while live, `neverAccepted`, `finished`, `forgotten` or `released`.
     @exclusivity(unchecked) var orderState: [Int32] = []
+    /// Accepted order handles, oldest first (live ones move to the back when they reach the front).
+    @exclusivity(unchecked) var acceptedOrders = HandleQueue()
+    /// Forgotten handles whose strings events may still need (`releaseForgottenOrderIds()`).
+    @exclusivity(unchecked) var forgottenOrders: [UInt32] = []
     @exclusivity(unchecked) var traderIds = Interner()
     @exclusivity(unchecked) var symbols = Interner()
     @exclusivity(unchecked) var expiries = ExpiryQueue()
@@ -37,6 +41,10 @@ public final class Engine {
 
     static let neverAccepted: Int32 = -1
     static let finished: Int32 = -2
+    /// No longer found by its string; the handle still names it until released.
+    static let forgotten: Int32 = -3
+    /// Free for the next new id.
+    static let released: Int32 = -4
 
     /// - Parameter expectedOrders: capacity hint for live orders and ids (no effect on behaviour).
     public init(instruments: [Instrument], configuration: EngineConfiguration = EngineConfiguration(), expectedOrders: Int = 4096) {
@@ -63,9 +71,28 @@ public final class Engine {
     /// The handle for an order id, interning it on first sight.
     public func orderHandle(_ orderId: String) -> OrderHandle {
         let id = orderIds.intern(orderId)
-        if Int(id) == orderState.count { orderState.append(Engine.neverAccepted) }
+        if Int(id) == orderState.count {
+            orderState.append(Engine.neverAccepted)
+        } else if orderState[Int(id)] == Engine.released {
+            orderState[Int(id)] = Engine.neverAccepted
+        }
         return OrderHandle(rawValue: id)
     }
+
+    /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
+    /// Until then `orderId(_:)` still names them, so call this once the events produced so far have
+    /// been turned into strings. A command must be built (its ids interned) after the previous
+    /// command was processed: an id can be forgotten by any command.
+    public func releaseForgottenOrderIds() {
+        for handle in forgottenOrders {
+            orderIds.release(handle)
+            orderState[Int(handle)] = Engine.released
+        }
+        forgottenOrders.removeAll(keepingCapacity: true)
+    }
+
+    /// Order ids the engine currently remembers (live, recently accepted, or interned for a command).
+    public var rememberedOrderIds: Int { orderState.count - forgottenOrders.count - orderIds.releasedCount }
 
     /// The handle for a trader id, interning it on first sight.
     public func traderHandle(_ traderId: String) -> TraderHandle {
@@ -115,14 +142,47 @@ public final class Engine {
         case .new(let order):
             advanceClock(to: order.timestamp, &events)
             submit(order, &events)
+            forgetIfNeverAccepted(order.order)
         case .cancel(let cancel):
             advanceClock(to: cancel.timestamp, &events)
             self.cancel(cancel, &events)
+            forgetIfNeverAccepted(cancel.order)
         case .modify(let modify):
             advanceClock(to: modify.timestamp, &events)
             self.modify(modify, &events)
+            forgetIfNeverAccepted(modify.order)
         case .tick(let timestamp):
             advanceClock(to: timestamp, &events)
+        }
+    }
+
+    // MARK: Remembering order ids
+
+    /// An id that was never accepted (a rejected order, a cancel of an unknown id) means nothing to
+    /// the engine, so keeping it would only let such commands grow memory without bound.
+    @inline(__always)
+    private func forgetIfNeverAccepted(_ order: OrderHandle) {
+        let handle = Int(order.rawValue)
+        if handle < orderState.count && orderState[handle] == Engine.neverAccepted { forget(order.rawValue) }
+    }
+
+    private func forget(_ handle: UInt32) {
+        orderIds.remove(handle)
+        orderState[Int(handle)] = Engine.forgotten
+        forgottenOrders.append(handle)
+    }
+
+    /// Makes room for one more accepted id: forgets the oldest finished ones beyond the retention.
+    private func forgetOldOrderIds() {
+        var inspected = 0
+        let limit = acceptedOrders.count
+        while acceptedOrders.count >= configuration.retainedOrderIds && inspected < limit, let oldest = acceptedOrders.popFirst() {
+            inspected += 1
+            if orderState[Int(oldest)] >= 0 {
+                acceptedOrders.append(oldest)  // live orders are always remembered
+            } else {
+                forget(oldest)
+            }
         }
     }
 
@@ -188,10 +248,12 @@ public final class Engine {
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
-        guard handle < orderState.count else { return reject(order, .unknownOrder, &events) }
+        guard handle < orderState.count, orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
         if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
 
         // Accepted.
+        forgetOldOrderIds()
+        acceptedOrders.append(order.order.rawValue)
         orderState[handle] = Engine.finished
         acceptSequence &+= 1
         var incoming = OrderSlot(

@@ -27,11 +27,22 @@ public struct EngineConfiguration: Hashable, Sendable {
     /// Default 21:00 UTC (16:00 New York standard time).
     public var sessionCloseMillisOfDay: Int64
 
-    public static let millisPerDay: Int64 = 86_400_000
+    /// How many accepted order ids the engine remembers beyond its live orders, to reject a reused id
+    /// (`DUPLICATE_ORDER_ID`) and to tell a cancel of a finished order apart. Older finished ids are
+    /// forgotten, oldest accepted first, so memory and snapshots stay bounded however long the engine
+    /// runs; a forgotten id is treated as never seen. Live orders are always remembered.
+    public var retainedOrderIds: Int
 
-    public init(selfTradePrevention: SelfTradePrevention = .cancelIncoming, sessionCloseMillisOfDay: Int64 = 21 * 3_600_000) {
+    public static let millisPerDay: Int64 = 86_400_000
+    public static let defaultRetainedOrderIds = 100_000
+
+    public init(
+        selfTradePrevention: SelfTradePrevention = .cancelIncoming, sessionCloseMillisOfDay: Int64 = 21 * 3_600_000,
+        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds
+    ) {
         self.selfTradePrevention = selfTradePrevention
         self.sessionCloseMillisOfDay = sessionCloseMillisOfDay
+        self.retainedOrderIds = max(0, retainedOrderIds)
     }
 
     /// The first session close strictly after `time` (epoch ms).

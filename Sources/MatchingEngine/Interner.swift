@@ -1,9 +1,12 @@
-/// Maps strings to dense integers in first-seen order (so the mapping is deterministic and
-/// survives snapshot/restore), and back.
+/// Maps strings to dense integers (new strings take a released id if there is one, else the next
+/// one), and back.
 ///
 /// An open-addressing table of (64-bit hash, id) pairs with linear probing: a lookup touches one
 /// table slot and, only when the full hash matches, compares the stored string. The hash is a fixed
 /// (unseeded) function of the UTF-8 bytes, so it costs no per-process setup and is deterministic.
+///
+/// Forgetting is two steps so ids in events not yet turned into strings stay readable: `remove`
+/// drops the string from lookups (interning it again gives another id), `release` frees the id.
 struct Interner {
     private struct Entry {
         var hash: UInt64
@@ -13,13 +16,37 @@ struct Interner {
     private(set) var strings: [String] = []
     private var table: [Entry]
     private var mask: Int
+    /// Table entries in use (`strings` also counts removed and released ids).
+    private var occupied = 0
+    /// Released ids, reused lowest first before new ones (so a restored interner hands out the same
+    /// ids as the original: the choice depends on the set, not on the order of release).
+    private var free = BinaryHeap<UInt32>()
 
     init() {
         table = Array(repeating: Entry(hash: 0, id: .max), count: 16)
         mask = 15
     }
 
+    /// Restores ids exactly: `strings[i]` is id i's string, `nil` a released id.
+    init(restoring strings: [String?]) {
+        self.init()
+        reserve(strings.count)
+        for (i, string) in strings.enumerated() {
+            if let string {
+                self.strings.append(string)
+                insert(Entry(hash: Interner.hash(string), id: UInt32(i)))
+            } else {
+                self.strings.append("")
+                free.push(UInt32(i))
+            }
+        }
+    }
+
+    /// Ids ever handed out, released ones included (the bound of valid ids).
     var count: Int { strings.count }
+
+    /// Released ids waiting for reuse.
+    var releasedCount: Int { free.count }
 
     @inline(__always)
     static func hash(_ string: String) -> UInt64 {
@@ -62,11 +89,55 @@ struct Interner {
             if entry.hash == h && strings[Int(entry.id)] == string { return entry.id }
             slot = (slot + 1) & mask
         }
-        let id = UInt32(strings.count)
-        strings.append(string)
+        let id: UInt32
+        if let reused = free.pop() {
+            id = reused
+            strings[Int(id)] = string
+        } else {
+            id = UInt32(strings.count)
+            strings.append(string)
+        }
         table[slot] = Entry(hash: h, id: id)
-        if strings.count * 2 > table.count { rehash(capacity: table.count * 2) }
+        occupied += 1
+        if occupied * 2 > table.count { rehash(capacity: table.count * 2) }
         return id
+    }
+
+    /// Drops `id`'s string from lookups; `strings[id]` stays readable until `release(id)`.
+    mutating func remove(_ id: UInt32) {
+        guard Int(id) < strings.count else { return }
+        var slot = Int(truncatingIfNeeded: Interner.hash(strings[Int(id)])) & mask
+        while table[slot].id != id {
+            if table[slot].id == .max { return }
+            slot = (slot + 1) & mask
+        }
+        // Backward-shift deletion keeps every probe chain unbroken without tombstones.
+        var hole = slot
+        var next = (hole + 1) & mask
+        while table[next].id != .max {
+            let home = Int(truncatingIfNeeded: table[next].hash) & mask
+            if (next - home) & mask >= (next - hole) & mask {
+                table[hole] = table[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        table[hole] = Entry(hash: 0, id: .max)
+        occupied -= 1
+    }
+
+    /// Frees a removed id for reuse.
+    mutating func release(_ id: UInt32) {
+        strings[Int(id)] = ""
+        free.push(id)
+    }
+
+    private mutating func insert(_ entry: Entry) {
+        var slot = Int(truncatingIfNeeded: entry.hash) & mask
+        while table[slot].id != .max { slot = (slot + 1) & mask }
+        table[slot] = entry
+        occupied += 1
+        if occupied * 2 > table.count { rehash(capacity: table.count * 2) }
     }
 
     func lookup(_ string: String) -> UInt32? {
@@ -99,3 +170,4 @@ struct Interner {
         mask = newMask
     }
 }
+

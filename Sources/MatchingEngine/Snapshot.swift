@@ -8,14 +8,16 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 ///
 /// Layout: magic `MESN`, format version (varint), then LEB128 varints (zig-zag for signed values)
 /// and length-prefixed UTF-8 strings: configuration, clock, trade and acceptance counters, instruments,
-/// interned symbols, traders and order ids (with whether each id was used), then per book its ladder
-/// shape, last trade and live orders in priority order; finally an FNV-1a-64 checksum of everything before it.
+/// interned symbols and traders, the order-id slots (free, or an id with whether it was accepted),
+/// the accepted ids oldest first, then per book its ladder shape, last trade and live orders in
+/// priority order; finally an FNV-1a-64 checksum of everything before it. Version 1 (every id ever
+/// seen, no slots, no retention) is still read.
 /// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
 /// engine emits exactly what the original would have.
 extension Engine {
     static let snapshotMagic: [UInt8] = Array("MESN".utf8)
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
-    public static let snapshotVersion: UInt64 = 1
+    public static let snapshotVersion: UInt64 = 2
 
     public func snapshot() -> [UInt8] {
         var w = SnapshotWriter()
@@ -23,6 +25,7 @@ extension Engine {
         w.unsigned(Engine.snapshotVersion)
         w.unsigned(UInt64(configuration.selfTradePrevention.rawValue))
         w.signed(configuration.sessionCloseMillisOfDay)
+        w.unsigned(UInt64(configuration.retainedOrderIds))
         w.signed(clock)
         w.unsigned(nextTradeNumber)
         w.unsigned(acceptSequence)
@@ -44,8 +47,17 @@ extension Engine {
         }
         w.strings(symbols.strings)
         w.strings(traderIds.strings)
-        w.strings(orderIds.strings)
-        for state in orderState { w.unsigned(state == Engine.neverAccepted ? 0 : 1) }
+        // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
+        w.unsigned(UInt64(orderState.count))
+        for (handle, state) in orderState.enumerated() {
+            switch state {
+            case Engine.forgotten, Engine.released: w.unsigned(0)
+            case Engine.neverAccepted: w.unsigned(1); w.string(orderIds.strings[handle])
+            default: w.unsigned(2); w.string(orderIds.strings[handle])
+            }
+        }
+        w.unsigned(UInt64(acceptedOrders.count))
+        for handle in acceptedOrders { w.unsigned(UInt64(handle)) }
         for book in books {
             w.signed(book.base)
             w.unsigned(UInt64(book.count))
@@ -101,13 +113,16 @@ extension Engine {
         var r = SnapshotReader(bytes: bytes, end: bytes.count - 8)
         r.position = 4
         let version = try r.unsigned()
-        guard version == Engine.snapshotVersion else {
+        guard version == 1 || version == Engine.snapshotVersion else {
             throw SnapshotError("snapshot format version \(version) is not supported (expected \(Engine.snapshotVersion))")
         }
         guard let policy = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())) else {
             throw SnapshotError("bad self-trade policy")
         }
-        let configuration = EngineConfiguration(selfTradePrevention: policy, sessionCloseMillisOfDay: try r.signed())
+        let sessionClose = try r.signed()
+        let retained = version == 1 ? EngineConfiguration.defaultRetainedOrderIds : Int(clamping: try r.unsigned())
+        let configuration = EngineConfiguration(
+            selfTradePrevention: policy, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retained)
         let clock = try r.signed()
         let nextTrade = try r.unsigned()
         let acceptSequence = try r.unsigned()
@@ -130,7 +145,31 @@ extension Engine {
         }
         let symbolStrings = try r.strings()
         let traderStrings = try r.strings()
-        let orderStrings = try r.strings()
+        // Order-id slots: the string (nil: free) and whether the id was accepted.
+        var orderStrings: [String?] = []
+        var accepted: [Bool] = []
+        var acceptedOrder: [UInt32] = []
+        if version == 1 {
+            for string in try r.strings() { orderStrings.append(string) }
+            for _ in orderStrings.indices { accepted.append(try r.unsigned() != 0) }
+            acceptedOrder = accepted.indices.filter { accepted[$0] }.map { UInt32($0) }
+        } else {
+            let slots = try r.count()
+            orderStrings.reserveCapacity(slots)
+            for _ in 0..<slots {
+                switch try r.unsigned() {
+                case 0: orderStrings.append(nil); accepted.append(false)
+                case 1: orderStrings.append(try r.string()); accepted.append(false)
+                case 2: orderStrings.append(try r.string()); accepted.append(true)
+                default: throw SnapshotError("bad order-id slot in snapshot")
+                }
+            }
+            for _ in 0..<(try r.count()) {
+                let handle = try r.unsigned()
+                guard handle < UInt64(slots), accepted[Int(handle)] else { throw SnapshotError("bad accepted order id in snapshot") }
+                acceptedOrder.append(UInt32(handle))
+            }
+        }
         self.init(instruments: instruments, configuration: configuration, expectedOrders: max(4096, orderStrings.count))
         guard self.instruments.count == instruments.count, symbolStrings.count >= instruments.count else {
             throw SnapshotError("duplicate instruments in snapshot")
@@ -141,12 +180,15 @@ extension Engine {
         for (i, trader) in traderStrings.enumerated() {
             guard traderHandle(trader).rawValue == UInt32(i) else { throw SnapshotError("duplicate trader id in snapshot") }
         }
+        orderIds = Interner(restoring: orderStrings)
         for (i, order) in orderStrings.enumerated() {
-            guard orderHandle(order).rawValue == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
+            guard let order else { continue }
+            guard orderIds.lookup(order) == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
         }
-        for i in 0..<orderStrings.count {
-            orderState[i] = try r.unsigned() == 0 ? Engine.neverAccepted : Engine.finished
+        orderState = orderStrings.indices.map { i in
+            orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
         }
+        acceptedOrders = HandleQueue(acceptedOrder)
         self.clock = clock
         self.nextTradeNumber = nextTrade
         self.acceptSequence = acceptSequence

@@ -8,9 +8,12 @@ final class Harness {
 
     init(
         stp: SelfTradePrevention = .cancelIncoming, instruments: [Instrument] = InstrumentCatalog.seed,
-        sessionClose: Int64 = 21 * 3_600_000, start: Int64 = 1_700_000_000_000
+        sessionClose: Int64 = 21 * 3_600_000, start: Int64 = 1_700_000_000_000,
+        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds
     ) {
-        engine = Engine(instruments: instruments, configuration: EngineConfiguration(selfTradePrevention: stp, sessionCloseMillisOfDay: sessionClose))
+        engine = Engine(
+            instruments: instruments,
+            configuration: EngineConfiguration(selfTradePrevention: stp, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retainedOrderIds))
         time = start
     }
 
