@@ -154,6 +154,7 @@ public final class Engine {
         case .tick(let timestamp):
             advanceClock(to: timestamp, &events)
         }
+        if acceptedOrders.count - pool.live > configuration.retainedOrderIds { forgetOldOrderIds() }
     }
 
     // MARK: Remembering order ids
@@ -172,11 +173,14 @@ public final class Engine {
         forgottenOrders.append(handle)
     }
 
-    /// Makes room for one more accepted id: forgets the oldest finished ones beyond the retention.
+    /// After a command: forgets the oldest finished ids while more than `retainedOrderIds` are
+    /// remembered. Live orders met at the front move to the back, so over one pass through the queue
+    /// each live order moves once while about `retainedOrderIds` ids are forgotten.
     private func forgetOldOrderIds() {
         var inspected = 0
         let limit = acceptedOrders.count
-        while acceptedOrders.count >= configuration.retainedOrderIds && inspected < limit, let oldest = acceptedOrders.popFirst() {
+        while inspected < limit {
+            guard acceptedOrders.count - pool.live > configuration.retainedOrderIds, let oldest = acceptedOrders.popFirst() else { return }
             inspected += 1
             if orderState[Int(oldest)] >= 0 {
                 acceptedOrders.append(oldest)  // live orders are always remembered
@@ -252,7 +256,6 @@ public final class Engine {
         if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
 
         // Accepted.
-        forgetOldOrderIds()
         acceptedOrders.append(order.order.rawValue)
         orderState[handle] = Engine.finished
         acceptSequence &+= 1

@@ -27,10 +27,10 @@ public struct EngineConfiguration: Hashable, Sendable {
     /// Default 21:00 UTC (16:00 New York standard time).
     public var sessionCloseMillisOfDay: Int64
 
-    /// How many accepted order ids the engine remembers beyond its live orders, to reject a reused id
-    /// (`DUPLICATE_ORDER_ID`) and to tell a cancel of a finished order apart. Older finished ids are
-    /// forgotten, oldest accepted first, so memory and snapshots stay bounded however long the engine
-    /// runs; a forgotten id is treated as never seen. Live orders are always remembered.
+    /// How many finished order ids the engine remembers besides its live orders, to reject a reused
+    /// id (`DUPLICATE_ORDER_ID`). After each command older ones are forgotten, oldest accepted first,
+    /// so memory and snapshots stay bounded however long the engine runs; a forgotten id is treated
+    /// as never seen (a new order may use it again, a cancel of it is `UNKNOWN_ORDER`).
     public var retainedOrderIds: Int
 
     public static let millisPerDay: Int64 = 86_400_000

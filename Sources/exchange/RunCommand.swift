@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var stream: StreamOptions
     @OptionGroup var window: WindowArguments
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Demo orders to generate (0 = until stopped).")
     var orders: Int = 0
@@ -70,7 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ClockService(settings: settings, intervalMilliseconds: tickIntervalMs)),
             .init(service: StageService(SplitStage(), settings: settings, progress: splitProgress)),
-            .init(service: StageService(MatchStage(), settings: settings, progress: matchProgress)),
+            .init(service: StageService(MatchStage(configuration: engine.configuration), settings: settings, progress: matchProgress)),
         ]
         for kind in AnalyticsStage.Kind.allCases {
             services.append(.init(service: StageService(try AnalyticsStage(kind, options: analytics, partitions: settings.partitions), settings: settings)))
