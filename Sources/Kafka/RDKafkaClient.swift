@@ -6,6 +6,9 @@ final class ClientContext: @unchecked Sendable {
     let logger: Logger
     /// Set once by a consumer before its handle is created; read by the rebalance callback.
     var rebalanceHandler: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
+    /// Set by a producer for its delivery and error callbacks while its handle lives (cleared before
+    /// the handle is destroyed), so the per-record callback costs no reference counting.
+    var producer: Unmanaged<ProducerCore>?
 
     init(logger: Logger) { self.logger = logger }
 }
