@@ -7,6 +7,8 @@
 ///
 /// Forgetting is two steps so ids in events not yet turned into strings stay readable: `remove`
 /// drops the string from lookups (interning it again gives another id), `release` frees the id.
+/// Removing leaves the table alone (a random access into a large table costs a cache miss per id):
+/// the entry just stops matching, and stale entries are dropped when the table is next rebuilt.
 struct Interner {
     private struct Entry {
         var hash: UInt64
@@ -14,9 +16,13 @@ struct Interner {
     }
 
     private(set) var strings: [String] = []
+    /// Per id: its string's hash (tells a stale entry of a reused id apart), and whether lookups may find it.
+    private var hashes: [UInt64] = []
+    private var findable: [Bool] = []
+    private var findableCount = 0
     private var table: [Entry]
     private var mask: Int
-    /// Table entries in use (`strings` also counts removed and released ids).
+    /// Table entries, stale ones included.
     private var occupied = 0
     /// Released ids, reused lowest first before new ones (so a restored interner hands out the same
     /// ids as the original: the choice depends on the set, not on the order of release).
@@ -31,13 +37,16 @@ struct Interner {
     init(restoring strings: [String?]) {
         self.init()
         reserve(strings.count)
-        for (i, string) in strings.enumerated() {
-            if let string {
-                self.strings.append(string)
-                insert(Entry(hash: Interner.hash(string), id: UInt32(i)))
+        for string in strings {
+            let id = UInt32(self.strings.count)
+            self.strings.append(string ?? "")
+            hashes.append(string.map(Interner.hash) ?? 0)
+            findable.append(string != nil)
+            if string != nil {
+                findableCount += 1
+                insert(Entry(hash: hashes[Int(id)], id: id))
             } else {
-                self.strings.append("")
-                free.push(UInt32(i))
+                free.push(id)
             }
         }
     }
@@ -86,48 +95,38 @@ struct Interner {
         while true {
             let entry = table[slot]
             if entry.id == .max { break }
-            if entry.hash == h && strings[Int(entry.id)] == string { return entry.id }
+            if entry.hash == h && findable[Int(entry.id)] && strings[Int(entry.id)] == string { return entry.id }
             slot = (slot + 1) & mask
         }
         let id: UInt32
         if let reused = free.pop() {
             id = reused
             strings[Int(id)] = string
+            hashes[Int(id)] = h
+            findable[Int(id)] = true
         } else {
             id = UInt32(strings.count)
             strings.append(string)
+            hashes.append(h)
+            findable.append(true)
         }
+        findableCount += 1
         table[slot] = Entry(hash: h, id: id)
         occupied += 1
-        if occupied * 2 > table.count { rehash(capacity: table.count * 2) }
+        if occupied * 2 > table.count { rebuild(minimumCapacity: 0) }
         return id
     }
 
     /// Drops `id`'s string from lookups; `strings[id]` stays readable until `release(id)`.
     mutating func remove(_ id: UInt32) {
-        guard Int(id) < strings.count else { return }
-        var slot = Int(truncatingIfNeeded: Interner.hash(strings[Int(id)])) & mask
-        while table[slot].id != id {
-            if table[slot].id == .max { return }
-            slot = (slot + 1) & mask
-        }
-        // Backward-shift deletion keeps every probe chain unbroken without tombstones.
-        var hole = slot
-        var next = (hole + 1) & mask
-        while table[next].id != .max {
-            let home = Int(truncatingIfNeeded: table[next].hash) & mask
-            if (next - home) & mask >= (next - hole) & mask {
-                table[hole] = table[next]
-                hole = next
-            }
-            next = (next + 1) & mask
-        }
-        table[hole] = Entry(hash: 0, id: .max)
-        occupied -= 1
+        guard Int(id) < strings.count, findable[Int(id)] else { return }
+        findable[Int(id)] = false
+        findableCount -= 1
     }
 
     /// Frees a removed id for reuse.
     mutating func release(_ id: UInt32) {
+        remove(id)
         strings[Int(id)] = ""
         free.push(id)
     }
@@ -137,7 +136,7 @@ struct Interner {
         while table[slot].id != .max { slot = (slot + 1) & mask }
         table[slot] = entry
         occupied += 1
-        if occupied * 2 > table.count { rehash(capacity: table.count * 2) }
+        if occupied * 2 > table.count { rebuild(minimumCapacity: 0) }
     }
 
     func lookup(_ string: String) -> UInt32? {
@@ -146,28 +145,34 @@ struct Interner {
         while true {
             let entry = table[slot]
             if entry.id == .max { return nil }
-            if entry.hash == h && strings[Int(entry.id)] == string { return entry.id }
+            if entry.hash == h && findable[Int(entry.id)] && strings[Int(entry.id)] == string { return entry.id }
             slot = (slot + 1) & mask
         }
     }
 
     mutating func reserve(_ n: Int) {
         strings.reserveCapacity(n)
-        var capacity = table.count
-        while capacity < n * 2 { capacity *= 2 }
-        if capacity > table.count { rehash(capacity: capacity) }
+        hashes.reserveCapacity(n)
+        findable.reserveCapacity(n)
+        if n * 2 > table.count { rebuild(minimumCapacity: n * 2) }
     }
 
-    private mutating func rehash(capacity: Int) {
+    /// A fresh table holding only the entries lookups can still find, at most 40 % full, so stale
+    /// entries cost one rebuild per at least a quarter of the live ids inserted.
+    private mutating func rebuild(minimumCapacity: Int) {
+        var capacity = 16
+        while capacity < max(minimumCapacity, findableCount * 5 / 2) { capacity *= 2 }
         var newTable = Array(repeating: Entry(hash: 0, id: .max), count: capacity)
         let newMask = capacity - 1
-        for entry in table where entry.id != .max {
+        var kept = 0
+        for entry in table where entry.id != .max && findable[Int(entry.id)] && hashes[Int(entry.id)] == entry.hash {
             var slot = Int(truncatingIfNeeded: entry.hash) & newMask
             while newTable[slot].id != .max { slot = (slot + 1) & newMask }
             newTable[slot] = entry
+            kept += 1
         }
         table = newTable
         mask = newMask
+        occupied = kept
     }
 }
-
