@@ -3,10 +3,10 @@ import Foundation
 
 /// The delivery reports awaited for one `sendAndAwait` call (one or many records).
 ///
-/// Each record's librdkafka `msg_opaque` points at one `Slot` of this group; the poll thread
+/// Each record's librdkafka `msg_opaque` points at one `Slot` of this group; the delivery callback
 /// fills the report in and, when the last one arrives, resumes the awaiting task. librdkafka holds
 /// one retain on the group (taken by `retainForDelivery`), dropped by whoever completes the last
-/// record: the poll thread, or the sender when the last record could not even be enqueued.
+/// record: the delivery callback, or the sender when the last record could not even be enqueued.
 final class DeliveryGroup: @unchecked Sendable {
     struct Slot {
         var group: Unmanaged<DeliveryGroup>
@@ -67,7 +67,7 @@ final class DeliveryGroup: @unchecked Sendable {
         }
     }
 
-    /// Called by the poll thread for a delivery report whose `_private` is a slot.
+    /// Called by the delivery callback for a report whose `_private` is a slot.
     static func deliver(_ message: UnsafePointer<rd_kafka_message_t>, opaque: UnsafeMutableRawPointer) {
         let slot = opaque.assumingMemoryBound(to: Slot.self).pointee
         let m = message.pointee

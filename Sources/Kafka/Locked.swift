@@ -3,8 +3,8 @@ import Synchronization
 
 /// A value guarded by a mutex. Internal: the Kafka clients share small pieces of state between
 /// librdkafka's threads, their own poll threads and Swift tasks, always for a few instructions.
-/// A futex-based `Mutex`, not `NSLock`: on Linux `NSLock` is an error-checking pthread mutex,
-/// whose slow path showed up at several percent of a producer's time, being taken once per record.
+/// A futex-based `Mutex` rather than `NSLock` (an error-checking pthread mutex on Linux): the
+/// producer takes it once per record, and uncontended it costs one atomic instruction each way.
 final class Locked<Value>: @unchecked Sendable {
     private let mutex: Mutex<Void> = Mutex(())
     /// Only touched under `mutex`, so the runtime's exclusivity bookkeeping would be pure cost.
