@@ -264,6 +264,9 @@ final class ProducerCore: @unchecked Sendable {
     let state = Locked(ProducerState())
     private let sending = Locked(SendState())
     private let inlineServes = Atomic<Int>(0)
+    /// Whether a sender waits for queue space: the delivery callback then frees it at once, also
+    /// while a flush (which holds `servingLock`) keeps the poll thread out.
+    private let spaceWanted = Atomic<Bool>(false)
     /// librdkafka's reply queue, which writes a byte to `wakePipe` when reports arrive.
     private let queue: SendablePointer
     private let wakePipe: (read: Int32, write: Int32)
@@ -332,7 +335,10 @@ final class ProducerCore: @unchecked Sendable {
     private func waitForSpace() async throws {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let closed = state.withLock { s in
-                if !s.closed { s.spaceWaiters.append(continuation) }
+                if !s.closed {
+                    s.spaceWaiters.append(continuation)
+                    spaceWanted.store(true, ordering: .relaxed)
+                }
                 return s.closed
             }
             if closed { continuation.resume() } else { wakePollThread() }
@@ -593,12 +599,7 @@ final class ProducerCore: @unchecked Sendable {
             while read(wakePipe.read, &drain, drain.count) > 0 {}
             while pollWake.wait(timeout: .now()) == .success {}
             let served = servingLock.withLock { _ in serveReady() }
-            let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-                if s.spaceWaiters.isEmpty { return [] }
-                defer { s.spaceWaiters = [] }
-                return s.spaceWaiters
-            }
-            for w in waiters { w.resume() }
+            resumeSpaceWaiters()
             if served > 1 {
                 // Busy: let delivery reports accumulate for a moment instead of waking per report
                 // (at high rates librdkafka emits one report batch per partition batch).
@@ -614,6 +615,7 @@ final class ProducerCore: @unchecked Sendable {
     /// counted in `tally` per epoch.
     fileprivate func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
         guard let opaque = message.pointee._private else { return }
+        if spaceWanted.load(ordering: .relaxed) { resumeSpaceWaiters() }
         let bits = UInt(bitPattern: opaque)
         if bits & 1 == 0 {
             DeliveryGroup.deliver(message, opaque: opaque)
@@ -626,6 +628,15 @@ final class ProducerCore: @unchecked Sendable {
             let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
             tally.fail(epoch, KafkaError(m.err, context: "delivery to \(topic)[\(m.partition)]"))
         }
+    }
+
+    private func resumeSpaceWaiters() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            spaceWanted.store(false, ordering: .relaxed)
+            defer { s.spaceWaiters = [] }
+            return s.spaceWaiters
+        }
+        for w in waiters { w.resume() }
     }
 
     /// Moves what the callbacks counted into the delivery accounting and wakes whoever it frees.
