@@ -19,7 +19,7 @@ enum RDKafka {
     /// Throws `KafkaError(.invalidArgument)` naming an unknown or invalid property.
     static func makeHandle(
         role: KafkaConfiguration.Role, configuration: KafkaConfiguration, context: ClientContext,
-        events: Int32 = 0, configure: (OpaquePointer) -> Void = { _ in }
+        configure: (OpaquePointer) -> Void = { _ in }
     ) throws -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw KafkaError.invalid("rd_kafka_conf_new failed") }
         var errstr = [CChar](repeating: 0, count: 512)
@@ -33,7 +33,6 @@ enum RDKafka {
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_log_cb(conf, logCallback)
-        if events != 0 { rd_kafka_conf_set_events(conf, events) }
         configure(conf)
         let type = role == .consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER
         // rd_kafka_new takes ownership of conf on success only.
