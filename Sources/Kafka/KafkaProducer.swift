@@ -264,8 +264,9 @@ final class ProducerCore: @unchecked Sendable {
     let state = Locked(ProducerState())
     private let sending = Locked(SendState())
     private let inlineServes = Atomic<Int>(0)
-    /// Whether a sender waits for queue space: the delivery callback then frees it at once, also
-    /// while a flush (which holds `servingLock`) keeps the poll thread out.
+    /// Whether `state.spaceWaiters` is non-empty (set and cleared under its lock), readable without
+    /// the lock: the delivery callback frees waiters at once, also while a flush (which holds
+    /// `servingLock`) keeps the poll thread out.
     private let spaceWanted = Atomic<Bool>(false)
     /// librdkafka's reply queue, which writes a byte to `wakePipe` when reports arrive.
     private let queue: SendablePointer
@@ -558,12 +559,8 @@ final class ProducerCore: @unchecked Sendable {
         }
         guard first else { return }
         if flushTimeoutMs > 0 { _ = whileServing { rd_kafka_flush(rk.pointer, Int32(clamping: flushTimeoutMs)) } }
-        let waiters = state.withLock { s in
-            s.closed = true
-            defer { s.spaceWaiters = [] }
-            return s.spaceWaiters
-        }
-        for w in waiters { w.resume() }
+        state.withLock { $0.closed = true }
+        resumeSpaceWaiters()
         resumeMarkWaiters(closing: true)
         _ = rd_kafka_purge(rk.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         _ = whileServing { rd_kafka_flush(rk.pointer, 5_000) }  // serves the purge reports
@@ -588,7 +585,7 @@ final class ProducerCore: @unchecked Sendable {
         var drain = [UInt8](repeating: 0, count: 64)
         while !pollStopped.withLock({ $0 }) {
             let serves = inlineServes.load(ordering: .relaxed)
-            if serves != servesSeen && !state.withLock({ !$0.spaceWaiters.isEmpty }) {
+            if serves != servesSeen && !spaceWanted.load(ordering: .relaxed) {
                 // A sender is serving the reports: look again shortly (sooner if a sender starts waiting for space).
                 servesSeen = serves
                 _ = pollWake.wait(timeout: .now() + .milliseconds(2))
@@ -599,7 +596,7 @@ final class ProducerCore: @unchecked Sendable {
             while read(wakePipe.read, &drain, drain.count) > 0 {}
             while pollWake.wait(timeout: .now()) == .success {}
             let served = servingLock.withLock { _ in serveReady() }
-            resumeSpaceWaiters()
+            if spaceWanted.load(ordering: .relaxed) { resumeSpaceWaiters() }
             if served > 1 {
                 // Busy: let delivery reports accumulate for a moment instead of waking per report
                 // (at high rates librdkafka emits one report batch per partition batch).
