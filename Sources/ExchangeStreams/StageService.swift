@@ -74,10 +74,21 @@ public struct StageService: Service {
         }
 
         let producer: KafkaProducer
+        var snapshotProducer: KafkaProducer?
         do {
             producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
         } catch {
             throw configurationError(error)
+        }
+        if !settings.transactional {
+            var snapshotConfiguration = settings.producerConfiguration
+            snapshotConfiguration.clientID = "\(definition.groupID)-snapshot-producer"
+            do {
+                snapshotProducer = try await KafkaProducer(configuration: snapshotConfiguration, logger: logger)
+            } catch {
+                await producer.close(flushTimeout: .zero)
+                throw configurationError(error)
+            }
         }
         let reader: KafkaConsumer
         let consumer: KafkaConsumer
@@ -87,11 +98,14 @@ public struct StageService: Service {
             consumer = try await KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         } catch {
             await producer.close(flushTimeout: .zero)
+            await snapshotProducer?.close(flushTimeout: .zero)
             throw configurationError(error)
         }
+        let producers = [producer] + (snapshotProducer.map { [$0] } ?? [])
         let runner = StageRunner(
             definition: definition, consumer: KafkaStageConsumer(consumer: consumer, stage: definition.name),
-            producer: KafkaStageProducer(producer: producer), changelog: KafkaChangelogReader(consumer: reader),
+            producer: KafkaStageProducer(producer: producer),
+            snapshotProducer: snapshotProducer.map { KafkaStageProducer(producer: $0) }, changelog: KafkaChangelogReader(consumer: reader),
             transactions: settings.transactional ? KafkaStageTransactions(producer: producer, consumer: consumer) : nil,
             options: .init(
                 snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds, writerID: instanceID,
@@ -100,15 +114,15 @@ public struct StageService: Service {
         do {
             try await runner.run()
         } catch {
-            await close(consumer, reader, producer)
+            await close(consumer, reader, producers)
             if error is CancellationError || Task.isCancelled { return }
             throw error
         }
-        await close(consumer, reader, producer)
+        await close(consumer, reader, producers)
     }
 
-    private func close(_ consumer: KafkaConsumer, _ reader: KafkaConsumer, _ producer: KafkaProducer) async {
-        await producer.close(flushTimeout: .zero)
+    private func close(_ consumer: KafkaConsumer, _ reader: KafkaConsumer, _ producers: [KafkaProducer]) async {
+        for producer in producers { await producer.close(flushTimeout: .zero) }
         await consumer.close()
         await reader.close()
     }

@@ -30,7 +30,10 @@ public struct StageSnapshot: Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let header = Header(format: 1, task: task, version: version, positions: positions, marks: marks)
-        var bytes = Array(try encoder.encode(header))
+        let headerBytes = try encoder.encode(header)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(headerBytes.count + 1 + state.count)
+        bytes.append(contentsOf: headerBytes)
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: state)
         return bytes
@@ -79,7 +82,8 @@ public enum SnapshotChangelog {
         repeat {
             let end = min(start + chunkSize, payload.count)
             let key = chunkKey(task: snapshot.task, version: snapshot.version, writer: writer, index: chunks.count)
-            chunks.append(OutputRecord(topic: topic, partition: partition, key: key, value: Array(payload[start..<end])))
+            let value = start == 0 && end == payload.count ? payload : Array(payload[start..<end])
+            chunks.append(OutputRecord(topic: topic, partition: partition, key: key, value: value))
             start = end
         } while start < payload.count
         let manifest = Manifest(
@@ -151,17 +155,47 @@ public enum SnapshotChangelog {
     }
 }
 
-/// CRC-32 (IEEE) for snapshot integrity checks.
+/// CRC-32 (IEEE) for snapshot integrity checks, eight bytes a step (slicing-by-8): the stage computes it on its
+/// processing path for every snapshot, which for a matcher is hundreds of kilobytes.
 enum CRC32 {
-    static let table: [UInt32] = (0..<256).map { index in
-        var crc = UInt32(index)
-        for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        return crc
-    }
+    /// `tables[k][b]`: the CRC of byte `b` followed by `k` zero bytes.
+    static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for index in 0..<256 {
+            var crc = UInt32(index)
+            for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            tables[index] = crc
+        }
+        for index in 0..<256 {
+            for k in 1..<8 {
+                let previous = tables[(k - 1) * 256 + index]
+                tables[k * 256 + index] = (previous >> 8) ^ tables[Int(previous & 0xFF)]
+            }
+        }
+        return tables
+    }()
 
     static func checksum(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
-        return crc ^ 0xFFFF_FFFF
+        tables.withUnsafeBufferPointer { t in
+            bytes.withUnsafeBufferPointer { buffer in
+                var crc: UInt32 = 0xFFFF_FFFF
+                var i = 0
+                let count = buffer.count
+                while i + 8 <= count {
+                    let low = crc ^ (UInt32(buffer[i]) | UInt32(buffer[i + 1]) << 8 | UInt32(buffer[i + 2]) << 16
+                        | UInt32(buffer[i + 3]) << 24)
+                    crc = t[7 * 256 + Int(low & 0xFF)] ^ t[6 * 256 + Int((low >> 8) & 0xFF)]
+                        ^ t[5 * 256 + Int((low >> 16) & 0xFF)] ^ t[4 * 256 + Int(low >> 24)]
+                        ^ t[3 * 256 + Int(buffer[i + 4])] ^ t[2 * 256 + Int(buffer[i + 5])]
+                        ^ t[1 * 256 + Int(buffer[i + 6])] ^ t[Int(buffer[i + 7])]
+                    i += 8
+                }
+                while i < count {
+                    crc = t[Int((crc ^ UInt32(buffer[i])) & 0xFF)] ^ (crc >> 8)
+                    i += 1
+                }
+                return crc ^ 0xFFFF_FFFF
+            }
+        }
     }
 }

@@ -20,8 +20,9 @@ extension Engine {
     public static let snapshotVersion: UInt64 = 2
 
     public func snapshot() -> [UInt8] {
-        var w = SnapshotWriter()
-        w.bytes.append(contentsOf: Engine.snapshotMagic)
+        // Roughly what the ids and live orders take, so the buffer rarely grows.
+        var w = SnapshotWriter(capacity: 4096 + orderState.count * 16 + pool.live * 40)
+        w.raw(Engine.snapshotMagic)
         w.unsigned(Engine.snapshotVersion)
         w.unsigned(UInt64(configuration.selfTradePrevention.rawValue))
         w.signed(configuration.sessionCloseMillisOfDay)
@@ -48,12 +49,16 @@ extension Engine {
         w.strings(symbols.strings)
         w.strings(traderIds.strings)
         // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
+        // Read once: this loop runs for every remembered id, and each access to the interner's array is checked.
+        let ids = orderIds.strings
         w.unsigned(UInt64(orderState.count))
-        for (handle, state) in orderState.enumerated() {
-            switch state {
-            case Engine.forgotten, Engine.released: w.unsigned(0)
-            case Engine.neverAccepted: w.unsigned(1); w.string(orderIds.strings[handle])
-            default: w.unsigned(2); w.string(orderIds.strings[handle])
+        orderState.withUnsafeBufferPointer { states in
+            for (handle, state) in states.enumerated() {
+                switch state {
+                case Engine.forgotten, Engine.released: w.unsigned(0)
+                case Engine.neverAccepted: w.unsigned(1); w.string(ids[handle])
+                default: w.unsigned(2); w.string(ids[handle])
+                }
             }
         }
         w.unsigned(UInt64(acceptedOrders.count))
@@ -70,18 +75,15 @@ extension Engine {
             } else {
                 w.unsigned(0)
             }
-            var live: [OrderSlot] = []
-            var level = book.lowestNonEmpty(atOrAbove: 0)
-            while level >= 0 {
-                var cursor = book.levels[level].head
-                while cursor >= 0 {
-                    live.append(pool.slots[Int(cursor)])
-                    cursor = pool.slots[Int(cursor)].next
-                }
-                level = book.lowestNonEmpty(atOrAbove: level + 1)
+            // Counted from the levels, not by walking the orders: each order is a likely cache miss.
+            var liveCount = 0
+            var counted = book.lowestNonEmpty(atOrAbove: 0)
+            while counted >= 0 {
+                liveCount += Int(book.levels[counted].orders)
+                counted = book.lowestNonEmpty(atOrAbove: counted + 1)
             }
-            w.unsigned(UInt64(live.count))
-            for slot in live {
+            w.unsigned(UInt64(liveCount))
+            forEachLiveOrder(book) { slot in
                 w.unsigned(UInt64(slot.handle))
                 w.unsigned(UInt64(slot.trader))
                 w.unsigned(UInt64(slot.side.rawValue))
@@ -94,10 +96,21 @@ extension Engine {
                 w.unsigned(slot.sequence)
             }
         }
-        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in w.bytes { checksum = (checksum ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        for i in 0..<8 { w.bytes.append(UInt8(truncatingIfNeeded: checksum >> (8 * UInt64(i)))) }
-        return w.bytes
+        return w.finishWithChecksum()
+    }
+
+    /// Visits a book's live orders in priority order: price level, then time.
+    private func forEachLiveOrder(_ book: PriceLadder, _ body: (OrderSlot) -> Void) {
+        var level = book.lowestNonEmpty(atOrAbove: 0)
+        while level >= 0 {
+            var cursor = book.levels[level].head
+            while cursor >= 0 {
+                let slot = pool.slots[Int(cursor)]
+                body(slot)
+                cursor = slot.next
+            }
+            level = book.lowestNonEmpty(atOrAbove: level + 1)
+        }
     }
 
     /// Restores an engine from `snapshot()` bytes.
@@ -105,8 +118,7 @@ extension Engine {
         guard bytes.count >= 12, Array(bytes[0..<4]) == Engine.snapshotMagic else {
             throw SnapshotError("not an engine snapshot (missing MESN magic)")
         }
-        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes[0..<(bytes.count - 8)] { checksum = (checksum ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let checksum = bytes.withUnsafeBufferPointer { Engine.fnv1a64(UnsafeBufferPointer(rebasing: $0[0..<(bytes.count - 8)])) }
         var stored: UInt64 = 0
         for i in 0..<8 { stored |= UInt64(bytes[bytes.count - 8 + i]) << (8 * UInt64(i)) }
         guard stored == checksum else { throw SnapshotError("snapshot checksum mismatch (truncated or corrupted)") }
@@ -230,16 +242,48 @@ extension Engine {
 }
 
 /// Appends LEB128 varints and length-prefixed strings.
-struct SnapshotWriter {
-    var bytes: [UInt8] = []
+/// Appends varints and strings to a raw buffer: the matcher writes a snapshot on its processing path every snapshot
+/// interval, so writing runs at memory speed (one bounds check per field, not per byte; one copy at the end).
+struct SnapshotWriter: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+
+    init(capacity: Int) {
+        self.capacity = max(64, capacity)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    private mutating func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let grown = max(capacity * 2, count + extra)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        new.update(from: storage, count: count)
+        storage.deallocate()
+        storage = new
+        capacity = grown
+    }
+
+    mutating func raw(_ bytes: [UInt8]) {
+        reserve(bytes.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { (storage + count).update(from: base, count: buffer.count) }
+        }
+        count += bytes.count
+    }
 
     mutating func unsigned(_ value: UInt64) {
+        reserve(10)
         var v = value
         while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            storage[count] = UInt8(truncatingIfNeeded: v) | 0x80
+            count += 1
             v >>= 7
         }
-        bytes.append(UInt8(v))
+        storage[count] = UInt8(truncatingIfNeeded: v)
+        count += 1
     }
 
     mutating func signed(_ value: Int64) {
@@ -247,15 +291,37 @@ struct SnapshotWriter {
     }
 
     mutating func string(_ value: String) {
-        // No intermediate array: a snapshot writes every order id the engine remembers.
-        unsigned(UInt64(value.utf8.count))
-        bytes.append(contentsOf: value.utf8)
+        var value = value
+        value.withUTF8 { utf8 in
+            unsigned(UInt64(utf8.count))
+            reserve(utf8.count)
+            if let base = utf8.baseAddress { (storage + count).update(from: base, count: utf8.count) }
+            count += utf8.count
+        }
     }
 
     mutating func strings(_ values: [String]) {
         unsigned(UInt64(values.count))
-        bytes.reserveCapacity(bytes.count + values.reduce(0) { $0 + $1.utf8.count + 2 })
         for value in values { string(value) }
+    }
+
+    /// The bytes written, followed by their FNV-1a-64 checksum (little-endian).
+    consuming func finishWithChecksum() -> [UInt8] {
+        let checksum = Engine.fnv1a64(UnsafeBufferPointer(start: storage, count: count))
+        reserve(8)
+        for i in 0..<8 {
+            storage[count] = UInt8(truncatingIfNeeded: checksum >> (8 * UInt64(i)))
+            count += 1
+        }
+        return Array(UnsafeBufferPointer(start: storage, count: count))
+    }
+}
+
+extension Engine {
+    static func fnv1a64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { checksum = (checksum ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return checksum
     }
 }
 

@@ -37,11 +37,30 @@ struct EngineBench: ParsableCommand {
 
     // MARK: (a) fixed stream
 
+    /// What a stage pays for each snapshot: the matcher writes one every snapshot interval, on its processing path.
+    func snapshotFigures(_ engine: Engine) {
+        var bytes: [UInt8] = []
+        var bestWrite = Double.infinity
+        for _ in 0..<repeats {
+            let start = now()
+            bytes = engine.snapshot()
+            bestWrite = min(bestWrite, now() - start)
+        }
+        var bestRestore = Double.infinity
+        for _ in 0..<repeats {
+            let start = now()
+            guard (try? Engine(snapshot: bytes)) != nil else { return say("  snapshot does not restore") }
+            bestRestore = min(bestRestore, now() - start)
+        }
+        say("  snapshot after the run (\(engine.openOrders) open orders, \(engine.rememberedOrderIds) remembered ids): \(bytes.count) bytes, written in \(ms(bestWrite)) ms, restored in \(ms(bestRestore)) ms")
+    }
+
     func fixedStream(count: Int) {
         let stream = ReferenceOrder.stream(count: count)
         var best = Double.infinity
         var trades = 0
         var internSeconds = 0.0
+        var lastEngine: Engine?
         for _ in 0..<repeats {
             let engine = Engine(
                 instruments: [ReferenceOrder.instrument], configuration: EngineConfiguration(selfTradePrevention: .none),
@@ -70,12 +89,15 @@ struct EngineBench: ParsableCommand {
             let seconds = now() - start
             best = min(best, seconds)
             trades = tradeCount
+            engine.releaseForgottenOrderIds()
+            lastEngine = engine
         }
         let hash = fixedStreamHash(stream)
         say("fixed stream \(count) orders: \(rate(Double(count) / best)) orders/s (best of \(repeats), \(ms(best)) ms), trades \(trades), fnv \(hash.hex)")
         say("  interning \(count) order ids + trader ids before the run: \(ms(internSeconds)) ms (\(rate(Double(count) / internSeconds)) orders/s)")
         let stringSeconds = fixedStreamWithStringIds(stream)
         say("  string ids interned inside the timed loop: \(rate(Double(count) / stringSeconds)) orders/s (\(ms(stringSeconds)) ms)")
+        if let lastEngine { snapshotFigures(lastEngine) }
     }
 
     /// Untimed verification pass: FNV-1a-64 of (incoming index, resting index, price, quantity) per fill.

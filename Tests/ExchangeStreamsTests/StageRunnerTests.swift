@@ -1,3 +1,4 @@
+import Foundation
 import ExchangeRecords
 import ExchangeStreams
 import XCTest
@@ -95,6 +96,39 @@ final class StageRunnerTests: XCTestCase {
         let onlyManifest = [InputRecord(topic: "c", partition: 0, offset: 0, key: written.manifest.key?[...], value: written.manifest.value?[...])]
         XCTAssertThrowsError(try SnapshotChangelog.latest(task: "t/k/0", in: onlyManifest))
         XCTAssertNil(try SnapshotChangelog.latest(task: "other", in: log))
+    }
+
+    /// The manifest carries the standard CRC-32 (IEEE) of the whole payload, whatever its length, and a snapshot
+    /// with a changed byte is not restored.
+    func testSnapshotManifestCarriesTheStandardCRC32() throws {
+        func bitwiseCRC32(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return ~crc
+        }
+        struct Manifest: Decodable { var crc32: UInt32 }
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 7, 8, 9, 63, 1000, SnapshotChangelog.chunkSize + 5] {
+            let snapshot = StageSnapshot(
+                task: "t/k/0", version: 1, positions: [:], marks: [:],
+                state: (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let written = try SnapshotChangelog.records(for: snapshot, writer: "w", topic: "c", partition: 0)
+            let payload = written.chunks.flatMap { $0.value ?? [] }
+            let manifest = try JSONDecoder().decode(Manifest.self, from: Data(written.manifest.value ?? []))
+            XCTAssertEqual(manifest.crc32, bitwiseCRC32(payload), "payload of \(payload.count) bytes")
+            guard length > 0 else { continue }
+            var corrupted = written.chunks
+            var lastChunk = corrupted[corrupted.count - 1].value ?? []
+            lastChunk[lastChunk.count - 1] ^= 0x01
+            corrupted[corrupted.count - 1].value = lastChunk
+            let log = (corrupted + [written.manifest]).enumerated().map { i, r in
+                InputRecord(topic: "c", partition: 0, offset: Int64(i), key: r.key?[...], value: r.value?[...])
+            }
+            XCTAssertThrowsError(try SnapshotChangelog.latest(task: "t/k/0", in: log))
+        }
     }
 
     func testKillAndRestartAtRandomPointsGivesTheFaultFreeOutput() async throws {
