@@ -23,53 +23,69 @@ public struct AnalyticsOptions: Sendable, Hashable {
     }
 }
 
-/// `sma`, `profit` and `top`: window analytics over `matched_trades`, one aggregator per partition.
+/// `sma`, `profit` and `top`: window analytics over `matched_trades`, one aggregator per partition and analysis.
 ///
 /// Trades (`matched_trades[p]`) and the ticks the matcher forwarded (`matched_trades_ticks[p]`) share one dense
 /// sequence; the task merges them back by it (`SeqMerger`), which also drops duplicates from a restarted matcher.
 /// Ticks advance stream time so windows close in idle partitions. `top` ranks per partition (EMIT FINAL) into `top_profit_partials` and a
 /// single merger task combines the partitions' rankings once every partition has closed the window (see
 /// `TopMergeState`).
+///
+/// One stage may run several analyses (`exchange run` runs all three as `analytics`): they then share one consumer,
+/// so each trade is fetched once instead of once per analysis; each analysis is still its own task with its own
+/// snapshot.
 public struct AnalyticsStage: StageDefinition {
     public enum Kind: String, Sendable, CaseIterable { case sma, profit, top }
 
-    public let kind: Kind
+    /// The analyses this stage runs, in `Kind.allCases` order.
+    public let analyses: [Kind]
     public let options: AnalyticsOptions
     /// Partitions of `matched_trades` (the top merger waits for all of them).
     public let partitions: Int
-    let metrics: StageMetrics
+    let metrics: [Kind: StageMetrics]
 
     public init(_ kind: Kind, options: AnalyticsOptions = AnalyticsOptions(), partitions: Int) throws {
-        if kind == .top && options.emitMode == .changes && partitions > 1 {
-            // Accepted, but documented: top always emits final rankings (a CHANGES ranking across partitions would
-            // depend on the interleaving of the partitions, so it could not be deterministic).
-        }
-        self.kind = kind
+        try self.init(analyses: [kind], options: options, partitions: partitions)
+    }
+
+    /// Top always emits final rankings, whatever `options.emitMode` says: a CHANGES ranking across partitions would
+    /// depend on the interleaving of the partitions, so it could not be deterministic.
+    public init(analyses: [Kind], options: AnalyticsOptions = AnalyticsOptions(), partitions: Int) throws {
+        guard !analyses.isEmpty else { throw StageError("an analytics stage needs at least one of sma, profit, top") }
+        self.analyses = Kind.allCases.filter(analyses.contains)
         self.options = options
         self.partitions = partitions
-        metrics = StageMetrics(stage: kind.rawValue)
+        metrics = Dictionary(uniqueKeysWithValues: self.analyses.map { ($0, StageMetrics(stage: $0.rawValue)) })
         _ = try options.configuration(outputs: .symbolWindows)  // validate early, with the library's message
     }
 
-    public var name: String { kind.rawValue }
+    /// The analysis's own name alone; `analytics` for several together.
+    public var name: String { analyses.count == 1 ? analyses[0].rawValue : "analytics" }
 
     public var kinds: [TaskKind] {
-        switch kind {
-        case .sma, .profit: [TaskKind(name: kind.rawValue, inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks])]
-        case .top:
-            [
-                TaskKind(name: "rank", inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks]),
-                TaskKind(name: "merge", inputs: [TopPartial.topic]),
-            ]
+        analyses.flatMap { analysis -> [TaskKind] in
+            switch analysis {
+            case .sma, .profit:
+                [TaskKind(name: analysis.rawValue, inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks])]
+            case .top:
+                [
+                    TaskKind(name: "rank", inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks]),
+                    TaskKind(name: "merge", inputs: [TopPartial.topic]),
+                ]
+            }
         }
     }
 
     public var outputTopics: [String] {
-        switch kind {
-        case .sma: [TopicName.smaHoppingTable, TopicName.deadLetters]
-        case .profit: [TopicName.stockProfit, TopicName.deadLetters]
-        case .top: [TopPartial.topic, TopicName.topProfit, TopicName.deadLetters]
+        var topics: [String] = []
+        for analysis in analyses {
+            switch analysis {
+            case .sma: topics.append(TopicName.smaHoppingTable)
+            case .profit: topics.append(TopicName.stockProfit)
+            case .top: topics += [TopPartial.topic, TopicName.topProfit]
+            }
         }
+        return topics + [TopicName.deadLetters]
     }
 
     public func makeTask(kind taskKind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask {
@@ -81,11 +97,13 @@ public struct AnalyticsStage: StageDefinition {
             }
             return task
         }
+        guard let analysis = taskKind.name == "rank" ? .top : Kind(rawValue: taskKind.name), let metrics = metrics[analysis]
+        else { throw StageError("analytics: unknown task kind \(taskKind.name)") }
         let configuration =
-            kind == .top
+            analysis == .top
             ? try options.configuration(outputs: .topProfit, emitMode: .final)
             : try options.configuration(outputs: .symbolWindows)
-        let task = WindowTask(stage: kind, partition: partition, aggregator: WindowAggregator(configuration: configuration), metrics: metrics)
+        let task = WindowTask(stage: analysis, partition: partition, aggregator: WindowAggregator(configuration: configuration), metrics: metrics)
         if let snapshot {
             task.aggregator = try WindowAggregator(snapshot: snapshot.state)
             task.merger = SeqMerger(

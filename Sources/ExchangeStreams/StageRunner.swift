@@ -37,6 +37,9 @@ public final class StageRunner {
         var version: Int64
         var previous: SnapshotChangelog.ChunkSet?
         var dirty = false
+        /// Per input topic, the offset of the next record this task takes; nil until known (a fresh task reads
+        /// from the beginning). Tasks sharing an input each keep their own: they may restore different snapshots.
+        var expectedOffset: [String: Int64] = [:]
 
         init(kind: TaskKind, partition: Int32, key: String, task: any StageTask, version: Int64,
              previous: SnapshotChangelog.ChunkSet?) {
@@ -66,8 +69,8 @@ public final class StageRunner {
 
     private var assigned: Set<TopicPartition> = []
     private var slots: [String: TaskSlot] = [:]
-    private var slotByInput: [TopicPartition: TaskSlot] = [:]
-    private var expectedOffset: [TopicPartition: Int64] = [:]
+    /// The tasks that read each input partition, in task-key order (so their outputs interleave deterministically).
+    private var slotsByInput: [TopicPartition: [TaskSlot]] = [:]
     private var pending: [OutputRecord] = []
     private var lastSnapshot = ContinuousClock.now
     private var snapshotInFlight: SnapshotInFlight?
@@ -165,19 +168,25 @@ public final class StageRunner {
         var applied = 0
         for record in records {
             let partition = record.topicPartition
-            guard let slot = slotByInput[partition] else { continue }  // revoked meanwhile, or not started yet
-            if let expected = expectedOffset[partition] {
-                if record.offset < expected { continue }  // fetched before the seek took effect
-                if record.offset > expected && options.checkOffsetGaps {
-                    throw StageError(
-                        "\(definition.name): \(partition) jumped from offset \(expected) to \(record.offset): records "
-                            + "are missing from the log (retention deleted them before they were read?); refusing to skip")
+            guard let readers = slotsByInput[partition] else { continue }  // revoked meanwhile, or not started yet
+            var used = false
+            for slot in readers {
+                if let expected = slot.expectedOffset[record.topic] {
+                    // Before the seek took effect, or below this task's position when another task on the same
+                    // input restored an older snapshot.
+                    if record.offset < expected { continue }
+                    if record.offset > expected && options.checkOffsetGaps {
+                        throw StageError(
+                            "\(definition.name): \(partition) jumped from offset \(expected) to \(record.offset): records "
+                                + "are missing from the log (retention deleted them before they were read?); refusing to skip")
+                    }
                 }
+                slot.expectedOffset[record.topic] = record.offset + 1
+                try slot.task.apply(record, into: &pending)
+                slot.dirty = true
+                used = true
             }
-            expectedOffset[partition] = record.offset + 1
-            try slot.task.apply(record, into: &pending)
-            slot.dirty = true
-            applied += 1
+            if used { applied += 1 }
         }
         if applied > 0 {
             metrics.recordsIn.increment(by: applied)
@@ -187,7 +196,8 @@ public final class StageRunner {
 
     private func startReadyTasks() async throws {
         let partitions = Set(assigned.map(\.partition))
-        var positions: [TopicPartition: Int64?] = [:]
+        var started: [TaskSlot] = []
+        var changelogs: [TopicPartition: [InputRecord]] = [:]
         for kind in definition.kinds {
             for partition in partitions.sorted() {
                 let key = "\(definition.name)/\(kind.name)/\(partition)"
@@ -195,7 +205,13 @@ public final class StageRunner {
                     kind.inputs.allSatisfy({ assigned.contains(TopicPartition($0, partition)) })
                 else { continue }
                 let changelogPartition = TopicPartition(definition.changelogTopic, partition)
-                let records = try await changelog.readAll(changelogPartition)
+                let records: [InputRecord]
+                if let read = changelogs[changelogPartition] {
+                    records = read
+                } else {
+                    records = try await changelog.readAll(changelogPartition)
+                    changelogs[changelogPartition] = records
+                }
                 let restored = try SnapshotChangelog.latest(task: key, in: records)
                 let task = try definition.makeTask(kind: kind, partition: partition, snapshot: restored?.0)
                 let slot = TaskSlot(
@@ -212,14 +228,22 @@ public final class StageRunner {
                 progress?.taskStarted()
                 for topic in kind.inputs {
                     let input = TopicPartition(topic, partition)
-                    slotByInput[input] = slot
-                    let position = task.positions[topic]
-                    positions[input] = position
-                    if let position { expectedOffset[input] = position } else { expectedOffset[input] = nil }
+                    slotsByInput[input, default: []].append(slot)
+                    slotsByInput[input]?.sort { $0.key < $1.key }
+                    slot.expectedOffset[topic] = task.positions[topic]
                 }
+                started.append(slot)
             }
         }
-        if !positions.isEmpty { try await consumer.read(from: positions) }
+        guard !started.isEmpty else { return }
+        // Each input the new tasks read is read again from the lowest position any task on it needs (nil: the
+        // beginning); tasks further on skip what they have already applied.
+        var positions: [TopicPartition: Int64?] = [:]
+        for input in Set(started.flatMap { slot in slot.kind.inputs.map { TopicPartition($0, slot.partition) } }) {
+            let needed = (slotsByInput[input] ?? []).map { $0.expectedOffset[input.topic] }
+            positions[input] = needed.contains(where: { $0 == nil }) ? nil : needed.compactMap { $0 }.min()
+        }
+        try await consumer.read(from: positions)
     }
 
     private func dropTasksMissingInputs() {
@@ -227,8 +251,9 @@ public final class StageRunner {
             logger.info("task \(key) revoked")
             slots[key] = nil
             for topic in slot.kind.inputs {
-                slotByInput[TopicPartition(topic, slot.partition)] = nil
-                expectedOffset[TopicPartition(topic, slot.partition)] = nil
+                let input = TopicPartition(topic, slot.partition)
+                slotsByInput[input]?.removeAll { $0 === slot }
+                if slotsByInput[input]?.isEmpty == true { slotsByInput[input] = nil }
             }
         }
     }
@@ -284,14 +309,19 @@ public final class StageRunner {
 
     /// Records not yet read from the assigned inputs (from the fetcher's cached log ends; no broker request).
     private func updateLag() {
-        let inputs = Array(expectedOffset.keys)
-        guard !inputs.isEmpty else { return }
+        var next: [TopicPartition: Int64] = [:]
+        for (input, readers) in slotsByInput {
+            let positions = readers.compactMap { $0.expectedOffset[input.topic] }
+            if positions.count == readers.count, let lowest = positions.min() { next[input] = lowest }
+        }
+        guard !next.isEmpty else { return }
         var lag: Int64 = 0
-        for (partition, end) in consumer.cachedEndOffsets(inputs) {
-            if let next = expectedOffset[partition] { lag += max(0, end - next) }
+        for (partition, end) in consumer.cachedEndOffsets(Array(next.keys)) {
+            if let position = next[partition] { lag += max(0, end - position) }
         }
         metrics.lag.record(lag)
     }
+
 
     private func beginTransactionIfNeeded() throws {
         guard let transactions, !inTransaction else { return }

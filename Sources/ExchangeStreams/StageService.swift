@@ -141,7 +141,7 @@ public enum StreamsTopology {
             KafkaTopicSpecification(name: $0, partitions: 1)
         }
         specs.append(KafkaTopicSpecification(name: TopicName.instruments, partitions: 1, config: ["cleanup.policy": "compact"]))
-        for stage in ["split", "match", "sma", "profit", "top"] {
+        for stage in ["split", "match", "sma", "profit", "top", "analytics"] {
             specs.append(
                 KafkaTopicSpecification(
                     name: "exchange-\(stage)-changelog", partitions: partitions, config: ["cleanup.policy": "compact"]))

@@ -34,10 +34,19 @@ public struct StreamsSettings: Sendable {
         return configuration
     }
 
+    /// The embedded cluster is one broker thread in this process, and it pays for every partition on every fetch
+    /// (it finds a fetch offset by walking the partition's batches), so fewer partitions are faster there:
+    /// exchange-bench pipeline gave 77-78k orders/s with 1 or 2 partitions against 70k with 4, and order-to-trade
+    /// p50 6.6-6.8 ms with 1 or 2 against 13 ms with 4. Two still let a second instance of a stage take a share.
+    public static func defaultPartitions(_ brokerKind: BrokerKind) -> Int {
+        brokerKind == .embedded ? 2 : 4
+    }
+
     public init(
-        brokerKind: BrokerKind, bootstrapServers: String, partitions: Int = 4, profile: Profile = .latency,
+        brokerKind: BrokerKind, bootstrapServers: String, partitions: Int? = nil, profile: Profile = .latency,
         overrides: [String: String] = [:]
     ) {
+        let partitions = partitions ?? Self.defaultPartitions(brokerKind)
         self.brokerKind = brokerKind
         var kafka: KafkaConfiguration
         switch brokerKind {
@@ -57,11 +66,16 @@ public struct StreamsSettings: Sendable {
         case (.throughput, _):
             kafka.lingerMs = 5
             kafka.batchNumMessages = 10_000
+        case (.latency, .embedded) where partitions <= 2:
+            // 1 ms fetch waits and 1 ms linger, the best for one hop alone, are affordable with few partitions:
+            // order-to-trade p50 6.6 ms, p99 9.9-10.4 ms at 10,000 orders/s against p50 12 ms, p99 17 ms with
+            // 3 ms / 2 ms (exchange-bench pipeline --latency-only, 2 partitions).
+            kafka.fetchWaitMaxMs = 1
+            kafka.lingerMs = 1
         case (.latency, .embedded):
-            // Every stage's clients share one process and the in-process broker's single thread. With 1 ms fetch
-            // waits and 1 ms linger (best for one hop alone) the pipeline took ~1.56 of this machine's 2 cores at
-            // 10,000 orders/s, and the queueing behind that gave order-to-trade p99 46-57 ms; with 3 ms / 2 ms it
-            // took ~1.06 cores and gave p99 24-42 ms, for p50 +2 ms (exchange-bench pipeline --latency-only).
+            // Every stage's clients share one process and the in-process broker's single thread, whose work grows
+            // with partitions × fetches. With 4 partitions, 1 ms fetch waits and 1 ms linger took ~1.3 of this
+            // machine's 2 cores at 10,000 orders/s and gave p99 62 ms; 3 ms / 2 ms gave p99 21 ms.
             kafka.fetchWaitMaxMs = 3
             kafka.lingerMs = 2
         case (.latency, .kafka):

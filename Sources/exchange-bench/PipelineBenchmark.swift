@@ -24,8 +24,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Option(help: "Duration of the latency phase in seconds.")
     var latencySeconds: Int = 20
 
-    @Option(help: "Partitions of the order topics.")
-    var partitions: Int = 4
+    @Option(help: "Partitions of the order topics (default: the embedded cluster's default, as `exchange run`).")
+    var partitions: Int = StreamsSettings.defaultPartitions(.embedded)
 
     @Option(help: "Snapshot interval of the stateful stages in ms (default: the embedded broker's 500).")
     var snapshotIntervalMs: Int?
@@ -42,6 +42,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Flag(help: "Run only split and match (to see what the analytics stages cost).")
     var withoutAnalytics = false
 
+    @Flag(help: "Run sma, profit and top as three stages with a consumer each (`exchange run` runs them as one).")
+    var separateAnalytics = false
+
     @Flag(help: "Skip the throughput phase (run only the latency phase).")
     var latencyOnly = false
 
@@ -54,7 +57,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["EXCHANGE_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
             return handler
         }
-        print("pipeline benchmark: split → match → sma, profit, top on the embedded cluster, \(partitions) partitions")
+        print("pipeline benchmark: split → match → \(withoutAnalytics ? "no analytics" : separateAnalytics ? "sma, profit, top (three stages)" : "analytics (sma, profit, top in one stage)") on the embedded cluster, \(partitions) partitions")
         if !latencyOnly {
             let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
             print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
@@ -131,11 +134,13 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()
-        let definitions: [any StageDefinition] = withoutAnalytics ? [SplitStage(), MatchStage()] : [
-            SplitStage(), MatchStage(), try AnalyticsStage(.sma, options: analytics, partitions: partitions),
-            try AnalyticsStage(.profit, options: analytics, partitions: partitions),
-            try AnalyticsStage(.top, options: analytics, partitions: partitions),
-        ]
+        // As `exchange run` does: sma, profit and top in one stage (one consumer); `--separate-analytics` runs them as
+        // three stages, as `exchange sma`, `profit` and `top` would.
+        let analyticsStages: [any StageDefinition] =
+            separateAnalytics
+            ? try AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, options: analytics, partitions: partitions) }
+            : [try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: partitions)]
+        let definitions: [any StageDefinition] = [SplitStage(), MatchStage()] + (withoutAnalytics ? [] : analyticsStages)
         let progress = definitions.map { $0.name == "match" ? matchProgress : StageProgress() }
         let failure = FirstFailure()
         let stageTasks = definitions.indices.map { i in

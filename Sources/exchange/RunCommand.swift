@@ -73,9 +73,9 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: StageService(SplitStage(), settings: settings, progress: splitProgress)),
             .init(service: StageService(MatchStage(configuration: engine.configuration), settings: settings, progress: matchProgress)),
         ]
-        for kind in AnalyticsStage.Kind.allCases {
-            services.append(.init(service: StageService(try AnalyticsStage(kind, options: analytics, partitions: settings.partitions), settings: settings)))
-        }
+        // sma, profit and top in one stage: one consumer fetches each trade once for all three.
+        let analyticsStage = try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: settings.partitions)
+        services.append(.init(service: StageService(analyticsStage, settings: settings)))
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
         if !noGateway { services.append(.init(service: try gateway(settings))) }
         services.append(

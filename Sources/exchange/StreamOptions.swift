@@ -9,10 +9,13 @@ struct StreamOptions: ParsableArguments {
     @Option(help: "Kafka bootstrap servers (host:port,...). Default: $EXCHANGE_BROKERS; `exchange run` starts an embedded cluster when neither is set.")
     var brokers: String?
 
-    @Option(help: "Partitions of incoming_orders, buy_orders, sell_orders and the per-partition topics downstream.")
-    var partitions: Int = 4
+    @Option(help: "Partitions of incoming_orders, buy_orders, sell_orders and the per-partition topics downstream. Default: 2 on the embedded cluster, 4 with --brokers.")
+    var partitions: Int?
 
-    @Option(help: "Client tuning: latency (on the embedded broker linger 2 ms, fetch waits 3 ms) or throughput (bigger batches).")
+    /// The partition count of a stage command, which always joins a cluster.
+    var stagePartitions: Int { partitions ?? StreamsSettings.defaultPartitions(.kafka) }
+
+    @Option(help: "Client tuning: latency (on the embedded broker 1 ms linger and fetch waits up to 2 partitions, 2 ms / 3 ms above) or throughput (bigger batches).")
     var profile: String = "latency"
 
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated). Wins over the defaults.")
@@ -39,6 +42,7 @@ struct StreamOptions: ParsableArguments {
         guard let profile = StreamsSettings.Profile(rawValue: profile) else {
             throw ValidationError("--profile must be latency or throughput, got '\(profile)'")
         }
+        let partitions = partitions ?? StreamsSettings.defaultPartitions(brokerKind)
         guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024, got \(partitions)") }
         var settings = StreamsSettings(
             brokerKind: brokerKind, bootstrapServers: bootstrapServers, partitions: partitions, profile: profile,

@@ -8,6 +8,6 @@ struct TopCommand: AsyncParsableCommand {
     @OptionGroup var window: WindowArguments
 
     func run() async throws {
-        try await runStage(try AnalyticsStage(.top, options: window.options(), partitions: stream.partitions), options: stream)
+        try await runStage(try AnalyticsStage(.top, options: window.options(), partitions: stream.stagePartitions), options: stream)
     }
 }

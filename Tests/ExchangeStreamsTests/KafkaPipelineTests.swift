@@ -31,12 +31,14 @@ final class KafkaPipelineTests: XCTestCase {
         try await exchange.produce(inputs.map { ($0.order.stockSymbol, $0.order.encoded(), $0.partition) })
     }
 
-    func stages() throws -> [any StageDefinition] {
-        [
-            SplitStage(), MatchStage(), try AnalyticsStage(.sma, options: Self.options, partitions: Self.partitions),
-            try AnalyticsStage(.profit, options: Self.options, partitions: Self.partitions),
-            try AnalyticsStage(.top, options: Self.options, partitions: Self.partitions),
-        ]
+    /// Split, match and the analytics: as `exchange sma`, `profit` and `top` run them (a stage each), or as
+    /// `exchange run` does (`combinedAnalytics`: one stage, one consumer, a task per analysis).
+    func stages(combinedAnalytics: Bool = false) throws -> [any StageDefinition] {
+        let analytics: [any StageDefinition] =
+            combinedAnalytics
+            ? [try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: Self.options, partitions: Self.partitions)]
+            : try AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, options: Self.options, partitions: Self.partitions) }
+        return [SplitStage(), MatchStage()] + analytics
     }
 
     /// Waits until every output topic holds (by identity) what the offline run produced, then checks byte equality.
@@ -77,6 +79,11 @@ final class KafkaPipelineTests: XCTestCase {
         try await killAndRestartStages(transactional: false, seed: 12)
     }
 
+    /// The same kills with the analytics as `exchange run` runs them: killing index 2 kills all three analyses.
+    func testCombinedAnalyticsKilledAndRestartedAtRandomPointsChangeNothing() async throws {
+        try await killAndRestartStages(transactional: false, seed: 15, combinedAnalytics: true)
+    }
+
     /// Transactional mode through the same kills. The embedded cluster does not hide aborted records from
     /// read_committed readers, so this shows that transactions (begin, snapshot and offsets in the transaction,
     /// commit, abort on failure) leave the outputs exactly as without them; hiding duplicates needs real Kafka.
@@ -84,15 +91,15 @@ final class KafkaPipelineTests: XCTestCase {
         try await killAndRestartStages(transactional: true, seed: 14)
     }
 
-    func killAndRestartStages(transactional: Bool, seed: UInt64) async throws {
+    func killAndRestartStages(transactional: Bool, seed: UInt64, combinedAnalytics: Bool = false) async throws {
         let exchange = try await TestExchange(partitions: Self.partitions, transactional: transactional)
         let inputs = Self.inputs(count: 1_500, seed: seed)
         let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
         try await produce(inputs, to: exchange)
-        let definitions = try stages()
+        let definitions = try stages(combinedAnalytics: combinedAnalytics)
         var progress = definitions.map { _ in StageProgress() }
         var tasks = definitions.indices.map { exchange.start(definitions[$0], progress: progress[$0]) }
-        // Kill split, match and sma (indices 0, 1, 2) twice each, each time after a random number of applied records
+        // Kill split, match and sma or the combined analytics (indices 0, 1, 2) twice each, each time after a random number of applied records
         // (a stage that has run out of input is killed anyway once the wait gives up).
         var rng = SystemRandomNumberGenerator()
         var kills = 0

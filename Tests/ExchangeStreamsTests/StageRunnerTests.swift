@@ -7,16 +7,24 @@ import XCTest
 /// applied record changes every later output.
 struct CountingStage: StageDefinition {
     let name = "count"
-    let kinds = [TaskKind(name: "count", inputs: ["numbers"])]
+    /// Adds a second task kind on the same input, `recount`, whose outputs are keyed `r<count>`.
+    var sharedInput = false
+    var kinds: [TaskKind] {
+        [TaskKind(name: "count", inputs: ["numbers"])] + (sharedInput ? [TaskKind(name: "recount", inputs: ["numbers"])] : [])
+    }
     let outputTopics = ["sums"]
 
     final class CountingTask: StageTask {
         let partition: Int32
+        let keyPrefix: String
         var next: Int64?
         var count: Int64 = 0
         var sum: Int64 = 0
 
-        init(partition: Int32) { self.partition = partition }
+        init(partition: Int32, keyPrefix: String) {
+            self.partition = partition
+            self.keyPrefix = keyPrefix
+        }
 
         var positions: [String: Int64] { next.map { ["numbers": $0] } ?? [:] }
         var marks: [String: Int64] { ["count": count, "sum": sum] }
@@ -28,12 +36,12 @@ struct CountingStage: StageDefinition {
             count += 1
             sum += value
             outputs.append(
-                OutputRecord(topic: "sums", partition: partition, key: "\(count)", value: Array("\(count):\(sum)".utf8)))
+                OutputRecord(topic: "sums", partition: partition, key: "\(keyPrefix)\(count)", value: Array("\(count):\(sum)".utf8)))
         }
     }
 
     func makeTask(kind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask {
-        let task = CountingTask(partition: partition)
+        let task = CountingTask(partition: partition, keyPrefix: kind.name == "recount" ? "r" : "")
         if let snapshot {
             task.next = snapshot.positions["numbers"]
             task.count = snapshot.marks["count"] ?? 0
@@ -132,6 +140,51 @@ final class StageRunnerTests: XCTestCase {
     }
 
     func testKillAndRestartAtRandomPointsGivesTheFaultFreeOutput() async throws {
+        try await killAndRestartAtRandomPoints(CountingStage())
+    }
+
+    /// Two tasks on one input partition, each with its own snapshot: a crash can leave one task's snapshot written
+    /// and not the other's, so they restart from different positions of the input they share.
+    func testTasksSharingAnInputKillAndRestartGiveTheFaultFreeOutput() async throws {
+        try await killAndRestartAtRandomPoints(CountingStage(sharedInput: true))
+    }
+
+    /// Tasks on one input that restore snapshots at different positions: the input is read again from the lower
+    /// one, and each task takes exactly the records after its own position.
+    func testTasksSharingAnInputResumeEachFromItsOwnPosition() async throws {
+        let stage = CountingStage(sharedInput: true)
+        let log = MemoryLog(partitionCount: 1)
+        for i in 0..<30 {
+            log.append(OutputRecord(topic: "numbers", partition: 0, key: nil as String?, value: Array("\(i)".utf8)))
+        }
+        for (task, position) in [("count/count/0", 20), ("count/recount/0", 5)] {
+            let snapshot = StageSnapshot(
+                task: task, version: 1, positions: ["numbers": Int64(position)],
+                marks: ["count": Int64(position), "sum": Int64((0..<position).reduce(0, +))], state: [])
+            let written = try SnapshotChangelog.records(for: snapshot, writer: "earlier", topic: stage.changelogTopic, partition: 0)
+            for record in written.chunks + [written.manifest] { log.append(record) }
+        }
+        let consumer = MemoryConsumer(log: log, group: "count")
+        let producer = MemoryProducer(log: log)
+        let runner = StageRunner(
+            definition: stage, consumer: consumer, producer: producer, changelog: producer,
+            options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
+        let task = Task { try await runner.run() }
+        try await waitUntil("both tasks reached the end of the input") {
+            try deduplicated(log.records("sums"), identity: partitionAndKey).count == 10 + 25
+        }
+        task.cancel()
+        _ = try? await task.value
+        await consumer.close()
+        let keys = log.records("sums").map { String(decoding: $0.key ?? [], as: UTF8.self) }
+        XCTAssertEqual(Set(keys), Set((21...30).map { "\($0)" } + (6...30).map { "r\($0)" }))
+        let outputs = try deduplicated(log.records("sums"), identity: partitionAndKey)
+        XCTAssertEqual(outputs["0/30"].map { String(decoding: $0, as: UTF8.self) }, "30:435")
+        XCTAssertEqual(outputs["0/r30"].map { String(decoding: $0, as: UTF8.self) }, "30:435")
+    }
+
+    func killAndRestartAtRandomPoints(_ stage: CountingStage) async throws {
+        let kindsCount = stage.kinds.count
         let log = MemoryLog(partitionCount: 3)
         let total = 3_000
         for i in 0..<total {
@@ -143,7 +196,7 @@ final class StageRunnerTests: XCTestCase {
             let consumer = MemoryConsumer(log: log, group: "count")
             let producer = MemoryProducer(log: log)
             let runner = StageRunner(
-                definition: CountingStage(), consumer: consumer, producer: producer, changelog: producer,
+                definition: stage, consumer: consumer, producer: producer, changelog: producer,
                 options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
             // Each incarnation reads a random number of records, then is killed.
             let budget = Int.random(in: 1...400, using: &rng)
@@ -151,9 +204,9 @@ final class StageRunnerTests: XCTestCase {
             let task = Task { try await runner.run() }
             try await waitUntil("the stage read its budget or the end of its input") {
                 try consumer.recordsDelivered >= budget
-                    || (try deduplicated(log.records("sums"), identity: partitionAndKey).count == total)
+                    || (try deduplicated(log.records("sums"), identity: partitionAndKey).count == total * kindsCount)
             }
-            let finished = try deduplicated(log.records("sums"), identity: partitionAndKey).count == total
+            let finished = try deduplicated(log.records("sums"), identity: partitionAndKey).count == total * kindsCount
             task.cancel()
             _ = try? await task.value
             producer.crash(keeping: Double.random(in: 0...1, using: &rng))
@@ -163,12 +216,18 @@ final class StageRunnerTests: XCTestCase {
             XCTAssertLessThan(restarts, 200)
         }
         let outputs = try deduplicated(log.records("sums"), identity: partitionAndKey)
-        XCTAssertEqual(outputs.count, total)
+        XCTAssertEqual(outputs.count, total * kindsCount)
         for p in 0..<3 {
-            // Partition p holds the numbers p, p+3, …: the last running sum is their total.
+            // Partition p holds the numbers p, p+3, …: every running sum is the sum of those before it.
             let values = Array(stride(from: p, to: total, by: 3))
-            let last = outputs["\(p)/\(values.count)"].map { String(decoding: $0, as: UTF8.self) }
-            XCTAssertEqual(last, "\(values.count):\(values.reduce(0, +))")
+            for prefix in ["", "r"].prefix(kindsCount) {
+                var sum = 0
+                for (i, value) in values.enumerated() {
+                    sum += value
+                    let output = outputs["\(p)/\(prefix)\(i + 1)"].map { String(decoding: $0, as: UTF8.self) }
+                    XCTAssertEqual(output, "\(i + 1):\(sum)", "partition \(p), task \(prefix.isEmpty ? "count" : "recount")")
+                }
+            }
         }
         XCTAssertGreaterThan(restarts, 1)
     }
