@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs one instance of a stage: consume → apply to per-partition tasks → produce → snapshot.
 ///
@@ -78,10 +79,16 @@ public final class StageRunner {
     /// A snapshot being written while the stage goes on working. Each phase starts when the broker has acknowledged
     /// everything sent before it: the outputs the snapshot covers, then its chunks, then its manifests.
     private struct SnapshotInFlight {
-        enum Phase { case outputs, chunks, manifests }
+        enum Phase { case encoding, outputs, chunks, manifests }
         var phase: Phase
+        /// While encoding and then `.outputs`: the outputs the snapshot covers; then the last records it sent.
         var mark: OutputMark
-        let snapshot: PreparedSnapshot
+        /// Empty until encoded.
+        var snapshot: PreparedSnapshot
+        let encoding: SnapshotEncoding?
+        /// The tasks it stores, in the order of the encoding's chunk sets.
+        let slots: [TaskSlot]
+        let offsets: [TopicPartition: Int64]
     }
 
     /// The producer whose acknowledgements end `phase`: the outputs' own, then the snapshot writer's.
@@ -259,7 +266,7 @@ public final class StageRunner {
     }
 
     /// The records that store every dirty task's state and positions as of now.
-    private struct PreparedSnapshot {
+    private struct PreparedSnapshot: Sendable {
         var chunks: [OutputRecord] = []
         /// Manifests, then the tombstones retiring the chunks of the versions they replace.
         var manifests: [OutputRecord] = []
@@ -267,44 +274,97 @@ public final class StageRunner {
         var tasks = 0
     }
 
-    private func prepareSnapshot() throws -> PreparedSnapshot {
+    /// One dirty task's part of a snapshot, taken on the stage's loop; its state is encoded when `state` runs.
+    private struct SnapshotJob: Sendable {
+        let task: String
+        let partition: Int32
+        let version: Int64
+        let positions: [String: Int64]
+        let marks: [String: Int64]
+        let state: @Sendable () throws -> [UInt8]
+        /// The chunks of the task's last written snapshot, retired once this one is in place.
+        let previous: SnapshotChangelog.ChunkSet?
+    }
+
+    /// Takes every dirty task's positions and state as of now (cheap: encoding is left to the jobs).
+    private func takeSnapshotJobs() throws -> (jobs: [SnapshotJob], slots: [TaskSlot], offsets: [TopicPartition: Int64]) {
         lastSnapshot = ContinuousClock.now
         updateLag()
-        var prepared = PreparedSnapshot()
-        var retire: [OutputRecord] = []
+        var jobs: [SnapshotJob] = []
+        var taken: [TaskSlot] = []
+        var offsets: [TopicPartition: Int64] = [:]
         for slot in slots.values.filter(\.dirty).sorted(by: { $0.key < $1.key }) {
-            let snapshot = StageSnapshot(
-                task: slot.key, version: slot.version + 1, positions: slot.task.positions, marks: slot.task.marks,
-                state: try slot.task.stateBytes())
+            let positions = slot.task.positions
+            jobs.append(
+                SnapshotJob(
+                    task: slot.key, partition: slot.partition, version: slot.version + 1, positions: positions,
+                    marks: slot.task.marks, state: try slot.task.captureState(), previous: slot.previous))
             slot.dirty = false
-            let records = try SnapshotChangelog.records(
-                for: snapshot, writer: options.writerID, topic: definition.changelogTopic, partition: slot.partition)
+            slot.version += 1
+            for topic in slot.kind.inputs {
+                if let position = positions[topic] { offsets[TopicPartition(topic, slot.partition)] = position }
+            }
+            taken.append(slot)
+        }
+        return (jobs, taken, offsets)
+    }
+
+    /// Encodes snapshot jobs into changelog records; also returns where each job's chunks are.
+    private static func encode(
+        _ jobs: [SnapshotJob], writer: String, topic: String
+    ) throws -> (PreparedSnapshot, [SnapshotChangelog.ChunkSet]) {
+        var prepared = PreparedSnapshot()
+        var written: [SnapshotChangelog.ChunkSet] = []
+        var retire: [OutputRecord] = []
+        for job in jobs {
+            let snapshot = StageSnapshot(
+                task: job.task, version: job.version, positions: job.positions, marks: job.marks, state: try job.state())
+            let records = try SnapshotChangelog.records(for: snapshot, writer: writer, topic: topic, partition: job.partition)
             prepared.chunks += records.chunks
             prepared.manifests.append(records.manifest)
-            if let previous = slot.previous {
+            if let previous = job.previous {
                 retire += SnapshotChangelog.tombstones(
-                    task: slot.key, version: previous.version, writer: previous.writer, chunks: previous.chunks,
-                    topic: definition.changelogTopic, partition: slot.partition)
+                    task: job.task, version: previous.version, writer: previous.writer, chunks: previous.chunks,
+                    topic: topic, partition: job.partition)
             }
-            slot.version = snapshot.version
-            slot.previous = .init(version: snapshot.version, writer: options.writerID, chunks: records.chunks.count)
-            for topic in slot.kind.inputs {
-                if let position = snapshot.positions[topic] { prepared.offsets[TopicPartition(topic, slot.partition)] = position }
-            }
+            written.append(.init(version: job.version, writer: writer, chunks: records.chunks.count))
             prepared.tasks += 1
         }
         prepared.manifests += retire
+        return (prepared, written)
+    }
+
+    /// Takes and encodes a snapshot on the stage's loop (transactional mode, where it joins the open transaction).
+    private func prepareSnapshot() throws -> PreparedSnapshot {
+        let taken = try takeSnapshotJobs()
+        var (prepared, written) = try Self.encode(taken.jobs, writer: options.writerID, topic: definition.changelogTopic)
+        for (slot, chunks) in zip(taken.slots, written) { slot.previous = chunks }
+        prepared.offsets = taken.offsets
         return prepared
     }
 
-    /// Captures every dirty task's state and positions now and prepares the records that will store them; nothing
-    /// is written until the outputs up to these positions are acknowledged (`advanceSnapshot`), and the stage keeps
-    /// working meanwhile.
+    /// Takes every dirty task's state and positions now and encodes them on a thread of its own; nothing is written
+    /// until they are encoded and the outputs up to these positions are acknowledged (`advanceSnapshot`), and the
+    /// stage keeps working meanwhile.
     private func captureSnapshot() throws {
-        let prepared = try prepareSnapshot()
-        guard prepared.tasks > 0 else { return }
-        snapshotInFlight = SnapshotInFlight(phase: .outputs, mark: producer.mark(), snapshot: prepared)
-        armWakeUp()
+        let taken = try takeSnapshotJobs()
+        guard !taken.jobs.isEmpty else { return }
+        let encoding = SnapshotEncoding()
+        let jobs = taken.jobs
+        let writer = options.writerID
+        let topic = definition.changelogTopic
+        let wakeUp = consumer.wakeUp
+        // A thread, not a task: encoding a megabyte would hold one of the few threads every stage's tasks share.
+        let thread = Thread {
+            SnapshotEncoding.lowerThreadPriority()
+            encoding.finish(Result { try StageRunner.encode(jobs, writer: writer, topic: topic) })
+            wakeUp()
+        }
+        thread.name = "snapshot-encoder"
+        thread.start()
+        snapshotInFlight = SnapshotInFlight(
+            phase: .encoding, mark: producer.mark(), snapshot: PreparedSnapshot(), encoding: encoding, slots: taken.slots,
+            offsets: taken.offsets)
     }
 
     /// Records not yet read from the assigned inputs (from the fetcher's cached log ends; no broker request).
@@ -351,10 +411,60 @@ public final class StageRunner {
         metrics.snapshots.increment(by: prepared.tasks)
     }
 
-    /// Moves the snapshot in flight on as far as acknowledgements allow, without waiting.
+    /// The result of a snapshot encoded on another thread, and who waits for it.
+    private final class SnapshotEncoding: Sendable {
+        typealias Encoded = Result<(PreparedSnapshot, [SnapshotChangelog.ChunkSet]), Error>
+        private let state = Mutex<(result: Encoded?, waiters: [CheckedContinuation<Void, Never>])>((nil, []))
+
+        var result: Encoded? { state.withLock { $0.result } }
+
+        func finish(_ result: Encoded) {
+            let waiters = state.withLock { state in
+                state.result = result
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+
+        func waitUntilFinished() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let done = state.withLock { state in
+                    if state.result == nil { state.waiters.append(continuation) }
+                    return state.result != nil
+                }
+                if done { continuation.resume() }
+            }
+        }
+
+        /// Encoding is background work: below the stages' threads and librdkafka's, so it takes idle CPU first.
+        /// (On Linux the nice value belongs to the calling thread.)
+        static func lowerThreadPriority() {
+            #if canImport(Glibc)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+            #endif
+        }
+    }
+
+    /// Moves the snapshot in flight on as far as its encoding and acknowledgements allow, without waiting.
     private func advanceSnapshot() async throws {
-        while var inFlight = snapshotInFlight, try producer(awaitedIn: inFlight.phase).isAcknowledged(inFlight.mark) {
+        while var inFlight = snapshotInFlight {
+            if inFlight.phase == .encoding {
+                // Not encoded yet: the encoder wakes the poll when it is done.
+                guard let result = inFlight.encoding?.result else { return }
+                let (prepared, written) = try result.get()
+                for (slot, chunks) in zip(inFlight.slots, written) { slot.previous = chunks }
+                inFlight.snapshot = prepared
+                inFlight.snapshot.offsets = inFlight.offsets
+                inFlight.phase = .outputs
+                snapshotInFlight = inFlight
+                armWakeUp()
+                continue
+            }
+            guard try producer(awaitedIn: inFlight.phase).isAcknowledged(inFlight.mark) else { return }
             switch inFlight.phase {
+            case .encoding:
+                return
             case .outputs:
                 try await snapshotProducer.send(inFlight.snapshot.chunks)
                 inFlight.phase = .chunks
@@ -382,13 +492,17 @@ public final class StageRunner {
     /// Wakes a poll that waits for input once the snapshot's current phase is acknowledged, so an idle stage still
     /// completes its snapshot.
     private func armWakeUp() {
-        guard let inFlight = snapshotInFlight else { return }
+        guard let inFlight = snapshotInFlight, inFlight.phase != .encoding else { return }
         producer(awaitedIn: inFlight.phase).whenAcknowledged(inFlight.mark, consumer.wakeUp)
     }
 
     private func completeSnapshotInFlight() async throws {
         while let inFlight = snapshotInFlight {
-            try await producer(awaitedIn: inFlight.phase).waitUntilAcknowledged(inFlight.mark)
+            if inFlight.phase == .encoding, let encoding = inFlight.encoding {
+                await encoding.waitUntilFinished()
+            } else {
+                try await producer(awaitedIn: inFlight.phase).waitUntilAcknowledged(inFlight.mark)
+            }
             try await advanceSnapshot()
         }
     }

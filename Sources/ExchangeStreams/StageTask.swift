@@ -14,6 +14,17 @@ public protocol StageTask: AnyObject {
     func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws
     /// The task's state (without positions) for a snapshot.
     func stateBytes() throws -> [UInt8]
+    /// The task's state as of now, as a function that gives its snapshot bytes and may run on another thread while
+    /// the task goes on. A task with a large state takes a cheap copy-on-write copy here and leaves the encoding to
+    /// the function, so its stage does not pause for it. By default, `stateBytes()` now.
+    func captureState() throws -> @Sendable () throws -> [UInt8]
+}
+
+extension StageTask {
+    public func captureState() throws -> @Sendable () throws -> [UInt8] {
+        let bytes = try stateBytes()
+        return { bytes }
+    }
 }
 
 /// One kind of task of a stage: which input topics it needs on its partition number. Most stages have one kind;

@@ -19,84 +19,24 @@ extension Engine {
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
     public static let snapshotVersion: UInt64 = 2
 
-    public func snapshot() -> [UInt8] {
-        // Roughly what the ids and live orders take, so the buffer rarely grows.
-        var w = SnapshotWriter(capacity: 4096 + orderState.count * 16 + pool.live * 40)
-        w.raw(Engine.snapshotMagic)
-        w.unsigned(Engine.snapshotVersion)
-        w.unsigned(UInt64(configuration.selfTradePrevention.rawValue))
-        w.signed(configuration.sessionCloseMillisOfDay)
-        w.unsigned(UInt64(configuration.retainedOrderIds))
-        w.signed(clock)
-        w.unsigned(nextTradeNumber)
-        w.unsigned(acceptSequence)
-        w.unsigned(UInt64(instruments.count))
-        for instrument in instruments {
-            w.string(instrument.symbol)
-            w.string(instrument.name)
-            w.string(instrument.exchange)
-            w.signed(instrument.tickSize.micros)
-            w.signed(instrument.lotSize)
-            w.signed(instrument.referencePrice.micros)
-            if let band = instrument.priceBand {
-                w.unsigned(1)
-                w.signed(band.lower.micros)
-                w.signed(band.upper.micros)
-            } else {
-                w.unsigned(0)
-            }
-        }
-        w.strings(symbols.strings)
-        w.strings(traderIds.strings)
-        // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
-        // Read once: this loop runs for every remembered id, and each access to the interner's array is checked.
-        let ids = orderIds.strings
-        w.unsigned(UInt64(orderState.count))
-        orderState.withUnsafeBufferPointer { states in
-            for (handle, state) in states.enumerated() {
-                switch state {
-                case Engine.forgotten, Engine.released: w.unsigned(0)
-                case Engine.neverAccepted: w.unsigned(1); w.string(ids[handle])
-                default: w.unsigned(2); w.string(ids[handle])
-                }
-            }
-        }
-        w.unsigned(UInt64(acceptedOrders.count))
-        for handle in acceptedOrders { w.unsigned(UInt64(handle)) }
-        for book in books {
-            w.signed(book.base)
-            w.unsigned(UInt64(book.count))
-            if let last = book.lastTrade {
-                w.unsigned(1)
-                w.signed(last.price.micros)
-                w.signed(last.quantity)
-                w.signed(last.time)
-                w.unsigned(last.tradeNumber)
-            } else {
-                w.unsigned(0)
-            }
-            // Counted from the levels, not by walking the orders: each order is a likely cache miss.
-            var liveCount = 0
-            var counted = book.lowestNonEmpty(atOrAbove: 0)
-            while counted >= 0 {
-                liveCount += Int(book.levels[counted].orders)
-                counted = book.lowestNonEmpty(atOrAbove: counted + 1)
-            }
-            w.unsigned(UInt64(liveCount))
-            forEachLiveOrder(book) { slot in
-                w.unsigned(UInt64(slot.handle))
-                w.unsigned(UInt64(slot.trader))
-                w.unsigned(UInt64(slot.side.rawValue))
-                w.unsigned(UInt64(slot.type.rawValue))
-                w.unsigned(UInt64(slot.timeInForce.rawValue))
-                w.signed(slot.price)
-                w.signed(slot.quantity)
-                w.signed(slot.filled)
-                w.signed(slot.expiry)
-                w.unsigned(slot.sequence)
-            }
-        }
-        return w.finishWithChecksum()
+    public func snapshot() -> [UInt8] { snapshotCapture().encoded() }
+
+    /// What `snapshot()` writes, taken without encoding it: the large arrays (ids, their states, the acceptance
+    /// order) are shared copy-on-write and only the live orders are copied, so taking it costs little and the
+    /// encoding — most of a snapshot's cost — can run on another thread while the engine goes on.
+    public func snapshotCapture() -> EngineSnapshotCapture {
+        EngineSnapshotCapture(
+            selfTradePrevention: configuration.selfTradePrevention.rawValue,
+            sessionCloseMillisOfDay: configuration.sessionCloseMillisOfDay,
+            retainedOrderIds: configuration.retainedOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
+            acceptSequence: acceptSequence, instruments: instruments, symbols: symbols.strings,
+            traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState,
+            acceptedOrders: acceptedOrders,
+            books: books.map { book in
+                var live: [OrderSlot] = []
+                forEachLiveOrder(book) { live.append($0) }
+                return EngineSnapshotCapture.Book(base: book.base, count: book.count, lastTrade: book.lastTrade, live: live)
+            })
     }
 
     /// Visits a book's live orders in priority order: price level, then time.
@@ -242,6 +182,104 @@ extension Engine {
 }
 
 /// Appends LEB128 varints and length-prefixed strings.
+/// An engine's state at one moment, ready to be encoded as `Engine.snapshot()` bytes anywhere (`Engine.snapshotCapture()`).
+public struct EngineSnapshotCapture: Sendable {
+    struct Book: Sendable {
+        var base: Int64
+        var count: Int
+        var lastTrade: LastTrade?
+        /// In priority order.
+        var live: [OrderSlot]
+    }
+
+    let selfTradePrevention: UInt8
+    let sessionCloseMillisOfDay: Int64
+    let retainedOrderIds: Int
+    let clock: Int64
+    let nextTradeNumber: UInt64
+    let acceptSequence: UInt64
+    let instruments: [Instrument]
+    let symbols: [String]
+    let traders: [String]
+    let orderIds: [String]
+    let orderState: [Int32]
+    let acceptedOrders: HandleQueue
+    let books: [Book]
+
+    /// The snapshot bytes (format version `Engine.snapshotVersion`).
+    public func encoded() -> [UInt8] {
+        let liveOrders = books.reduce(0) { $0 + $1.live.count }
+        // Roughly what the ids and live orders take, so the buffer rarely grows.
+        var w = SnapshotWriter(capacity: 4096 + orderState.count * 16 + liveOrders * 40)
+        w.raw(Engine.snapshotMagic)
+        w.unsigned(Engine.snapshotVersion)
+        w.unsigned(UInt64(selfTradePrevention))
+        w.signed(sessionCloseMillisOfDay)
+        w.unsigned(UInt64(retainedOrderIds))
+        w.signed(clock)
+        w.unsigned(nextTradeNumber)
+        w.unsigned(acceptSequence)
+        w.unsigned(UInt64(instruments.count))
+        for instrument in instruments {
+            w.string(instrument.symbol)
+            w.string(instrument.name)
+            w.string(instrument.exchange)
+            w.signed(instrument.tickSize.micros)
+            w.signed(instrument.lotSize)
+            w.signed(instrument.referencePrice.micros)
+            if let band = instrument.priceBand {
+                w.unsigned(1)
+                w.signed(band.lower.micros)
+                w.signed(band.upper.micros)
+            } else {
+                w.unsigned(0)
+            }
+        }
+        w.strings(symbols)
+        w.strings(traders)
+        // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
+        w.unsigned(UInt64(orderState.count))
+        orderState.withUnsafeBufferPointer { states in
+            for (handle, state) in states.enumerated() {
+                switch state {
+                case Engine.forgotten, Engine.released: w.unsigned(0)
+                case Engine.neverAccepted: w.unsigned(1); w.string(orderIds[handle])
+                default: w.unsigned(2); w.string(orderIds[handle])
+                }
+            }
+        }
+        w.unsigned(UInt64(acceptedOrders.count))
+        for handle in acceptedOrders { w.unsigned(UInt64(handle)) }
+        for book in books {
+            w.signed(book.base)
+            w.unsigned(UInt64(book.count))
+            if let last = book.lastTrade {
+                w.unsigned(1)
+                w.signed(last.price.micros)
+                w.signed(last.quantity)
+                w.signed(last.time)
+                w.unsigned(last.tradeNumber)
+            } else {
+                w.unsigned(0)
+            }
+            w.unsigned(UInt64(book.live.count))
+            for slot in book.live {
+                w.unsigned(UInt64(slot.handle))
+                w.unsigned(UInt64(slot.trader))
+                w.unsigned(UInt64(slot.side.rawValue))
+                w.unsigned(UInt64(slot.type.rawValue))
+                w.unsigned(UInt64(slot.timeInForce.rawValue))
+                w.signed(slot.price)
+                w.signed(slot.quantity)
+                w.signed(slot.filled)
+                w.signed(slot.expiry)
+                w.unsigned(slot.sequence)
+            }
+        }
+        return w.finishWithChecksum()
+    }
+}
+
 /// Appends varints and strings to a raw buffer: the matcher writes a snapshot on its processing path every snapshot
 /// interval, so writing runs at memory speed (one bounds check per field, not per byte; one copy at the end).
 struct SnapshotWriter: ~Copyable {
