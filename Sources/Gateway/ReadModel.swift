@@ -84,7 +84,7 @@ public final class ReadModel: Sendable {
     }
 
     struct State {
-        var orders: [String: OrderState] = [:]
+        var orders = OrderTable()
         /// Ids in placement order; may hold evicted ids until the next compaction.
         var ordersByTrader: [String: [String]] = [:]
         /// Evicted ids still listed in `ordersByTrader`, per trader.

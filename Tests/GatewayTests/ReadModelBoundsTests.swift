@@ -52,6 +52,31 @@ import Testing
         #expect(ReadModelBoundsTests.listed(model, "alice") == (4_990..<5_000).map { "o\($0)" })
     }
 
+    /// Accepted orders the matcher has not reported yet are all kept and found, however many (the order table
+    /// grows in shards); reports then finish them and the cap applies as usual.
+    @Test func manyPendingOrdersAreAllKeptAndFound() {
+        let model = ReadModel(terminalOrdersPerTrader: 100, tradesPerTrader: 100)
+        let count = 20_000
+        for i in 0..<count {
+            model.recordAccepted(
+                NewOrder(
+                    orderId: "p\(i)", traderId: "alice", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 150_000_000,
+                    quantity: 10, timeInForce: .gtc, validityTTL: nil, clientOrderId: nil, timestamp: 1_700_000_000_000))
+        }
+        #expect(model.counts.orders == count)
+        #expect((0..<count).allSatisfy { model.order("p\($0)", trader: "alice")?["status"] == .string("PENDING") })
+        #expect(model.order("p0", trader: "bob") == nil)
+        #expect(ReadModelBoundsTests.listed(model, "alice") == (0..<count).map { "p\($0)" })
+        var seq: Int64 = 0
+        for i in 0..<count {
+            seq += 1
+            model.apply(report("p\(i)", status: "CANCELED", leaves: 0, seq: seq))
+        }
+        #expect(model.counts.orders == 100)
+        #expect(model.counts.ordersEvicted == Int64(count - 100))
+        #expect(ReadModelBoundsTests.listed(model, "alice") == (count - 100..<count).map { "p\($0)" })
+    }
+
     @Test func onlyTheNewestFillsAreKeptPerTrader() {
         let model = ReadModel(terminalOrdersPerTrader: 100, tradesPerTrader: 2)
         for n in 1...5 { model.apply(ReadModelBoundsTests.trade(n, seq: Int64(n))) }
