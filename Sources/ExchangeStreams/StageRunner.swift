@@ -83,12 +83,11 @@ public final class StageRunner {
         var phase: Phase
         /// While encoding and then `.outputs`: the outputs the snapshot covers; then the last records it sent.
         var mark: OutputMark
-        /// Empty until encoded.
+        /// Only its input offsets until encoded.
         var snapshot: PreparedSnapshot
-        let encoding: SnapshotEncoding?
+        let encoding: SnapshotEncoding
         /// The tasks it stores, in the order of the encoding's chunk sets.
         let slots: [TaskSlot]
-        let offsets: [TopicPartition: Int64]
     }
 
     /// The producer whose acknowledgements end `phase`: the outputs' own, then the snapshot writer's.
@@ -363,8 +362,8 @@ public final class StageRunner {
         thread.name = "snapshot-encoder"
         thread.start()
         snapshotInFlight = SnapshotInFlight(
-            phase: .encoding, mark: producer.mark(), snapshot: PreparedSnapshot(), encoding: encoding, slots: taken.slots,
-            offsets: taken.offsets)
+            phase: .encoding, mark: producer.mark(), snapshot: PreparedSnapshot(offsets: taken.offsets), encoding: encoding,
+            slots: taken.slots)
     }
 
     /// Records not yet read from the assigned inputs (from the fetcher's cached log ends; no broker request).
@@ -381,7 +380,6 @@ public final class StageRunner {
         }
         metrics.lag.record(lag)
     }
-
 
     private func beginTransactionIfNeeded() throws {
         guard let transactions, !inTransaction else { return }
@@ -451,11 +449,11 @@ public final class StageRunner {
         while var inFlight = snapshotInFlight {
             if inFlight.phase == .encoding {
                 // Not encoded yet: the encoder wakes the poll when it is done.
-                guard let result = inFlight.encoding?.result else { return }
-                let (prepared, written) = try result.get()
+                guard let result = inFlight.encoding.result else { return }
+                var (prepared, written) = try result.get()
                 for (slot, chunks) in zip(inFlight.slots, written) { slot.previous = chunks }
+                prepared.offsets = inFlight.snapshot.offsets
                 inFlight.snapshot = prepared
-                inFlight.snapshot.offsets = inFlight.offsets
                 inFlight.phase = .outputs
                 snapshotInFlight = inFlight
                 armWakeUp()
@@ -498,8 +496,8 @@ public final class StageRunner {
 
     private func completeSnapshotInFlight() async throws {
         while let inFlight = snapshotInFlight {
-            if inFlight.phase == .encoding, let encoding = inFlight.encoding {
-                await encoding.waitUntilFinished()
+            if inFlight.phase == .encoding {
+                await inFlight.encoding.waitUntilFinished()
             } else {
                 try await producer(awaitedIn: inFlight.phase).waitUntilAcknowledged(inFlight.mark)
             }

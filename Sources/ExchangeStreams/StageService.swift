@@ -101,7 +101,7 @@ public struct StageService: Service {
             await snapshotProducer?.close(flushTimeout: .zero)
             throw configurationError(error)
         }
-        let producers = [producer] + (snapshotProducer.map { [$0] } ?? [])
+        let producers = [producer] + [snapshotProducer].compactMap { $0 }
         let runner = StageRunner(
             definition: definition, consumer: KafkaStageConsumer(consumer: consumer, stage: definition.name),
             producer: KafkaStageProducer(producer: producer),

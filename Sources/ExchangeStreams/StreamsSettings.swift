@@ -36,7 +36,7 @@ public struct StreamsSettings: Sendable {
 
     /// The embedded cluster is one broker thread in this process, and it pays for every partition on every fetch
     /// (it finds a fetch offset by walking the partition's batches), so fewer partitions are faster there:
-    /// exchange-bench pipeline gave 77-78k orders/s with 1 or 2 partitions against 70k with 4, and order-to-trade
+    /// exchange-bench pipeline gave 74-78k orders/s with 1 or 2 partitions against 70k with 4, and order-to-trade
     /// p50 6.6-6.8 ms with 1 or 2 against 13 ms with 4. Two still let a second instance of a stage take a share.
     public static func defaultPartitions(_ brokerKind: BrokerKind) -> Int {
         brokerKind == .embedded ? 2 : 4
