@@ -143,21 +143,34 @@ final class KafkaPipelineTests: XCTestCase {
     }
 
     func testASecondMatcherJoiningAndLeavingMidStreamChangesNothing() async throws {
+        try await secondInstanceJoinsAndLeaves("match", seed: 14)
+    }
+
+    /// The combined analytics stage's tasks (three per partition, sharing the inputs, plus top's merger) move between
+    /// the instances with their snapshots.
+    func testASecondCombinedAnalyticsInstanceJoiningAndLeavingChangesNothing() async throws {
+        try await secondInstanceJoinsAndLeaves("analytics", seed: 16, combinedAnalytics: true)
+    }
+
+    /// A second instance of stage `name` joins mid-stream, takes partitions and leaves again; the outputs equal the
+    /// offline result.
+    func secondInstanceJoinsAndLeaves(_ name: String, seed: UInt64, combinedAnalytics: Bool = false) async throws {
         let exchange = try await TestExchange(partitions: Self.partitions)
-        let inputs = Self.inputs(count: 1_500, seed: 14)
+        let inputs = Self.inputs(count: 1_500, seed: seed)
         let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
         let half = inputs.count / 2
         try await produce(Array(inputs[..<half]), to: exchange)
-        let definitions = try stages()
+        let definitions = try stages(combinedAnalytics: combinedAnalytics)
+        let joining = try XCTUnwrap(definitions.first { $0.name == name })
         let first = StageProgress()
-        let tasks = definitions.map { exchange.start($0, progress: $0.name == "match" ? first : nil) }
-        try await waitUntil("the first matcher is working") { first.value > 100 }
+        let tasks = definitions.map { exchange.start($0, progress: $0.name == name ? first : nil) }
+        try await waitUntil("the first \(name) instance is working") { first.value > 100 }
         let second = StageProgress()
-        let secondMatcher = exchange.start(MatchStage(), progress: second)
-        try await waitUntil("the second matcher joined the group", timeout: .seconds(30)) { second.tasksStarted > 0 }
+        let secondInstance = exchange.start(joining, progress: second)
+        try await waitUntil("the second \(name) instance joined the group", timeout: .seconds(30)) { second.tasksStarted > 0 }
         try await produce(Array(inputs[half...]), to: exchange)
-        try await waitUntil("the second matcher took partitions", timeout: .seconds(30)) { second.value > 0 }
-        await crash(secondMatcher)  // leaves the group: its partitions go back to the first matcher
+        try await waitUntil("the second \(name) instance took partitions", timeout: .seconds(30)) { second.value > 0 }
+        await crash(secondInstance)  // leaves the group: its partitions go back to the first instance
         try await assertOutputsEqual(expected, exchange)
         for task in tasks { await crash(task) }
     }
