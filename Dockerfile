@@ -14,7 +14,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${SWIFT_IMAGE} AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends librdkafka-dev pkg-config \
+    && apt-get -q install -y --no-install-recommends librdkafka-dev libjemalloc-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -24,7 +24,7 @@ RUN swift package resolve
 COPY Sources ./Sources
 COPY Tests ./Tests
 # The Swift standard library and Foundation are linked statically, so the runtime image needs no Swift
-# toolchain; librdkafka stays a shared library from Debian (librdkafka1 at run time).
+# toolchain; librdkafka and jemalloc stay shared libraries from Debian (librdkafka1 and libjemalloc2 at run time).
 RUN swift build -c release --product exchange --static-swift-stdlib \
     && mkdir -p /staging \
     && cp "$(swift build -c release --show-bin-path)/exchange" /staging/ \
@@ -37,7 +37,7 @@ COPY ksql /staging/ksql
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends librdkafka1 ca-certificates tzdata \
+    && apt-get -q install -y --no-install-recommends librdkafka1 libjemalloc2 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /home/exchange --uid 10001 --user-group exchange
 

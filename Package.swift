@@ -42,6 +42,14 @@ let package = Package(
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", serviceLifecycle, logging]),
 
+        // MARK: Process allocator (jemalloc: glibc's malloc was the pipeline's bottleneck)
+        .systemLibrary(
+            name: "CJemalloc",
+            pkgConfig: "jemalloc",
+            providers: [.apt(["libjemalloc-dev"])]
+        ),
+        .target(name: "MemoryAllocator", dependencies: ["CJemalloc"]),
+
         // MARK: Pure domain (no I/O)
         .target(name: "MatchingEngine"),
         .target(name: "StreamAnalytics"),
@@ -74,7 +82,7 @@ let package = Package(
             name: "exchange",
             dependencies: [
                 "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                argumentParser, serviceLifecycle, logging,
+                "MemoryAllocator", argumentParser, serviceLifecycle, logging,
             ]
         ),
         .target(name: "CKafkaBench", dependencies: ["CRdKafka"]),
@@ -82,12 +90,13 @@ let package = Package(
             name: "exchange-bench",
             dependencies: [
                 "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "CKafkaBench", "ExchangeRecordsReference", argumentParser,
+                "CKafkaBench", "ExchangeRecordsReference", "MemoryAllocator", argumentParser,
             ]
         ),
 
         // MARK: Tests
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),

@@ -3,6 +3,7 @@ import ExchangeRecords
 import Foundation
 import Gateway
 import Kafka
+import MemoryAllocator
 import Synchronization
 
 /// `exchange-bench gateway`: POST /orders throughput and latency with keep-alive connections.
@@ -87,7 +88,7 @@ struct GatewayBench: AsyncParsableCommand {
         print(output)
         print("""
             exchange-bench gateway: \(health ? "GET /v1/health" : "POST /v1/orders"), \(connections) keep-alive connections\(pipeline > 1 ? " pipelining \(pipeline) requests each" : ""), wrk -t\(threads), \(duration) s, ack=\(ack), linger.ms \(lingerMs.map { String($0) } ?? "1 (preset)"), \
-            embedded Kafka in the same process, tasks on \(onEventLoops ? "NIO event loops" : "Swift's global executor"), \(ProcessInfo.processInfo.activeProcessorCount) cores
+            embedded Kafka in the same process, tasks on \(onEventLoops ? "NIO event loops" : "Swift's global executor"), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(MemoryAllocator.description)
             requests \(Int(requests)), non-2xx \(Int(non2xx)), \(errors.trimmingCharacters(in: .whitespaces))
             accepted orders/s \(String(format: "%.0f", rps - non2xx / Double(duration)))
             latency p50 \(GatewayBench.percentile("50%", output)), p75 \(GatewayBench.percentile("75%", output)), \

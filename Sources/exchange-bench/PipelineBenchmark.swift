@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExchangeRecords
 import ExchangeStreams
+import MemoryAllocator
 import Foundation
 import Kafka
 import Logging
@@ -57,7 +58,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["EXCHANGE_BENCH_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
             return handler
         }
-        print("pipeline benchmark: split → match → \(withoutAnalytics ? "no analytics" : separateAnalytics ? "sma, profit, top (three stages)" : "analytics (sma, profit, top in one stage)") on the embedded cluster, \(partitions) partitions")
+        print("pipeline benchmark: split → match → \(withoutAnalytics ? "no analytics" : separateAnalytics ? "sma, profit, top (three stages)" : "analytics (sma, profit, top in one stage)") on the embedded cluster, \(partitions) partitions, \(MemoryAllocator.description)")
         if !latencyOnly {
             let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
             print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",

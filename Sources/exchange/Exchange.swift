@@ -1,4 +1,5 @@
 import ArgumentParser
+import MemoryAllocator
 
 /// The exchange's single command-line tool: `exchange run` starts everything in one process,
 /// every other subcommand runs one stage or tool alone so stages scale out on separate machines.
@@ -7,6 +8,7 @@ struct Exchange: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange",
         abstract: "An electronic stock exchange on Kafka: gateway, splitter, matcher and analytics stages.",
+        version: "kafka-exchange (memory allocator: \(MemoryAllocator.description))",
         subcommands: [
             RunCommand.self,
             BrokerCommand.self,

@@ -79,6 +79,14 @@ struct DockerfileTests {
         #expect(!runtimeRuns.contains("librdkafka-dev"), "no headers or toolchain in the runtime image")
     }
 
+    @Test("jemalloc: -dev to build, the shared library to run (the binary links it as its malloc)")
+    func jemalloc() {
+        let buildRuns = instructions(ofStage: 0).filter { $0.keyword == "RUN" }.map(\.arguments).joined(separator: "\n")
+        let runtimeRuns = instructions(ofStage: 1).filter { $0.keyword == "RUN" }.map(\.arguments).joined(separator: "\n")
+        #expect(buildRuns.contains("libjemalloc-dev"))
+        #expect(runtimeRuns.contains("libjemalloc2") && !runtimeRuns.contains("libjemalloc-dev"))
+    }
+
     @Test("builds the exchange product and runs it as a non-root user")
     func binaryAndUser() throws {
         let package = try Repository.text("Package.swift")

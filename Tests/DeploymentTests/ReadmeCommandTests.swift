@@ -143,6 +143,22 @@ struct ReadmeCommandTests {
         #expect(ci.contains("\nswift test"), "CI runs the README's test command")
     }
 
+    @Test("README's first command and CI install every Debian package Package.swift links")
+    func aptProvidersInstalled() throws {
+        let package = try Repository.text("Package.swift")
+        // `.apt(["librdkafka-dev"])` and the like: the system libraries the build cannot do without.
+        let providers = package.matches(of: /\.apt\(\[([^\]]*)\]\)/).flatMap { match in
+            match.output.1.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+        }
+        #expect(providers.contains("libjemalloc-dev") && providers.contains("librdkafka-dev"), "\(providers)")
+        let firstBlock = try #require(readme.components(separatedBy: "```").dropFirst().first, "a code block")
+        let ci = try Repository.text(".ci/run")
+        for provider in providers {
+            #expect(firstBlock.contains(provider), "README's install command lacks \(provider)")
+            #expect(ci.contains(provider), ".ci/run does not install \(provider)")
+        }
+    }
+
     @Test("every command shown exists and accepts the options shown")
     func commandsAreReal() throws {
         for command in commands {
