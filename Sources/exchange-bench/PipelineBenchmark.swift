@@ -11,8 +11,9 @@ import Logging
 ///
 /// Phase 1 (throughput profile): `--orders` orders as fast as the pipeline takes them (the feeder keeps the
 /// end-to-end lag under `--max-lag` so the embedded broker's retention never deletes unread data); prints sustained
-/// orders/s and trades/s. Phase 2 (latency profile): a fixed offered rate; prints order-to-trade latency, measured
-/// from handing the aggressor order to the producer to reading its trade from `matched_trades`.
+/// orders/s and trades/s. Phase 2 (`--latency-profile`, busy-poll by default): a fixed offered rate; prints
+/// order-to-trade latency, measured from handing the aggressor order to the producer to reading its trade from
+/// `matched_trades`, and the cores the process used meanwhile (busy-poll buys its latency with CPU).
 struct PipelineBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "pipeline", abstract: "End-to-end orders/s, trades/s and order-to-trade latency on the embedded cluster.")
 
@@ -30,6 +31,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
 
     @Option(help: "Snapshot interval of the stateful stages in ms (default: the embedded broker's 500).")
     var snapshotIntervalMs: Int?
+
+    @Option(help: "Client profile of the latency phase: busy-poll (consumers never wait in the broker), latency (`exchange run`'s default: 1 ms fetch waits) or throughput.")
+    var latencyProfile: String = StreamsSettings.Profile.busyPoll.rawValue
 
     @Option(help: "A librdkafka property for every stage client, key=value (repeatable), e.g. linger.ms=0.")
     var kafka: [String] = []
@@ -61,19 +65,22 @@ struct PipelineBenchmark: AsyncParsableCommand {
         print("pipeline benchmark: split → match → \(withoutAnalytics ? "no analytics" : separateAnalytics ? "sma, profit, top (three stages)" : "analytics (sma, profit, top in one stage)") on the embedded cluster, \(partitions) partitions, \(MemoryAllocator.description)")
         if !latencyOnly {
             let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
-            print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s",
+            print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s; %.2f cores busy",
                          throughput.orders, throughput.seconds, Double(throughput.orders) / throughput.seconds,
-                         throughput.trades, Double(throughput.trades) / throughput.seconds))
+                         throughput.trades, Double(throughput.trades) / throughput.seconds, throughput.cpuSeconds / throughput.seconds))
         }
-        let latency = try await runPhase(profile: .latency, orders: rate * (latencySeconds + warmupSeconds), rate: rate, unmeasured: rate * warmupSeconds)
+        guard let profile = StreamsSettings.Profile(rawValue: latencyProfile) else {
+            throw ValidationError("--latency-profile must be one of \(StreamsSettings.Profile.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let latency = try await runPhase(profile: profile, orders: rate * (latencySeconds + warmupSeconds), rate: rate, unmeasured: rate * warmupSeconds)
         let sorted = latency.latencies.sorted()
         func percentile(_ p: Double) -> Double {
             guard !sorted.isEmpty else { return .nan }
             return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
-        print(String(format: "latency phase: %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency after %d s warm-up p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms",
-                     latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades, warmupSeconds,
-                     percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan))
+        print(String(format: "latency phase (profile %@): %d orders offered at %d/s (achieved %.0f/s), %d trades; order-to-trade latency after %d s warm-up p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; %.2f cores busy",
+                     profile.rawValue, latency.orders, rate, Double(latency.orders) / latency.sendSeconds, latency.trades, warmupSeconds,
+                     percentile(0.5), percentile(0.99), percentile(0.999), sorted.last ?? .nan, latency.cpuSeconds / latency.seconds))
     }
 
     static func message(_ order: IncomingOrder) -> KafkaProducerMessage {
@@ -118,6 +125,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var seconds: Double
         var sendSeconds: Double
         var latencies: [Double]
+        /// CPU seconds (user + system) the whole process used from the first order to the last output.
+        var cpuSeconds: Double
     }
 
     func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?, unmeasured: Int = 0) async throws -> PhaseResult {
@@ -195,6 +204,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         }
         defer { reporter.cancel() }
         let begin = ContinuousClock.now
+        let cpuAtBegin = GatewayBench.cpuSeconds(RUSAGE_SELF.rawValue)
         if let rate {
             // Paced on a thread of its own with plain sleeps: the feed stands for traders' processes, so it should
             // not load the stages' executor with thousands of timer wake-ups per second.
@@ -239,6 +249,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             }
         }
         let seconds = (ContinuousClock.now - begin) / .seconds(1)
+        let cpuSeconds = GatewayBench.cpuSeconds(RUSAGE_SELF.rawValue) - cpuAtBegin
         hopProbe?.printSummary()
         await producer.close()
         await status.close()
@@ -247,7 +258,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for task in stageTasks { task.cancel() }
         for task in stageTasks { _ = try? await task.value }
         _ = try? await probeTask?.value
-        return PhaseResult(orders: orders, trades: trades, seconds: seconds, sendSeconds: sendSeconds, latencies: probe?.latencies() ?? [])
+        return PhaseResult(orders: orders, trades: trades, seconds: seconds, sendSeconds: sendSeconds, latencies: probe?.latencies() ?? [], cpuSeconds: cpuSeconds)
     }
 }
 

@@ -15,7 +15,7 @@ struct StreamOptions: ParsableArguments {
     /// The partition count of a stage command, which always joins a cluster.
     var stagePartitions: Int { partitions ?? StreamsSettings.defaultPartitions(.kafka) }
 
-    @Option(help: "Client tuning: latency (on the embedded broker 1 ms linger and fetch waits up to 2 partitions, 2 ms / 3 ms above) or throughput (bigger batches).")
+    @Option(help: "Client tuning: latency (on the embedded broker 1 ms linger and fetch waits up to 2 partitions, 2 ms / 3 ms above), throughput (bigger batches) or busy-poll (consumers never wait in the broker: lowest latency, burns CPU even while idle).")
     var profile: String = "latency"
 
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated). Wins over the defaults.")
@@ -40,7 +40,8 @@ struct StreamOptions: ParsableArguments {
 
     func settings(brokerKind: StreamsSettings.BrokerKind, bootstrapServers: String) throws -> StreamsSettings {
         guard let profile = StreamsSettings.Profile(rawValue: profile) else {
-            throw ValidationError("--profile must be latency or throughput, got '\(profile)'")
+            let names = StreamsSettings.Profile.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--profile must be one of \(names), got '\(profile)'")
         }
         let partitions = partitions ?? StreamsSettings.defaultPartitions(brokerKind)
         guard (1...1024).contains(partitions) else { throw ValidationError("--partitions must be 1...1024, got \(partitions)") }

@@ -75,6 +75,19 @@ final class KafkaPipelineTests: XCTestCase {
         for task in tasks { await crash(task) }
     }
 
+    /// Busy-poll consumers (`fetch.wait.max.ms=0`) ask again the moment a fetch comes back empty: the outputs are
+    /// the same as with the default profile.
+    func testBusyPollProfileGivesTheOfflineOutputs() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions, profile: .busyPoll)
+        XCTAssertEqual(exchange.settings.kafka.fetchWaitMaxMs, 0)
+        let inputs = Self.inputs(count: 600, seed: 23)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        let tasks = try stages(combinedAnalytics: true).map { exchange.start($0) }
+        try await produce(inputs, to: exchange)
+        try await assertOutputsEqual(expected, exchange)
+        for task in tasks { await crash(task) }
+    }
+
     func testStagesKilledAndRestartedAtRandomPointsChangeNothing() async throws {
         try await killAndRestartStages(transactional: false, seed: 12)
     }

@@ -10,10 +10,13 @@ final class TestExchange: @unchecked Sendable {
     let settings: StreamsSettings
     let partitions: Int
 
-    init(partitions: Int = 3, brokers: Int = 1, transactional: Bool = false) async throws {
+    init(
+        partitions: Int = 3, brokers: Int = 1, transactional: Bool = false, profile: StreamsSettings.Profile = .latency
+    ) async throws {
         cluster = try EmbeddedKafka(brokers: brokers)
         self.partitions = partitions
-        var settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions)
+        var settings = StreamsSettings(
+            brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile)
         settings.snapshotIntervalMilliseconds = 50
         settings.transactional = transactional
         self.settings = settings
