@@ -3,8 +3,8 @@ import CJemalloc
 /// The process's `malloc`, linked from Debian's `libjemalloc-dev`.
 ///
 /// Every stage allocates and frees small records on several threads at once (Swift tasks, librdkafka's threads).
-/// glibc's malloc spent a fifth of the pipeline benchmark's CPU in its arena locks and consolidation; jemalloc's
-/// thread caches gave 103,000–109,000 orders/s where glibc gave 72,000–75,000 (`exchange-bench pipeline`).
+/// glibc's malloc spent about 15 % of the pipeline benchmark's CPU in its arena locks, frees and consolidation;
+/// jemalloc's thread caches gave 109,000–112,600 orders/s where glibc gave 72,000–75,000 (`exchange-bench pipeline`).
 /// Linking the library is what replaces `malloc`; this type reports it and lets tests prove it is in charge.
 public enum MemoryAllocator {
     /// jemalloc's version string, e.g. `5.3.0-0-g54eaed1…`; `nil` if the control interface does not answer.
