@@ -12,8 +12,10 @@ public final class GatewayService: Service {
         public var http = GatewayConfiguration()
         public var kafka: KafkaConfiguration
         public var instruments: [InstrumentRules] = InstrumentRules.seed
-        /// Answer 202 only after the broker acknowledged the record (acks=all), instead of once it is queued.
-        public var waitForAcknowledgement = false
+        /// Answer 202 only after the brokers acknowledged the record (acks=all), so a gateway that crashes after
+        /// answering has lost nothing; `false` answers once the record is queued in the producer (faster, but a
+        /// crash within the linger or a broker outage longer than `message.timeout.ms` loses an answered order).
+        public var waitForAcknowledgement = true
         /// Partitions for topics the gateway creates when they are missing.
         public var partitions = 4
         /// Read-model bounds per trader: finished orders and fills kept (newest first; open orders are always kept).

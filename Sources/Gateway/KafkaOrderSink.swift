@@ -4,17 +4,17 @@ import Kafka
 /// Writes order commands to `incoming_orders` (key = symbol) through an idempotent, acks=all
 /// producer.
 ///
-/// By default `submit` returns once librdkafka has queued the record (fire-and-forget, with
-/// async backpressure when its queue is full): the 202 then promises the order passed
-/// validation and is in the hands of a producer that retries until `message.timeout.ms`,
-/// without duplicates. With `waitForAcknowledgement` the 202 waits for the broker's acks=all
-/// acknowledgement: slower, but a 202 then means the order is in the log.
+/// With `waitForAcknowledgement` (the default) `submit` returns after the brokers' acks=all
+/// acknowledgement, so a 202 means the order is in the log, whatever happens to the gateway
+/// next. Without it `submit` returns once librdkafka has queued the record (fire-and-forget,
+/// with async backpressure when its queue is full): faster, but a 202 then only promises a
+/// producer that retries until `message.timeout.ms`, and a crash before delivery loses it.
 public final class KafkaOrderSink: OrderSink {
     public let producer: KafkaProducer
     public let topic: String
     public let waitForAcknowledgement: Bool
 
-    public init(producer: KafkaProducer, topic: String = TopicName.incomingOrders, waitForAcknowledgement: Bool = false) {
+    public init(producer: KafkaProducer, topic: String = TopicName.incomingOrders, waitForAcknowledgement: Bool = true) {
         self.producer = producer
         self.topic = topic
         self.waitForAcknowledgement = waitForAcknowledgement

@@ -16,9 +16,9 @@ struct GatewayBench: AsyncParsableCommand {
         commandName: "gateway", abstract: "POST /orders throughput and latency percentiles (needs wrk).")
 
     @Option(help: "Seconds of measured load.") var duration = 10
-    @Option(help: "Keep-alive connections.") var connections = 32
+    @Option(help: "Keep-alive connections (each has one request in flight: with ack=delivered a request waits for the broker, so it takes more connections to keep the cores busy).") var connections = 64
     @Option(help: "wrk threads.") var threads = 1
-    @Option(help: "queued (202 once handed to the producer) or delivered (202 after acks=all).") var ack = "queued"
+    @Option(help: "delivered (202 after acks=all, `exchange gateway`'s default) or queued (202 once handed to the producer).") var ack = "delivered"
     @Option(help: "Partitions of incoming_orders.") var partitions = 4
     @Option(help: "Distinct order bodies cycled by wrk.") var bodies = 2_000
     @Flag(help: "Measure GET /health instead of POST /orders: the HTTP stack's own ceiling on this machine, for comparison.")
@@ -48,6 +48,7 @@ struct GatewayBench: AsyncParsableCommand {
         var keys = APIKeyStore()
         keys.add(trader: "bench", key: "bench-key")
         options.http.authenticator = Authenticator(keys: keys)
+        guard ack == "delivered" || ack == "queued" else { throw ValidationError("--ack must be delivered or queued, got \(ack)") }
         options.waitForAcknowledgement = ack == "delivered"
         options.partitions = partitions
         let port = Mutex<Int?>(nil)

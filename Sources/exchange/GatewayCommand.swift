@@ -25,8 +25,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Requests per second per trader (0 disables).") var rateLimit: Double = 200
     @Option(help: "Burst size of the per-trader rate limit.") var burst: Double = 400
     @Option(help: "Largest request body in bytes.") var maxBody = 16 * 1024
-    @Option(help: "When POST /orders answers 202: 'queued' (handed to the idempotent producer) or 'delivered' (acknowledged by the brokers, acks=all).")
-    var ack: AckMode = .queued
+    @Option(help: "When POST /orders answers 202: 'delivered' (acknowledged by the brokers, acks=all: an answered order survives a gateway crash) or 'queued' (handed to the idempotent producer: faster, but a crash before delivery loses it).")
+    var ack: AckMode = .delivered
     @Option(help: "Partitions of topics the gateway creates when missing.") var partitions = 4
     @Option(help: "Instruments file (engine format).") var instruments = "config/instruments.json"
     @Option(help: "Largest quantity one order may carry.") var maxOrderQuantity: Int64 = 100_000

@@ -1,6 +1,7 @@
 import ExchangeRecords
 import Gateway
 import Kafka
+import Synchronization
 import Testing
 
 /// The gateway as `exchange gateway` runs it: GatewayService against an embedded Kafka cluster.
@@ -111,6 +112,37 @@ import Testing
             }
             #expect(logged.count == 1)
             #expect(logged.first?.keyString == "GOOG")
+        }
+    }
+
+    /// By default a 202 means the order is in the log: with the broker down, the request waits instead of answering,
+    /// and once the broker is back the answer comes and the record is already there. (With `--ack queued` the 202
+    /// would come at once, and a gateway crashing before the broker returned would lose an answered order.)
+    @Test func aTwoHundredTwoWaitsUntilTheOrderIsInTheLog() async throws {
+        try await GatewayKafkaTests.withService { cluster, alice, _ in
+            let first = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":150,"quantity":1}"#)
+            #expect(first.status == 202, "\(first.text)")
+            try cluster.setBrokerDown(1)
+            let answered = Mutex(false)
+            let pending = Task {
+                defer { answered.withLock { $0 = true } }
+                return try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"SELL","order_type":"LIMIT","price":151,"quantity":3}"#)
+            }
+            // No answer while the broker is away (a queued-mode gateway answers within milliseconds).
+            let deadline = ContinuousClock.now + .seconds(2)
+            while ContinuousClock.now < deadline, !answered.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!answered.withLock { $0 }, "answered before the order reached the broker")
+            try cluster.setBrokerUp(1)
+            let second = try await pending.value
+            #expect(second.status == 202, "\(second.text)")
+            guard case .string(let id)? = second.json?["data"]?["order_id"] else { Issue.record("no id"); return }
+            // Read right after the answer, without waiting: the record is there already.
+            let logged = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+            let ids = logged.compactMap { message -> String? in
+                guard let value = message.value, case .new(let order)? = try? IncomingOrder.decode(json: value) else { return nil }
+                return order.orderID
+            }
+            #expect(ids.contains(id), "order \(id) not in incoming_orders: \(ids)")
         }
     }
 }
