@@ -160,7 +160,12 @@ struct LoadCommand: AsyncParsableCommand {
             let record = KafkaOrderSink.record(.new(order))
             do {
                 try await producer.send(KafkaProducerMessage(topic: TopicName.incomingOrders, key: p.symbol, value: record.encoded()))
-                tally.withLock { $0.sent += 1 }
+                // The progress bar's "accepted": what the brokers acknowledged so far (not yet queued, not failed).
+                let acknowledged = index % 1_000 == 999 ? index + 1 - producer.outstandingCount - producer.deliveryFailureCount : nil
+                tally.withLock { t in
+                    t.sent += 1
+                    if let acknowledged { t.accepted = max(t.accepted, acknowledged) }
+                }
             } catch {
                 tally.withLock { $0.sent += 1; $0.failed += 1; $0.firstError = $0.firstError ?? "\(error)" }
             }
