@@ -88,7 +88,7 @@ public struct StreamsSettings: Sendable {
             // A broker holds a fetch that finds nothing for fetch.wait.max.ms, and the embedded one answers it only
             // then even if data arrives meanwhile: on average half a wait per hop. With 0 every consumer asks again
             // at once, as trading systems spin instead of sleeping. exchange-bench pipeline (2 partitions, 10,000
-            // orders/s): order-to-trade p50 4.5 ms, p99 7.8-9.6 ms against 6.6-7.0 ms and 10.1-10.8 ms with 1 ms
+            // orders/s): order-to-trade p50 4.4-4.6 ms, p99 7.2-9.6 ms against 6.6-7.0 ms and 10.0-10.8 ms with 1 ms
             // waits, for 1.7 cores instead of 1.1; an idle `exchange run` keeps 1.66 cores busy instead of 0.19.
             kafka.fetchWaitMaxMs = 0
             kafka.lingerMs = 1
