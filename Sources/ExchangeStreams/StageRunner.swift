@@ -246,10 +246,20 @@ public final class StageRunner {
         // beginning); tasks further on skip what they have already applied.
         var positions: [TopicPartition: Int64?] = [:]
         for input in Set(started.flatMap { slot in slot.kind.inputs.map { TopicPartition($0, slot.partition) } }) {
-            let needed = (slotsByInput[input] ?? []).map { $0.expectedOffset[input.topic] }
-            positions[input] = needed.contains(where: { $0 == nil }) ? nil : needed.compactMap { $0 }.min()
+            positions[input] = lowestPosition(input)
         }
         try await consumer.read(from: positions)
+    }
+
+    /// Where `input` must be read from for every task on it to get what it needs; nil when a task reads it from the
+    /// beginning (or none reads it).
+    private func lowestPosition(_ input: TopicPartition) -> Int64? {
+        var lowest: Int64?
+        for slot in slotsByInput[input] ?? [] {
+            guard let position = slot.expectedOffset[input.topic] else { return nil }
+            lowest = min(lowest ?? position, position)
+        }
+        return lowest
     }
 
     private func dropTasksMissingInputs() {
@@ -336,9 +346,17 @@ public final class StageRunner {
     /// Takes and encodes a snapshot on the stage's loop (transactional mode, where it joins the open transaction).
     private func prepareSnapshot() throws -> PreparedSnapshot {
         let taken = try takeSnapshotJobs()
-        var (prepared, written) = try Self.encode(taken.jobs, writer: options.writerID, topic: definition.changelogTopic)
-        for (slot, chunks) in zip(taken.slots, written) { slot.previous = chunks }
-        prepared.offsets = taken.offsets
+        let encoded = try Self.encode(taken.jobs, writer: options.writerID, topic: definition.changelogTopic)
+        return adopt(encoded, slots: taken.slots, offsets: taken.offsets)
+    }
+
+    /// The encoded snapshot with its input offsets; each task now remembers its new chunks, to retire them later.
+    private func adopt(
+        _ encoded: (PreparedSnapshot, [SnapshotChangelog.ChunkSet]), slots: [TaskSlot], offsets: [TopicPartition: Int64]
+    ) -> PreparedSnapshot {
+        var (prepared, written) = encoded
+        for (slot, chunks) in zip(slots, written) { slot.previous = chunks }
+        prepared.offsets = offsets
         return prepared
     }
 
@@ -369,9 +387,8 @@ public final class StageRunner {
     /// Records not yet read from the assigned inputs (from the fetcher's cached log ends; no broker request).
     private func updateLag() {
         var next: [TopicPartition: Int64] = [:]
-        for (input, readers) in slotsByInput {
-            let positions = readers.compactMap { $0.expectedOffset[input.topic] }
-            if positions.count == readers.count, let lowest = positions.min() { next[input] = lowest }
+        for input in slotsByInput.keys {
+            if let lowest = lowestPosition(input) { next[input] = lowest }
         }
         guard !next.isEmpty else { return }
         var lag: Int64 = 0
@@ -450,10 +467,7 @@ public final class StageRunner {
             if inFlight.phase == .encoding {
                 // Not encoded yet: the encoder wakes the poll when it is done.
                 guard let result = inFlight.encoding.result else { return }
-                var (prepared, written) = try result.get()
-                for (slot, chunks) in zip(inFlight.slots, written) { slot.previous = chunks }
-                prepared.offsets = inFlight.snapshot.offsets
-                inFlight.snapshot = prepared
+                inFlight.snapshot = adopt(try result.get(), slots: inFlight.slots, offsets: inFlight.snapshot.offsets)
                 inFlight.phase = .outputs
                 snapshotInFlight = inFlight
                 armWakeUp()
