@@ -51,7 +51,30 @@ public struct APIError: Error, HTTPResponseError, Sendable, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = Response.json(body, status: status)
+        APIAnswer(self).response
+    }
+}
+
+/// A JSON answer as text: what the router turns into a `Response` and the fast path
+/// (`OrderFastPathHandler`) writes itself, so both send the same status, headers and body.
+struct APIAnswer: Sendable {
+    var status: HTTPResponse.Status
+    /// Beyond the content type and length.
+    var headers: HTTPFields = [:]
+    var body: String
+
+    init(status: HTTPResponse.Status, headers: HTTPFields = [:], body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    init(_ error: APIError) {
+        self.init(status: error.status, headers: error.headers, body: error.body.serialized())
+    }
+
+    var response: Response {
+        var response = Response.json(text: body, status: status)
         response.headers.append(contentsOf: headers)
         return response
     }

@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -25,6 +26,8 @@ public final class Gateway: Sendable {
     let parser: OrderRequestParser
     let limiter: RateLimiter
     let idempotency: IdempotencyCache
+    let authentication: AuthenticationMiddleware
+    private let fastPathRequestCount = Atomic<Int>(0)
     /// Extra gauges for `/metrics` and facts for `/health` (Kafka lag, readiness), sampled per request.
     let status: @Sendable () -> [(name: String, help: String, value: Int64)]
 
@@ -44,6 +47,7 @@ public final class Gateway: Sendable {
         self.parser = OrderRequestParser(instruments: self.instruments)
         self.limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
         self.idempotency = IdempotencyCache(capacity: configuration.idempotencyCapacity)
+        self.authentication = AuthenticationMiddleware(authenticator: configuration.authenticator, limiter: limiter, metrics: metrics)
         self.status = status
     }
 
@@ -58,16 +62,26 @@ public final class Gateway: Sendable {
             router: router,
             server: HTTPServerBuilder { [configuration] responder in
                 let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1)))
+                let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: self.connectionHandlers(), idleTimeout: idle)
                 return MalformedRequestGuard(
                     HTTP1WebSocketUpgradeChannel(
-                        responder: responder, webSocketResponder: webSocketResponder,
-                        configuration: .init(http1: .init(idleTimeout: idle))),
+                        responder: responder, webSocketResponder: webSocketResponder, configuration: .init(http1: http1)),
                     firstRequestTimeout: idle)
             },
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "exchange-gateway"),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: Gateway.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger
         )
+    }
+
+    /// `POST /orders` requests answered on the event loop by `OrderFastPathHandler`.
+    public var fastPathRequests: Int { fastPathRequestCount.load(ordering: .relaxed) }
+
+    func countFastPathRequest() { fastPathRequestCount.add(1, ordering: .relaxed) }
+
+    /// Handlers each HTTP connection gets in front of the router.
+    func connectionHandlers() -> [any RemovableChannelHandler] {
+        configuration.fastOrderPath ? [OrderFastPathInstaller(gateway: self)] : []
     }
 
     /// Serves `application()` until the task is cancelled (for tools that run the HTTP side alone).
@@ -85,7 +99,7 @@ public final class Gateway: Sendable {
         open.get("openapi.json") { _, _ in Response.json(OpenAPIDocument.document(prefix: self.configuration.prefix)) }
 
         let api = router.group(prefix)
-            .add(middleware: AuthenticationMiddleware(authenticator: configuration.authenticator, limiter: limiter, metrics: metrics))
+            .add(middleware: authentication)
         api.get("instruments") { _, _ in self.listInstruments() }
         api.post("orders") { request, context in try await self.placeOrder(request, context) }
         api.get("orders") { _, context in Response.success(self.readModel.orders(trader: try context.requireTrader().id)) }
@@ -104,6 +118,9 @@ public final class Gateway: Sendable {
         }
         return router
     }
+
+    /// The `Server` header of every answer.
+    static let serverName = "exchange-gateway"
 
     // MARK: handlers
 
@@ -131,6 +148,7 @@ public final class Gateway: Sendable {
             ("exchange_gateway_read_model_duplicates_dropped", "Redelivered records dropped by seq.", counts.duplicatesDropped),
             ("exchange_gateway_read_model_orders_evicted", "Finished orders dropped by the per-trader cap.", counts.ordersEvicted),
             ("exchange_gateway_read_model_trades_evicted", "Fills dropped by the per-trader cap.", counts.tradesEvicted),
+            ("exchange_gateway_fast_path_requests", "POST /orders requests answered on the event loop.", Int64(fastPathRequests)),
         ]
         gauges += status()
         let text = metrics.render(gauges: gauges)
@@ -172,32 +190,73 @@ public final class Gateway: Sendable {
 
     /// Reads the body within the size limit; anything larger is a 413 before it is buffered.
     func body(_ request: inout Request) async throws -> ByteBuffer {
-        if let ct = request.headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
+        try checkBodyHeaders(request.headers)
+        do {
+            return try await request.collectBody(upTo: configuration.maxBodySize)
+        } catch is NIOTooManyBytesError {
+            throw bodyTooLarge
+        }
+    }
+
+    /// The checks a JSON body's headers get before the body is read: a JSON content type and a
+    /// declared length within the limit.
+    func checkBodyHeaders(_ headers: HTTPFields) throws(APIError) {
+        if let ct = headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
             throw APIError(status: .unsupportedMediaType, errorType: "InputException",
                            message: "Content-Type must be application/json", field: "Content-Type", reason: "must be application/json")
         }
+        if let length = headers[.contentLength].flatMap(Int.init), length > configuration.maxBodySize { throw bodyTooLarge }
+    }
+
+    var bodyTooLarge: APIError {
         let limit = configuration.maxBodySize
-        let tooLarge = APIError(status: .contentTooLarge, errorType: "InputException",
-                                message: "body is larger than \(limit) bytes", field: "body", reason: "larger than \(limit) bytes")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
-        do {
-            return try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        }
+        return APIError(status: .contentTooLarge, errorType: "InputException",
+                        message: "body is larger than \(limit) bytes", field: "body", reason: "larger than \(limit) bytes")
     }
 
     func placeOrder(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let trader = try context.requireTrader()
         var request = request
-        let idempotencyHeader = request.headers[HTTPField.Name("Idempotency-Key")!]
-        if let key = idempotencyHeader, key.isEmpty || key.utf8.count > 128 {
-            throw APIError.input("Idempotency-Key", "must be 1 to 128 characters")
-        }
+        let idempotencyHeader = try Gateway.idempotencyHeader(request.headers)
         let buffer = try await body(&request)
+        switch try preparePlacement(trader: trader, idempotencyHeader: idempotencyHeader, body: buffer) {
+        case .answer(let answer):
+            return answer.response
+        case .submit(let order, let key):
+            let error: (any Error)?
+            do {
+                try await sink.submit(.new(order))
+                error = nil
+            } catch let failure {
+                error = failure
+            }
+            return try finishPlacement(order, idempotencyKey: key, error: error).response
+        }
+    }
+
+    /// What a place request needs once its body is read: an answer now, or its order written to the log.
+    enum PlacementStep {
+        case answer(APIAnswer)
+        case submit(NewOrder, idempotencyKey: String?)
+    }
+
+    /// The `Idempotency-Key` header, checked before anything else of the body.
+    static func idempotencyHeader(_ headers: HTTPFields) throws(APIError) -> String? {
+        let key = headers[idempotencyKeyField]
+        if let key, key.isEmpty || key.utf8.count > 128 { throw APIError.input("Idempotency-Key", "must be 1 to 128 characters") }
+        return key
+    }
+
+    static let idempotencyKeyField = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayedField = HTTPField.Name("Idempotent-Replayed")!
+
+    /// Everything of `POST /orders` up to the order log, synchronously, so the route and the
+    /// event-loop fast path (`OrderFastPathHandler`) decide alike: parse and validate, then
+    /// answer a retry of a known idempotency key, or hand back the order to write.
+    func preparePlacement(trader: Trader, idempotencyHeader: String?, body: ByteBuffer) throws(APIError) -> PlacementStep {
         let placement: OrderRequestParser.Placement
         do {
-            placement = try parser.parsePlacement(buffer.readableBytesView)
+            placement = try parser.parsePlacement(body.readableBytesView)
         } catch {
             metrics.increment("exchange_gateway_orders_rejected_total{field=\"\(error.field ?? "")\"}")
             throw error
@@ -212,7 +271,7 @@ public final class Gateway: Sendable {
             case .inFlight:
                 throw APIError(status: .conflict, errorType: "OrderException", message: "a request with this idempotency key is still in progress")
             case .answered(let status, let body):
-                return replay(body, status: HTTPResponse.Status(code: status))
+                return .answer(replay(body, status: HTTPResponse.Status(code: status)))
             }
         }
 
@@ -227,26 +286,28 @@ public final class Gateway: Sendable {
             }
             let text = Gateway.acceptedBody(orderId: orderId, clientOrderId: placement.clientOrderId)
             idempotency.complete(trader: trader.id, key: key, status: 202, body: text)
-            return replay(text, status: .accepted)
+            return .answer(replay(text, status: .accepted))
         }
 
-        let order = NewOrder(
+        return .submit(NewOrder(
             orderId: orderId, traderId: trader.id, symbol: placement.symbol, side: placement.side,
             type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,
             timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, clientOrderId: placement.clientOrderId,
-            timestamp: Gateway.nowMillis())
-        do {
-            try await sink.submit(.new(order))
-        } catch {
-            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
+            timestamp: Gateway.nowMillis()), idempotencyKey: idempotencyKey)
+    }
+
+    /// The answer once the sink took the order (202) or could not (503, and the key is free again).
+    func finishPlacement(_ order: NewOrder, idempotencyKey: String?, error: (any Error)?) throws(APIError) -> APIAnswer {
+        if let error {
+            if let key = idempotencyKey { idempotency.abandon(trader: order.traderId, key: key) }
             metrics.increment("exchange_gateway_orders_unavailable_total")
             throw APIError(status: .serviceUnavailable, errorType: "NetworkException", message: "order log unavailable: \(error)")
         }
         readModel.recordAccepted(order)
         metrics.increment("exchange_gateway_orders_accepted_total")
         let text = Gateway.acceptedBody(orderId: order.orderId, clientOrderId: order.clientOrderId)
-        if let key = idempotencyKey { idempotency.complete(trader: trader.id, key: key, status: 202, body: text) }
-        return Response.json(text: text, status: .accepted)
+        if let key = idempotencyKey { idempotency.complete(trader: order.traderId, key: key, status: 202, body: text) }
+        return APIAnswer(status: .accepted, body: text)
     }
 
     /// 422 for an idempotency key reused for another order.
@@ -256,11 +317,9 @@ public final class Gateway: Sendable {
     }
 
     /// The first answer again, marked as a replay.
-    func replay(_ body: String, status: HTTPResponse.Status) -> Response {
+    func replay(_ body: String, status: HTTPResponse.Status) -> APIAnswer {
         metrics.increment("exchange_gateway_idempotent_replays_total")
-        var response = Response.json(text: body, status: status)
-        response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
-        return response
+        return APIAnswer(status: status, headers: [Gateway.idempotentReplayedField: "true"], body: body)
     }
 
     /// The 202 body of an accepted order (and of every idempotent replay of it).

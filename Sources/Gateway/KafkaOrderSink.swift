@@ -21,14 +21,40 @@ public final class KafkaOrderSink: OrderSink {
     }
 
     public func submit(_ command: OrderCommand) async throws {
-        let message = KafkaProducerMessage(
-            topic: topic, partition: nil, key: command.symbol, value: KafkaOrderSink.record(command).encoded(), headers: [], timestamp: nil)
+        let message = self.message(command)
         if waitForAcknowledgement {
             let report = try await producer.sendAndAwait(message)
             if let error = report.error { throw error }
         } else {
             try await producer.send(message)
         }
+    }
+
+    public func submit(_ command: OrderCommand, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        let message = self.message(command)
+        if waitForAcknowledgement {
+            producer.send(message) { report in completion(report.error) }
+            return
+        }
+        do {
+            // Queued is accepted; a full queue waits for space in a task, as `submit` would suspend.
+            if try producer.trySend(message) { return completion(nil) }
+        } catch {
+            return completion(error)
+        }
+        Task { [producer] in
+            do {
+                try await producer.send(message)
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
+    }
+
+    func message(_ command: OrderCommand) -> KafkaProducerMessage {
+        KafkaProducerMessage(
+            topic: topic, partition: nil, key: command.symbol, value: KafkaOrderSink.record(command).encoded(), headers: [], timestamp: nil)
     }
 
     /// The `incoming_orders` record of a command (ExchangeRecords' codec, the one the splitter decodes).

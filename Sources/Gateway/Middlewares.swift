@@ -52,7 +52,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let metrics: GatewayMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let token = Authenticator.token(headers: request.headers, query: request.uri.query)
+        var context = context
+        context.trader = try authorize(headers: request.headers, query: request.uri.query)
+        return try await next(request, context)
+    }
+
+    /// The trader a request acts for, within their rate limit (also used by the fast path).
+    func authorize(headers: HTTPFields, query: String?) throws(APIError) -> Trader {
+        let token = Authenticator.token(headers: headers, query: query)
         switch authenticator.authenticate(token: token, now: Int64(Date().timeIntervalSince1970)) {
         case .failure(let error):
             metrics.increment("exchange_gateway_unauthenticated_total")
@@ -66,9 +73,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 error.headers[.retryAfter] = String(max(1, Int(wait.rounded(.up))))
                 throw error
             }
-            var context = context
-            context.trader = trader
-            return try await next(request, context)
+            return trader
         }
     }
 }

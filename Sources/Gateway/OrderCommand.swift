@@ -80,4 +80,23 @@ public protocol OrderSink: Sendable {
     /// idempotent, acks=all producer, or acknowledged when the sink is configured to wait);
     /// throwing means it will not be delivered and the client gets 503.
     func submit(_ command: OrderCommand) async throws
+
+    /// The same without suspending, for callers on an event loop: `completion` gets nil once the
+    /// command is accepted for delivery (as `submit` returning) or the error (as `submit` throwing),
+    /// on any thread.
+    func submit(_ command: OrderCommand, completion: @escaping @Sendable ((any Error)?) -> Void)
+}
+
+extension OrderSink {
+    /// Runs the async `submit` in a task: right for sinks with no cheaper way to call back.
+    public func submit(_ command: OrderCommand, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        Task {
+            do {
+                try await submit(command)
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
+    }
 }

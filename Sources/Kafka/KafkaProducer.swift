@@ -84,6 +84,30 @@ public final class KafkaProducer: Sendable, Service {
         return report
     }
 
+    /// Produces one record and calls `onDelivery` with its delivery report, on the thread that serves
+    /// librdkafka's reports: for callers that cannot suspend, such as a NIO channel handler answering
+    /// once its record is acknowledged. Never blocks: when librdkafka's queue is full the record waits
+    /// for space in a task. A record librdkafka refuses gets a report with the error at once.
+    public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void) {
+        let group = DeliveryGroup(count: 1) { reports in
+            if let report = reports.first { onDelivery(report) }
+        }
+        group.retainForDelivery()
+        let err = core.produce(message, opaque: group.opaque(0))
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
+        if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            Task { [core] in
+                do {
+                    try await core.enqueue(message, opaque: group.opaque(0))
+                } catch {
+                    group.complete(0, ProducerCore.refusedReport(message, error))
+                }
+            }
+            return
+        }
+        group.complete(0, ProducerCore.refusedReport(message, core.sendError(err, message)))
+    }
+
     /// Produces records in order and waits for all their delivery reports (in the same order);
     /// a record that failed has `error` set. Throws only if the producer itself cannot take
     /// records (closed, fatal error); records already queued are still awaited then.
@@ -100,8 +124,7 @@ public final class KafkaProducer: Sendable, Service {
                     failure = error
                 }
             }
-            let reason = (failure as? KafkaError) ?? KafkaError(code: .state, message: "not sent: \(String(describing: failure))")
-            group.complete(index, KafkaDeliveryReport(topic: message.topic, partition: message.partition ?? -1, offset: -1, error: reason))
+            group.complete(index, ProducerCore.refusedReport(message, failure))
         }
         let reports = await group.wait()
         if let failure, reports.allSatisfy({ $0.error != nil }) { throw failure }
@@ -322,6 +345,12 @@ final class ProducerCore: @unchecked Sendable {
             }
             throw sendError(err, message)
         }
+    }
+
+    /// The report of a record that never reached librdkafka's queue.
+    static func refusedReport(_ message: KafkaProducerMessage, _ failure: Error?) -> KafkaDeliveryReport {
+        let reason = (failure as? KafkaError) ?? KafkaError(code: .state, message: "not sent: \(String(describing: failure))")
+        return KafkaDeliveryReport(topic: message.topic, partition: message.partition ?? -1, offset: -1, error: reason)
     }
 
     /// The error for a record librdkafka refused (other than a full queue).

@@ -10,10 +10,16 @@ import Testing
 final class RecordingSink: OrderSink {
     let commands = Mutex<[OrderCommand]>([])
     let failing = Mutex(false)
+    /// How long the log takes to take a command (a slow broker).
+    let delay = Mutex(Duration.zero)
+    /// Delays for the next commands, in order, before `delay` applies.
+    let nextDelays = Mutex<[Duration]>([])
 
     struct Unavailable: Error {}
 
     func submit(_ command: OrderCommand) async throws {
+        let delay = nextDelays.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? delay.withLock { $0 }
+        if delay > .zero { try await Task.sleep(for: delay) }
         if failing.withLock({ $0 }) { throw Unavailable() }
         commands.withLock { $0.append(command) }
     }
@@ -36,9 +42,11 @@ let testInstruments = InstrumentRules.seed + [
 ]
 
 func makeGateway(
-    sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60)
+    sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
+    fastOrderPath: Bool = true
 ) -> Gateway {
     var configuration = GatewayConfiguration()
+    configuration.fastOrderPath = fastOrderPath
     configuration.port = 0
     configuration.idleTimeout = idleTimeout
     configuration.rateLimitPerSecond = rate

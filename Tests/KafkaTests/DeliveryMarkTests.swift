@@ -1,4 +1,5 @@
 import Kafka
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
@@ -87,5 +88,41 @@ struct DeliveryMarkTests {
         let count = try await withTimeout(10, "woken") { try await waiting.value }
         #expect(count == 0)
         await consumer.close()
+    }
+
+    /// `send(_:onDelivery:)` calls back once per record with where it landed, and at once for a record librdkafka
+    /// refuses; a record sent while the broker is down is reported only when it is in the log.
+    @Test func deliveryCallbackReportsEachRecordOnce() async throws {
+        let cluster = try EmbeddedKafka(brokers: 1)
+        defer { cluster.stop() }
+        try cluster.createTopic("callbacks", partitions: 2)
+        let producer = try await KafkaProducer(configuration: cluster.configuration)
+        let reports = Mutex<[Int: KafkaDeliveryReport]>([:])
+        let duplicates = Mutex(0)
+        func send(_ i: Int, partition: Int32) {
+            producer.send(KafkaProducerMessage(topic: "callbacks", partition: partition, value: Array("\(i)".utf8))) { report in
+                reports.withLock { if $0.updateValue(report, forKey: i) != nil { duplicates.withLock { $0 += 1 } } }
+            }
+        }
+        for i in 0..<1000 { send(i, partition: Int32(i % 2)) }
+        send(1000, partition: 9)  // no such partition
+        try await withTimeout(30, "1001 reports") { while reports.withLock({ $0.count }) < 1001 { try await Task.sleep(for: .milliseconds(10)) } }
+        let all = reports.withLock { $0 }
+        #expect(all[1000]?.error != nil)
+        #expect(all[1000]?.offset == -1)
+        let delivered = (0..<1000).compactMap { all[$0] }.filter { $0.error == nil }
+        #expect(delivered.count == 1000)
+        for p in Int32(0)..<2 {
+            #expect(Set(delivered.filter { $0.partition == p }.map(\.offset)) == Set(0..<500), "partition \(p)")
+        }
+
+        try cluster.setBrokerDown(1)
+        send(1001, partition: 0)
+        #expect(reports.withLock { $0[1001] } == nil, "not in the log while the broker is down")
+        try cluster.setBrokerUp(1)
+        try await withTimeout(30, "report after the broker is back") { while reports.withLock({ $0[1001] }) == nil { try await Task.sleep(for: .milliseconds(10)) } }
+        #expect(reports.withLock { $0[1001]?.offset } == 500)
+        #expect(duplicates.withLock { $0 } == 0)
+        await producer.close()
     }
 }

@@ -1,0 +1,290 @@
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+
+/// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
+/// request handling: a task, an async sequence and a response writer per request cost about four
+/// times what the order itself does. The decisions are the route's own (`Gateway.authorize`,
+/// `preparePlacement`, `finishPlacement`), so both answer alike; every other request, and an order
+/// request with `Connection: close` or `Expect`, goes on to Hummingbird untouched.
+///
+/// It sits behind Hummingbird's connection-state handler (see `OrderFastPathInstaller`), so idle
+/// timeouts and graceful shutdown count its requests too, and it keeps answers in request order on
+/// a pipelining connection: a request for the router waits while orders are still unanswered, and
+/// an order goes to the router while the router still owes an answer.
+final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    /// An order request being read.
+    private struct OrderRequest {
+        var head: HTTPRequest
+        var body: ByteBuffer?
+        var tooLarge = false
+    }
+
+    private enum Reading {
+        case betweenRequests
+        case order(OrderRequest)
+        case forwarding
+    }
+
+    /// An answer owed, in request order; `answer` stays nil until the order log decides it.
+    private struct Owed {
+        var id: UInt64
+        var started: ContinuousClock.Instant
+        var answer: APIAnswer?
+    }
+
+    /// Unanswered orders a connection may have before reading stops (pipelining clients).
+    static let maxOwed = 64
+
+    private let gateway: Gateway
+    private let ordersPath: String
+    private var reading = Reading.betweenRequests
+    private var owed = CircularBuffer<Owed>()
+    private var nextID: UInt64 = 0
+    private var routerRequestsInFlight = 0
+    /// Parts that wait for owed answers before they may go on.
+    private var held = CircularBuffer<HTTPRequestPart>()
+    private var readDeferred = false
+    private var draining = false
+    /// Whether the current drain passed a part on to the router.
+    private var forwarded = false
+    private var isActive = true
+
+    init(gateway: Gateway) {
+        self.gateway = gateway
+        self.ordersPath = gateway.configuration.prefix + "/orders"
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { isActive = false }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isActive = false
+        context.fireChannelInactive()
+    }
+
+    // MARK: inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        held.append(unwrapInboundIn(data))
+        drain(context: context, inReadCycle: true)
+    }
+
+    /// Takes held parts on in order until one must wait. Answering one can call back in here
+    /// (an order answered at once); the outer call goes on with the rest. Outside a read cycle
+    /// (parts released by an answer) it ends with a read-complete, which is when the router's
+    /// async channel hands what it got to its handler.
+    private func drain(context: ChannelHandlerContext, inReadCycle: Bool) {
+        guard !draining else { return }
+        draining = true
+        defer { draining = false }
+        forwarded = false
+        while !held.isEmpty {
+            let part = held.removeFirst()
+            guard take(part, context: context) else {
+                held.prepend(part)
+                break
+            }
+        }
+        if forwarded, !inReadCycle { context.fireChannelReadComplete() }
+        if readDeferred, mayRead {
+            readDeferred = false
+            context.read()
+        }
+    }
+
+    /// Takes one part on; false when it must wait for the orders' answers first.
+    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) -> Bool {
+        switch reading {
+        case .betweenRequests:
+            guard case .head(let head) = part else {
+                forward(part, context: context)
+                return true
+            }
+            if routerRequestsInFlight == 0, isOrder(head) {
+                reading = .order(OrderRequest(head: head))
+                return true
+            }
+            guard owed.isEmpty else { return false }
+            forward(part, context: context)
+        case .order(var request):
+            switch part {
+            case .head:
+                forward(part, context: context)  // the decoder never sends one before `.end`
+            case .body(var chunk):
+                let size = (request.body?.readableBytes ?? 0) + chunk.readableBytes
+                if request.tooLarge || size > gateway.configuration.maxBodySize {
+                    // Read on and drop the rest, as the router does, so the connection stays usable.
+                    request.tooLarge = true
+                    request.body = nil
+                } else if request.body == nil {
+                    request.body = chunk
+                } else {
+                    request.body?.writeBuffer(&chunk)
+                }
+                reading = .order(request)
+            case .end:
+                reading = .betweenRequests
+                place(request, context: context)
+            }
+        case .forwarding:
+            forward(part, context: context)
+        }
+        return true
+    }
+
+    private func isOrder(_ head: HTTPRequest) -> Bool {
+        guard head.method == .post, let path = head.path else { return false }
+        let route = path.firstIndex(of: "?").map { path[..<$0] } ?? Substring(path)
+        guard route == ordersPath, head.headerFields[.expect] == nil else { return false }
+        if let connection = head.headerFields[.connection], connection.lowercased().contains("close") { return false }
+        return true
+    }
+
+    private func forward(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head:
+            routerRequestsInFlight += 1
+            reading = .forwarding
+        case .body:
+            break
+        case .end:
+            reading = .betweenRequests
+        }
+        forwarded = true
+        context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    // MARK: placing
+
+    private func place(_ request: OrderRequest, context: ChannelHandlerContext) {
+        let id = nextID
+        nextID &+= 1
+        owed.append(Owed(id: id, started: .now, answer: nil))
+        gateway.countFastPathRequest()
+        let step: Gateway.PlacementStep
+        do {
+            step = try prepare(request)
+        } catch {
+            return settle(id, APIAnswer(error), context: context)
+        }
+        switch step {
+        case .answer(let answer):
+            settle(id, answer, context: context)
+        case .submit(let order, let key):
+            let gateway = self.gateway
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
+            gateway.sink.submit(.new(order)) { error in
+                let answer: APIAnswer
+                do throws(APIError) {
+                    answer = try gateway.finishPlacement(order, idempotencyKey: key, error: error)
+                } catch {
+                    answer = APIAnswer(error)
+                }
+                loop.execute { bound.value.handler.settle(id, answer, context: bound.value.context) }
+            }
+        }
+    }
+
+    /// The route's checks, in the route's order: credentials and rate limit, the idempotency key,
+    /// the body's headers and size, then the order itself.
+    private func prepare(_ request: OrderRequest) throws(APIError) -> Gateway.PlacementStep {
+        let fields = request.head.headerFields
+        let path = request.head.path ?? ""
+        let query = path.firstIndex(of: "?").map { String(path[path.index(after: $0)...]) }
+        let trader = try gateway.authentication.authorize(headers: fields, query: query)
+        let key = try Gateway.idempotencyHeader(fields)
+        try gateway.checkBodyHeaders(fields)
+        if request.tooLarge { throw gateway.bodyTooLarge }
+        return try gateway.preparePlacement(trader: trader, idempotencyHeader: key, body: request.body ?? ByteBuffer())
+    }
+
+    /// Records an order's answer and writes every answer now due, in request order.
+    private func settle(_ id: UInt64, _ answer: APIAnswer, context: ChannelHandlerContext) {
+        guard isActive, let index = owed.firstIndex(where: { $0.id == id }) else { return }
+        owed[index].answer = answer
+        var wrote = false
+        while let first = owed.first, let due = first.answer {
+            owed.removeFirst()
+            write(due, context: context)
+            gateway.metrics.observe(
+                method: "POST", route: ordersPath, status: due.status.code, seconds: Self.seconds(since: first.started))
+            wrote = true
+        }
+        if wrote {
+            context.flush()
+            drain(context: context, inReadCycle: false)
+        }
+    }
+
+    private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
+        let body = context.channel.allocator.buffer(string: answer.body)
+        var fields: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)]
+        fields.append(contentsOf: answer.headers)
+        fields[.date] = HTTPDate.now()
+        fields[.server] = Gateway.serverName
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now).components
+        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
+
+    // MARK: outbound
+
+    private var mayRead: Bool { held.isEmpty && owed.count < Self.maxOwed }
+
+    func read(context: ChannelHandlerContext) {
+        if mayRead {
+            context.read()
+        } else {
+            readDeferred = true
+        }
+    }
+
+    /// The router's answers pass through; their end frees the next request.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            routerRequestsInFlight -= 1
+            context.write(data, promise: promise)
+            if !held.isEmpty { drain(context: context, inReadCycle: false) }
+            return
+        }
+        context.write(data, promise: promise)
+    }
+}
+
+/// Added through Hummingbird's `additionalChannelHandlers`, which come before its connection-state
+/// handler: on the connection's first request part it puts an `OrderFastPathHandler` right behind
+/// that handler, so the state handler sees the fast path's requests and answers, then steps aside.
+final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    private let gateway: Gateway
+
+    init(gateway: Gateway) { self.gateway = gateway }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let operations = context.pipeline.syncOperations
+        let handler = OrderFastPathHandler(gateway: gateway)
+        do {
+            let state = try operations.context(handlerType: HTTPConnectionStateHandler.self)
+            try operations.addHandler(handler, position: .after(state.handler))
+        } catch {
+            // No state handler (another server setup): the fast path still works right behind us.
+            try? operations.addHandler(handler, position: .after(self))
+        }
+        context.fireChannelRead(data)
+        operations.removeHandler(context: context, promise: nil)
+    }
+}

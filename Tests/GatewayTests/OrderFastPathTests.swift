@@ -1,0 +1,151 @@
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+/// `POST /orders` served on the event loop answers exactly as the router does, keeps a pipelining
+/// connection's answers in order, and counts as a request for the idle timeout.
+@Suite struct OrderFastPathTests {
+    struct Sent: Sendable {
+        var key: String?
+        var body: String
+        var headers: HTTPFields = [:]
+    }
+
+    struct Answer: Equatable, CustomStringConvertible {
+        var status: Int
+        var body: String
+        var headers: [String]
+
+        init(_ response: TestResponse) {
+            status = response.status.code
+            body = String(buffer: response.body)
+            let compared: [HTTPField.Name] = [.contentType, .contentLength, .wwwAuthenticate, .retryAfter, .server, HTTPField.Name("Idempotent-Replayed")!]
+            headers = compared.map { "\($0): \(response.headers[$0] ?? "-")" }
+        }
+
+        var description: String { "\(status) \(headers) \(body)" }
+    }
+
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    /// Every kind of answer `POST /orders` gives: accepted, replayed, each validation error, the credential errors,
+    /// and the idempotency conflicts. Accepted orders carry keys, so their ids are the same on both gateways.
+    static var sequence: [Sent] {
+        var sent = [
+            Sent(key: Keys.alice, body: aliceBuy, headers: [idempotencyKey: "first"]),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [idempotencyKey: "first"]),
+            Sent(key: Keys.alice, body: aliceBuy.replacingOccurrences(of: ":10,", with: ":20,"), headers: [idempotencyKey: "first"]),
+            Sent(key: Keys.bob, body: aliceBuy, headers: [idempotencyKey: "first"]),
+            Sent(key: Keys.alice, body: #"{"symbol":"FB","side":"SELL","order_type":"MARKET","quantity":5,"validity":"IOC","client_order_id":"c-1"}"#),
+            Sent(key: Keys.alice, body: #"{"symbol":"FB","side":"SELL","order_type":"MARKET","quantity":5,"validity":"IOC","client_order_id":"c-1"}"#),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [idempotencyKey: String(repeating: "k", count: 129)]),
+            Sent(key: nil, body: aliceBuy),
+            Sent(key: "not-a-key", body: aliceBuy),
+            Sent(key: nil, body: aliceBuy, headers: [.authorization: "Basic YWxpY2U6eA=="]),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [.contentType: "text/plain"]),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [.contentType: "application/json; charset=utf-8", idempotencyKey: "charset"]),
+        ]
+        sent += BadInputTests.cases.map { Sent(key: Keys.alice, body: $0.body, headers: [.contentType: $0.contentType]) }
+        return sent
+    }
+
+    static func answers(_ gateway: Gateway, _ setup: TestingSetup, _ sequence: [Sent]) async throws -> [Answer] {
+        let answers = Mutex<[Answer]>([])
+        try await gateway.application().test(setup) { client in
+            for sent in sequence {
+                var fields = sent.key.map { auth($0) } ?? [.contentType: "application/json"]
+                for field in sent.headers { fields[field.name] = field.value }
+                let response = try await client.execute(uri: "/v1/orders", method: .post, headers: fields, body: ByteBuffer(string: sent.body))
+                answers.withLock { $0.append(Answer(response)) }
+            }
+        }
+        return answers.withLock { $0 }
+    }
+
+    @Test func answersAsTheRouterDoes() async throws {
+        let routed = RecordingSink()
+        let fast = RecordingSink()
+        let routerGateway = makeGateway(sink: routed, fastOrderPath: false)
+        let fastGateway = makeGateway(sink: fast)
+        let expected = try await Self.answers(routerGateway, .live, Self.sequence)
+        let actual = try await Self.answers(fastGateway, .live, Self.sequence)
+        #expect(expected.count == Self.sequence.count)
+        for (index, (want, got)) in zip(expected, actual).enumerated() {
+            #expect(got == want, "request \(index): \(Self.sequence[index].body.prefix(80))")
+        }
+        #expect(fastGateway.fastPathRequests == Self.sequence.count)
+        #expect(routerGateway.fastPathRequests == 0)
+        #expect(fast.commands.withLock { $0.map(\.orderId) } == routed.commands.withLock { $0.map(\.orderId) })
+        #expect(fast.count == 4)
+        #expect(fastGateway.readModel.counts.orders == routerGateway.readModel.counts.orders)
+    }
+
+    @Test func unavailableLogAndRateLimitAnswerAsTheRouterDoes() async throws {
+        let sequence = [
+            Sent(key: Keys.alice, body: aliceBuy, headers: [Self.idempotencyKey: "down"]),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [Self.idempotencyKey: "down"]),
+            Sent(key: Keys.alice, body: aliceBuy, headers: [Self.idempotencyKey: "down"]),
+        ]
+        var answers: [[Answer]] = []
+        for fastOrderPath in [false, true] {
+            // The log is down, and the bucket holds two requests: 503, 503, then 429 with Retry-After.
+            let sink = RecordingSink()
+            sink.failing.withLock { $0 = true }
+            let gateway = makeGateway(sink: sink, rate: 0.001, burst: 2, fastOrderPath: fastOrderPath)
+            answers.append(try await Self.answers(gateway, .live, sequence))
+            #expect(sink.count == 0)
+        }
+        #expect(answers[0].map(\.status) == [503, 503, 429])
+        #expect(answers[1] == answers[0])
+    }
+
+    /// Orders and router requests pipelined on one connection come back in request order, even when the order log
+    /// takes the orders in another order and answers slower than the router.
+    @Test func pipelinedAnswersKeepRequestOrder() async throws {
+        let sink = RecordingSink()
+        sink.nextDelays.withLock { $0 = [.milliseconds(600), .zero, .milliseconds(300)] }
+        let gateway = makeGateway(sink: sink)
+        func order(_ id: String, close: Bool = false) -> String {
+            let body = #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"client_order_id":"\#(id)"}"#
+            return "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+                + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        }
+        let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        // a, b and c on the fast path; health waits for their answers; d follows the router's request to the router
+        // (and asks to close the connection, which ends the exchange).
+        let requests = order("a") + order("b") + order("c") + health + order("d", close: true)
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(requests.utf8)), "the connection stayed open")
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["202", "202", "202", "200", "202"], "\(text)")
+            let ids = text.components(separatedBy: #""client_order_id":""#).dropFirst().map { String($0.prefix(1)) }
+            #expect(ids == ["a", "b", "c", "d"])
+        }
+        #expect(sink.count == 4)
+        #expect(gateway.fastPathRequests == 3)
+    }
+
+    /// An order still waiting for the log is a request in progress: the idle timeout does not close its connection.
+    @Test func anOrderWaitingForTheLogOutlastsTheIdleTimeout() async throws {
+        let sink = RecordingSink()
+        sink.delay.withLock { $0 = .seconds(2) }
+        let gateway = makeGateway(sink: sink, idleTimeout: .milliseconds(500))
+        let body = aliceBuy
+        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            // The connection stays open after the answer until the idle timeout closes it.
+            let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(request.utf8)), "the connection stayed open")
+            #expect(text.hasPrefix("HTTP/1.1 202 Accepted\r\n"), "\(text)")
+        }
+        #expect(sink.count == 1)
+        #expect(gateway.fastPathRequests == 1)
+    }
+}
