@@ -42,9 +42,8 @@ public struct Authenticator: Sendable {
         guard end - start > scheme.count else { return "" }
         for (offset, expected) in scheme.enumerated() {
             let b = bytes[start + offset]
-            // ASCII lower-casing of letters; the space must match exactly.
-            let lowered = (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) ? b | 0x20 : b
-            guard lowered == expected else { return "" }
+            // Letters in either case; the space must match exactly.
+            guard ASCII.lower(b) == expected else { return "" }
         }
         start += scheme.count
         while start < end, isBlank(bytes[start]) { start += 1 }

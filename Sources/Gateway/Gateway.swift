@@ -201,7 +201,7 @@ public final class Gateway: Sendable {
     /// The checks a JSON body's headers get before the body is read: a JSON content type and a
     /// declared length within the limit.
     func checkBodyHeaders(_ headers: HTTPFields) throws(APIError) {
-        if let ct = headers[.contentType], !ct.lowercased().hasPrefix("application/json") {
+        if let ct = headers[.contentType], !ASCII.hasPrefix(ct, caseInsensitive: "application/json") {
             throw APIError(status: .unsupportedMediaType, errorType: "InputException",
                            message: "Content-Type must be application/json", field: "Content-Type", reason: "must be application/json")
         }

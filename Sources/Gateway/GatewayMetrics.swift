@@ -5,8 +5,17 @@ import Synchronization
 public final class GatewayMetrics: Sendable {
     static let bucketBounds: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
 
+    /// Labels of a request count; formatted only when rendered (requests are counted on every call).
+    private struct RequestLabels: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+
+        var text: String { "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\"" }
+    }
+
     private struct State {
-        var requests: [String: Int64] = [:]
+        var requests: [RequestLabels: Int64] = [:]
         var buckets = [Int64](repeating: 0, count: GatewayMetrics.bucketBounds.count + 1)
         var durationSum: Double = 0
         var durationCount: Int64 = 0
@@ -18,7 +27,7 @@ public final class GatewayMetrics: Sendable {
     public init() {}
 
     public func observe(method: String, route: String, status: Int, seconds: Double) {
-        let key = "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\""
+        let key = RequestLabels(method: method, route: route, status: status)
         let bucket = GatewayMetrics.bucketBounds.firstIndex { seconds <= $0 } ?? GatewayMetrics.bucketBounds.count
         state.withLock { s in
             s.requests[key, default: 0] += 1
@@ -42,7 +51,7 @@ public final class GatewayMetrics: Sendable {
         let s = state.withLock { $0 }
         var out = "# HELP exchange_gateway_http_requests_total HTTP requests by method, route and status.\n"
         out += "# TYPE exchange_gateway_http_requests_total counter\n"
-        for (labels, count) in s.requests.sorted(by: { $0.key < $1.key }) {
+        for (labels, count) in s.requests.map({ ($0.key.text, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             out += "exchange_gateway_http_requests_total{\(labels)} \(count)\n"
         }
         out += "# HELP exchange_gateway_http_request_duration_seconds Time from request head to response.\n"

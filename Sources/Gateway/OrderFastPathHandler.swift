@@ -140,9 +140,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func isOrder(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, let path = head.path else { return false }
-        let route = path.firstIndex(of: "?").map { path[..<$0] } ?? Substring(path)
-        guard route == ordersPath, head.headerFields[.expect] == nil else { return false }
-        if let connection = head.headerFields[.connection], connection.lowercased().contains("close") { return false }
+        let route = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path.utf8[..<$0] } ?? path.utf8[...]
+        guard route.elementsEqual(ordersPath.utf8), head.headerFields[.expect] == nil else { return false }
+        if let connection = head.headerFields[.connection], ASCII.contains(connection, caseInsensitive: "close") { return false }
         return true
     }
 
@@ -197,7 +197,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func prepare(_ request: OrderRequest) throws(APIError) -> Gateway.PlacementStep {
         let fields = request.head.headerFields
         let path = request.head.path ?? ""
-        let query = path.firstIndex(of: "?").map { String(path[path.index(after: $0)...]) }
+        let query = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(path[path.utf8.index(after: $0)...]) }
         let trader = try gateway.authentication.authorize(headers: fields, query: query)
         let key = try Gateway.idempotencyHeader(fields)
         try gateway.checkBodyHeaders(fields)
@@ -225,14 +225,20 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
         let body = context.channel.allocator.buffer(string: answer.body)
-        var fields: HTTPFields = [.contentType: "application/json; charset=utf-8", .contentLength: String(body.readableBytes)]
+        var fields = HTTPFields()
+        fields.reserveCapacity(4 + answer.headers.count)
+        fields.append(Self.contentType)
+        fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
         fields.append(contentsOf: answer.headers)
-        fields[.date] = HTTPDate.now()
-        fields[.server] = Gateway.serverName
+        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
+        fields.append(Self.server)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
+
+    private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
+    private static let server = HTTPField(name: .server, value: Gateway.serverName)
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = start.duration(to: .now).components

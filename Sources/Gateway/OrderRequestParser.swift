@@ -156,7 +156,7 @@ public struct OrderRequestParser: Sendable {
         guard case .number(let text)? = object[field] else {
             throw APIError.input(field, object[field].map { "must be an integer, not \($0.typeName)" } ?? "is required")
         }
-        guard !text.contains("."), !text.contains("e"), !text.contains("E") else {
+        guard !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
             throw APIError.input(field, "must be a whole number, not \(text)")
         }
         guard let value = Int64(text) else { throw APIError.input(field, "\(text) is out of range") }
