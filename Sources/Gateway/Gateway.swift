@@ -201,11 +201,11 @@ public final class Gateway: Sendable {
     /// The checks a JSON body's headers get before the body is read: a JSON content type and a
     /// declared length within the limit.
     func checkBodyHeaders(_ headers: HTTPFields) throws(APIError) {
-        if let ct = headers[.contentType], !ASCII.hasPrefix(ct, caseInsensitive: "application/json") {
+        if let ct = headers.value(.contentType), !ASCII.hasPrefix(ct, caseInsensitive: "application/json") {
             throw APIError(status: .unsupportedMediaType, errorType: "InputException",
                            message: "Content-Type must be application/json", field: "Content-Type", reason: "must be application/json")
         }
-        if let length = headers[.contentLength].flatMap(Int.init), length > configuration.maxBodySize { throw bodyTooLarge }
+        if let length = headers.value(.contentLength).flatMap(Int.init), length > configuration.maxBodySize { throw bodyTooLarge }
     }
 
     var bodyTooLarge: APIError {
@@ -242,7 +242,7 @@ public final class Gateway: Sendable {
 
     /// The `Idempotency-Key` header, checked before anything else of the body.
     static func idempotencyHeader(_ headers: HTTPFields) throws(APIError) -> String? {
-        let key = headers[idempotencyKeyField]
+        let key = headers.value(idempotencyKeyField)
         if let key, key.isEmpty || key.utf8.count > 128 { throw APIError.input("Idempotency-Key", "must be 1 to 128 characters") }
         return key
     }

@@ -141,8 +141,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func isOrder(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, let path = head.path else { return false }
         let route = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path.utf8[..<$0] } ?? path.utf8[...]
-        guard route.elementsEqual(ordersPath.utf8), head.headerFields[.expect] == nil else { return false }
-        if let connection = head.headerFields[.connection], ASCII.contains(connection, caseInsensitive: "close") { return false }
+        guard route.elementsEqual(ordersPath.utf8), !head.headerFields.contains(.expect) else { return false }
+        if let connection = head.headerFields.value(.connection), ASCII.contains(connection, caseInsensitive: "close") { return false }
         return true
     }
 

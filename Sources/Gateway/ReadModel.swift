@@ -51,6 +51,19 @@ public final class ReadModel: Sendable {
         var notional: Int64 = 0
         var fills: [Fill] = []
         var history: [HistoryEntry] = []
+
+        /// An order this gateway accepted and no report has mentioned yet.
+        static func accepted(_ order: NewOrder) -> OrderState {
+            var o = OrderState(
+                orderId: order.orderId, traderId: order.traderId, symbol: order.symbol, side: order.side.rawValue,
+                orderType: order.type.rawValue, timeInForce: order.timeInForce.rawValue, validityTTL: order.validityTTL,
+                clientOrderId: order.clientOrderId, priceMicros: order.priceMicros, quantity: order.quantity,
+                leaves: order.quantity, status: "PENDING", createdAt: order.timestamp, updatedAt: order.timestamp)
+            o.history.append(HistoryEntry(
+                status: "PENDING", priceMicros: order.priceMicros, quantity: order.quantity, filled: 0,
+                leaves: order.quantity, timestamp: order.timestamp))
+            return o
+        }
     }
 
     struct Level {
@@ -147,16 +160,7 @@ public final class ReadModel: Sendable {
     /// engine's first report arrives.
     public func recordAccepted(_ order: NewOrder) {
         state.withLock { s in
-            guard s.orders[order.orderId] == nil else { return }
-            var o = OrderState(
-                orderId: order.orderId, traderId: order.traderId, symbol: order.symbol, side: order.side.rawValue,
-                orderType: order.type.rawValue, timeInForce: order.timeInForce.rawValue, validityTTL: order.validityTTL,
-                clientOrderId: order.clientOrderId, priceMicros: order.priceMicros, quantity: order.quantity,
-                leaves: order.quantity, status: "PENDING", createdAt: order.timestamp, updatedAt: order.timestamp)
-            o.history.append(HistoryEntry(
-                status: "PENDING", priceMicros: order.priceMicros, quantity: order.quantity, filled: 0,
-                leaves: order.quantity, timestamp: order.timestamp))
-            s.orders[order.orderId] = o
+            guard s.orders.insertAccepted(order) else { return }
             s.ordersByTrader[order.traderId, default: []].append(order.orderId)
         }
     }
