@@ -9,8 +9,36 @@ import Foundation
 /// API keys, kept only as SHA-256 digests: a leaked configuration or heap dump does not reveal
 /// a usable key. A presented key is hashed and looked up; each digest maps to one trader.
 public struct APIKeyStore: Sendable {
-    /// Keyed by the raw 32 digest bytes (hashing a presented key costs no hex formatting).
-    private var traderByDigest: [[UInt8]: String] = [:]
+    /// Keyed by the raw 32 digest bytes (hashing a presented key costs no hex formatting, and no
+    /// array: it runs on every request).
+    private var traderByDigest: [DigestKey: String] = [:]
+
+    private struct DigestKey: Hashable {
+        var words: (UInt64, UInt64, UInt64, UInt64)
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            words = (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+
+        /// The digest of a presented key.
+        init(hashing key: String) {
+            var hasher = SHA256()
+            var key = key
+            key.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            self = hasher.finalize().withUnsafeBytes { DigestKey($0) }
+        }
+
+        static func == (a: DigestKey, b: DigestKey) -> Bool { a.words == b.words }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(words.0)
+            hasher.combine(words.1)
+            hasher.combine(words.2)
+            hasher.combine(words.3)
+        }
+    }
 
     public init() {}
 
@@ -27,7 +55,7 @@ public struct APIKeyStore: Sendable {
 
     /// Registers a plain key (hashed immediately; the plain text is not kept).
     public mutating func add(trader: String, key: String) {
-        traderByDigest[Array(SHA256.hash(data: Array(key.utf8)))] = trader
+        traderByDigest[DigestKey(hashing: key)] = trader
     }
 
     /// Registers a key by its hex SHA-256 digest.
@@ -43,12 +71,12 @@ public struct APIKeyStore: Sendable {
             bytes.append(UInt8(hex.utf8[index..<next].reduce(0) { $0 * 16 + Int($1 >= 97 ? $1 - 87 : $1 - 48) }))
             index = next
         }
-        traderByDigest[bytes] = trader
+        traderByDigest[bytes.withUnsafeBytes { DigestKey($0) }] = trader
     }
 
     /// The trader owning `key`, or nil.
     public func trader(forKey key: String) -> String? {
-        traderByDigest[Array(SHA256.hash(data: Array(key.utf8)))]
+        traderByDigest[DigestKey(hashing: key)]
     }
 
     /// Parses `trader:key,trader:key` (the `EXCHANGE_API_KEYS` variable).

@@ -55,6 +55,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Whether the current drain passed a part on to the router.
     private var forwarded = false
     private var isActive = true
+    private var date = HTTPDate()
 
     init(gateway: Gateway) {
         self.gateway = gateway
@@ -230,7 +231,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         fields.append(Self.contentType)
         fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
         fields.append(contentsOf: answer.headers)
-        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
+        fields.append(HTTPField(name: .date, value: date.now()))
         fields.append(Self.server)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)

@@ -1,12 +1,10 @@
 import CRdKafka
 import Foundation
 
-/// The delivery reports awaited for one `sendAndAwait` call (one or many records), or handed to
-/// the callback of one `send(_:onDelivery:)`.
+/// The delivery reports awaited for one `sendAndAwait` call (one or many records).
 ///
 /// Each record's librdkafka `msg_opaque` points at one `Slot` of this group; the delivery callback
-/// fills the report in and, when the last one arrives, resumes the awaiting task (or calls
-/// `onComplete`). librdkafka holds
+/// fills the report in and, when the last one arrives, resumes the awaiting task. librdkafka holds
 /// one retain on the group (taken by `retainForDelivery`), dropped by whoever completes the last
 /// record: the delivery callback, or the sender when the last record could not even be enqueued.
 final class DeliveryGroup: @unchecked Sendable {
@@ -20,14 +18,11 @@ final class DeliveryGroup: @unchecked Sendable {
     private var reports: [KafkaDeliveryReport?]
     private var remaining: Int
     private var continuation: CheckedContinuation<[KafkaDeliveryReport], Never>?
-    /// Called instead of resuming a waiter, on the thread that completes the last record.
-    private let onComplete: (@Sendable ([KafkaDeliveryReport]) -> Void)?
 
-    init(count: Int, onComplete: (@Sendable ([KafkaDeliveryReport]) -> Void)? = nil) {
+    init(count: Int) {
         slots = .allocate(capacity: max(count, 1))
         reports = Array(repeating: nil, count: count)
         remaining = count
-        self.onComplete = onComplete
     }
 
     deinit { slots.deallocate() }
@@ -54,10 +49,7 @@ final class DeliveryGroup: @unchecked Sendable {
         let result = finished ? reports.compactMap { $0 } : []
         lock.unlock()
         waiter?.resume(returning: result)
-        if finished {
-            onComplete?(result)
-            Unmanaged.passUnretained(self).release()
-        }
+        if finished { Unmanaged.passUnretained(self).release() }
     }
 
     /// Suspends until every record has its report.

@@ -89,23 +89,20 @@ public final class KafkaProducer: Sendable, Service {
     /// once its record is acknowledged. Never blocks: when librdkafka's queue is full the record waits
     /// for space in a task. A record librdkafka refuses gets a report with the error at once.
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void) {
-        let group = DeliveryGroup(count: 1) { reports in
-            if let report = reports.first { onDelivery(report) }
-        }
-        group.retainForDelivery()
-        let err = core.produce(message, opaque: group.opaque(0))
+        let opaque = DeliveryCallback(topic: message.topic, onDelivery: onDelivery).retainedOpaque()
+        let err = core.produce(message, opaque: opaque)
         if err == RD_KAFKA_RESP_ERR_NO_ERROR { return }
         if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
             Task { [core] in
                 do {
-                    try await core.enqueue(message, opaque: group.opaque(0))
+                    try await core.enqueue(message, opaque: opaque)
                 } catch {
-                    group.complete(0, ProducerCore.refusedReport(message, error))
+                    DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, error))
                 }
             }
             return
         }
-        group.complete(0, ProducerCore.refusedReport(message, core.sendError(err, message)))
+        DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, core.sendError(err, message)))
     }
 
     /// Produces records in order and waits for all their delivery reports (in the same order);
@@ -277,7 +274,8 @@ struct SendState {
     }
 }
 
-/// Epoch tags are odd, so they never collide with a `DeliveryGroup` opaque (an aligned pointer).
+/// Epoch tags are odd, so they never collide with a `DeliveryGroup` opaque (an aligned pointer) or a
+/// `DeliveryCallback`'s (an aligned pointer with bit 1 set).
 private func epochTag(_ epoch: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(epoch << 1 | 1)) }
 
 /// Everything the poll thread needs; `KafkaProducer` is a thin owner so its `deinit` can stop the thread.
@@ -643,6 +641,10 @@ final class ProducerCore: @unchecked Sendable {
         guard let opaque = message.pointee._private else { return }
         if spaceWanted.load(ordering: .relaxed) { resumeSpaceWaiters() }
         let bits = UInt(bitPattern: opaque)
+        if DeliveryCallback.isTagged(bits) {
+            DeliveryCallback.deliver(message, bits: bits)
+            return
+        }
         if bits & 1 == 0 {
             DeliveryGroup.deliver(message, opaque: opaque)
             return
