@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// Case-insensitive ASCII comparisons of header values on their UTF-8 bytes: they run on every
 /// request, where `lowercased()` would allocate and Foundation's `contains` goes through CFString.
 enum ASCII {
@@ -23,22 +21,5 @@ enum ASCII {
                 expected.indices.allSatisfy { lower(bytes[start + $0]) == expected[$0] }
             }
         }
-    }
-}
-
-extension HTTPFields {
-    /// `self[name]` (every field of the name, joined with ", "), without building a new string for
-    /// the usual single field: the subscript always joins, which showed in per-request profiles.
-    func value(_ name: HTTPField.Name) -> String? {
-        var first: String?
-        var more = false
-        for field in self where field.name == name {
-            if first == nil { first = field.value } else { more = true }
-        }
-        return more ? self[name] : first
-    }
-
-    func contains(_ name: HTTPField.Name) -> Bool {
-        contains { $0.name == name }
     }
 }

@@ -4,7 +4,6 @@ import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -27,7 +26,6 @@ public final class Gateway: Sendable {
     let limiter: RateLimiter
     let idempotency: IdempotencyCache
     let authentication: AuthenticationMiddleware
-    private let fastPathRequestCount = Atomic<Int>(0)
     /// Extra gauges for `/metrics` and facts for `/health` (Kafka lag, readiness), sampled per request.
     let status: @Sendable () -> [(name: String, help: String, value: Int64)]
 
@@ -75,9 +73,11 @@ public final class Gateway: Sendable {
     }
 
     /// `POST /orders` requests answered on the event loop by `OrderFastPathHandler`.
-    public var fastPathRequests: Int { fastPathRequestCount.load(ordering: .relaxed) }
+    public var fastPathRequests: Int { Int(metrics.counter(Gateway.fastPathCounter)) }
 
-    func countFastPathRequest() { fastPathRequestCount.add(1, ordering: .relaxed) }
+    static let fastPathCounter = "exchange_gateway_fast_path_requests_total"
+
+    func countFastPathRequest() { metrics.increment(Gateway.fastPathCounter) }
 
     /// Handlers each HTTP connection gets in front of the router.
     func connectionHandlers() -> [any RemovableChannelHandler] {
@@ -148,7 +148,6 @@ public final class Gateway: Sendable {
             ("exchange_gateway_read_model_duplicates_dropped", "Redelivered records dropped by seq.", counts.duplicatesDropped),
             ("exchange_gateway_read_model_orders_evicted", "Finished orders dropped by the per-trader cap.", counts.ordersEvicted),
             ("exchange_gateway_read_model_trades_evicted", "Fills dropped by the per-trader cap.", counts.tradesEvicted),
-            ("exchange_gateway_fast_path_requests", "POST /orders requests answered on the event loop.", Int64(fastPathRequests)),
         ]
         gauges += status()
         let text = metrics.render(gauges: gauges)

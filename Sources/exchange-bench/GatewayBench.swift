@@ -16,7 +16,7 @@ struct GatewayBench: AsyncParsableCommand {
         commandName: "gateway", abstract: "POST /orders throughput and latency percentiles (needs wrk).")
 
     @Option(help: "Seconds of measured load.") var duration = 10
-    @Option(help: "Keep-alive connections (each has one request in flight: with ack=delivered a request waits for the broker, so it takes more connections to keep the cores busy).") var connections = 64
+    @Option(help: "Keep-alive connections (each has one request in flight: with ack=delivered a request waits for the broker, so it takes more connections to keep the cores busy).") var connections = 128
     @Option(help: "wrk threads.") var threads = 1
     @Option(help: "delivered (202 after acks=all, `exchange gateway`'s default) or queued (202 once handed to the producer).") var ack = "delivered"
     @Option(help: "Partitions of incoming_orders.") var partitions = 4
@@ -30,6 +30,8 @@ struct GatewayBench: AsyncParsableCommand {
     @Option(help: "Producer linger.ms (default: the embedded preset's 1 ms; the real-Kafka preset uses 5).") var lingerMs: Double?
     @Flag(help: "Discard orders instead of producing them (no Kafka): the gateway's own cost, for comparison.")
     var nullSink = false
+    @Flag(help: "Send POST /orders through Hummingbird's router too (`exchange gateway --no-fast-order-path`), for comparison.")
+    var routerOnly = false
     @Flag(help: "Keep Swift's own global executor (default: tasks run on NIO's event loops, as `exchange gateway` does).")
     var plainExecutor = false
 
@@ -51,6 +53,7 @@ struct GatewayBench: AsyncParsableCommand {
         guard ack == "delivered" || ack == "queued" else { throw ValidationError("--ack must be delivered or queued, got \(ack)") }
         options.waitForAcknowledgement = ack == "delivered"
         options.partitions = partitions
+        options.http.fastOrderPath = !routerOnly
         let port = Mutex<Int?>(nil)
         let discarded = DiscardingSink()
         let server: Task<Void, Error>
@@ -89,7 +92,7 @@ struct GatewayBench: AsyncParsableCommand {
         print(output)
         print("""
             exchange-bench gateway: \(health ? "GET /v1/health" : "POST /v1/orders"), \(connections) keep-alive connections\(pipeline > 1 ? " pipelining \(pipeline) requests each" : ""), wrk -t\(threads), \(duration) s, ack=\(ack), linger.ms \(lingerMs.map { String($0) } ?? "1 (preset)"), \
-            embedded Kafka in the same process, tasks on \(onEventLoops ? "NIO event loops" : "Swift's global executor"), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(MemoryAllocator.description)
+            embedded Kafka in the same process, orders \(routerOnly ? "through the router" : "on the event-loop fast path"), tasks on \(onEventLoops ? "NIO event loops" : "Swift's global executor"), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(MemoryAllocator.description)
             requests \(Int(requests)), non-2xx \(Int(non2xx)), \(errors.trimmingCharacters(in: .whitespaces))
             accepted orders/s \(String(format: "%.0f", rps - non2xx / Double(duration)))
             latency p50 \(GatewayBench.percentile("50%", output)), p75 \(GatewayBench.percentile("75%", output)), \

@@ -35,6 +35,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated).")
     var kafkaProperties: [String] = []
     @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
+    @Flag(inversion: .prefixedNo, help: "Serve POST /orders on the connection's event loop, ahead of the router (same answers for about 40 % of the CPU per order); --no-fast-order-path sends every request through the router.")
+    var fastOrderPath = true
 
     enum AckMode: String, ExpressibleByArgument { case queued, delivered }
 
@@ -81,6 +83,7 @@ struct GatewayCommand: AsyncParsableCommand {
             ? try InstrumentRules.load(path: instruments, maxOrderQuantity: maxOrderQuantity)
             : InstrumentRules.seed
         options.waitForAcknowledgement = ack == .delivered
+        options.http.fastOrderPath = fastOrderPath
         options.partitions = partitions
         guard ordersKept >= 0, tradesKept >= 0 else { throw ValidationError("--orders-kept and --trades-kept must not be negative") }
         options.terminalOrdersPerTrader = ordersKept
