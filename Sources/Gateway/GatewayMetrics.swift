@@ -2,8 +2,6 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 
 /// Counters and a latency histogram, written as Prometheus text on `GET /metrics`.
@@ -41,7 +39,7 @@ public final class GatewayMetrics: Sendable {
 
     /// The calling thread's stripe.
     private var stripe: Stripe {
-        let thread = UInt64(UInt(bitPattern: Int(bitPattern: UInt(pthread_self()))))
+        let thread = UInt64(UInt(pthread_self()))
         return stripes[Int((thread &* 0x9E37_79B9_7F4A_7C15) >> 61)]
     }
 

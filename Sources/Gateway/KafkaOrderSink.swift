@@ -42,14 +42,7 @@ public final class KafkaOrderSink: OrderSink {
         } catch {
             return completion(error)
         }
-        Task { [producer] in
-            do {
-                try await producer.send(message)
-                completion(nil)
-            } catch {
-                completion(error)
-            }
-        }
+        completeInTask(completion) { [producer] in try await producer.send(message) }
     }
 
     func message(_ command: OrderCommand) -> KafkaProducerMessage {

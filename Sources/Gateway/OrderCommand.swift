@@ -90,13 +90,18 @@ public protocol OrderSink: Sendable {
 extension OrderSink {
     /// Runs the async `submit` in a task: right for sinks with no cheaper way to call back.
     public func submit(_ command: OrderCommand, completion: @escaping @Sendable ((any Error)?) -> Void) {
-        Task {
-            do {
-                try await submit(command)
-                completion(nil)
-            } catch {
-                completion(error)
-            }
+        completeInTask(completion) { try await submit(command) }
+    }
+}
+
+/// Runs `work` in a task and reports how it ended to a completion callback.
+func completeInTask(_ completion: @escaping @Sendable ((any Error)?) -> Void, _ work: @escaping @Sendable () async throws -> Void) {
+    Task {
+        do {
+            try await work()
+            completion(nil)
+        } catch {
+            completion(error)
         }
     }
 }
