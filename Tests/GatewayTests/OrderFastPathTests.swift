@@ -148,4 +148,42 @@ import Testing
         #expect(sink.count == 1)
         #expect(gateway.fastPathRequests == 1)
     }
+
+    /// Orders without a key get distinct random version-4 UUIDs, and answers carry an RFC 9110 `Date` like the
+    /// router's.
+    @Test func randomOrderIdsAndDateHeader() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink)
+        try await gateway.application().test(.live) { client in
+            var ids = Set<String>()
+            var dates: [String] = []
+            for _ in 0..<200 {
+                let placed = try await client.send(.post, "/v1/orders", body: aliceBuy)
+                guard case .string(let id)? = placed.data["order_id"] else {
+                    Issue.record("no order id: \(String(buffer: placed.body))")
+                    return
+                }
+                ids.insert(id)
+                let hex = Array(id.utf8)
+                let isHex = { (b: UInt8) in (b >= 48 && b <= 57) || (b >= 97 && b <= 102) }
+                #expect(hex.count == 36 && [8, 13, 18, 23].allSatisfy { hex[$0] == UInt8(ascii: "-") }, "\(id)")
+                #expect(hex.enumerated().allSatisfy { [8, 13, 18, 23].contains($0.offset) || isHex($0.element) }, "\(id)")
+                #expect(hex[14] == UInt8(ascii: "4") && [UInt8(ascii: "8"), UInt8(ascii: "9"), UInt8(ascii: "a"), UInt8(ascii: "b")].contains(hex[19]), "\(id)")
+                dates.append(placed.headers[.date] ?? "")
+            }
+            #expect(ids.count == 200)
+            let routed = try await client.send(.get, "/v1/health", key: nil)
+            dates.append(routed.headers[.date] ?? "")
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            for date in dates {
+                let parsed = try #require(formatter.date(from: date), "Date: \(date)")
+                #expect(abs(parsed.timeIntervalSinceNow) < 600, "Date: \(date)")
+                #expect(formatter.string(from: parsed) == date, "Date: \(date)")
+            }
+        }
+        #expect(gateway.fastPathRequests == 200)
+    }
 }
