@@ -1,6 +1,7 @@
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
@@ -54,6 +55,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var draining = false
     /// Whether the current drain passed a part on to the router.
     private var forwarded = false
+    /// A request that did not parse: its error reaches the router (which answers 400 and closes) only after the
+    /// answers owed before it.
+    private var heldError: (any Error)?
     private var isActive = true
     private var date = HTTPDate()
 
@@ -93,6 +97,10 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         }
         if forwarded, !inReadCycle { context.fireChannelReadComplete() }
+        if held.isEmpty, owed.isEmpty, let error = heldError {
+            heldError = nil
+            context.fireErrorCaught(error)
+        }
         if readDeferred, mayRead {
             readDeferred = false
             context.read()
@@ -137,6 +145,13 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             forward(part, context: context)
         }
         return true
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, heldError != nil || !held.isEmpty || !owed.isEmpty else {
+            return context.fireErrorCaught(error)
+        }
+        if heldError == nil { heldError = error }
     }
 
     private func isOrder(_ head: HTTPRequest) -> Bool {

@@ -131,6 +131,24 @@ import Testing
         #expect(gateway.fastPathRequests == 3)
     }
 
+    /// A request that does not parse, pipelined after an order still waiting for the log, gets its 400 after the
+    /// order's 202, and then the connection closes.
+    @Test func aBadRequestAfterAnUnansweredOrderIsAnsweredAfterIt() async throws {
+        let sink = RecordingSink()
+        sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
+        let gateway = makeGateway(sink: sink)
+        let body = aliceBuy
+        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" + "BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(request.utf8)), "the connection stayed open")
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["202", "400"], "\(text)")
+        }
+        #expect(sink.count == 1)
+    }
+
     /// An order still waiting for the log is a request in progress: the idle timeout does not close its connection.
     @Test func anOrderWaitingForTheLogOutlastsTheIdleTimeout() async throws {
         let sink = RecordingSink()
