@@ -58,6 +58,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// A request that did not parse: its error reaches the router (which answers 400 and closes) only after the
     /// answers owed before it.
     private var heldError: (any Error)?
+    /// The client closed its side after sending: the router's channel hears of it (and then closes ours) only after
+    /// the answers owed.
+    private var heldInputClosed = false
     private var isActive = true
     private var date = HTTPDate()
 
@@ -97,9 +100,15 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         }
         if forwarded, !inReadCycle { context.fireChannelReadComplete() }
-        if held.isEmpty, owed.isEmpty, let error = heldError {
-            heldError = nil
-            context.fireErrorCaught(error)
+        if held.isEmpty, owed.isEmpty {
+            if let error = heldError {
+                heldError = nil
+                context.fireErrorCaught(error)
+            }
+            if heldInputClosed {
+                heldInputClosed = false
+                context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+            }
         }
         if readDeferred, mayRead {
             readDeferred = false
@@ -145,6 +154,13 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             forward(part, context: context)
         }
         return true
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case ChannelEvent.inputClosed? = event as? ChannelEvent, heldError != nil || !held.isEmpty || !owed.isEmpty else {
+            return context.fireUserInboundEventTriggered(event)
+        }
+        heldInputClosed = true
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

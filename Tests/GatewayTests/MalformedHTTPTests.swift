@@ -14,13 +14,14 @@ import Testing
     /// Sends `request` and reads until the server closes the connection; `nil` if it neither answers nor closes
     /// within 10 s. The blocking socket calls run on a thread of their own: on the cooperative pool they could
     /// starve the in-process server's request handlers.
-    static func exchange(port: Int, _ request: [UInt8]) async throws -> String? {
+    static func exchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false) async throws -> String? {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try blockingExchange(port: port, request) }) }
+            Thread.detachNewThread { continuation.resume(with: Result { try blockingExchange(port: port, request, closingOurSide: closingOurSide) }) }
         }
     }
 
-    static func blockingExchange(port: Int, _ request: [UInt8]) throws -> String? {
+    /// `closingOurSide` shuts the socket's sending side once the request is sent, as some clients do.
+    static func blockingExchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false) throws -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
         defer { close(fd) }
@@ -36,6 +37,7 @@ import Testing
         try #require(connected == 0)
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         try #require(sent == request.count)
+        if closingOurSide { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

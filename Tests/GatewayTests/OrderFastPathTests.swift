@@ -149,6 +149,26 @@ import Testing
         #expect(sink.count == 1)
     }
 
+    /// A client that closes its sending side right after its order still gets the 202 once the log has the order,
+    /// on the fast path as through the router.
+    @Test(arguments: [true, false])
+    func aClientThatClosesItsSideGetsItsAnswer(fastOrderPath: Bool) async throws {
+        let sink = RecordingSink()
+        sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
+        let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
+        let body = aliceBuy
+        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let text = try #require(
+                try await MalformedHTTPTests.exchange(port: port, Array(request.utf8), closingOurSide: true), "the connection stayed open")
+            #expect(text.hasPrefix("HTTP/1.1 202 Accepted\r\n"), "\(text)")
+        }
+        #expect(sink.count == 1)
+        #expect(gateway.fastPathRequests == (fastOrderPath ? 1 : 0))
+    }
+
     /// An order still waiting for the log is a request in progress: the idle timeout does not close its connection.
     @Test func anOrderWaitingForTheLogOutlastsTheIdleTimeout() async throws {
         let sink = RecordingSink()
