@@ -239,7 +239,12 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Records an order's answer and writes every answer now due, in request order.
     private func settle(_ id: UInt64, _ answer: APIAnswer, context: ChannelHandlerContext) {
-        guard isActive, let index = owed.firstIndex(where: { $0.id == id }) else { return }
+        guard isActive else {
+            // The connection closed before the answer (an accepted order is in the log all the same).
+            gateway.metrics.increment(Self.undeliverable)
+            return
+        }
+        guard let index = owed.firstIndex(where: { $0.id == id }) else { return }
         owed[index].answer = answer
         var wrote = false
         while let first = owed.first, let due = first.answer {
@@ -266,9 +271,14 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         fields.append(Self.server)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let metrics = gateway.metrics
+        written.futureResult.whenFailure { _ in metrics.increment(Self.undeliverable) }
+        context.write(wrapOutboundOut(.end(nil)), promise: written)
     }
 
+    /// Answers a client never got: its connection closed before, or while, the answer was written.
+    static let undeliverable = "exchange_gateway_fast_path_answers_undeliverable_total"
     private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
     private static let server = HTTPField(name: .server, value: Gateway.serverName)
 

@@ -14,14 +14,17 @@ import Testing
     /// Sends `request` and reads until the server closes the connection; `nil` if it neither answers nor closes
     /// within 10 s. The blocking socket calls run on a thread of their own: on the cooperative pool they could
     /// starve the in-process server's request handlers.
-    static func exchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false) async throws -> String? {
+    static func exchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false, hangUp: Bool = false) async throws -> String? {
         try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try blockingExchange(port: port, request, closingOurSide: closingOurSide) }) }
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchange(port: port, request, closingOurSide: closingOurSide, hangUp: hangUp) })
+            }
         }
     }
 
-    /// `closingOurSide` shuts the socket's sending side once the request is sent, as some clients do.
-    static func blockingExchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false) throws -> String? {
+    /// `closingOurSide` shuts the socket's sending side once the request is sent, as some clients do; `hangUp`
+    /// resets the connection at once instead of reading the answer (and returns nil).
+    static func blockingExchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false, hangUp: Bool = false) throws -> String? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         try #require(fd >= 0)
         defer { close(fd) }
@@ -38,6 +41,12 @@ import Testing
         let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
         try #require(sent == request.count)
         if closingOurSide { shutdown(fd, Int32(SHUT_WR)) }
+        if hangUp {
+            // An abortive close (RST), as a client that crashed or timed out: the server's read fails at once.
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            return nil
+        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

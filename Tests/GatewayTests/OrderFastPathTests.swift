@@ -169,6 +169,27 @@ import Testing
         #expect(gateway.fastPathRequests == (fastOrderPath ? 1 : 0))
     }
 
+    /// An order whose client resets the connection before the answer is still placed, and the gateway counts the
+    /// answer it could not deliver.
+    @Test func aClientThatHangsUpIsCountedAndItsOrderPlaced() async throws {
+        let sink = RecordingSink()
+        sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
+        let gateway = makeGateway(sink: sink)
+        let body = aliceBuy
+        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            _ = try await MalformedHTTPTests.exchange(port: port, Array(request.utf8), hangUp: true)
+            let counted = { gateway.metrics.counter("exchange_gateway_fast_path_answers_undeliverable_total") }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while counted() == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(counted() == 1)
+        }
+        #expect(sink.count == 1)
+        #expect(gateway.fastPathRequests == 1)
+    }
+
     /// An order still waiting for the log is a request in progress: the idle timeout does not close its connection.
     @Test func anOrderWaitingForTheLogOutlastsTheIdleTimeout() async throws {
         let sink = RecordingSink()
