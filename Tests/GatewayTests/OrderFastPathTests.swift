@@ -33,6 +33,12 @@ import Testing
 
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
+    /// `POST /v1/orders` for alice as raw HTTP/1.1, for tests that need a plain socket.
+    static func rawOrder(_ body: String, close: Bool = false) -> String {
+        "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
     /// Every kind of answer `POST /orders` gives: accepted, replayed, each validation error, the credential errors,
     /// and the idempotency conflicts. Accepted orders carry keys, so their ids are the same on both gateways.
     static var sequence: [Sent] {
@@ -111,9 +117,7 @@ import Testing
         sink.nextDelays.withLock { $0 = [.milliseconds(600), .zero, .milliseconds(300)] }
         let gateway = makeGateway(sink: sink)
         func order(_ id: String, close: Bool = false) -> String {
-            let body = #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"client_order_id":"\#(id)"}"#
-            return "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
-                + (close ? "Connection: close\r\n" : "") + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            Self.rawOrder(#"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"client_order_id":"\#(id)"}"#, close: close)
         }
         let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
         // a, b and c on the fast path; health waits for their answers; d follows the router's request to the router
@@ -137,9 +141,7 @@ import Testing
         let sink = RecordingSink()
         sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
         let gateway = makeGateway(sink: sink)
-        let body = aliceBuy
-        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" + "BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        let request = Self.rawOrder(aliceBuy) + "BREW /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
             let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(request.utf8)), "the connection stayed open")
@@ -156,9 +158,7 @@ import Testing
         let sink = RecordingSink()
         sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
         let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
-        let body = aliceBuy
-        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request = Self.rawOrder(aliceBuy)
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
             let text = try #require(
@@ -175,9 +175,7 @@ import Testing
         let sink = RecordingSink()
         sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
         let gateway = makeGateway(sink: sink)
-        let body = aliceBuy
-        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request = Self.rawOrder(aliceBuy)
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
             _ = try await MalformedHTTPTests.exchange(port: port, Array(request.utf8), hangUp: true)
@@ -195,9 +193,7 @@ import Testing
         let sink = RecordingSink()
         sink.delay.withLock { $0 = .seconds(2) }
         let gateway = makeGateway(sink: sink, idleTimeout: .milliseconds(500))
-        let body = aliceBuy
-        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
-            + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        let request = Self.rawOrder(aliceBuy)
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
             // The connection stays open after the answer until the idle timeout closes it.
