@@ -271,13 +271,11 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         fields.append(Self.server)
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        let written = context.eventLoop.makePromise(of: Void.self)
-        let metrics = gateway.metrics
-        written.futureResult.whenFailure { _ in metrics.increment(Self.undeliverable) }
-        context.write(wrapOutboundOut(.end(nil)), promise: written)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// Answers a client never got: its connection closed before, or while, the answer was written.
+    /// Answers a client never got because its connection had closed first. (One that closes while the answer is
+    /// on its way cannot be told apart: TCP accepts the write.)
     static let undeliverable = "exchange_gateway_fast_path_answers_undeliverable_total"
     private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
     private static let server = HTTPField(name: .server, value: Gateway.serverName)
