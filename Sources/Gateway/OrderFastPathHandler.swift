@@ -1,7 +1,6 @@
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
-import NIOHTTP1
 import NIOHTTPTypes
 
 /// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
@@ -55,9 +54,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var draining = false
     /// Whether the current drain passed a part on to the router.
     private var forwarded = false
-    /// A request that did not parse: its error reaches the router (which answers 400 and closes) only after the
-    /// answers owed before it.
-    private var heldError: (any Error)?
+    /// Errors from the decoder (a request that did not parse, then any bytes after it): they reach the router
+    /// (which answers 400, or just closes) only after the answers owed before them.
+    private var heldErrors: [any Error] = []
     /// The client closed its side after sending: the router's channel hears of it (and then closes ours) only after
     /// the answers owed.
     private var heldInputClosed = false
@@ -101,10 +100,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         if forwarded, !inReadCycle { context.fireChannelReadComplete() }
         if held.isEmpty, owed.isEmpty {
-            if let error = heldError {
-                heldError = nil
-                context.fireErrorCaught(error)
-            }
+            let errors = heldErrors
+            heldErrors = []
+            for error in errors { context.fireErrorCaught(error) }
             if heldInputClosed {
                 heldInputClosed = false
                 context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
@@ -157,18 +155,19 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard case ChannelEvent.inputClosed? = event as? ChannelEvent, heldError != nil || !held.isEmpty || !owed.isEmpty else {
+        guard case ChannelEvent.inputClosed? = event as? ChannelEvent, mustWait else {
             return context.fireUserInboundEventTriggered(event)
         }
         heldInputClosed = true
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard error is HTTPParserError, heldError != nil || !held.isEmpty || !owed.isEmpty else {
-            return context.fireErrorCaught(error)
-        }
-        if heldError == nil { heldError = error }
+        guard mustWait else { return context.fireErrorCaught(error) }
+        heldErrors.append(error)
     }
+
+    /// Whether an event for the router must wait: answers or parts before it are still pending.
+    private var mustWait: Bool { !heldErrors.isEmpty || !held.isEmpty || !owed.isEmpty }
 
     private func isOrder(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, let path = head.path else { return false }
