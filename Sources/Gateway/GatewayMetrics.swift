@@ -57,6 +57,12 @@ public final class GatewayMetrics: Sendable {
         return total
     }
 
+    /// Records a request that started at `start` and is answered now.
+    public func observe(method: String, route: String, status: Int, since start: ContinuousClock.Instant) {
+        let elapsed = start.duration(to: .now).components
+        observe(method: method, route: route, status: status, seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+    }
+
     public func observe(method: String, route: String, status: Int, seconds: Double) {
         let key = RequestLabels(method: method, route: route, status: status)
         let bucket = GatewayMetrics.bucketBounds.firstIndex { seconds <= $0 } ?? GatewayMetrics.bucketBounds.count

@@ -35,10 +35,8 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
             response = try APIError(status: .internalServerError, errorType: "GeneralException", message: "internal error")
                 .response(from: request, context: context)
         }
-        let elapsed = start.duration(to: .now).components
         metrics.observe(
-            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code,
-            seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+            method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code, since: start)
         return response
     }
 }

@@ -249,8 +249,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         while let first = owed.first, let due = first.answer {
             owed.removeFirst()
             write(due, context: context)
-            gateway.metrics.observe(
-                method: "POST", route: ordersPath, status: due.status.code, seconds: Self.seconds(since: first.started))
+            gateway.metrics.observe(method: "POST", route: ordersPath, status: due.status.code, since: first.started)
             wrote = true
         }
         if wrote {
@@ -279,11 +278,6 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
     private static let server = HTTPField(name: .server, value: Gateway.serverName)
 
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now).components
-        return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
-    }
-
     // MARK: outbound
 
     private var mayRead: Bool { held.isEmpty && owed.count < Self.maxOwed }
@@ -299,7 +293,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The router's answers pass through; their end frees the next request.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            routerRequestsInFlight -= 1
+            // (Never below zero: the router also answers a request that did not parse, which it was not handed.)
+            routerRequestsInFlight = max(0, routerRequestsInFlight - 1)
             context.write(data, promise: promise)
             if !held.isEmpty { drain(context: context, inReadCycle: false) }
             return
