@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
                 "CKafkaBench", "ExchangeRecordsReference", "MemoryAllocator", argumentParser,
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 

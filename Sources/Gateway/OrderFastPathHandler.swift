@@ -1,6 +1,7 @@
 import HTTPTypes
 import HummingbirdCore
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
@@ -62,9 +63,11 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var heldInputClosed = false
     private var isActive = true
     private var date = HTTPDate()
+    private let answerWriter: PreEncodedAnswerWriter?
 
-    init(gateway: Gateway) {
+    init(gateway: Gateway, answerWriter: PreEncodedAnswerWriter? = nil) {
         self.gateway = gateway
+        self.answerWriter = answerWriter
         self.ordersPath = gateway.configuration.prefix + "/orders"
     }
 
@@ -259,6 +262,42 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
+        guard let answerWriter, answerWriter.isAvailable else { return writeParts(answer, context: context) }
+        answerWriter.write(encode(answer, allocator: context.channel.allocator))
+        // For the connection-state handler; the answer writer drops it before the encoder.
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    /// The bytes NIO's encoder writes for the same answer sent as parts (`writeParts`): status line, then the headers
+    /// in the same order.
+    private func encode(_ answer: APIAnswer, allocator: ByteBufferAllocator) -> ByteBuffer {
+        let bodyLength = answer.body.utf8.count
+        var buffer = allocator.buffer(capacity: 256 + bodyLength)
+        buffer.writeStaticString("HTTP/1.1 ")
+        buffer.writeString(String(answer.status.code))
+        buffer.writeInteger(UInt8(ascii: " "))
+        // NIO's phrase for the code, as its encoder writes (422 is "Unprocessable Entity" there, "Content" in HTTPTypes).
+        buffer.writeString(HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase).reasonPhrase)
+        buffer.writeStaticString("\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ")
+        buffer.writeString(String(bodyLength))
+        buffer.writeStaticString("\r\n")
+        for field in answer.headers {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        buffer.writeStaticString("Date: ")
+        buffer.writeString(date.now())
+        buffer.writeStaticString("\r\nServer: ")
+        buffer.writeString(Gateway.serverName)
+        buffer.writeStaticString("\r\n\r\n")
+        buffer.writeString(answer.body)
+        return buffer
+    }
+
+    /// An answer as response parts, through the codec and NIO's encoder (a pipeline without that encoder).
+    private func writeParts(_ answer: APIAnswer, context: ChannelHandlerContext) {
         let body = context.channel.allocator.buffer(string: answer.body)
         var fields = HTTPFields()
         fields.reserveCapacity(4 + answer.headers.count)
@@ -305,7 +344,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
 /// Added through Hummingbird's `additionalChannelHandlers`, which come before its connection-state
 /// handler: on the connection's first request part it puts an `OrderFastPathHandler` right behind
-/// that handler, so the state handler sees the fast path's requests and answers, then steps aside.
+/// that handler, so the state handler sees the fast path's requests and answers, and a
+/// `PreEncodedAnswerWriter` next to NIO's encoder, then steps aside.
 final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -316,7 +356,11 @@ final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let operations = context.pipeline.syncOperations
-        let handler = OrderFastPathHandler(gateway: gateway)
+        let answerWriter = PreEncodedAnswerWriter()
+        if let encoder = try? operations.handler(type: HTTPResponseEncoder.self) {
+            try? operations.addHandler(answerWriter, position: .after(encoder))
+        }
+        let handler = OrderFastPathHandler(gateway: gateway, answerWriter: answerWriter)
         do {
             let state = try operations.context(handlerType: HTTPConnectionStateHandler.self)
             try operations.addHandler(handler, position: .after(state.handler))

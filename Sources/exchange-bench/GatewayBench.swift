@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import Kafka
 import MemoryAllocator
+import NIOCore
 import Synchronization
 
 /// `exchange-bench gateway`: POST /orders throughput and latency with keep-alive connections.
@@ -34,11 +35,13 @@ struct GatewayBench: AsyncParsableCommand {
     var routerOnly = false
     @Flag(help: "Keep Swift's own global executor (default: tasks run on NIO's event loops, as `exchange gateway` does).")
     var plainExecutor = false
+    @Option(help: "Event-loop threads (default: one per core).") var eventLoops: Int?
 
     func run() async throws {
         guard let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw ValidationError("wrk is not installed: apt-get install -y wrk")
         }
+        if let eventLoops { NIOSingletons.groupLoopCountSuggestion = eventLoops }
         let onEventLoops = !plainExecutor && EventLoopExecutor.install()
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }

@@ -91,6 +91,45 @@ import Testing
         #expect(fastGateway.readModel.counts.orders == routerGateway.readModel.counts.orders)
     }
 
+    /// The fast path writes its answers as finished bytes, below NIO's encoder: they are the router's bytes (status
+    /// line, every header in order, body), all but the time in `Date`. Each order is followed on its connection by a
+    /// request that closes it, so the order itself goes the fast path.
+    @Test func answersAreTheRoutersBytes() async throws {
+        @Sendable func raw(_ sent: Sent) -> [UInt8] {
+            var fields = sent.key.map { auth($0) } ?? [.contentType: "application/json"]
+            for field in sent.headers { fields[field.name] = field.value }
+            let head = fields.map { "\($0.name.rawName): \($0.value)\r\n" }.joined()
+            let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\n\(head)Content-Length: \(sent.body.utf8.count)\r\n\r\n\(sent.body)"
+            return Array((request + "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").utf8)
+        }
+        /// The first answer, with the time in its `Date` header taken out.
+        @Sendable func firstAnswer(_ text: String) -> String {
+            let second = text.range(of: "HTTP/1.1 ", range: text.index(after: text.startIndex)..<text.endIndex)
+            let answer = second.map { String(text[..<$0.lowerBound]) } ?? text
+            return answer.replacing(/Date: [^\r]*\r\n/, with: "Date: -\r\n")
+        }
+        var bytes: [[String]] = []
+        for fastOrderPath in [false, true] {
+            let gateway = makeGateway(sink: RecordingSink(), fastOrderPath: fastOrderPath)
+            let answers = Mutex<[String]>([])
+            try await gateway.application().test(.live) { client in
+                let port = try #require(client.port)
+                for sent in Self.sequence {
+                    let text = try #require(try await MalformedHTTPTests.exchange(port: port, raw(sent)), "the connection stayed open")
+                    answers.withLock { $0.append(firstAnswer(text)) }
+                }
+            }
+            #expect(gateway.fastPathRequests == (fastOrderPath ? Self.sequence.count : 0))
+            bytes.append(answers.withLock { $0 })
+        }
+        #expect(bytes[0].count == Self.sequence.count)
+        for (index, (want, got)) in zip(bytes[0], bytes[1]).enumerated() {
+            #expect(got == want, "request \(index): \(Self.sequence[index].body.prefix(80))")
+        }
+        #expect(bytes[1].contains { $0.hasPrefix("HTTP/1.1 202 Accepted\r\n") })
+        #expect(bytes[1].contains { $0.hasPrefix("HTTP/1.1 422 ") })
+    }
+
     @Test func unavailableLogAndRateLimitAnswerAsTheRouterDoes() async throws {
         let sequence = [
             Sent(key: Keys.alice, body: aliceBuy, headers: [Self.idempotencyKey: "down"]),
