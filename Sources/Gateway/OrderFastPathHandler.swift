@@ -264,7 +264,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
         guard let answerWriter, answerWriter.isAvailable else { return writeParts(answer, context: context) }
         answerWriter.write(encode(answer, allocator: context.channel.allocator))
-        // For the connection-state handler; the answer writer drops it before the encoder.
+        // For the connection-state handler, and the encoder's turn (see `PreEncodedAnswerWriter`).
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
 

@@ -5,39 +5,67 @@ import NIOHTTP1
 /// codec and NIO's encoder (a response head, three parts, a header list converted twice) cost about 3 µs per order,
 /// as much as parsing and checking the order.
 ///
-/// It sits between NIO's response encoder and the HTTP-types codec. The fast path writes the bytes below the encoder,
-/// then sends `.end` down the pipeline as usual, so Hummingbird's connection-state handler still sees each request end
-/// (its idle timeout and graceful close count the fast path's answers); this handler drops that `.end` before the
-/// encoder, which would otherwise frame it as a response of its own.
+/// It sits between NIO's response encoder and the HTTP-types codec, with an `EncoderOutputGate` below the encoder.
+/// The fast path writes the bytes below the encoder, then sends `.end` down the pipeline as usual, so Hummingbird's
+/// connection-state handler still sees each request end (its idle timeout and graceful close count the fast path's
+/// answers). Here that `.end` becomes an empty answer's head through the encoder, whose output the gate drops: the encoder
+/// keeps each request's method in a queue to frame answers to `HEAD` without a body, and every answer must take its
+/// turn there, or a later `HEAD` gets the framing of an order's `POST` and the queue grows with every order.
 final class PreEncodedAnswerWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private var encoder: ChannelHandlerContext?
-    private var endsToDrop = 0
+    private let gate = EncoderOutputGate()
+    private var gateContext: ChannelHandlerContext?
+    private var endsOwed = 0
+    /// No body and no framing headers: the encoder has nothing to add to it.
+    private static let emptyAnswer = HTTPResponseHead(version: .http1_1, status: .noContent)
 
     func handlerAdded(context: ChannelHandlerContext) {
-        encoder = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        let operations = context.pipeline.syncOperations
+        guard let encoder = try? operations.handler(type: HTTPResponseEncoder.self) else { return }
+        try? operations.addHandler(gate, position: .before(encoder))
+        gateContext = try? operations.context(handler: gate)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { encoder = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        gateContext = nil
+        context.pipeline.syncOperations.removeHandler(gate, promise: nil)
+    }
 
     /// False when the pipeline has no NIO encoder to write below.
-    var isAvailable: Bool { encoder != nil }
+    var isAvailable: Bool { gateContext != nil }
 
-    /// Writes a whole response ahead of the encoder; the next `.end` that reaches this handler belongs to it.
+    /// Writes a whole response below the encoder; the next `.end` that reaches this handler belongs to it.
     func write(_ response: ByteBuffer) {
-        guard let encoder else { return }
-        endsToDrop += 1
-        encoder.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
+        guard let gateContext else { return }
+        endsOwed += 1
+        gateContext.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if endsToDrop > 0, case .end = unwrapOutboundIn(data) {
-            endsToDrop -= 1
-            promise?.succeed(())
-            return
+        guard endsOwed > 0, case .end = unwrapOutboundIn(data) else {
+            return context.write(data, promise: promise)
         }
-        context.write(data, promise: promise)
+        endsOwed -= 1
+        // The head alone takes the turn; its `.end` would leave the encoder as the head does (not chunked, body not
+        // suppressed, since the fast path answers only POST), so it is not sent.
+        gate.dropping = true
+        context.write(wrapOutboundOut(.head(Self.emptyAnswer)), promise: nil)
+        gate.dropping = false
+        promise?.succeed(())
+    }
+}
+
+/// Below NIO's encoder: drops what the encoder writes while `dropping` is set.
+final class EncoderOutputGate: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
+
+    var dropping = false
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard dropping else { return context.write(data, promise: promise) }
+        promise?.succeed(())
     }
 }
