@@ -3,6 +3,7 @@ import HummingbirdCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
 
 /// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
 /// request handling: a task, an async sequence and a response writer per request cost about four
@@ -345,7 +346,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 /// Added through Hummingbird's `additionalChannelHandlers`, which come before its connection-state
 /// handler: on the connection's first request part it puts an `OrderFastPathHandler` right behind
 /// that handler, so the state handler sees the fast path's requests and answers, and a
-/// `PreEncodedAnswerWriter` next to NIO's encoder, then steps aside.
+/// `PreEncodedAnswerWriter` next to NIO's encoder, swaps Hummingbird's HTTP/1 codec for an
+/// `OriginFormHTTPServerCodec`, then steps aside.
 final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -356,6 +358,11 @@ final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let operations = context.pipeline.syncOperations
+        if let codec = try? operations.handler(type: HTTP1ToHTTPServerCodec.self) {
+            // (The codec holds no state: the rest of this request comes through the new one alike.)
+            try? operations.addHandler(OriginFormHTTPServerCodec(), position: .after(codec))
+            operations.removeHandler(codec, promise: nil)
+        }
         let answerWriter = PreEncodedAnswerWriter()
         if let encoder = try? operations.handler(type: HTTPResponseEncoder.self) {
             try? operations.addHandler(answerWriter, position: .after(encoder))

@@ -91,43 +91,77 @@ import Testing
         #expect(fastGateway.readModel.counts.orders == routerGateway.readModel.counts.orders)
     }
 
+    /// What a gateway with and one without the fast path answer to `requests`, each sent on a connection of its own
+    /// (and read until the server closes it), with the time in `Date` headers taken out.
+    static func rawAnswers(_ requests: [[UInt8]]) async throws -> (router: [String], fastPath: [String], fastPathRequests: Int) {
+        var answers: [[String]] = []
+        var fastPathRequests = 0
+        for fastOrderPath in [false, true] {
+            let gateway = makeGateway(sink: RecordingSink(), fastOrderPath: fastOrderPath)
+            let texts = Mutex<[String]>([])
+            try await gateway.application().test(.live) { client in
+                let port = try #require(client.port)
+                for request in requests {
+                    let text = try #require(try await MalformedHTTPTests.exchange(port: port, request), "the connection stayed open")
+                    texts.withLock { $0.append(text.replacing(/Date: [^\r]*\r\n/, with: "Date: -\r\n")) }
+                }
+            }
+            answers.append(texts.withLock { $0 })
+            fastPathRequests = gateway.fastPathRequests
+        }
+        return (answers[0], answers[1], fastPathRequests)
+    }
+
+    /// The text from the `n`th status line on (0 is the first).
+    static func answer(_ n: Int, of text: String) -> String {
+        text.components(separatedBy: "HTTP/1.1 ").dropFirst(n + 1).joined(separator: "HTTP/1.1 ")
+    }
+
     /// The fast path writes its answers as finished bytes, below NIO's encoder: they are the router's bytes (status
     /// line, every header in order, body), all but the time in `Date`. Each order is followed on its connection by a
     /// request that closes it, so the order itself goes the fast path.
     @Test func answersAreTheRoutersBytes() async throws {
-        @Sendable func raw(_ sent: Sent) -> [UInt8] {
+        func raw(_ sent: Sent) -> [UInt8] {
             var fields = sent.key.map { auth($0) } ?? [.contentType: "application/json"]
             for field in sent.headers { fields[field.name] = field.value }
             let head = fields.map { "\($0.name.rawName): \($0.value)\r\n" }.joined()
             let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\n\(head)Content-Length: \(sent.body.utf8.count)\r\n\r\n\(sent.body)"
             return Array((request + "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").utf8)
         }
-        /// The first answer, with the time in its `Date` header taken out.
-        @Sendable func firstAnswer(_ text: String) -> String {
-            let second = text.range(of: "HTTP/1.1 ", range: text.index(after: text.startIndex)..<text.endIndex)
-            let answer = second.map { String(text[..<$0.lowerBound]) } ?? text
-            return answer.replacing(/Date: [^\r]*\r\n/, with: "Date: -\r\n")
-        }
-        var bytes: [[String]] = []
-        for fastOrderPath in [false, true] {
-            let gateway = makeGateway(sink: RecordingSink(), fastOrderPath: fastOrderPath)
-            let answers = Mutex<[String]>([])
-            try await gateway.application().test(.live) { client in
-                let port = try #require(client.port)
-                for sent in Self.sequence {
-                    let text = try #require(try await MalformedHTTPTests.exchange(port: port, raw(sent)), "the connection stayed open")
-                    answers.withLock { $0.append(firstAnswer(text)) }
-                }
-            }
-            #expect(gateway.fastPathRequests == (fastOrderPath ? Self.sequence.count : 0))
-            bytes.append(answers.withLock { $0 })
-        }
+        let (router, fastPath, fastPathRequests) = try await Self.rawAnswers(Self.sequence.map(raw))
+        // Only the order's answer: the health answer after it reports counts of the gateway's state.
+        let bytes = [router, fastPath].map { $0.map { Self.answer(0, of: $0).components(separatedBy: "HTTP/1.1 ")[0] } }
+        #expect(fastPathRequests == Self.sequence.count)
         #expect(bytes[0].count == Self.sequence.count)
         for (index, (want, got)) in zip(bytes[0], bytes[1]).enumerated() {
             #expect(got == want, "request \(index): \(Self.sequence[index].body.prefix(80))")
         }
-        #expect(bytes[1].contains { $0.hasPrefix("HTTP/1.1 202 Accepted\r\n") })
-        #expect(bytes[1].contains { $0.hasPrefix("HTTP/1.1 422 ") })
+        #expect(bytes[1].contains { $0.hasPrefix("202 Accepted\r\n") })
+        #expect(bytes[1].contains { $0.hasPrefix("422 ") })
+    }
+
+    /// The fast path swaps Hummingbird's HTTP/1 codec for one that takes an origin-form target as the path without
+    /// parsing it as a URL. Requests whose targets take every form get the same answers from both: the second request
+    /// on each connection, so it goes through the swapped codec.
+    @Test func requestTargetsOfEveryFormAnswerAsWithHummingbirdsCodec() async throws {
+        let targets = [
+            "GET /v1/health", "GET /v1/health?x=1&y=%20", "GET http://x/v1/health", "GET http://x", "GET //v1/health",
+            "GET /v1/%68ealth", "GET /v1/health#frag", "GET *", "GET x:80", "GET /v1/orders/a%2Fb",
+            "POST http://x/v1/orders?q=1", "POST /v1//orders",
+        ]
+        let body = #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1}"#
+        func request(_ target: String) -> [UInt8] {
+            let first = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+            let second = "\(target) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nIdempotency-Key: k\r\n"
+                + "Content-Type: application/json\r\nConnection: close\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            return Array((first + second).utf8)
+        }
+        let (router, fastPath, _) = try await Self.rawAnswers(targets.map(request))
+        let answers = [router, fastPath].map { $0.map { Self.answer(1, of: $0) } }
+        for (index, (want, got)) in zip(answers[0], answers[1]).enumerated() {
+            #expect(got == want, "\(targets[index])")
+        }
+        #expect(answers[1].map { String($0.prefix(3)) } == ["200", "200", "200", "404", "200", "404", "404", "404", "400", "404", "202", "202"])
     }
 
     /// NIO's encoder keeps each request's method, in order, to leave the body out of an answer to `HEAD`; the fast
