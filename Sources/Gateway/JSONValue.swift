@@ -144,7 +144,12 @@ public struct JSONParser {
     private func error(_ reason: String) -> JSONSyntaxError { JSONSyntaxError(offset: index, reason: reason) }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     private mutating func parseValue() throws(JSONSyntaxError) -> JSONValue {
@@ -254,7 +259,12 @@ public struct JSONParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                flush(index)
+                if result.isEmpty {
+                    // No escape before the end (most strings): the run is the string.
+                    result = String(decoding: bytes[runStart..<index], as: UTF8.self)
+                } else {
+                    flush(index)
+                }
                 index += 1
                 return result
             }
