@@ -17,7 +17,7 @@ struct GatewayBench: AsyncParsableCommand {
         commandName: "gateway", abstract: "POST /orders throughput and latency percentiles (needs wrk).")
 
     @Option(help: "Seconds of measured load.") var duration = 10
-    @Option(help: "Keep-alive connections (each has one request in flight: with ack=delivered a request waits for the broker, so it takes more connections to keep the cores busy).") var connections = 128
+    @Option(help: "Keep-alive connections (each has one request in flight: with ack=delivered a request waits for the broker, so it takes more connections to keep the cores busy; from about 128 on the cores are the limit).") var connections = 160
     @Option(help: "wrk threads.") var threads = 1
     @Option(help: "delivered (202 after acks=all, `exchange gateway`'s default) or queued (202 once handed to the producer).") var ack = "delivered"
     @Option(help: "Partitions of incoming_orders.") var partitions = 4
