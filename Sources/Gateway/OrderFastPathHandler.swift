@@ -175,8 +175,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     private func isOrder(_ head: HTTPRequest) -> Bool {
         guard head.method == .post, let path = head.path else { return false }
-        let route = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path.utf8[..<$0] } ?? path.utf8[...]
-        guard route.elementsEqual(ordersPath.utf8), !head.headerFields.contains(.expect) else { return false }
+        // (Substring == String compares the bytes at once; `elementsEqual` on the UTF-8 views went byte by byte.)
+        let route: Substring = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path[..<$0] } ?? path[...]
+        guard route == ordersPath, !head.headerFields.contains(.expect) else { return false }
         if let connection = head.headerFields.value(.connection), ASCII.contains(connection, caseInsensitive: "close") { return false }
         return true
     }
