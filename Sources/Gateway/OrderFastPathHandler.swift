@@ -278,8 +278,10 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         buffer.writeStaticString("HTTP/1.1 ")
         buffer.writeString(String(answer.status.code))
         buffer.writeInteger(UInt8(ascii: " "))
-        // NIO's phrase for the code, as its encoder writes (422 is "Unprocessable Entity" there, "Content" in HTTPTypes).
-        buffer.writeString(HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase).reasonPhrase)
+        // NIO's phrase for the code, as its encoder writes (422 is "Unprocessable Entity" there, "Content" in
+        // HTTPTypes; a replayed answer's status has no phrase of its own).
+        let status = HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase)
+        buffer.writeString(status.reasonPhrase)
         buffer.writeStaticString("\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ")
         buffer.writeString(String(bodyLength))
         buffer.writeStaticString("\r\n")

@@ -31,10 +31,12 @@ final class OriginFormHTTPServerCodec: ChannelDuplexHandler, RemovableChannelHan
     }
 
     static func request(_ head: HTTPRequestHead) throws -> HTTPRequest {
-        guard head.uri.utf8.first == UInt8(ascii: "/") else { return try HTTPRequest(head, secure: false, splitCookie: false) }
+        guard head.uri.utf8.first == UInt8(ascii: "/") else {
+            return try HTTPRequest(head, secure: false, splitCookie: false)
+        }
         return HTTPRequest(
-            method: try HTTPRequest.Method(head.method), scheme: "http", authority: head.headers["Host"].first, path: head.uri,
-            headerFields: HTTPFields(head.headers, splitCookie: false))
+            method: try HTTPRequest.Method(head.method), scheme: "http", authority: head.headers["Host"].first,
+            path: head.uri, headerFields: HTTPFields(head.headers, splitCookie: false))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -8,9 +8,9 @@ import NIOHTTP1
 /// It sits between NIO's response encoder and the HTTP-types codec, with an `EncoderOutputGate` below the encoder.
 /// The fast path writes the bytes below the encoder, then sends `.end` down the pipeline as usual, so Hummingbird's
 /// connection-state handler still sees each request end (its idle timeout and graceful close count the fast path's
-/// answers). Here that `.end` becomes an empty answer's head through the encoder, whose output the gate drops: the encoder
-/// keeps each request's method in a queue to frame answers to `HEAD` without a body, and every answer must take its
-/// turn there, or a later `HEAD` gets the framing of an order's `POST` and the queue grows with every order.
+/// answers). Here that `.end` becomes an empty answer's head through the encoder, whose output the gate drops: the
+/// encoder keeps each request's method in a queue to frame answers to `HEAD` without a body, and every answer must
+/// take its turn there, or a later `HEAD` gets the framing of an order's `POST` and the queue grows with every order.
 final class PreEncodedAnswerWriter: ChannelOutboundHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
