@@ -9,41 +9,55 @@
 /// accepted takes about half the memory, and its full state is built once, by its first report.
 struct OrderTable {
     private static let shardCount = 64
-    private var shards = [[String: ReadModel.OrderState]](repeating: [:], count: OrderTable.shardCount)
-    private var accepted = [[String: NewOrder]](repeating: [:], count: OrderTable.shardCount)
+    private var shards = [[Key: ReadModel.OrderState]](repeating: [:], count: OrderTable.shardCount)
+    private var accepted = [[Key: NewOrder]](repeating: [:], count: OrderTable.shardCount)
     private(set) var count = 0
 
-    /// FNV-1a of the id's bytes: a fraction of the cost of `hashValue` (SipHash) per request. The ids are the
-    /// gateway's own (random UUIDs) or the engine's, not a client's choice, so they cannot be picked to crowd a shard.
-    private static func shard(_ id: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in id.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+    /// An order id with its FNV-1a hash, computed once per call: it picks the shard, and the dictionaries hash the
+    /// 64-bit value instead of running SipHash over the id's 36 bytes for every lookup and again for every key moved
+    /// when a shard grows (together about 1 µs of an accepted order's 1.6 µs here). The ids are the gateway's own
+    /// (random UUIDs) or the engine's, not a client's choice, so they cannot be picked to crowd a shard or a bucket.
+    private struct Key: Hashable {
+        let id: String
+        let hash: UInt64
+
+        init(_ id: String) {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in id.utf8 {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            self.id = id
+            self.hash = hash
         }
-        return Int(hash % UInt64(shardCount))
+
+        var shard: Int { Int(hash % UInt64(OrderTable.shardCount)) }
+
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.id == b.id }
     }
 
     /// The order's state: a PENDING one for an accepted order no report has mentioned yet.
     subscript(id: String) -> ReadModel.OrderState? {
         get {
-            let shard = OrderTable.shard(id)
-            return shards[shard][id] ?? accepted[shard][id].map(ReadModel.OrderState.accepted)
+            let key = Key(id)
+            return shards[key.shard][key] ?? accepted[key.shard][key].map(ReadModel.OrderState.accepted)
         }
         set {
-            let shard = OrderTable.shard(id)
-            let replaced = shards[shard].updateValue(forKey: id, newValue) != nil
-            let wasAccepted = accepted[shard].removeValue(forKey: id) != nil
+            let key = Key(id)
+            let replaced = shards[key.shard].updateValue(forKey: key, newValue) != nil
+            let wasAccepted = accepted[key.shard].removeValue(forKey: key) != nil
             count += (newValue == nil ? 0 : 1) - (replaced || wasAccepted ? 1 : 0)
         }
     }
 
     /// Adds an order as accepted (PENDING); false when the id is known already.
     mutating func insertAccepted(_ order: NewOrder) -> Bool {
-        let shard = OrderTable.shard(order.orderId)
-        guard shards[shard][order.orderId] == nil else { return false }
+        let key = Key(order.orderId)
+        guard shards[key.shard][key] == nil else { return false }
         // One lookup to insert; an id accepted already (never seen in practice) gets its first order back.
-        if let first = accepted[shard].updateValue(order, forKey: order.orderId) {
-            accepted[shard][order.orderId] = first
+        if let first = accepted[key.shard].updateValue(order, forKey: key) {
+            accepted[key.shard][key] = first
             return false
         }
         count += 1
