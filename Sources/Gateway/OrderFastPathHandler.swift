@@ -64,6 +64,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var heldInputClosed = false
     private var isActive = true
     private var date = HTTPDate()
+    private var credential: RememberedCredential?
     private let answerWriter: PreEncodedAnswerWriter?
 
     init(gateway: Gateway, answerWriter: PreEncodedAnswerWriter? = nil) {
@@ -234,7 +235,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         let fields = request.head.headerFields
         let path = request.head.path ?? ""
         let query = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(path[path.utf8.index(after: $0)...]) }
-        let trader = try gateway.authentication.authorize(headers: fields, query: query)
+        let trader = try gateway.authentication.authorize(headers: fields, query: query, remembered: &credential)
         let key = try Gateway.idempotencyHeader(fields)
         try gateway.checkBodyHeaders(fields)
         if request.tooLarge { throw gateway.bodyTooLarge }

@@ -164,6 +164,33 @@ import Testing
         #expect(answers[1].map { String($0.prefix(3)) } == ["200", "200", "200", "404", "200", "404", "404", "404", "400", "404", "202", "202"])
     }
 
+    /// A connection remembers the API key it last presented, so the key is not hashed again for every order; a
+    /// request with another credential on the same connection is still judged by its own.
+    @Test func eachRequestActsForItsOwnCredential() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink)
+        func order(_ authorization: String) -> String {
+            let body = #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1}"#
+            return "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: \(authorization)\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        }
+        let requests = order("Bearer \(Keys.alice)") + order("Bearer \(Keys.alice)") + order("Bearer \(Keys.bob)")
+            + order("Bearer not-a-key") + order("Bearer \(Keys.alice)x") + order("bearer \(Keys.alice)")
+            + "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(requests.utf8)), "the connection stayed open")
+            let statuses = text.components(separatedBy: "HTTP/1.1 ").dropFirst().map { String($0.prefix(3)) }
+            #expect(statuses == ["202", "202", "202", "401", "401", "202", "200"], "\(text)")
+        }
+        let traders = sink.commands.withLock { $0.map { command -> String in
+            guard case .new(let order) = command else { return "?" }
+            return order.traderId
+        } }
+        #expect(traders == ["alice", "alice", "bob", "alice"])
+        #expect(gateway.fastPathRequests == 6)
+    }
+
     /// NIO's encoder keeps each request's method, in order, to leave the body out of an answer to `HEAD`; the fast
     /// path's answers, written below it, must still take their place in that queue. Otherwise a `HEAD` after an order
     /// gets the answer framed for the order's `POST` (a body the client does not read, which it then takes for the
