@@ -62,6 +62,10 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The client closed its side after sending: the router's channel hears of it (and then closes ours) only after
     /// the answers owed.
     private var heldInputClosed = false
+    /// A request that did not parse, while the router is not reading one: it gets a JSON 400 and the connection
+    /// closes, once every answer owed before it is written. (Hummingbird's own answer to it has an empty body.)
+    private var malformed: HTTPParserError?
+    private var closing = false
     private var isActive = true
     private var date = HTTPDate()
     private var credential: RememberedCredential?
@@ -104,6 +108,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         }
         if forwarded, !inReadCycle { context.fireChannelReadComplete() }
+        answerMalformedIfDue(context: context)
         if held.isEmpty, owed.isEmpty {
             let errors = heldErrors
             heldErrors = []
@@ -167,8 +172,33 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if closing || malformed != nil { return }  // the decoder's errors for the bytes after the bad request
+        if let parserError = error as? HTTPParserError, answerWriter?.isAvailable == true {
+            if case .forwarding = reading {
+                // The router has the bad request's head and waits for the rest: it answers (and closes) itself.
+            } else {
+                malformed = parserError
+                reading = .betweenRequests  // an order whose body did not parse is not placed
+                return answerMalformedIfDue(context: context)
+            }
+        }
         guard mustWait else { return context.fireErrorCaught(error) }
         heldErrors.append(error)
+    }
+
+    /// The JSON 400 for a request that did not parse, then the close, once the requests before it are answered (the
+    /// orders' and the router's).
+    private func answerMalformedIfDue(context: ChannelHandlerContext) {
+        guard let parserError = malformed, !closing, let answerWriter, held.isEmpty, owed.isEmpty,
+            routerRequestsInFlight == 0
+        else { return }
+        closing = true
+        var answer = APIAnswer(APIError.input("request", "malformed HTTP request (\(parserError))"))
+        answer.headers[.connection] = "close"
+        // Below the encoder without taking a turn there: the request never parsed, so it was never queued.
+        answerWriter.writeLast(encode(answer, allocator: context.channel.allocator))
+        context.flush()
+        context.close(promise: nil)
     }
 
     /// Whether an event for the router must wait: answers or parts before it are still pending.
@@ -341,6 +371,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             routerRequestsInFlight = max(0, routerRequestsInFlight - 1)
             context.write(data, promise: promise)
             if !held.isEmpty { drain(context: context, inReadCycle: false) }
+            answerMalformedIfDue(context: context)
             return
         }
         context.write(data, promise: promise)

@@ -43,6 +43,12 @@ final class PreEncodedAnswerWriter: ChannelOutboundHandler, RemovableChannelHand
         gateContext.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
     }
 
+    /// Writes a connection's last answer below the encoder, with no `.end` to follow: one to a request that never
+    /// parsed, which the encoder never queued.
+    func writeLast(_ response: ByteBuffer) {
+        gateContext?.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
+    }
+
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard endsOwed > 0, case .end = unwrapOutboundIn(data) else {
             return context.write(data, promise: promise)

@@ -158,10 +158,47 @@ import Testing
         }
         let (router, fastPath, _) = try await Self.rawAnswers(targets.map(request))
         let answers = [router, fastPath].map { $0.map { Self.answer(1, of: $0) } }
-        for (index, (want, got)) in zip(answers[0], answers[1]).enumerated() {
+        for (index, (want, got)) in zip(answers[0], answers[1]).enumerated() where targets[index] != "GET x:80" {
             #expect(got == want, "\(targets[index])")
         }
         #expect(answers[1].map { String($0.prefix(3)) } == ["200", "200", "200", "404", "200", "404", "404", "404", "400", "404", "202", "202"])
+        // A target that does not parse: Hummingbird answers 400 with an empty body, the fast path's connections with
+        // the JSON error (see `aMalformedRequestAfterOthersGetsAJSONErrorInTurn`).
+        #expect(answers[0][8].hasPrefix("400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"))
+        #expect(answers[1][8].contains(#""field":"request","reason":"malformed HTTP request (invalid URL)""#), "\(answers[1][8])")
+    }
+
+    /// A request that does not parse, after others on the same connection, gets a JSON 400 naming the problem (not
+    /// Hummingbird's empty one) after their answers, and the connection closes: after an order still waiting for
+    /// the log, after a router request, and while an order's body is being read.
+    @Test func aMalformedRequestAfterOthersGetsAJSONErrorInTurn() async throws {
+        let sink = RecordingSink()
+        sink.nextDelays.withLock { $0 = [.milliseconds(300)] }
+        let gateway = makeGateway(sink: sink)
+        let bad = "GET /v1/health HTTP/1.1\r\nHost: x\r\nX-Trace: a\u{7f}\r\n\r\n"
+        let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        let chunkedOrder = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"sym\r\nzz\r\n"
+        let cases: [(String, [String])] = [
+            (Self.rawOrder(aliceBuy) + bad, ["202", "400"]),
+            (health + bad, ["200", "400"]),
+            (Self.rawOrder(aliceBuy) + health + bad, ["202", "200", "400"]),
+            (Self.rawOrder(aliceBuy) + chunkedOrder, ["202", "400"]),
+        ]
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            for (request, expected) in cases {
+                let text = try #require(try await MalformedHTTPTests.exchange(port: port, Array(request.utf8)), "the connection stayed open")
+                let answers = text.components(separatedBy: "HTTP/1.1 ").dropFirst()
+                #expect(answers.map { String($0.prefix(3)) } == expected, "\(text)")
+                let last = try #require(answers.last)
+                #expect(last.contains("Connection: close\r\n"), "\(last)")
+                let body = try #require(last.split(separator: "\r\n\r\n", maxSplits: 1).last)
+                let json = try JSONParser.parse(Array(body.utf8))
+                #expect(json["status"] == .string("error") && json["field"] == .string("request"), "\(last)")
+            }
+        }
+        #expect(sink.count == 3)  // the order whose body did not parse is not placed
     }
 
     /// A connection remembers the API key it last presented, so the key is not hashed again for every order; a
