@@ -5,7 +5,7 @@ import NIOCore
 import NIOHTTP1
 
 /// Answers a connection whose first request does not parse as HTTP with a 400 JSON error and closes it, and closes
-/// one that sends no first request within `firstRequestTimeout`.
+/// one that sends no first request within `firstRequestTimeout`, or before it when the server shuts down.
 ///
 /// While the WebSocket upgrade handler waits for a connection's first request head, nothing in Hummingbird's
 /// pipeline answers an `HTTPParserError` (a control character in a header, a malformed request line) or times out
@@ -66,12 +66,20 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
         if isHead { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
     }
 
+    /// The server's graceful shutdown waits for every connection to finish. One that has sent no request head has
+    /// nothing to finish, but nothing before the first head heard the event: such a connection held a gateway's
+    /// shutdown for the whole first-request timeout (60 s by default).
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else { return context.fireUserInboundEventTriggered(event) }
+        context.close(promise: nil)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard let parserError = error as? HTTPParserError else {
             context.fireErrorCaught(error)
             return
         }
-        let problem = APIError.input("request", "malformed HTTP request (\(parserError))")
+        let problem = APIError.malformedRequest(parserError)
         let body = context.channel.allocator.buffer(string: problem.body.serialized())
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -81,5 +89,12 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+extension APIError {
+    /// The 400 for bytes that are not an HTTP request, whichever handler answers them.
+    static func malformedRequest(_ error: HTTPParserError) -> APIError {
+        .input("request", "malformed HTTP request (\(error))")
     }
 }

@@ -56,8 +56,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var draining = false
     /// Whether the current drain passed a part on to the router.
     private var forwarded = false
-    /// Errors from the decoder (a request that did not parse, then any bytes after it): they reach the router
-    /// (which answers 400, or just closes) only after the answers owed before them.
+    /// Errors left to the router (a request whose head it already has did not parse, or one from elsewhere in the
+    /// pipeline): they reach it (it answers 400, or just closes) only after the answers owed before them.
     private var heldErrors: [any Error] = []
     /// The client closed its side after sending: the router's channel hears of it (and then closes ours) only after
     /// the answers owed.
@@ -193,7 +193,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             routerRequestsInFlight == 0
         else { return }
         closing = true
-        var answer = APIAnswer(APIError.input("request", "malformed HTTP request (\(parserError))"))
+        var answer = APIAnswer(APIError.malformedRequest(parserError))
         answer.headers[.connection] = "close"
         // Below the encoder without taking a turn there: the request never parsed, so it was never queued.
         answerWriter.writeLast(encode(answer, allocator: context.channel.allocator))

@@ -7,6 +7,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// Requests that do not parse as HTTP, sent over a plain socket (an HTTP client library would refuse to send them).
@@ -25,21 +26,8 @@ import Testing
     /// `closingOurSide` shuts the socket's sending side once the request is sent, as some clients do; `hangUp`
     /// resets the connection at once instead of reading the answer (and returns nil).
     static func blockingExchange(port: Int, _ request: [UInt8], closingOurSide: Bool = false, hangUp: Bool = false) throws -> String? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0)
+        let fd = try connected(port: port, sending: request)
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
-        let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
-        try #require(sent == request.count)
         if closingOurSide { shutdown(fd, Int32(SHUT_WR)) }
         if hangUp {
             // An abortive close (RST), as a client that crashed or timed out: the server's read fails at once.
@@ -47,6 +35,41 @@ import Testing
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
             return nil
         }
+        return readUntilClosed(fd)
+    }
+
+    /// A socket connected to the server (the connection is in its accept queue) that has sent `request`; reads on it
+    /// time out after `readTimeout` seconds.
+    static func connected(port: Int, sending request: [UInt8], readTimeout: Int = 10) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw SocketError(operation: "connect")
+        }
+        let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == request.count else {
+            close(fd)
+            throw SocketError(operation: "send")
+        }
+        return fd
+    }
+
+    struct SocketError: Error {
+        var operation: String
+    }
+
+    /// Everything the server sends until it closes the connection; nil if a read times out first.
+    static func readUntilClosed(_ fd: Int32) -> String? {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -55,6 +78,32 @@ import Testing
             if n < 0 { return nil }  // timed out with the connection still open
             received += buffer[0..<n]
         }
+    }
+
+    /// The server's graceful shutdown waits for its connections to finish; one that has not sent a whole request
+    /// head is closed at once instead of holding the shutdown for the first-request timeout (60 s here).
+    @Test(arguments: ["", "GET /v1/health HTTP/1.1\r\nHost: x\r\n"])
+    func aConnectionWithoutARequestDoesNotHoldUpShutdown(sent: String) async throws {
+        let gateway = makeGateway()
+        let clock = ContinuousClock()
+        let quiet = Mutex<(fd: Int32, answer: Task<String?, Never>)?>(nil)
+        let shutdownStart = Mutex<ContinuousClock.Instant?>(nil)
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let fd = try Self.connected(port: port, sending: Array(sent.utf8), readTimeout: 30)
+            let answer = Task.detached { await withCheckedContinuation { c in Thread.detachNewThread { c.resume(returning: Self.readUntilClosed(fd)) } } }
+            quiet.withLock { $0 = (fd, answer) }
+            // A request on a second connection, answered: the server has accepted the first one by now.
+            let health = try await client.execute(uri: "/v1/health", method: .get)
+            #expect(health.status == .ok)
+            shutdownStart.withLock { $0 = clock.now }
+        }
+        let shutdown = try #require(shutdownStart.withLock { $0 }).duration(to: clock.now)
+        let (fd, answer) = try #require(quiet.withLock { $0 })
+        let text = await answer.value
+        close(fd)
+        #expect(text == "", "closed without an answer")
+        #expect(shutdown < .seconds(20), "shutdown took \(shutdown)")
     }
 
     @Test(arguments: [
