@@ -6,7 +6,7 @@ import Testing
 /// `exchange broker` in one process and a stage in another, as README shows: the broker must create every topic the
 /// stages use (librdkafka's mock cluster does not implement CreateTopics), and the stage must start without asking.
 @Suite(.serialized) struct SeparateProcessesTests {
-    /// A child process stopped (SIGTERM, then SIGKILL) when the test ends.
+    /// A child process the test stops (SIGTERM, then SIGKILL).
     final class Child: @unchecked Sendable {
         let process = Process()
         let output = Pipe()
@@ -19,13 +19,20 @@ import Testing
             try process.run()
         }
 
-        func stop() {
+        /// SIGTERM, up to 10 s for the child to exit, then SIGKILL. It waits with `Task.sleep`: a blocking wait held
+        /// a thread of the cooperative pool (two on this machine) for as long, and stalled other suites' tests.
+        func stop() async {
             guard process.isRunning else { return }
             process.terminate()
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        }
+
+        /// For a `defer`, when the test ends before `stop()` (a failed requirement): kills the child without waiting.
+        func killIfRunning() {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
     }
 
@@ -44,7 +51,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let bootstrapFile = directory.appendingPathComponent("bootstrap").path
         let broker = try Child(["broker", "--partitions", "2", "--bootstrap-file", bootstrapFile])
-        defer { broker.stop() }
+        defer { broker.killIfRunning() }
         try await Self.waitUntil("the bootstrap file", seconds: 30) {
             (try? String(contentsOfFile: bootstrapFile, encoding: .utf8))?.contains(":") == true
         }
@@ -60,7 +67,7 @@ import Testing
 
         // A splitter in its own process starts at once and splits an order.
         let split = try Child(["split", "--brokers", bootstrap, "--partitions", "2"])
-        defer { split.stop() }
+        defer { split.killIfRunning() }
         let producer = try await KafkaProducer(configuration: configuration)
         let order = IncomingOrder.new(
             NewOrder(
@@ -75,5 +82,7 @@ import Testing
             return try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.buyOrders, 0)).high >= 1
         }
         await consumer.close()
+        await split.stop()
+        await broker.stop()
     }
 }
