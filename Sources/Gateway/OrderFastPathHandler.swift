@@ -69,9 +69,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var isActive = true
     private var date = HTTPDate()
     private var credential: RememberedCredential?
-    private let answerWriter: PreEncodedAnswerWriter?
+    private let answerWriter: PreEncodedAnswerWriter
 
-    init(gateway: Gateway, answerWriter: PreEncodedAnswerWriter? = nil) {
+    init(gateway: Gateway, answerWriter: PreEncodedAnswerWriter) {
         self.gateway = gateway
         self.answerWriter = answerWriter
         self.ordersPath = gateway.configuration.prefix + "/orders"
@@ -172,8 +172,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if closing || malformed != nil { return }  // the decoder's errors for the bytes after the bad request
-        if let parserError = error as? HTTPParserError, answerWriter?.isAvailable == true {
+        if malformed != nil { return }  // the decoder's errors for the bytes after the bad request
+        if let parserError = error as? HTTPParserError {
             if case .forwarding = reading {
                 // The router has the bad request's head and waits for the rest: it answers (and closes) itself.
             } else {
@@ -189,7 +189,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The JSON 400 for a request that did not parse, then the close, once the requests before it are answered (the
     /// orders' and the router's).
     private func answerMalformedIfDue(context: ChannelHandlerContext) {
-        guard let parserError = malformed, !closing, let answerWriter, held.isEmpty, owed.isEmpty,
+        guard let parserError = malformed, !closing, held.isEmpty, owed.isEmpty,
             routerRequestsInFlight == 0
         else { return }
         closing = true
@@ -295,14 +295,13 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        guard let answerWriter, answerWriter.isAvailable else { return writeParts(answer, context: context) }
         answerWriter.write(encode(answer, allocator: context.channel.allocator))
         // For the connection-state handler, and the encoder's turn (see `PreEncodedAnswerWriter`).
         context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
-    /// The bytes NIO's encoder writes for the same answer sent as parts (`writeParts`): status line, then the headers
-    /// in the same order.
+    /// The bytes NIO's encoder writes for the same answer sent as parts through the HTTP-types codec: status line,
+    /// then the headers in the same order.
     private func encode(_ answer: APIAnswer, allocator: ByteBufferAllocator) -> ByteBuffer {
         let bodyLength = answer.body.utf8.count
         var buffer = allocator.buffer(capacity: 256 + bodyLength)
@@ -331,26 +330,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         return buffer
     }
 
-    /// An answer as response parts, through the codec and NIO's encoder (a pipeline without that encoder).
-    private func writeParts(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        let body = context.channel.allocator.buffer(string: answer.body)
-        var fields = HTTPFields()
-        fields.reserveCapacity(4 + answer.headers.count)
-        fields.append(Self.contentType)
-        fields.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
-        fields.append(contentsOf: answer.headers)
-        fields.append(HTTPField(name: .date, value: date.now()))
-        fields.append(Self.server)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
-    }
-
     /// Answers a client never got because its connection had closed first. (One that closes while the answer is
     /// on its way cannot be told apart: TCP accepts the write.)
     static let undeliverable = "exchange_gateway_fast_path_answers_undeliverable_total"
-    private static let contentType = HTTPField(name: .contentType, value: "application/json; charset=utf-8")
-    private static let server = HTTPField(name: .server, value: Gateway.serverName)
 
     // MARK: outbound
 
@@ -399,8 +381,12 @@ final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandl
             operations.removeHandler(codec, promise: nil)
         }
         let answerWriter = PreEncodedAnswerWriter()
-        if let encoder = try? operations.handler(type: HTTPResponseEncoder.self) {
-            try? operations.addHandler(answerWriter, position: .after(encoder))
+        guard let encoder = try? operations.handler(type: HTTPResponseEncoder.self),
+            (try? operations.addHandler(answerWriter, position: .after(encoder))) != nil
+        else {
+            // Not NIO's HTTP/1 pipeline (another server setup): the router serves every request.
+            context.fireChannelRead(data)
+            return operations.removeHandler(context: context, promise: nil)
         }
         let handler = OrderFastPathHandler(gateway: gateway, answerWriter: answerWriter)
         do {

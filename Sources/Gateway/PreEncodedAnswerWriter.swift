@@ -33,9 +33,6 @@ final class PreEncodedAnswerWriter: ChannelOutboundHandler, RemovableChannelHand
         context.pipeline.syncOperations.removeHandler(gate, promise: nil)
     }
 
-    /// False when the pipeline has no NIO encoder to write below.
-    var isAvailable: Bool { gateContext != nil }
-
     /// Writes a whole response below the encoder; the next `.end` that reaches this handler belongs to it.
     func write(_ response: ByteBuffer) {
         guard let gateContext else { return }
