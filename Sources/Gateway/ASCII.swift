@@ -12,6 +12,11 @@ enum ASCII {
             && prefix.withUTF8Buffer { expected in zip(head, expected).allSatisfy { lower($0) == $1 } }
     }
 
+    /// Whether `text` is `word` (given in lower case), ignoring ASCII case.
+    static func equals(_ text: String, caseInsensitive word: StaticString) -> Bool {
+        text.utf8.count == word.utf8CodeUnitCount && hasPrefix(text, caseInsensitive: word)
+    }
+
     /// Whether `text` contains `word` (given in lower case), ignoring ASCII case.
     static func contains(_ text: String, caseInsensitive word: StaticString) -> Bool {
         let bytes = Array(text.utf8)

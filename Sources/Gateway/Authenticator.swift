@@ -18,8 +18,8 @@ public struct Authenticator: Sendable {
 
     /// The bearer token of a request: the `Authorization` header, or (for browser WebSockets,
     /// which cannot set headers) an `access_token` query parameter.
-    static func token(headers: HTTPFields, query: String?) -> String? {
-        if let header = headers.value(.authorization) { return bearer(header) }
+    static func token(authorization: String?, query: String?) -> String? {
+        if let authorization { return bearer(authorization) }
         if let query {
             for pair in query.split(separator: "&") where pair.hasPrefix("access_token=") {
                 return String(pair.dropFirst("access_token=".count)).removingPercentEncoding

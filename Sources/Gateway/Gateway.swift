@@ -60,7 +60,10 @@ public final class Gateway: Sendable {
             router: router,
             server: HTTPServerBuilder { [configuration] responder in
                 let idle = TimeAmount.nanoseconds(Int64(configuration.idleTimeout / .nanoseconds(1)))
-                let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: self.connectionHandlers(), idleTimeout: idle)
+                // With the fast path, its handler keeps the idle timeout: Hummingbird's connection-state handler never
+                // sees the orders, and would close a connection busy with nothing but orders.
+                let http1 = HTTP1Channel.Configuration(
+                    additionalChannelHandlers: self.connectionHandlers(), idleTimeout: configuration.fastOrderPath ? nil : idle)
                 return MalformedRequestGuard(
                     HTTP1WebSocketUpgradeChannel(
                         responder: responder, webSocketResponder: webSocketResponder, configuration: .init(http1: http1)),
@@ -189,7 +192,7 @@ public final class Gateway: Sendable {
 
     /// Reads the body within the size limit; anything larger is a 413 before it is buffered.
     func body(_ request: inout Request) async throws -> ByteBuffer {
-        try checkBodyHeaders(request.headers)
+        try checkBodyHeaders(contentType: request.headers.value(.contentType), contentLength: request.headers.value(.contentLength))
         do {
             return try await request.collectBody(upTo: configuration.maxBodySize)
         } catch is NIOTooManyBytesError {
@@ -199,12 +202,12 @@ public final class Gateway: Sendable {
 
     /// The checks a JSON body's headers get before the body is read: a JSON content type and a
     /// declared length within the limit.
-    func checkBodyHeaders(_ headers: HTTPFields) throws(APIError) {
-        if let ct = headers.value(.contentType), !ASCII.hasPrefix(ct, caseInsensitive: "application/json") {
+    func checkBodyHeaders(contentType: String?, contentLength: String?) throws(APIError) {
+        if let ct = contentType, !ASCII.hasPrefix(ct, caseInsensitive: "application/json") {
             throw APIError(status: .unsupportedMediaType, errorType: "InputException",
                            message: "Content-Type must be application/json", field: "Content-Type", reason: "must be application/json")
         }
-        if let length = headers.value(.contentLength).flatMap(Int.init), length > configuration.maxBodySize { throw bodyTooLarge }
+        if let length = contentLength.flatMap(Int.init), length > configuration.maxBodySize { throw bodyTooLarge }
     }
 
     var bodyTooLarge: APIError {
@@ -216,7 +219,7 @@ public final class Gateway: Sendable {
     func placeOrder(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let trader = try context.requireTrader()
         var request = request
-        let idempotencyHeader = try Gateway.idempotencyHeader(request.headers)
+        let idempotencyHeader = try Gateway.idempotencyKey(request.headers.value(Gateway.idempotencyKeyField))
         let buffer = try await body(&request)
         switch try preparePlacement(trader: trader, idempotencyHeader: idempotencyHeader, body: buffer) {
         case .answer(let answer):
@@ -240,8 +243,7 @@ public final class Gateway: Sendable {
     }
 
     /// The `Idempotency-Key` header, checked before anything else of the body.
-    static func idempotencyHeader(_ headers: HTTPFields) throws(APIError) -> String? {
-        let key = headers.value(idempotencyKeyField)
+    static func idempotencyKey(_ key: String?) throws(APIError) -> String? {
         if let key, key.isEmpty || key.utf8.count > 128 { throw APIError.input("Idempotency-Key", "must be 1 to 128 characters") }
         return key
     }

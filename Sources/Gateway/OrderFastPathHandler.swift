@@ -5,25 +5,28 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's async
-/// request handling: a task, an async sequence and a response writer per request cost about four
-/// times what the order itself does. The decisions are the route's own (`Gateway.authorize`,
-/// `preparePlacement`, `finishPlacement`), so both answer alike; every other request, and an order
-/// request with `Connection: close` or `Expect`, goes on to Hummingbird untouched.
+/// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's HTTP-types codec and async
+/// request handling: a task, an async sequence and a response writer per request cost about four times what the
+/// order itself does, and converting each request head to HTTP types and its answer back cost about 2 µs more. The
+/// decisions are the route's own (`Gateway.authorize`, `preparePlacement`, `finishPlacement`), so both answer alike;
+/// every other request, and an order request with `Connection: close` or `Expect` (see `OrderRequestHead`), goes on
+/// to Hummingbird untouched.
 ///
-/// It sits behind Hummingbird's connection-state handler (see `OrderFastPathInstaller`), so idle
-/// timeouts and graceful shutdown count its requests too, and it keeps answers in request order on
-/// a pipelining connection: a request for the router waits while orders are still unanswered, and
-/// an order goes to the router while the router still owes an answer.
+/// It sits right behind NIO's request decoder (see `OrderFastPathInstaller`) and keeps the connection's state for
+/// both kinds of request, in place of Hummingbird's connection-state handler, which never sees the orders: the idle
+/// timeout (a connection with no request for `idleTimeout` closes; one waiting for an answer does not), and graceful
+/// shutdown (on `ChannelShouldQuiesceEvent` the connection closes once every request it has read is answered). It
+/// keeps answers in request order on a pipelining connection: a request for the router waits while orders are still
+/// unanswered, and an order goes to the router while the router still owes an answer.
 final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     /// An order request being read.
     private struct OrderRequest {
-        var head: HTTPRequest
+        var head: OrderRequestHead
         var body: ByteBuffer?
         var tooLarge = false
     }
@@ -51,7 +54,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var nextID: UInt64 = 0
     private var routerRequestsInFlight = 0
     /// Parts that wait for owed answers before they may go on.
-    private var held = CircularBuffer<HTTPRequestPart>()
+    private var held = CircularBuffer<HTTPServerRequestPart>()
     private var readDeferred = false
     private var draining = false
     /// Whether the current drain passed a part on to the router.
@@ -69,26 +72,65 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var isActive = true
     private var date = HTTPDate()
     private var credential: RememberedCredential?
-    private let answerWriter: PreEncodedAnswerWriter
+    private let gate: EncoderOutputGate
+    private let idleTimeout: TimeAmount?
+    private var idleCheck: Scheduled<Void>?
+    /// When a request part last arrived, or the last answer owed went out.
+    private var lastActive = NIODeadline.now()
+    private var partsThisRead = false
+    private var quiescing = false
 
-    init(gateway: Gateway, answerWriter: PreEncodedAnswerWriter) {
+    init(gateway: Gateway, gate: EncoderOutputGate) {
         self.gateway = gateway
-        self.answerWriter = answerWriter
+        self.gate = gate
         self.ordersPath = gateway.configuration.prefix + "/orders"
+        let idle = gateway.configuration.idleTimeout
+        self.idleTimeout = idle > .zero ? .nanoseconds(Int64(idle / .nanoseconds(1))) : nil
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { isActive = false }
+    func handlerAdded(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context, at: lastActive)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        isActive = false
+        idleCheck?.cancel()
+        idleCheck = nil
+    }
 
     func channelInactive(context: ChannelHandlerContext) {
         isActive = false
+        idleCheck?.cancel()
+        idleCheck = nil
         context.fireChannelInactive()
+    }
+
+    /// The connection's first request, which reached the installer converted: an order starts here; any other
+    /// request is the router's (the installer passes its head on), and this handler sees the rest of its parts.
+    func begin(_ request: HTTPRequest) -> Bool {
+        if let head = OrderRequestHead(request, ordersPath: ordersPath) {
+            reading = .order(OrderRequest(head: head))
+            return true
+        }
+        routerRequestsInFlight = 1
+        reading = .forwarding
+        return false
     }
 
     // MARK: inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        partsThisRead = true
         held.append(unwrapInboundIn(data))
         drain(context: context, inReadCycle: true)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if partsThisRead {
+            partsThisRead = false
+            lastActive = .now()
+        }
+        context.fireChannelReadComplete()
     }
 
     /// Takes held parts on in order until one must wait. Answering one can call back in here
@@ -125,15 +167,15 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     /// Takes one part on; false when it must wait for the orders' answers first.
-    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) -> Bool {
+    private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
         switch reading {
         case .betweenRequests:
             guard case .head(let head) = part else {
                 forward(part, context: context)
                 return true
             }
-            if routerRequestsInFlight == 0, isOrder(head) {
-                reading = .order(OrderRequest(head: head))
+            if routerRequestsInFlight == 0, let order = OrderRequestHead(head, ordersPath: ordersPath) {
+                reading = .order(OrderRequest(head: order))
                 return true
             }
             guard owed.isEmpty else { return false }
@@ -165,6 +207,11 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            // Not passed on: Hummingbird's connection-state handler would close a connection whose orders are unanswered.
+            quiescing = true
+            return closeIfQuiesced(context: context)
+        }
         guard case ChannelEvent.inputClosed? = event as? ChannelEvent, mustWait else {
             return context.fireUserInboundEventTriggered(event)
         }
@@ -195,8 +242,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         closing = true
         var answer = APIAnswer(APIError.malformedRequest(parserError))
         answer.headers[.connection] = "close"
-        // Below the encoder without taking a turn there: the request never parsed, so it was never queued.
-        answerWriter.writeLast(encode(answer, allocator: context.channel.allocator))
+        // Without taking a turn in the encoder: the request never parsed, so it was never queued.
+        gate.writeLast(encode(answer, allocator: context.channel.allocator))
         context.flush()
         context.close(promise: nil)
     }
@@ -204,16 +251,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// Whether an event for the router must wait: answers or parts before it are still pending.
     private var mustWait: Bool { !heldErrors.isEmpty || !held.isEmpty || !owed.isEmpty }
 
-    private func isOrder(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, let path = head.path else { return false }
-        // (Substring == String compares the bytes at once; `elementsEqual` on the UTF-8 views went byte by byte.)
-        let route: Substring = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path[..<$0] } ?? path[...]
-        guard route == ordersPath, !head.headerFields.contains(.expect) else { return false }
-        if let connection = head.headerFields.value(.connection), ASCII.contains(connection, caseInsensitive: "close") { return false }
-        return true
-    }
-
-    private func forward(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func forward(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head:
             routerRequestsInFlight += 1
@@ -225,6 +263,49 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         forwarded = true
         context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    // MARK: connection state
+
+    /// Whether every request read so far is answered and none is half read.
+    private var isIdle: Bool {
+        guard owed.isEmpty, routerRequestsInFlight == 0, held.isEmpty, case .betweenRequests = reading else { return false }
+        return true
+    }
+
+    /// Called after the last answer owed is written: the idle time counts from it (a check that found answers owed
+    /// did not come back), and a quiescing connection with no request half read closes.
+    private func answeredAll(context: ChannelHandlerContext) {
+        lastActive = .now()
+        scheduleIdleCheck(context: context, at: lastActive)
+        closeIfQuiesced(context: context)
+    }
+
+    private func closeIfQuiesced(context: ChannelHandlerContext) {
+        guard quiescing, !closing, isIdle else { return }
+        closing = true
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at start: NIODeadline) {
+        guard let idleTimeout, idleCheck == nil, isActive else { return }
+        idleCheck = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: start + idleTimeout) {
+            self.idleCheck = nil
+            self.checkIdle(context: context)
+        }
+    }
+
+    /// As Hummingbird's connection-state handler: a connection waiting for an answer stays open (the check comes back
+    /// when the answers are out); otherwise it closes when nothing arrived for `idleTimeout`, a half-read request too.
+    private func checkIdle(context: ChannelHandlerContext) {
+        guard let idleTimeout, isActive, !closing else { return }
+        if case .betweenRequests = reading, !(owed.isEmpty && routerRequestsInFlight == 0 && held.isEmpty) { return }
+        if NIODeadline.now() >= lastActive + idleTimeout {
+            context.close(promise: nil)
+        } else {
+            scheduleIdleCheck(context: context, at: lastActive)
+        }
     }
 
     // MARK: placing
@@ -262,12 +343,10 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The route's checks, in the route's order: credentials and rate limit, the idempotency key,
     /// the body's headers and size, then the order itself.
     private func prepare(_ request: OrderRequest) throws(APIError) -> Gateway.PlacementStep {
-        let fields = request.head.headerFields
-        let path = request.head.path ?? ""
-        let query = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(path[path.utf8.index(after: $0)...]) }
-        let trader = try gateway.authentication.authorize(headers: fields, query: query, remembered: &credential)
-        let key = try Gateway.idempotencyHeader(fields)
-        try gateway.checkBodyHeaders(fields)
+        let head = request.head
+        let trader = try gateway.authentication.authorize(authorization: head.authorization, query: head.query, remembered: &credential)
+        let key = try Gateway.idempotencyKey(head.idempotencyKey)
+        try gateway.checkBodyHeaders(contentType: head.contentType, contentLength: head.contentLength)
         if request.tooLarge { throw gateway.bodyTooLarge }
         return try gateway.preparePlacement(trader: trader, idempotencyHeader: key, body: request.body ?? ByteBuffer())
     }
@@ -284,20 +363,15 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         var wrote = false
         while let first = owed.first, let due = first.answer {
             owed.removeFirst()
-            write(due, context: context)
+            gate.writeAnswer(encode(due, allocator: context.channel.allocator), above: context)
             gateway.metrics.observe(method: "POST", route: ordersPath, status: due.status.code, since: first.started)
             wrote = true
         }
         if wrote {
             context.flush()
             drain(context: context, inReadCycle: false)
+            if owed.isEmpty, routerRequestsInFlight == 0 { answeredAll(context: context) }
         }
-    }
-
-    private func write(_ answer: APIAnswer, context: ChannelHandlerContext) {
-        answerWriter.write(encode(answer, allocator: context.channel.allocator))
-        // For the connection-state handler, and the encoder's turn (see `PreEncodedAnswerWriter`).
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
     }
 
     /// The bytes NIO's encoder writes for the same answer sent as parts through the HTTP-types codec: status line,
@@ -348,23 +422,20 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The router's answers pass through; their end frees the next request.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            // (Never below zero: the router also answers a request that did not parse, which it was not handed.)
-            routerRequestsInFlight = max(0, routerRequestsInFlight - 1)
-            context.write(data, promise: promise)
-            if !held.isEmpty { drain(context: context, inReadCycle: false) }
-            answerMalformedIfDue(context: context)
-            return
-        }
+        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        // (Never below zero: the router also answers a request that did not parse, which it was not handed.)
+        routerRequestsInFlight = max(0, routerRequestsInFlight - 1)
         context.write(data, promise: promise)
+        if !held.isEmpty { drain(context: context, inReadCycle: false) }
+        answerMalformedIfDue(context: context)
+        if owed.isEmpty, routerRequestsInFlight == 0 { answeredAll(context: context) }
     }
 }
 
-/// Added through Hummingbird's `additionalChannelHandlers`, which come before its connection-state
-/// handler: on the connection's first request part it puts an `OrderFastPathHandler` right behind
-/// that handler, so the state handler sees the fast path's requests and answers, and a
-/// `PreEncodedAnswerWriter` next to NIO's encoder, swaps Hummingbird's HTTP/1 codec for an
-/// `OriginFormHTTPServerCodec`, then steps aside.
+/// Added through Hummingbird's `additionalChannelHandlers`, which come right after its HTTP-types codec: on the
+/// connection's first request head it swaps that codec for an `OriginFormHTTPServerCodec`, puts an
+/// `OrderFastPathHandler` in front of it (behind NIO's decoder) and an `EncoderOutputGate` below NIO's encoder, then
+/// steps aside. The first request, already converted, is the handler's if it is an order; the router's otherwise.
 final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -375,28 +446,22 @@ final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let operations = context.pipeline.syncOperations
-        if let codec = try? operations.handler(type: HTTP1ToHTTPServerCodec.self) {
-            // (The codec holds no state: the rest of this request comes through the new one alike.)
-            try? operations.addHandler(OriginFormHTTPServerCodec(), position: .after(codec))
-            operations.removeHandler(codec, promise: nil)
-        }
-        let answerWriter = PreEncodedAnswerWriter()
-        guard let encoder = try? operations.handler(type: HTTPResponseEncoder.self),
-            (try? operations.addHandler(answerWriter, position: .after(encoder))) != nil
+        defer { operations.removeHandler(context: context, promise: nil) }
+        let gate = EncoderOutputGate()
+        guard case .head(let head) = unwrapInboundIn(data),
+            let codec = try? operations.handler(type: HTTP1ToHTTPServerCodec.self),
+            let encoder = try? operations.handler(type: HTTPResponseEncoder.self),
+            (try? operations.addHandler(gate, position: .before(encoder))) != nil
         else {
-            // Not NIO's HTTP/1 pipeline (another server setup): the router serves every request.
-            context.fireChannelRead(data)
-            return operations.removeHandler(context: context, promise: nil)
+            // Not NIO's HTTP/1 pipeline with Hummingbird's codec (another server setup): the router serves every request.
+            return context.fireChannelRead(data)
         }
-        let handler = OrderFastPathHandler(gateway: gateway, answerWriter: answerWriter)
-        do {
-            let state = try operations.context(handlerType: HTTPConnectionStateHandler.self)
-            try operations.addHandler(handler, position: .after(state.handler))
-        } catch {
-            // No state handler (another server setup): the fast path still works right behind us.
-            try? operations.addHandler(handler, position: .after(self))
-        }
-        context.fireChannelRead(data)
-        operations.removeHandler(context: context, promise: nil)
+        let handler = OrderFastPathHandler(gateway: gateway, gate: gate)
+        // (The codec holds no state: the rest of this request comes through the new one alike.)
+        let originForm = OriginFormHTTPServerCodec()
+        try? operations.addHandler(originForm, position: .after(codec))
+        operations.removeHandler(codec, promise: nil)
+        try? operations.addHandler(handler, position: .before(originForm))
+        if !handler.begin(head) { context.fireChannelRead(data) }
     }
 }

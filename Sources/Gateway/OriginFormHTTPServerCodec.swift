@@ -7,7 +7,7 @@ import NIOHTTPTypesHTTP1
 /// Hummingbird's HTTP/1 codec (`HTTP1ToHTTPServerCodec(secure: false)`), except that a request target in origin form
 /// (`/path?query`, what every client sends to a server that is not a proxy) becomes the request's path as it is.
 /// The library parses every target with Foundation's `URLComponents` to find a scheme, which a target that starts
-/// with `/` cannot have, so it then returns the target unchanged; the parse cost about 0.5 µs per order. Other forms
+/// with `/` cannot have, so it then returns the target unchanged; the parse cost about 0.5 µs per request. Other forms
 /// (absolute, authority, `*`) still go through the library's conversion.
 final class OriginFormHTTPServerCodec: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart

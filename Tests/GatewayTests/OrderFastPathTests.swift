@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Gateway
 import HTTPTypes
@@ -370,6 +373,119 @@ import Testing
         }
         #expect(sink.count == 1)
         #expect(gateway.fastPathRequests == 1)
+    }
+
+    /// The fast path keeps the connection's idle timeout in place of Hummingbird's connection-state handler, which
+    /// never sees the orders: a connection that sends nothing but orders stays open past the timeout while it keeps
+    /// sending, and closes once it has been quiet for the timeout.
+    @Test func aConnectionSendingOnlyOrdersStaysOpenWhileItSends() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink, idleTimeout: .milliseconds(300))
+        let orders = 12
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let result = try await Self.onThread { () throws -> (statuses: [String], closedAfter: Duration?) in
+                let clock = ContinuousClock()
+                let fd = try MalformedHTTPTests.connected(port: port, sending: [], readTimeout: 10)
+                defer { close(fd) }
+                var statuses: [String] = []
+                for index in 0..<orders {
+                    // 100 ms apart: 1.2 s in all, four times the idle timeout.
+                    if index > 0 { usleep(100_000) }
+                    try Self.send(fd, Self.rawOrder(aliceBuy))
+                    guard let answer = Self.readAnswer(fd) else { break }
+                    statuses.append(String(answer.prefix(12)))
+                }
+                let quietSince = clock.now
+                let rest = MalformedHTTPTests.readUntilClosed(fd)
+                return (statuses, rest == "" ? quietSince.duration(to: clock.now) : nil)
+            }
+            #expect(result.statuses == Array(repeating: "HTTP/1.1 202", count: orders))
+            let closedAfter = try #require(result.closedAfter, "the connection was not closed when it went quiet")
+            #expect(closedAfter >= .milliseconds(250) && closedAfter < .seconds(5), "closed \(closedAfter) after the last answer")
+        }
+        #expect(sink.count == orders)
+        #expect(gateway.fastPathRequests == orders)
+    }
+
+    /// On graceful shutdown a connection with an order still waiting for the log gets its answer before it closes,
+    /// and an idle one closes at once (the fast path takes the quiesce event from Hummingbird's connection-state
+    /// handler, which would close the first with its answer unwritten).
+    @Test func gracefulShutdownAnswersOwedOrdersThenCloses() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink)
+        let clock = ContinuousClock()
+        let readers = Mutex<[Task<String?, Never>]>([])
+        let shutdownStart = Mutex<ContinuousClock.Instant?>(nil)
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            // An idle connection: its order is answered before shutdown starts.
+            let idle = try await Self.onThread { () throws -> Int32 in
+                let fd = try MalformedHTTPTests.connected(port: port, sending: Array(Self.rawOrder(aliceBuy).utf8), readTimeout: 30)
+                _ = Self.readAnswer(fd)
+                return fd
+            }
+            // A busy one: its order waits 1 s for the log.
+            sink.nextDelays.withLock { $0 = [.seconds(1)] }
+            let busy = try MalformedHTTPTests.connected(port: port, sending: Array(Self.rawOrder(aliceBuy).utf8), readTimeout: 30)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while gateway.fastPathRequests < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(gateway.fastPathRequests == 2)
+            for fd in [idle, busy] {
+                let reader = Task.detached { await Self.onThread { () -> String? in
+                    defer { close(fd) }
+                    return MalformedHTTPTests.readUntilClosed(fd)
+                } }
+                readers.withLock { $0.append(reader) }
+            }
+            shutdownStart.withLock { $0 = clock.now }
+        }
+        let shutdown = try #require(shutdownStart.withLock { $0 }).duration(to: clock.now)
+        let tasks = readers.withLock { $0 }
+        try #require(tasks.count == 2)
+        let idleText = await tasks[0].value
+        let busyText = await tasks[1].value
+        #expect(idleText == "", "the idle connection closed without another answer")
+        #expect(busyText?.hasPrefix("HTTP/1.1 202 Accepted\r\n") == true, "\(busyText ?? "still open")")
+        #expect(shutdown < .seconds(20), "shutdown took \(shutdown)")
+        #expect(sink.count == 2)
+    }
+
+    /// Runs blocking socket calls on a thread of their own, off the cooperative pool the server's tasks need.
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    static func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: body()) }
+        }
+    }
+
+    static func send(_ fd: Int32, _ text: String) throws {
+        let bytes = Array(text.utf8)
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+        guard sent == bytes.count else { throw MalformedHTTPTests.SocketError(operation: "send") }
+    }
+
+    /// One answer (head and a `Content-Length` body); nil if the connection closes or a read times out first.
+    static func readAnswer(_ fd: Int32) -> String? {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let text = String(decoding: received, as: UTF8.self)
+            if let headEnd = text.range(of: "\r\n\r\n") {
+                let head = text[..<headEnd.lowerBound]
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                if text.utf8.count - text.utf8.distance(from: text.startIndex, to: headEnd.upperBound) >= length { return text }
+            }
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return nil }
+            received += buffer[0..<n]
+        }
     }
 
     /// Orders without a key get distinct random version-4 UUIDs, and answers carry an RFC 9110 `Date` like the

@@ -1,0 +1,70 @@
+import HTTPTypes
+import NIOHTTP1
+
+/// What the order route reads of a request head, taken in one pass over NIO's header list, so the fast path needs
+/// no HTTP-types request for an order (the conversion cost about 1 µs per order).
+///
+/// A head is one only when the router would read the same values: `POST <prefix>/orders` in origin form, without
+/// `Expect` or `Connection: close`, with none of these headers twice (HTTP types would join them) and no value that
+/// HTTP types would rewrite. Any other request goes to the router as it is.
+struct OrderRequestHead {
+    /// The request target, query included.
+    var target: String
+    var authorization: String?
+    var idempotencyKey: String?
+    var contentType: String?
+    var contentLength: String?
+
+    init?(_ head: HTTPRequestHead, ordersPath: String) {
+        guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), Self.route(head.uri) == ordersPath else { return nil }
+        target = head.uri
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            case 6 where ASCII.equals(name, caseInsensitive: "expect"):
+                return nil
+            case 10 where ASCII.equals(name, caseInsensitive: "connection"):
+                if ASCII.contains(value, caseInsensitive: "close") { return nil }
+            case 12 where ASCII.equals(name, caseInsensitive: "content-type"):
+                guard Self.take(value, into: &contentType) else { return nil }
+            case 13 where ASCII.equals(name, caseInsensitive: "authorization"):
+                guard Self.take(value, into: &authorization) else { return nil }
+            case 14 where ASCII.equals(name, caseInsensitive: "content-length"):
+                guard Self.take(value, into: &contentLength) else { return nil }
+            case 15 where ASCII.equals(name, caseInsensitive: "idempotency-key"):
+                guard Self.take(value, into: &idempotencyKey) else { return nil }
+            default:
+                break
+            }
+        }
+    }
+
+    /// The same from an HTTP-types request (a connection's first request, which reaches the fast path converted).
+    init?(_ request: HTTPRequest, ordersPath: String) {
+        guard request.method == .post, let path = request.path, Self.route(path) == ordersPath else { return nil }
+        let fields = request.headerFields
+        guard !fields.contains(.expect) else { return nil }
+        if let connection = fields.value(.connection), ASCII.contains(connection, caseInsensitive: "close") { return nil }
+        target = path
+        authorization = fields.value(.authorization)
+        idempotencyKey = fields.value(Gateway.idempotencyKeyField)
+        contentType = fields.value(.contentType)
+        contentLength = fields.value(.contentLength)
+    }
+
+    /// The query, as `Request.uri.query` gives it to the router.
+    var query: String? {
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[target.utf8.index(after: $0)...]) }
+    }
+
+    /// The target without its query. (Substring == String compares the bytes at once.)
+    private static func route(_ target: String) -> Substring {
+        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+    }
+
+    /// Keeps a header's value; false when the header came before or HTTP types would rewrite its value.
+    private static func take(_ value: String, into slot: inout String?) -> Bool {
+        guard slot == nil, HTTPField.isValidValue(value) else { return false }
+        slot = value
+        return true
+    }
+}
