@@ -84,7 +84,7 @@ public final class Gateway: Sendable {
 
     /// Handlers each HTTP connection gets in front of the router.
     func connectionHandlers() -> [any RemovableChannelHandler] {
-        configuration.fastOrderPath ? [OrderFastPathInstaller(gateway: self)] : []
+        configuration.fastOrderPath ? [OrderFastPathInstaller(gateway: self)] : [ConnectionPersistenceHandler.Installer()]
     }
 
     /// Serves `application()` until the task is cancelled (for tools that run the HTTP side alone).

@@ -41,6 +41,7 @@ public struct MalformedRequestGuard<Inner: ServerChildChannel>: ServerChildChann
 /// Sits behind the HTTP decoder until the first request head has been parsed (then removes itself).
 final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     let timeout: TimeAmount?
@@ -60,10 +61,10 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let isHead = if case .head = unwrapInboundIn(data) { true } else { false }
-        context.fireChannelRead(data)
+        guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
         // A request head parsed: from here Hummingbird (idle timeout, later parse errors) or the WebSocket handles it.
-        if isHead { context.pipeline.syncOperations.removeHandler(context: context, promise: nil) }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 
     /// The server's graceful shutdown waits for every connection to finish. One that has sent no request head has

@@ -8,7 +8,8 @@ import Foundation
 #endif
 
 /// Outermost middleware: turns every error into a JSON body (framework 404/405/413 included,
-/// so no route ever answers HTML or an empty 500) and records status and latency.
+/// so no route ever answers HTML or an empty 500), records status and latency, and confirms a
+/// `Connection: keep-alive` (see `ConnectionPersistence`).
 struct ErrorAndMetricsMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let metrics: GatewayMetrics
@@ -37,6 +38,7 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
         }
         metrics.observe(
             method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code, since: start)
+        if ConnectionPersistence.confirmsKeepAlive(request.headers.value(.connection)) { response.headers[.connection] = "keep-alive" }
         return response
     }
 }

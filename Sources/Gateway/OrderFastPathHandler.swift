@@ -41,6 +41,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private struct Owed {
         var id: UInt64
         var started: ContinuousClock.Instant
+        var confirmsKeepAlive: Bool
         var answer: APIAnswer?
     }
 
@@ -170,16 +171,17 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
         switch reading {
         case .betweenRequests:
-            guard case .head(let head) = part else {
+            guard case .head(let received) = part else {
                 forward(part, context: context)
                 return true
             }
+            let head = ConnectionPersistence.normalized(received)
             if routerRequestsInFlight == 0, let order = OrderRequestHead(head, ordersPath: ordersPath) {
                 reading = .order(OrderRequest(head: order))
                 return true
             }
             guard owed.isEmpty else { return false }
-            forward(part, context: context)
+            forward(.head(head), context: context)
         case .order(var request):
             switch part {
             case .head:
@@ -313,7 +315,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private func place(_ request: OrderRequest, context: ChannelHandlerContext) {
         let id = nextID
         nextID &+= 1
-        owed.append(Owed(id: id, started: .now, answer: nil))
+        owed.append(Owed(id: id, started: .now, confirmsKeepAlive: request.head.confirmsKeepAlive, answer: nil))
         gateway.countFastPathRequest()
         let step: Gateway.PlacementStep
         do {
@@ -361,8 +363,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         guard let index = owed.firstIndex(where: { $0.id == id }) else { return }
         owed[index].answer = answer
         var wrote = false
-        while let first = owed.first, let due = first.answer {
+        while let first = owed.first, var due = first.answer {
             owed.removeFirst()
+            if first.confirmsKeepAlive { due.headers[.connection] = "keep-alive" }
             gate.writeAnswer(encode(due, allocator: context.channel.allocator), above: context)
             gateway.metrics.observe(method: "POST", route: ordersPath, status: due.status.code, since: first.started)
             wrote = true

@@ -5,7 +5,7 @@ import NIOHTTP1
 /// no HTTP-types request for an order (the conversion cost about 1 µs per order).
 ///
 /// A head is one only when the router would read the same values: `POST <prefix>/orders` in origin form, without
-/// `Expect` or `Connection: close`, with none of these headers twice (HTTP types would join them) and no value that
+/// `Expect` or `Connection: close` (HTTP/1.0 without `keep-alive` has it by now, see `ConnectionPersistence`), with none of these headers twice (HTTP types would join them) and no value that
 /// HTTP types would rewrite. Any other request goes to the router as it is.
 struct OrderRequestHead {
     /// The request target, query included.
@@ -14,6 +14,8 @@ struct OrderRequestHead {
     var idempotencyKey: String?
     var contentType: String?
     var contentLength: String?
+    /// The answer confirms `Connection: keep-alive` (see `ConnectionPersistence`).
+    var confirmsKeepAlive = false
 
     init?(_ head: HTTPRequestHead, ordersPath: String) {
         guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), Self.route(head.uri) == ordersPath else { return nil }
@@ -24,6 +26,7 @@ struct OrderRequestHead {
                 return nil
             case 10 where ASCII.equals(name, caseInsensitive: "connection"):
                 if ASCII.contains(value, caseInsensitive: "close") { return nil }
+                if ASCII.contains(value, caseInsensitive: "keep-alive") { confirmsKeepAlive = true }
             case 12 where ASCII.equals(name, caseInsensitive: "content-type"):
                 guard Self.take(value, into: &contentType) else { return nil }
             case 13 where ASCII.equals(name, caseInsensitive: "authorization"):
@@ -43,7 +46,9 @@ struct OrderRequestHead {
         guard request.method == .post, let path = request.path, Self.route(path) == ordersPath else { return nil }
         let fields = request.headerFields
         guard !fields.contains(.expect) else { return nil }
-        if let connection = fields.value(.connection), ASCII.contains(connection, caseInsensitive: "close") { return nil }
+        let connection = fields.value(.connection)
+        if let connection, ASCII.contains(connection, caseInsensitive: "close") { return nil }
+        confirmsKeepAlive = ConnectionPersistence.confirmsKeepAlive(connection)
         target = path
         authorization = fields.value(.authorization)
         idempotencyKey = fields.value(Gateway.idempotencyKeyField)
