@@ -302,7 +302,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// when the answers are out); otherwise it closes when nothing arrived for `idleTimeout`, a half-read request too.
     private func checkIdle(context: ChannelHandlerContext) {
         guard let idleTimeout, isActive, !closing else { return }
-        if case .betweenRequests = reading, !(owed.isEmpty && routerRequestsInFlight == 0 && held.isEmpty) { return }
+        if case .betweenRequests = reading, !isIdle { return }
         if NIODeadline.now() >= lastActive + idleTimeout {
             context.close(promise: nil)
         } else {

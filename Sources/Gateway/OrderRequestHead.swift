@@ -26,7 +26,7 @@ struct OrderRequestHead {
                 return nil
             case 10 where ASCII.equals(name, caseInsensitive: "connection"):
                 if ASCII.contains(value, caseInsensitive: "close") { return nil }
-                if ASCII.contains(value, caseInsensitive: "keep-alive") { confirmsKeepAlive = true }
+                if ConnectionPersistence.confirmsKeepAlive(value) { confirmsKeepAlive = true }
             case 12 where ASCII.equals(name, caseInsensitive: "content-type"):
                 guard Self.take(value, into: &contentType) else { return nil }
             case 13 where ASCII.equals(name, caseInsensitive: "authorization"):
