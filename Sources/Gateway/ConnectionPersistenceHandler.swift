@@ -3,15 +3,28 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Applies `ConnectionPersistence.normalized` to every request head behind NIO's decoder, on a connection without the
-/// order fast path (which does it itself). A connection's first head is normalized by `FirstRequestParseErrorHandler`.
-final class ConnectionPersistenceHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// Applies `ConnectionPersistence.normalized` to every request head behind NIO's decoder, and answers
+/// `Expect: 100-continue` (`ContinueAnswer`), on a connection without the order fast path (which does both itself). A
+/// connection's first head is `FirstRequestParseErrorHandler`'s.
+final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Requests passed on and not yet answered to the end (the first is counted from the start).
+    private var unanswered = 1
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if unanswered == 0, ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
+        unanswered += 1
         context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { unanswered = max(0, unanswered - 1) }
+        context.write(data, promise: promise)
     }
 
     /// Added through Hummingbird's `additionalChannelHandlers` (right after its HTTP-types codec, on a connection that

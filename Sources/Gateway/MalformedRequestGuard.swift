@@ -62,6 +62,7 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
         context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
         // A request head parsed: from here Hummingbird (idle timeout, later parse errors) or the WebSocket handles it.
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

@@ -181,6 +181,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 return true
             }
             guard owed.isEmpty else { return false }
+            if routerRequestsInFlight == 0, ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
             forward(.head(head), context: context)
         case .order(var request):
             switch part {
