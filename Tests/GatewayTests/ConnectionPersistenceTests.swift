@@ -45,9 +45,7 @@ import Testing
         let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
-            let answers = try await OrderFastPathTests.onThread { () throws -> [String?] in
-                let fd = try MalformedHTTPTests.connected(port: port, sending: [], readTimeout: 10)
-                defer { close(fd) }
+            let answers = try await OrderFastPathTests.onConnection(port: port) { fd -> [String?] in
                 var answers: [String?] = []
                 for (method, path, body) in [("POST", "/v1/orders", aliceBuy), ("GET", "/v1/health", nil), ("POST", "/v1/orders", aliceBuy)] {
                     try OrderFastPathTests.send(fd, Self.request(method, path, version: "HTTP/1.0", connection: "Keep-Alive", body: body))

@@ -19,9 +19,7 @@ import Testing
         let body = parts[0] == "POST" ? aliceBuy : ""
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
-            let answers = try await OrderFastPathTests.onThread { () throws -> [String?] in
-                let fd = try MalformedHTTPTests.connected(port: port, sending: [], readTimeout: 10)
-                defer { close(fd) }
+            let answers = try await OrderFastPathTests.onConnection(port: port) { fd -> [String?] in
                 var answers: [String?] = []
                 for _ in 0..<2 {
                     try OrderFastPathTests.send(

@@ -397,10 +397,8 @@ import Testing
         let orders = 9
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
-            let result = try await Self.onThread { () throws -> (statuses: [String], closedAfter: Duration?) in
+            let result = try await Self.onConnection(port: port, readTimeout: 15) { fd -> (statuses: [String], closedAfter: Duration?) in
                 let clock = ContinuousClock()
-                let fd = try MalformedHTTPTests.connected(port: port, sending: [], readTimeout: 15)
-                defer { close(fd) }
                 var statuses: [String] = []
                 for index in 0..<orders {
                     // 500 ms apart: 4 s in all, twice the idle timeout.
@@ -468,6 +466,17 @@ import Testing
     static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// `body` with a connection of its own to the server at `port`, on a thread of its own (see `onThread`).
+    static func onConnection<T: Sendable>(
+        port: Int, readTimeout: Int = 10, _ body: @escaping @Sendable (Int32) throws -> T
+    ) async throws -> T {
+        try await onThread { () throws -> T in
+            let fd = try MalformedHTTPTests.connected(port: port, sending: [], readTimeout: readTimeout)
+            defer { close(fd) }
+            return try body(fd)
         }
     }
 
