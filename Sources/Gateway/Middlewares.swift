@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -21,6 +22,11 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as APIError {
             response = try error.response(from: request, context: context)
+        } catch let error as HTTPParserError {
+            // The body did not parse (a bad chunk header, say) while the route read it: the client's fault, and the
+            // connection closes after the answer, as the bytes after it cannot be read.
+            response = try APIError.malformedRequest(error).response(from: request, context: context)
+            response.headers[.connection] = "close"
         } catch let error as any HTTPResponseError {
             let apiError: APIError
             switch error.status {

@@ -80,6 +80,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var lastActive = NIODeadline.now()
     private var partsThisRead = false
     private var quiescing = false
+    private var droppingAnswerToNothing = false
 
     init(gateway: Gateway, gate: EncoderOutputGate) {
         self.gateway = gateway
@@ -426,9 +427,22 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The router's answers pass through; their end frees the next request.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
-        // (Never below zero: the router also answers a request that did not parse, which it was not handed.)
-        routerRequestsInFlight = max(0, routerRequestsInFlight - 1)
+        let part = unwrapOutboundIn(data)
+        if case .head = part, routerRequestsInFlight == 0 { droppingAnswerToNothing = true }
+        if droppingAnswerToNothing {
+            // An answer when the router owes none: Hummingbird's empty 400 for a body that did not parse, after the
+            // route had answered without reading it (a 404, say). A second answer to one request would be taken for
+            // the next request's; the connection closes instead, as the bytes after the bad ones cannot be read.
+            promise?.succeed(())
+            if case .end = part {
+                droppingAnswerToNothing = false
+                context.flush()
+                context.close(promise: nil)
+            }
+            return
+        }
+        guard case .end = part else { return context.write(data, promise: promise) }
+        routerRequestsInFlight -= 1
         context.write(data, promise: promise)
         if !held.isEmpty { drain(context: context, inReadCycle: false) }
         answerMalformedIfDue(context: context)

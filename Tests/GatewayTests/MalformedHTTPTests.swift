@@ -152,4 +152,41 @@ import Testing
             #expect(answer.contains("HTTP/1.1 400 Bad Request\r\n"))
         }
     }
+
+    /// A body that does not parse (a bad chunk header) while a route reads it gets the JSON 400 naming the request,
+    /// and the connection closes; it used to be a 500 "internal error".
+    @Test(arguments: [true, false])
+    func aBodyThatDoesNotParseWhileTheRouteReadsItIsA400(fastOrderPath: Bool) async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
+        // `Connection: close` sends the order to the router on both gateways.
+        let request = "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"sym\r\nZZ\r\n"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try #require(try await Self.exchange(port: port, Array(request.utf8)), "no answer and the connection stayed open")
+            #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer)")
+            #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer)")
+            let body = try #require(answer.split(separator: "\r\n\r\n", maxSplits: 1).last)
+            let json = try JSONParser.parse(Array(body.utf8))
+            #expect(json["field"] == .string("request"))
+            #expect(json["reason"] == .string("malformed HTTP request (invalid character in chunk size header)"))
+        }
+        #expect(sink.count == 0)
+    }
+
+    /// A route that answers before it reads the body (an unknown order's 404) is the only answer when that body then
+    /// does not parse: Hummingbird's second answer, an empty 400, would be taken for the next request's. The
+    /// connection closes.
+    @Test func aRouteThatAnsweredBeforeABadBodyIsTheOnlyAnswer() async throws {
+        let gateway = makeGateway()
+        let request = "PUT /v1/orders/unknown HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"qua\r\nZZ\r\n"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try #require(try await Self.exchange(port: port, Array(request.utf8)), "no answer and the connection stayed open")
+            #expect(answer.hasPrefix("HTTP/1.1 404 Not Found\r\n"), "\(answer)")
+            #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer)")
+        }
+    }
 }
