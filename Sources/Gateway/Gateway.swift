@@ -67,7 +67,7 @@ public final class Gateway: Sendable {
                 return MalformedRequestGuard(
                     HTTP1WebSocketUpgradeChannel(
                         responder: responder, webSocketResponder: webSocketResponder, configuration: .init(http1: http1)),
-                    firstRequestTimeout: idle)
+                    firstRequestTimeout: idle, screenFirstHead: { self.screenUpgrade(&$0) })
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: Gateway.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

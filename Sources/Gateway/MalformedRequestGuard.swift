@@ -4,6 +4,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
+/// Looks at a connection's first request head before NIO's upgrade handler does: it may change the head (drop an
+/// `Upgrade` header the server will not honour), or return the error to answer instead (then the connection closes).
+public typealias FirstRequestHeadScreen = @Sendable (inout HTTPRequestHead) -> APIError?
+
 /// Answers a connection whose first request does not parse as HTTP with a 400 JSON error and closes it, and closes
 /// one that sends no first request within `firstRequestTimeout`, or before it when the server shuts down.
 ///
@@ -16,19 +20,22 @@ public struct MalformedRequestGuard<Inner: ServerChildChannel>: ServerChildChann
     public typealias Value = Inner.Value
     let inner: Inner
     let firstRequestTimeout: TimeAmount?
+    let screenFirstHead: FirstRequestHeadScreen
 
-    public init(_ inner: Inner, firstRequestTimeout: TimeAmount? = nil) {
+    public init(_ inner: Inner, firstRequestTimeout: TimeAmount? = nil, screenFirstHead: @escaping FirstRequestHeadScreen = { _ in nil }) {
         self.inner = inner
         self.firstRequestTimeout = firstRequestTimeout
+        self.screenFirstHead = screenFirstHead
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        inner.setup(channel: channel, logger: logger).flatMapThrowing { [firstRequestTimeout] value in
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { [firstRequestTimeout, screenFirstHead] value in
             // Right behind the decoder: it sees the first request head (or the decoder's error) before the upgrade
             // handler does, whether the request is plain HTTP or a WebSocket upgrade.
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(FirstRequestParseErrorHandler(timeout: firstRequestTimeout), position: .after(decoder))
+            try operations.addHandler(
+                FirstRequestParseErrorHandler(timeout: firstRequestTimeout, screen: screenFirstHead), position: .after(decoder))
             return value
         }
     }
@@ -45,9 +52,15 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
     typealias OutboundOut = HTTPServerResponsePart
 
     let timeout: TimeAmount?
+    let screen: FirstRequestHeadScreen
     private var deadline: Scheduled<Void>?
+    /// The first request was answered here: what follows of it is dropped until the connection closes.
+    private var refused = false
 
-    init(timeout: TimeAmount?) { self.timeout = timeout }
+    init(timeout: TimeAmount?, screen: @escaping FirstRequestHeadScreen = { _ in nil }) {
+        self.timeout = timeout
+        self.screen = screen
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         guard let timeout else { return }
@@ -61,7 +74,12 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if refused { return }
+        guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if let refusal = screen(&head) {
+            refused = true
+            return answerAndClose(refusal, context: context)
+        }
         if ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
         context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
         // A request head parsed: from here Hummingbird (idle timeout, later parse errors) or the WebSocket handles it.
@@ -81,13 +99,18 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
             context.fireErrorCaught(error)
             return
         }
-        let problem = APIError.malformedRequest(parserError)
+        answerAndClose(APIError.malformedRequest(parserError), context: context)
+    }
+
+    private func answerAndClose(_ problem: APIError, context: ChannelHandlerContext) {
         let body = context.channel.allocator.buffer(string: problem.body.serialized())
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         headers.add(name: "Content-Length", value: String(body.readableBytes))
+        for field in problem.headers { headers.add(name: field.name.rawName, value: field.value) }
         headers.add(name: "Connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .badRequest, headers: headers))), promise: nil)
+        let status = HTTPResponseStatus(statusCode: problem.status.code)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }

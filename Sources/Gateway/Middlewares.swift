@@ -83,7 +83,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try withinRateLimit(trader)
     }
 
-    private func authenticate(authorization: String?, query: String?) throws(APIError) -> Trader {
+    /// The trader a credential names, without the rate limit.
+    func authenticate(authorization: String?, query: String?) throws(APIError) -> Trader {
         let token = Authenticator.token(authorization: authorization, query: query)
         switch authenticator.authenticate(token: token, now: Int64(Date().timeIntervalSince1970)) {
         case .failure(let error):

@@ -95,4 +95,37 @@ import Testing
             #expect(plain.status == .unauthorized)
         }
     }
+
+    /// A first request that asks for an upgrade the gateway cannot make gets an answer; NIO's upgrade handler used to
+    /// close such a connection without one (`curl --http2` asks every plain-HTTP server for h2c). An upgrade the
+    /// gateway does not offer there is ignored; a stream handshake that cannot succeed gets the JSON error.
+    @Test(arguments: [
+        ("/v1/health", "Upgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n", true, "200", nil as String?),
+        ("/v1/health", "Upgrade: foo\r\nConnection: Upgrade\r\n", true, "200", nil),
+        ("/v1/health", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n", true, "200", nil),
+        ("/v1/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n", true, "400", "Sec-WebSocket-Key"),
+        ("/v1/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n", true, "400", "Sec-WebSocket-Key"),
+        ("/v1/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n", true, "426", "Sec-WebSocket-Version"),
+        ("/v1/ws", "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n", false, "401", nil),
+    ])
+    func anUpgradeThatCannotBeMadeIsAnswered(path: String, upgrade: String, withKey: Bool, status: String, field: String?) async throws {
+        let gateway = makeGateway()
+        let request = "GET \(path) HTTP/1.1\r\nHost: x\r\n" + (withKey ? "Authorization: Bearer \(Keys.alice)\r\n" : "") + upgrade + "\r\n"
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answer = try await OrderFastPathTests.onConnection(port: port) { fd -> String? in
+                try OrderFastPathTests.send(fd, request)
+                return OrderFastPathTests.readAnswer(fd)
+            }
+            let text = try #require(answer, "no answer")
+            #expect(text.hasPrefix("HTTP/1.1 \(status) "), "\(text)")
+            let body = try #require(text.split(separator: "\r\n\r\n", maxSplits: 1).last)
+            let json = try JSONParser.parse(Array(body.utf8))
+            if let field {
+                #expect(json["field"] == .string(field), "\(text)")
+            }
+            if status == "426" { #expect(text.contains("\r\nSec-WebSocket-Version: 13\r\n"), "\(text)") }
+            if status == "401" { #expect(json["error_type"] == .string("TokenException"), "\(text)") }
+        }
+    }
 }
