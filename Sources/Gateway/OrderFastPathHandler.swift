@@ -34,6 +34,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private enum Reading {
         case betweenRequests
         case order(OrderRequest)
+        /// The body of an order already answered (its declared length is over the limit), read and dropped.
+        case discarding
         case forwarding
     }
 
@@ -109,9 +111,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// The connection's first request, which reached the installer converted: an order starts here; any other
     /// request is the router's (the installer passes its head on), and this handler sees the rest of its parts.
-    func begin(_ request: HTTPRequest) -> Bool {
+    func begin(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
         if let head = OrderRequestHead(request, ordersPath: ordersPath) {
-            reading = .order(OrderRequest(head: head))
+            startOrder(head, context: context)
             return true
         }
         routerRequestsInFlight = 1
@@ -178,7 +180,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
             let head = ConnectionPersistence.normalized(received)
             if routerRequestsInFlight == 0, let order = OrderRequestHead(head, ordersPath: ordersPath) {
-                reading = .order(OrderRequest(head: order))
+                startOrder(order, context: context)
                 return true
             }
             guard owed.isEmpty else { return false }
@@ -204,10 +206,23 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 reading = .betweenRequests
                 place(request, context: context)
             }
+        case .discarding:
+            if case .end = part { reading = .betweenRequests }
         case .forwarding:
             forward(part, context: context)
         }
         return true
+    }
+
+    private func startOrder(_ head: OrderRequestHead, context: ChannelHandlerContext) {
+        guard let declared = head.contentLength.flatMap(Int.init), declared > gateway.configuration.maxBodySize else {
+            reading = .order(OrderRequest(head: head))
+            return
+        }
+        // Answered now, as the route answers before it reads such a body (its 413, after the credentials), so the
+        // client need not send it all first; the body is still read, so the connection stays usable.
+        reading = .discarding
+        place(OrderRequest(head: head, body: nil, tooLarge: true), context: context)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -479,7 +494,9 @@ final class OrderFastPathInstaller: ChannelInboundHandler, RemovableChannelHandl
         let originForm = OriginFormHTTPServerCodec()
         try? operations.addHandler(originForm, position: .after(codec))
         operations.removeHandler(codec, promise: nil)
-        try? operations.addHandler(handler, position: .before(originForm))
-        if !handler.begin(head) { context.fireChannelRead(data) }
+        guard (try? operations.addHandler(handler, position: .before(originForm))) != nil,
+            let handlerContext = try? operations.context(handler: handler)
+        else { return context.fireChannelRead(data) }
+        if !handler.begin(head, context: handlerContext) { context.fireChannelRead(data) }
     }
 }

@@ -510,6 +510,32 @@ import Testing
         }
     }
 
+    /// An order whose declared length is over the limit gets its 413 before the client sends the body (the client
+    /// here sends it only after reading the answer), and the connection stays usable once the body is through.
+    @Test(arguments: [true, false])
+    func anOversizedOrderIsAnsweredBeforeItsBody(fastOrderPath: Bool) async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
+        let size = 20_000  // the limit is 16 KiB
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            let answers = try await Self.onConnection(port: port) { fd -> [String?] in
+                try Self.send(fd, "POST /v1/orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: \(size)\r\n\r\n")
+                let early = Self.readAnswer(fd)
+                try Self.send(fd, String(repeating: " ", count: size))
+                try Self.send(fd, Self.rawOrder(aliceBuy))
+                return [early, Self.readAnswer(fd)]
+            }
+            let early = try #require(answers[0], "no answer before the body")
+            #expect(early.hasPrefix("HTTP/1.1 413 "), "\(early)")
+            #expect(early.contains(#""field":"body""#), "\(early)")
+            let next = try #require(answers[1], "no answer to the next order")
+            #expect(next.hasPrefix("HTTP/1.1 202 Accepted\r\n"), "\(next)")
+        }
+        #expect(sink.count == 1)
+    }
+
     /// Orders without a key get distinct random version-4 UUIDs, and answers carry an RFC 9110 `Date` like the
     /// router's.
     @Test func randomOrderIdsAndDateHeader() async throws {
