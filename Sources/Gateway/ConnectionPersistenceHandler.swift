@@ -3,9 +3,9 @@ import NIOHTTP1
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP1
 
-/// Applies `ConnectionPersistence.normalized` to every request head behind NIO's decoder, and answers
-/// `Expect: 100-continue` (`ContinueAnswer`), on a connection without the order fast path (which does both itself). A
-/// connection's first head is `FirstRequestParseErrorHandler`'s.
+/// Applies `ConnectionPersistence.normalized` to every request head behind NIO's decoder, answers
+/// `Expect: 100-continue` (`ContinueAnswer`) and refuses what `RequestHeadRules` refuses, on a connection without the
+/// order fast path (which does all three itself). A connection's first head is `FirstRequestParseErrorHandler`'s.
 final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -14,17 +14,34 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
 
     /// Requests passed on and not yet answered to the end (the first is counted from the start).
     private var unanswered = 1
+    /// A request `RequestHeadRules` refuses: answered once the requests before it are, then the connection closes;
+    /// what came after it is dropped.
+    private var refusal: APIError?
+    private var refusalAnswered = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if refusal != nil { return }
         guard case .head(let head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
+        if let violation = RequestHeadRules.violation(head) {
+            refusal = violation
+            return answerRefusalIfDue(context: context)
+        }
         if unanswered == 0, ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
         unanswered += 1
         context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { unanswered = max(0, unanswered - 1) }
+        guard case .end = unwrapOutboundIn(data) else { return context.write(data, promise: promise) }
+        unanswered = max(0, unanswered - 1)
         context.write(data, promise: promise)
+        answerRefusalIfDue(context: context)
+    }
+
+    private func answerRefusalIfDue(context: ChannelHandlerContext) {
+        guard unanswered == 0, let problem = refusal, !refusalAnswered else { return }
+        refusalAnswered = true
+        ClosingAnswer.write(problem, context: context)
     }
 
     /// Added through Hummingbird's `additionalChannelHandlers` (right after its HTTP-types codec, on a connection that

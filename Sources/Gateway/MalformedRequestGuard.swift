@@ -76,9 +76,9 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if refused { return }
         guard case .head(var head) = unwrapInboundIn(data) else { return context.fireChannelRead(data) }
-        if let refusal = screen(&head) {
+        if let refusal = RequestHeadRules.violation(head) ?? screen(&head) {
             refused = true
-            return answerAndClose(refusal, context: context)
+            return ClosingAnswer.write(refusal, context: context)
         }
         if ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
         context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
@@ -99,21 +99,7 @@ final class FirstRequestParseErrorHandler: ChannelInboundHandler, RemovableChann
             context.fireErrorCaught(error)
             return
         }
-        answerAndClose(APIError.malformedRequest(parserError), context: context)
-    }
-
-    private func answerAndClose(_ problem: APIError, context: ChannelHandlerContext) {
-        let body = context.channel.allocator.buffer(string: problem.body.serialized())
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
-        headers.add(name: "Content-Length", value: String(body.readableBytes))
-        for field in problem.headers { headers.add(name: field.name.rawName, value: field.value) }
-        headers.add(name: "Connection", value: "close")
-        let status = HTTPResponseStatus(statusCode: problem.status.code)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        ClosingAnswer.write(APIError.malformedRequest(parserError), context: context)
     }
 }
 

@@ -68,9 +68,13 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The client closed its side after sending: the router's channel hears of it (and then closes ours) only after
     /// the answers owed.
     private var heldInputClosed = false
-    /// A request that did not parse, while the router is not reading one: it gets a JSON 400 and the connection
-    /// closes, once every answer owed before it is written. (Hummingbird's own answer to it has an empty body.)
-    private var malformed: HTTPParserError?
+    /// A request that did not parse while the router was not reading one, or one `RequestHeadRules` refuses: it gets
+    /// its JSON error and the connection closes, once every answer owed before it is written; what came after it is
+    /// dropped. (Hummingbird's own answer to a request that did not parse has an empty body.)
+    private var refusal: APIError?
+    /// The refusal is for a head taken in turn, so the parts after it are dropped. (After a request that did not
+    /// parse the decoder sends nothing more, and the parts held before it still go on.)
+    private var refusedHead = false
     private var closing = false
     private var isActive = true
     private var date = HTTPDate()
@@ -154,7 +158,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             }
         }
         if forwarded, !inReadCycle { context.fireChannelReadComplete() }
-        answerMalformedIfDue(context: context)
+        answerRefusalIfDue(context: context)
         if held.isEmpty, owed.isEmpty {
             let errors = heldErrors
             heldErrors = []
@@ -172,6 +176,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Takes one part on; false when it must wait for the orders' answers first.
     private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
+        if refusedHead { return true }  // after a refused request: dropped
         switch reading {
         case .betweenRequests:
             guard case .head(let received) = part else {
@@ -181,6 +186,11 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let head = ConnectionPersistence.normalized(received)
             if routerRequestsInFlight == 0, let order = OrderRequestHead(head, ordersPath: ordersPath) {
                 startOrder(order, context: context)
+                return true
+            }
+            if let violation = RequestHeadRules.violation(head) {
+                refusal = violation
+                refusedHead = true
                 return true
             }
             guard owed.isEmpty else { return false }
@@ -238,30 +248,29 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if malformed != nil { return }  // the decoder's errors for the bytes after the bad request
+        if refusal != nil { return }  // the decoder's errors for the bytes after the bad request
         if let parserError = error as? HTTPParserError {
             if case .forwarding = reading {
                 // The router has the bad request's head and waits for the rest: it answers (and closes) itself.
             } else {
-                malformed = parserError
+                refusal = .malformedRequest(parserError)
                 reading = .betweenRequests  // an order whose body did not parse is not placed
-                return answerMalformedIfDue(context: context)
+                return answerRefusalIfDue(context: context)
             }
         }
         guard mustWait else { return context.fireErrorCaught(error) }
         heldErrors.append(error)
     }
 
-    /// The JSON 400 for a request that did not parse, then the close, once the requests before it are answered (the
-    /// orders' and the router's).
-    private func answerMalformedIfDue(context: ChannelHandlerContext) {
-        guard let parserError = malformed, !closing, held.isEmpty, owed.isEmpty,
-            routerRequestsInFlight == 0
-        else { return }
+    /// The refused request's JSON error, then the close, once the requests before it are answered (the orders' and
+    /// the router's).
+    private func answerRefusalIfDue(context: ChannelHandlerContext) {
+        guard let refusal, !closing, held.isEmpty, owed.isEmpty, routerRequestsInFlight == 0 else { return }
         closing = true
-        var answer = APIAnswer(APIError.malformedRequest(parserError))
+        var answer = APIAnswer(refusal)
         answer.headers[.connection] = "close"
-        // Without taking a turn in the encoder: the request never parsed, so it was never queued.
+        // Without taking a turn in the encoder: a request that never parsed was never queued there, and nothing is
+        // answered after this one.
         gate.writeLast(encode(answer, allocator: context.channel.allocator))
         context.flush()
         context.close(promise: nil)
@@ -460,7 +469,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
         routerRequestsInFlight -= 1
         context.write(data, promise: promise)
         if !held.isEmpty { drain(context: context, inReadCycle: false) }
-        answerMalformedIfDue(context: context)
+        answerRefusalIfDue(context: context)
         if owed.isEmpty, routerRequestsInFlight == 0 { answeredAll(context: context) }
     }
 }

@@ -189,4 +189,39 @@ import Testing
             #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer)")
         }
     }
+
+    /// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, or any with two, gets a 400 naming `Host` and the connection
+    /// closes, on the fast path and through the router, as a connection's first request or a later one; nothing is
+    /// placed. HTTP/1.0 needs none.
+    @Test(arguments: [true, false], [true, false])
+    func hostHeaderRules(fastOrderPath: Bool, afterAnotherRequest: Bool) async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink, fastOrderPath: fastOrderPath)
+        let lead = afterAnotherRequest ? "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n" : ""
+        let order = "POST /v1/orders HTTP/1.1\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(aliceBuy.utf8.count)\r\n"
+        let cases = [
+            (order + "\r\n" + aliceBuy, "required in HTTP/1.1"),
+            (order + "Host: a\r\nHost: b\r\n\r\n" + aliceBuy, "must appear once"),
+            ("GET /v1/health HTTP/1.1\r\n\r\n", "required in HTTP/1.1"),
+            ("GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", "must appear once"),
+        ]
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            for (request, reason) in cases {
+                let answer = try #require(try await Self.exchange(port: port, Array((lead + request).utf8)), "no answer and the connection stayed open")
+                let answers = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
+                #expect(answers.count == (afterAnotherRequest ? 2 : 1), "\(answer)")
+                let last = try #require(answers.last)
+                #expect(last.hasPrefix("400 Bad Request\r\n"), "\(answer)")
+                let body = try #require(last.split(separator: "\r\n\r\n", maxSplits: 1).last)
+                let json = try JSONParser.parse(Array(body.utf8))
+                #expect(json["field"] == .string("Host"))
+                #expect(json["reason"] == .string(reason))
+            }
+            let http10 = try #require(try await Self.exchange(port: port, Array("GET /v1/health HTTP/1.0\r\n\r\n".utf8)))
+            #expect(http10.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(http10)")
+        }
+        #expect(sink.count == 0)
+    }
 }
