@@ -5,8 +5,8 @@ import NIOHTTP1
 /// no HTTP-types request for an order (the conversion cost about 1 µs per order).
 ///
 /// A head is one only when the router would read the same values: `POST <prefix>/orders` in origin form, without
-/// `Expect` or `Connection: close` (HTTP/1.0 without `keep-alive` has it by now, see `ConnectionPersistence`), with one
-/// `Host`, with none of these headers twice (HTTP types would join them) and no value that
+/// `Expect` or `Connection: close` (HTTP/1.0 without `keep-alive` has it by now, see `ConnectionPersistence`), with at
+/// most one `Host`, with none of these headers twice (HTTP types would join them) and no value that
 /// HTTP types would rewrite. Any other request goes to the router as it is.
 struct OrderRequestHead {
     /// The request target, query included.
@@ -43,7 +43,7 @@ struct OrderRequestHead {
                 break
             }
         }
-        guard hosts == 1 else { return nil }  // the router's side refuses it (`RequestHeadRules`)
+        guard hosts <= 1 else { return nil }  // refused on the router's side (`RequestHeadRules`)
     }
 
     /// The same from an HTTP-types request (a connection's first request, which reaches the fast path converted).

@@ -75,7 +75,7 @@ struct GatewayBench: AsyncParsableCommand {
         }
         guard let bound else { throw ValidationError("gateway did not start") }
 
-        let script = try writeScript()
+        let script = try writeScript(host: "127.0.0.1:\(bound)")
         let url = "http://127.0.0.1:\(bound)/v1/\(health ? "health" : "orders")"
         // Warm-up (JIT-free, but connections, allocator and producer batches settle), then the measured run.
         _ = try await runWrk(wrk, ["-t1", "-c\(connections)", "-d2s", "-s", script, url])
@@ -119,8 +119,10 @@ struct GatewayBench: AsyncParsableCommand {
         return total
     }
 
-    /// A wrk script cycling pre-formatted requests with distinct random orders.
-    func writeScript() throws -> String {
+    /// A wrk script cycling pre-formatted requests with distinct random orders. `Host` is given: `wrk.format` takes
+    /// it from `wrk.headers`, which is still empty while the script's top level runs, and the gateway refuses an
+    /// HTTP/1.1 request without it (RFC 9112 §3.2).
+    func writeScript(host: String) throws -> String {
         var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.gtc, 60), (.day, 20), (.ioc, 10), (.ttl, 10)])
         var lua = "local bodies = {\n"
         for _ in 0..<bodies {
@@ -130,7 +132,7 @@ struct GatewayBench: AsyncParsableCommand {
         lua += """
             }
             local requests = {}
-            local headers = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer bench-key" }
+            local headers = { ["Host"] = "\(host)", ["Content-Type"] = "application/json", ["Authorization"] = "Bearer bench-key" }
             for i, b in ipairs(bodies) do requests[i] = wrk.format("\(health ? "GET" : "POST")", nil, headers, \(health ? "nil" : "b")) end
             local n = 0
             local pipeline = \(pipeline)

@@ -190,9 +190,9 @@ import Testing
         }
     }
 
-    /// RFC 9112 §3.2: an HTTP/1.1 request without `Host`, or any with two, gets a 400 naming `Host` and the connection
-    /// closes, on the fast path and through the router, as a connection's first request or a later one; nothing is
-    /// placed. HTTP/1.0 needs none.
+    /// RFC 9112 §3.2: a request with two `Host` headers gets a 400 naming `Host` and the connection closes, on the
+    /// fast path and through the router, as a connection's first request or a later one; nothing is placed. One
+    /// without `Host` is served (wrk scripts that format requests while loading send none).
     @Test(arguments: [true, false], [true, false])
     func hostHeaderRules(fastOrderPath: Bool, afterAnotherRequest: Bool) async throws {
         let sink = RecordingSink()
@@ -200,15 +200,13 @@ import Testing
         let lead = afterAnotherRequest ? "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n" : ""
         let order = "POST /v1/orders HTTP/1.1\r\nAuthorization: Bearer \(Keys.alice)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(aliceBuy.utf8.count)\r\n"
-        let cases = [
-            (order + "\r\n" + aliceBuy, "required in HTTP/1.1"),
-            (order + "Host: a\r\nHost: b\r\n\r\n" + aliceBuy, "must appear once"),
-            ("GET /v1/health HTTP/1.1\r\n\r\n", "required in HTTP/1.1"),
-            ("GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", "must appear once"),
+        let twoHosts = [
+            order + "Host: a\r\nHost: b\r\n\r\n" + aliceBuy,
+            "GET /v1/health HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
         ]
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)
-            for (request, reason) in cases {
+            for request in twoHosts {
                 let answer = try #require(try await Self.exchange(port: port, Array((lead + request).utf8)), "no answer and the connection stayed open")
                 let answers = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
                 #expect(answers.count == (afterAnotherRequest ? 2 : 1), "\(answer)")
@@ -217,11 +215,22 @@ import Testing
                 let body = try #require(last.split(separator: "\r\n\r\n", maxSplits: 1).last)
                 let json = try JSONParser.parse(Array(body.utf8))
                 #expect(json["field"] == .string("Host"))
-                #expect(json["reason"] == .string(reason))
+                #expect(json["reason"] == .string("must appear once"))
             }
-            let http10 = try #require(try await Self.exchange(port: port, Array("GET /v1/health HTTP/1.0\r\n\r\n".utf8)))
-            #expect(http10.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(http10)")
+            #expect(sink.count == 0)
+            let withoutHost = try await OrderFastPathTests.onConnection(port: port) { fd -> String in
+                try OrderFastPathTests.send(fd, lead + order + "\r\n" + aliceBuy)
+                // Both answers, however the reads split them.
+                var received = ""
+                while received.components(separatedBy: "HTTP/1.1 ").count <= (lead.isEmpty ? 1 : 2),
+                    let more = OrderFastPathTests.readAnswer(fd)
+                {
+                    received += more
+                }
+                return received
+            }
+            #expect(withoutHost.contains("HTTP/1.1 202 Accepted\r\n"), "\(withoutHost)")
         }
-        #expect(sink.count == 0)
+        #expect(sink.count == 1)
     }
 }
