@@ -13,10 +13,7 @@ extension Gateway {
     func screenUpgrade(_ head: inout HTTPRequestHead) -> APIError? {
         let protocols = head.headers[canonicalForm: "upgrade"]
         guard !protocols.isEmpty else { return nil }
-        let target = head.uri
-        let queryStart = target.utf8.firstIndex(of: UInt8(ascii: "?"))
-        let route = queryStart.map { target[..<$0] } ?? target[...]
-        guard head.method == .GET, route == configuration.prefix + "/ws",
+        guard head.method == .GET, RequestTarget.route(head.uri) == configuration.prefix + "/ws",
             protocols.contains(where: { ASCII.equals(String($0), caseInsensitive: "websocket") })
         else {
             head.headers.remove(name: "Upgrade")
@@ -33,9 +30,8 @@ extension Gateway {
             return .input("Sec-WebSocket-Key", "must be 16 bytes in base64")
         }
         // The credentials now, so a refused stream gets the JSON 401; the route checks them again, with the rate limit.
-        let query = queryStart.map { String(target[target.utf8.index(after: $0)...]) }
         do {
-            _ = try authentication.authenticate(authorization: head.headers["Authorization"].first, query: query)
+            _ = try authentication.authenticate(authorization: head.headers["Authorization"].first, query: RequestTarget.query(head.uri))
         } catch {
             return error
         }

@@ -19,7 +19,7 @@ struct OrderRequestHead {
     var confirmsKeepAlive = false
 
     init?(_ head: HTTPRequestHead, ordersPath: String) {
-        guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), Self.route(head.uri) == ordersPath else { return nil }
+        guard head.method == .POST, head.uri.utf8.first == UInt8(ascii: "/"), RequestTarget.route(head.uri) == ordersPath else { return nil }
         target = head.uri
         var hosts = 0
         for (name, value) in head.headers {
@@ -48,7 +48,7 @@ struct OrderRequestHead {
 
     /// The same from an HTTP-types request (a connection's first request, which reaches the fast path converted).
     init?(_ request: HTTPRequest, ordersPath: String) {
-        guard request.method == .post, let path = request.path, Self.route(path) == ordersPath else { return nil }
+        guard request.method == .post, let path = request.path, RequestTarget.route(path) == ordersPath else { return nil }
         let fields = request.headerFields
         guard !fields.contains(.expect) else { return nil }
         let connection = fields.value(.connection)
@@ -62,14 +62,7 @@ struct OrderRequestHead {
     }
 
     /// The query, as `Request.uri.query` gives it to the router.
-    var query: String? {
-        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(target[target.utf8.index(after: $0)...]) }
-    }
-
-    /// The target without its query. (Substring == String compares the bytes at once.)
-    private static func route(_ target: String) -> Substring {
-        target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
-    }
+    var query: String? { RequestTarget.query(target) }
 
     /// Keeps a header's value; false when the header came before or HTTP types would rewrite its value.
     private static func take(_ value: String, into slot: inout String?) -> Bool {
