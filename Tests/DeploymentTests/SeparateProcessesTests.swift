@@ -5,7 +5,7 @@ import Testing
 
 /// `exchange broker` in one process and a stage in another, as README shows: the broker must create every topic the
 /// stages use (librdkafka's mock cluster does not implement CreateTopics), and the stage must start without asking.
-@Suite(.serialized) struct SeparateProcessesTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SeparateProcessesTests {
     /// A child process the test stops (SIGTERM, then SIGKILL).
     final class Child: @unchecked Sendable {
         let process = Process()

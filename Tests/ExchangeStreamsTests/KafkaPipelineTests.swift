@@ -72,7 +72,7 @@ final class KafkaPipelineTests: XCTestCase {
         try await produce(inputs, to: exchange)
         let tasks = try stages().map { exchange.start($0) }
         try await assertOutputsEqual(expected, exchange)
-        for task in tasks { await crash(task) }
+        for task in tasks { try await crash(task) }
     }
 
     /// Busy-poll consumers (`fetch.wait.max.ms=0`) ask again the moment a fetch comes back empty: the outputs are
@@ -85,7 +85,7 @@ final class KafkaPipelineTests: XCTestCase {
         let tasks = try stages(combinedAnalytics: true).map { exchange.start($0) }
         try await produce(inputs, to: exchange)
         try await assertOutputsEqual(expected, exchange)
-        for task in tasks { await crash(task) }
+        for task in tasks { try await crash(task) }
     }
 
     func testStagesKilledAndRestartedAtRandomPointsChangeNothing() async throws {
@@ -123,13 +123,13 @@ final class KafkaPipelineTests: XCTestCase {
                 progress[victim].value >= target
             }
             if progress[victim].value > 0 { kills += 1 }
-            await crash(tasks[victim])
+            try await crash(tasks[victim])
             progress[victim] = StageProgress()
             tasks[victim] = exchange.start(definitions[victim], progress: progress[victim])
         }
         XCTAssertGreaterThanOrEqual(kills, 3, "stages must be killed while they work")
         try await assertOutputsEqual(expected, exchange)
-        for task in tasks { await crash(task) }
+        for task in tasks { try await crash(task) }
     }
 
     func testBrokerDownAndInjectedRequestErrorsChangeNothing() async throws {
@@ -152,7 +152,7 @@ final class KafkaPipelineTests: XCTestCase {
         try exchange.cluster.setBrokerUp(1)
         try await produce(Array(inputs[half...]), to: exchange)
         try await assertOutputsEqual(expected, exchange)
-        for task in tasks { await crash(task) }
+        for task in tasks { try await crash(task) }
     }
 
     func testASecondMatcherJoiningAndLeavingMidStreamChangesNothing() async throws {
@@ -183,8 +183,8 @@ final class KafkaPipelineTests: XCTestCase {
         try await waitUntil("the second \(name) instance joined the group", timeout: .seconds(30)) { second.tasksStarted > 0 }
         try await produce(Array(inputs[half...]), to: exchange)
         try await waitUntil("the second \(name) instance took partitions", timeout: .seconds(30)) { second.value > 0 }
-        await crash(secondInstance)  // leaves the group: its partitions go back to the first instance
+        try await crash(secondInstance)  // leaves the group: its partitions go back to the first instance
         try await assertOutputsEqual(expected, exchange)
-        for task in tasks { await crash(task) }
+        for task in tasks { try await crash(task) }
     }
 }

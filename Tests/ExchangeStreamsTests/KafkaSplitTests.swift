@@ -33,6 +33,6 @@ final class KafkaSplitTests: XCTestCase {
         let letter = try DeadLetter.decode(json: try await exchange.read(TopicName.deadLetters)[0].value ?? [])
         XCTAssertEqual(letter.sourcePartition, 1)
         XCTAssertEqual(letter.stage, "split")
-        await crash(split)
+        try await crash(split)
     }
 }

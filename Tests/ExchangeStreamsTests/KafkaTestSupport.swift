@@ -3,6 +3,7 @@ import ExchangeStreams
 import Foundation
 import Kafka
 import Logging
+import Synchronization
 
 /// An embedded cluster with the exchange's topics, plus helpers to write inputs and read whole topics back.
 final class TestExchange: @unchecked Sendable {
@@ -37,13 +38,27 @@ final class TestExchange: @unchecked Sendable {
         if let failed = reports.first(where: { $0.error != nil }) { throw failed.error! }
     }
 
-    /// Every record of every partition of `topic` currently in the log.
+    /// Every record of every partition of `topic` currently in the log. Gives up after a minute, so a record that
+    /// never arrives fails the test instead of hanging the run; the reader is closed before this returns, so no
+    /// client outlives the test's cluster.
     func read(_ topic: String) async throws -> [InputRecord] {
-        var configuration = settings.kafka
-        configuration.groupID = "test-reader-\(UUID().uuidString)"
-        configuration.autoOffsetReset = .earliest
-        let consumer = try await KafkaConsumer(configuration: configuration)
-        defer { Task { await consumer.close() } }
+        try await withDeadline("reading \(topic)", .seconds(60)) { [self] in
+            var configuration = settings.kafka
+            configuration.groupID = "test-reader-\(UUID().uuidString)"
+            configuration.autoOffsetReset = .earliest
+            let consumer = try await KafkaConsumer(configuration: configuration)
+            do {
+                let records = try await readAll(topic, with: consumer)
+                await consumer.close()
+                return records
+            } catch {
+                await consumer.close()
+                throw error
+            }
+        }
+    }
+
+    private func readAll(_ topic: String, with consumer: KafkaConsumer) async throws -> [InputRecord] {
         let count = topic == TopicName.deadLetters || topic.hasPrefix("top_profit") ? 1 : partitions
         var ends: [KafkaTopicPartition: Int64] = [:]
         var starts: [KafkaTopicPartition: KafkaOffset] = [:]
@@ -79,8 +94,53 @@ final class TestExchange: @unchecked Sendable {
     }
 }
 
-/// Stops a stage task abruptly and waits until it has let go of its clients.
-func crash(_ task: Task<Void, Error>) async {
+/// Stops a stage task abruptly and waits (up to a minute, then throws) until it has let go of its clients.
+func crash(_ task: Task<Void, Error>) async throws {
     task.cancel()
-    _ = try? await task.value
+    try await withDeadline("a cancelled stage to stop", .seconds(60)) { _ = try? await task.value }
+}
+
+/// Runs `body`, giving up after `timeout` with an error naming `what`: a wait that cannot end fails the test instead
+/// of hanging the whole run (XCTest on Linux has no time limit). On timeout `body` is cancelled and left behind.
+func withDeadline<T: Sendable>(
+    _ what: String, _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        let race = DeadlineRace(continuation)
+        let timer = Task {
+            // Cancelled (throws) when `body` finishes first.
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            race.finish(.failure(StageError("timed out after \(timeout) waiting for \(what)")))
+        }
+        race.start(
+            Task {
+                do { race.finish(.success(try await body())) } catch { race.finish(.failure(error)) }
+                timer.cancel()
+            })
+    }
+}
+
+/// The continuation of `withDeadline`, resumed by whichever of the body and the timer ends first.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private let state: Mutex<(continuation: CheckedContinuation<T, Error>?, work: Task<Void, Never>?)>
+
+    init(_ continuation: CheckedContinuation<T, Error>) { state = Mutex((continuation, nil)) }
+
+    func start(_ work: Task<Void, Never>) {
+        let finished = state.withLock { state in
+            state.work = work
+            return state.continuation == nil
+        }
+        if finished { work.cancel() }
+    }
+
+    func finish(_ result: Result<T, Error>) {
+        let (continuation, work) = state.withLock { state in
+            defer { state.continuation = nil }
+            return (state.continuation, state.work)
+        }
+        guard let continuation else { return }
+        if case .failure = result { work?.cancel() }
+        continuation.resume(with: result)
+    }
 }

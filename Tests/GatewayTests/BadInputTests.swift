@@ -6,7 +6,7 @@ import NIOCore
 import Testing
 
 /// Every bad order gets a specific 4xx naming the field, and nothing reaches the order log.
-@Suite struct BadInputTests {
+@Suite(.timeLimit(.minutes(3))) struct BadInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var body: String

@@ -11,7 +11,7 @@ import Testing
 /// client such as ApacheBench waits for that close); with it, the answer confirms `Connection: keep-alive` and the
 /// connection stays open. The same on the fast path and through the router, for a connection's first request and
 /// for later ones.
-@Suite struct ConnectionPersistenceTests {
+@Suite(.timeLimit(.minutes(3))) struct ConnectionPersistenceTests {
     static func request(_ method: String, _ path: String, version: String, connection: String?, body: String? = nil) -> String {
         var text = "\(method) \(path) \(version)\r\nHost: x\r\nAuthorization: Bearer \(Keys.alice)\r\n"
         if let connection { text += "Connection: \(connection)\r\n" }

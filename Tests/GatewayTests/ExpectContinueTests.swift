@@ -10,7 +10,7 @@ import Testing
 /// A client that sends `Expect: 100-continue` gets `100 Continue` before it sends the body, then the answer: on the
 /// fast path and through the router, for a connection's first request and a later one. The client here sends the
 /// body only after reading the 100, so without it the read times out and the test fails.
-@Suite struct ExpectContinueTests {
+@Suite(.timeLimit(.minutes(3))) struct ExpectContinueTests {
     @Test(arguments: [true, false], ["GET /v1/health", "POST /v1/orders"])
     func continueComesBeforeTheBody(fastOrderPath: Bool, route: String) async throws {
         let sink = RecordingSink()

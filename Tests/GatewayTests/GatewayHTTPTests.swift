@@ -6,7 +6,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-@Suite struct GatewayHTTPTests {
+@Suite(.timeLimit(.minutes(3))) struct GatewayHTTPTests {
     @Test func placedOrderShowsFillsAndFilledStatus() async throws {
         let sink = RecordingSink()
         let gateway = makeGateway(sink: sink)

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// The gateway as `exchange gateway` runs it: GatewayService against an embedded Kafka cluster.
-@Suite(.serialized) struct GatewayKafkaTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayKafkaTests {
     /// Runs a GatewayService over a fresh embedded cluster for the duration of `body`.
     static func withService(_ body: @Sendable (EmbeddedKafka, GatewayClient, GatewayClient) async throws -> Void) async throws {
         let cluster = try EmbeddedKafka()

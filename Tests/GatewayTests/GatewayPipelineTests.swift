@@ -9,7 +9,7 @@ import Testing
 /// The gateway in front of the real pipeline: an embedded cluster with the exchange's topics, the split and match
 /// stages running in-process as `exchange run` runs them, and `GatewayService` with its read model. Orders go in
 /// through `POST /v1/orders`; their fate comes back through the matcher's reports and trades.
-@Suite(.serialized) struct GatewayPipelineTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct GatewayPipelineTests {
     static let partitions = 2
 
     /// A cluster with every exchange topic and the split and match stages running for the duration of `body`.

@@ -11,7 +11,7 @@ import Synchronization
 import Testing
 
 /// Requests that do not parse as HTTP, sent over a plain socket (an HTTP client library would refuse to send them).
-@Suite struct MalformedHTTPTests {
+@Suite(.timeLimit(.minutes(3))) struct MalformedHTTPTests {
     /// Sends `request` and reads until the server closes the connection; `nil` if it neither answers nor closes
     /// within 10 s. The blocking socket calls run on a thread of their own: on the cooperative pool they could
     /// starve the in-process server's request handlers.

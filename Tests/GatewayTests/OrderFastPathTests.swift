@@ -12,7 +12,7 @@ import Testing
 
 /// `POST /orders` served on the event loop answers exactly as the router does, keeps a pipelining
 /// connection's answers in order, and counts as a request for the idle timeout.
-@Suite struct OrderFastPathTests {
+@Suite(.timeLimit(.minutes(3))) struct OrderFastPathTests {
     struct Sent: Sendable {
         var key: String?
         var body: String

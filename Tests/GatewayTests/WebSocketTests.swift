@@ -7,7 +7,7 @@ import Logging
 import Synchronization
 import Testing
 
-@Suite struct WebSocketTests {
+@Suite(.timeLimit(.minutes(3))) struct WebSocketTests {
     /// Connects as `key`, subscribes to AAPL, collects text frames until `until` holds (or 10 s pass).
     static func collect(port: Int, key: String, until: @escaping @Sendable ([JSONValue]) -> Bool, onReady: @escaping @Sendable () async -> Void) async throws -> [JSONValue] {
         let frames = Mutex<[JSONValue]>([])
