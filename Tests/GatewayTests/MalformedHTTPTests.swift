@@ -68,14 +68,16 @@ import Testing
         var operation: String
     }
 
-    /// Everything the server sends until it closes the connection; nil if a read times out first.
+    /// Everything the server sends until it closes the connection; nil if a read times out first. A reset counts as
+    /// a close: the kernel resets instead of ending the stream when the server closes a socket holding bytes it has
+    /// not read yet, such as a half-sent head that arrived just before shutdown closed the connection.
     static func readUntilClosed(_ fd: Int32) -> String? {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { return String(decoding: received, as: UTF8.self) }  // closed by the server
-            if n < 0 { return nil }  // timed out with the connection still open
+            if n < 0 { return errno == ECONNRESET ? String(decoding: received, as: UTF8.self) : nil }
             received += buffer[0..<n]
         }
     }
