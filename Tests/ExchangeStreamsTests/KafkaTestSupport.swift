@@ -110,6 +110,7 @@ func withDeadline<T: Sendable>(
         let timer = Task {
             // Cancelled (throws) when `body` finishes first.
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            printThreadStacks(because: "timed out after \(timeout) waiting for \(what)")
             race.finish(.failure(StageError("timed out after \(timeout) waiting for \(what)")))
         }
         race.start(
@@ -118,6 +119,28 @@ func withDeadline<T: Sendable>(
                 timer.cancel()
             })
     }
+}
+
+/// Prints every thread's stack of this process with gdb, where gdb is installed (CI installs it): what a blocked
+/// librdkafka call or lock looks like, which an async error cannot show.
+func printThreadStacks(because reason: String) {
+    let gdb = URL(fileURLWithPath: "/usr/bin/gdb")
+    guard FileManager.default.isExecutableFile(atPath: gdb.path) else { return }
+    let process = Process()
+    process.executableURL = gdb
+    process.arguments = ["-p", "\(getpid())", "-batch", "-ex", "thread apply all bt 25"]
+    // A file, not a pipe: gdb stops every thread of this process, the pipe's reader too, and would block on a full pipe.
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("stacks-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else { return }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    process.standardOutput = file
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return }
+    process.waitUntilExit()
+    try? file.close()
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    let stacks = text.split(separator: "\n").filter { $0.hasPrefix("Thread ") || $0.hasPrefix("#") }
+    print("\(reason); the threads of this process:\n" + stacks.joined(separator: "\n"))
 }
 
 /// The continuation of `withDeadline`, resumed by whichever of the body and the timer ends first.
