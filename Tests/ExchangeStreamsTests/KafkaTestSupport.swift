@@ -110,8 +110,9 @@ func withDeadline<T: Sendable>(
         let timer = Task {
             // Cancelled (throws) when `body` finishes first.
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            printThreadStacks(because: "timed out after \(timeout) waiting for \(what)")
-            race.finish(.failure(StageError("timed out after \(timeout) waiting for \(what)")))
+            let reason = "timed out after \(timeout) waiting for \(what)"
+            printThreadStacks(because: reason)
+            race.finish(.failure(StageError(reason)))
         }
         race.start(
             Task {
