@@ -72,8 +72,9 @@ public struct JWTVerifier: Sendable {
         guard case .number(let expText)? = claims["exp"], let exp = Int64(expText) else {
             return .failure(.unauthenticated("JWT has no numeric exp claim"))
         }
-        if now > exp + leeway { return .failure(.unauthenticated("JWT has expired")) }
-        if case .number(let nbfText)? = claims["nbf"], let nbf = Int64(nbfText), now + leeway < nbf {
+        // exp and nbf are the client's numbers: compared without arithmetic on them, which could overflow.
+        if now.subtractingSaturated(leeway) > exp { return .failure(.unauthenticated("JWT has expired")) }
+        if case .number(let nbfText)? = claims["nbf"], let nbf = Int64(nbfText), now.addingSaturated(leeway) < nbf {
             return .failure(.unauthenticated("JWT is not valid yet"))
         }
         if let issuer, claims["iss"] != .string(issuer) { return .failure(.unauthenticated("JWT issuer is not accepted")) }
