@@ -5,6 +5,13 @@ import NIOHTTP1
 /// behind the decoder refuse before the router sees it.
 enum ClosingAnswer {
     static func write(_ problem: APIError, context: ChannelHandlerContext) {
+        let channel = context.channel
+        writeParts(problem, context: context).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// The answer's parts, with `Connection: close`, flushed; the future completes when the last is written.
+    @discardableResult
+    static func writeParts(_ problem: APIError, context: ChannelHandlerContext) -> EventLoopFuture<Void> {
         let body = context.channel.allocator.buffer(string: problem.body.serialized())
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -14,7 +21,6 @@ enum ClosingAnswer {
         let status = HTTPResponseStatus(statusCode: problem.status.code)
         context.write(NIOAny(HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(body))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        return context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)))
     }
 }

@@ -17,19 +17,20 @@ final class EncoderOutputGate: ChannelOutboundHandler, RemovableChannelHandler {
     private var dropping = false
     /// No body and no framing headers: the encoder has nothing to add to it.
     private static let emptyAnswer = HTTPServerResponsePart.head(HTTPResponseHead(version: .http1_1, status: .noContent))
+    private static let emptyAnswerEnd = HTTPServerResponsePart.end(nil)
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     /// Writes the answer to the oldest request the encoder has queued; `above` is a handler's context between the
-    /// encoder and the HTTP-types codec, through which the empty head takes the turn. (Its `.end` would leave the
-    /// encoder as the head does, not chunked and the body not suppressed, since the fast path answers only `POST`,
-    /// so it is not sent.)
+    /// encoder and the HTTP-types codec, through which the empty answer takes the turn. (Its `.end` adds nothing to
+    /// the encoder's output, but tells the handlers on the way, `RequestBodyGuard`, that the answer is complete.)
     func writeAnswer(_ response: ByteBuffer, above: ChannelHandlerContext) {
         guard let context else { return }
         context.write(NIOAny(IOData.byteBuffer(response)), promise: nil)
         dropping = true
         above.write(NIOAny(Self.emptyAnswer), promise: nil)
+        above.write(NIOAny(Self.emptyAnswerEnd), promise: nil)
         dropping = false
     }
 

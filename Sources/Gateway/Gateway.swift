@@ -67,7 +67,7 @@ public final class Gateway: Sendable {
                 return MalformedRequestGuard(
                     HTTP1WebSocketUpgradeChannel(
                         responder: responder, webSocketResponder: webSocketResponder, configuration: .init(http1: http1)),
-                    firstRequestTimeout: idle, screenFirstHead: { self.screenUpgrade(&$0) })
+                    firstRequestTimeout: idle, screenFirstHead: { self.screenUpgrade(&$0) }, bodyGuard: { self.bodyGuard() })
             },
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: Gateway.serverName),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
@@ -85,6 +85,13 @@ public final class Gateway: Sendable {
     /// Handlers each HTTP connection gets in front of the router.
     func connectionHandlers() -> [any RemovableChannelHandler] {
         configuration.fastOrderPath ? [OrderFastPathInstaller(gateway: self)] : [ConnectionPersistenceHandler.Installer()]
+    }
+
+    /// The bounds of every request body on a connection (`RequestBodyGuard`).
+    func bodyGuard() -> RequestBodyGuard {
+        RequestBodyGuard(
+            bodyTimeout: .nanoseconds(Int64(configuration.bodyTimeout / .nanoseconds(1))),
+            maxBodyRead: max(configuration.maxBodyRead, configuration.maxBodySize))
     }
 
     /// Serves `application()` until the task is cancelled (for tools that run the HTTP side alone).

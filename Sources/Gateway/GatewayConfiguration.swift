@@ -14,6 +14,13 @@ public struct GatewayConfiguration: Sendable {
     public var prefix: String = "/v1"
     /// Largest accepted request body, bytes.
     public var maxBodySize: Int = 16 * 1024
+    /// Most bytes of one request's body the server reads. A body over `maxBodySize` gets its 413 and is read and
+    /// dropped up to this, so the connection stays usable; a larger one (declared or chunked) gets its 413 and the
+    /// connection closes.
+    public var maxBodyRead: Int = 1 << 20
+    /// A request's body must be complete within this long of its head, or the request gets a 408 and the connection
+    /// closes: the idle timeout counts silence, and a body trickling in a byte at a time is never silent for long.
+    public var bodyTimeout: Duration = .seconds(30)
     /// Per-trader token bucket; a rate <= 0 disables limiting.
     public var rateLimitPerSecond: Double = 200
     public var rateLimitBurst: Double = 400

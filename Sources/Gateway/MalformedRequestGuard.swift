@@ -21,21 +21,28 @@ public struct MalformedRequestGuard<Inner: ServerChildChannel>: ServerChildChann
     let inner: Inner
     let firstRequestTimeout: TimeAmount?
     let screenFirstHead: FirstRequestHeadScreen
+    let bodyGuard: @Sendable () -> RequestBodyGuard?
 
-    public init(_ inner: Inner, firstRequestTimeout: TimeAmount? = nil, screenFirstHead: @escaping FirstRequestHeadScreen = { _ in nil }) {
+    init(
+        _ inner: Inner, firstRequestTimeout: TimeAmount? = nil, screenFirstHead: @escaping FirstRequestHeadScreen = { _ in nil },
+        bodyGuard: @escaping @Sendable () -> RequestBodyGuard? = { nil }
+    ) {
         self.inner = inner
         self.firstRequestTimeout = firstRequestTimeout
         self.screenFirstHead = screenFirstHead
+        self.bodyGuard = bodyGuard
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        inner.setup(channel: channel, logger: logger).flatMapThrowing { [firstRequestTimeout, screenFirstHead] value in
+        inner.setup(channel: channel, logger: logger).flatMapThrowing { [firstRequestTimeout, screenFirstHead, bodyGuard] value in
             // Right behind the decoder: it sees the first request head (or the decoder's error) before the upgrade
             // handler does, whether the request is plain HTTP or a WebSocket upgrade.
             let operations = channel.pipeline.syncOperations
             let decoder = try operations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try operations.addHandler(
-                FirstRequestParseErrorHandler(timeout: firstRequestTimeout, screen: screenFirstHead), position: .after(decoder))
+            let first = FirstRequestParseErrorHandler(timeout: firstRequestTimeout, screen: screenFirstHead)
+            try operations.addHandler(first, position: .after(decoder))
+            // In front of it, the body bounds see every request part of the connection, the first one's too.
+            if let bodyGuard = bodyGuard() { try operations.addHandler(bodyGuard, position: .before(first)) }
             return value
         }
     }

@@ -25,6 +25,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Requests per second per trader (0 disables).") var rateLimit: Double = 200
     @Option(help: "Burst size of the per-trader rate limit.") var burst: Double = 400
     @Option(help: "Largest request body in bytes.") var maxBody = 16 * 1024
+    @Option(help: "Most bytes of one request body read at all: a larger one gets 413 and its connection closes.")
+    var maxBodyRead = 1 << 20
+    @Option(help: "Seconds a request body may take to arrive after its head (then 408 and the connection closes).")
+    var bodyTimeout = 30
     @Option(help: "When POST /orders answers 202: 'delivered' (acknowledged by the brokers, acks=all: an answered order survives a gateway crash) or 'queued' (handed to the idempotent producer: faster, but a crash before delivery loses it).")
     var ack: AckMode = .delivered
     @Option(help: "Partitions of topics the gateway creates when missing.") var partitions = 4
@@ -68,6 +72,8 @@ struct GatewayCommand: AsyncParsableCommand {
         options.http.rateLimitPerSecond = rateLimit
         options.http.rateLimitBurst = burst
         options.http.maxBodySize = maxBody
+        options.http.maxBodyRead = maxBodyRead
+        options.http.bodyTimeout = .seconds(max(1, bodyTimeout))
         try options.http.loadAuthentication(keysFile: keysFile, environment: environment)
         if devKeys {
             var keys = options.http.authenticator.keys

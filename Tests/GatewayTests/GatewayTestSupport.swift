@@ -43,10 +43,12 @@ let testInstruments = InstrumentRules.seed + [
 
 func makeGateway(
     sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
-    fastOrderPath: Bool = true
+    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20
 ) -> Gateway {
     var configuration = GatewayConfiguration()
     configuration.fastOrderPath = fastOrderPath
+    configuration.bodyTimeout = bodyTimeout
+    configuration.maxBodyRead = maxBodyRead
     configuration.port = 0
     configuration.idleTimeout = idleTimeout
     configuration.rateLimitPerSecond = rate
