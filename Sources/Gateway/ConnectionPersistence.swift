@@ -14,6 +14,25 @@ enum ConnectionPersistence {
         return head
     }
 
+    /// `normalized` for a request head after the upgrade handler's turn (every one the fast path and Hummingbird's
+    /// request loop see). Only a connection's first request can be upgraded, and the first is screened before that
+    /// (`Gateway.screenUpgrade`); a later one asking for an upgrade got no answer at all, and NIO's decoder reads
+    /// nothing after it. Its `Upgrade` is ignored (RFC 9110 §7.8), so it gets its usual answer, and the connection
+    /// closes after that answer.
+    static func normalizedAfterUpgradeHandler(_ head: HTTPRequestHead) -> HTTPRequestHead {
+        guard head.headers.contains(name: "Upgrade") else { return normalized(head) }
+        var head = head
+        ignoreUpgrade(&head)
+        return head
+    }
+
+    /// Drops the `Upgrade` of a request that will not be upgraded, and has the connection closed after its answer:
+    /// NIO's decoder parses nothing after a request that asked for an upgrade, so a next request would never be read.
+    static func ignoreUpgrade(_ head: inout HTTPRequestHead) {
+        head.headers.remove(name: "Upgrade")
+        head.headers.replaceOrAdd(name: "Connection", value: "close")
+    }
+
     /// Whether an answer confirms `Connection: keep-alive`: an HTTP/1.0 client that asked for it takes the connection
     /// as closing after the answer unless the answer says so too (an HTTP/1.1 one ignores the header).
     static func confirmsKeepAlive(_ connection: String?) -> Bool {

@@ -28,7 +28,7 @@ final class ConnectionPersistenceHandler: ChannelDuplexHandler, RemovableChannel
         }
         if unanswered == 0, ContinueAnswer.isAwaited(head) { ContinueAnswer.write(context: context) }
         unanswered += 1
-        context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalized(head))))
+        context.fireChannelRead(wrapInboundOut(.head(ConnectionPersistence.normalizedAfterUpgradeHandler(head))))
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

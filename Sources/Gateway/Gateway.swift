@@ -26,6 +26,10 @@ public final class Gateway: Sendable {
     let limiter: RateLimiter
     let idempotency: IdempotencyCache
     let authentication: AuthenticationMiddleware
+    /// `GET <prefix>/openapi.json`, built once: its order schemas come from the instruments.
+    let openAPIText: String
+    /// The methods each documented path serves, for the 405's `Allow`.
+    let allowedMethods: AllowedMethods
     /// Extra gauges for `/metrics` and facts for `/health` (Kafka lag, readiness), sampled per request.
     let status: @Sendable () -> [(name: String, help: String, value: Int64)]
 
@@ -46,6 +50,8 @@ public final class Gateway: Sendable {
         self.limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
         self.idempotency = IdempotencyCache(capacity: configuration.idempotencyCapacity)
         self.authentication = AuthenticationMiddleware(authenticator: configuration.authenticator, limiter: limiter, metrics: metrics)
+        self.openAPIText = OpenAPIDocument.document(prefix: configuration.prefix, instruments: instruments).serialized()
+        self.allowedMethods = AllowedMethods(OpenAPIDocument.pathMethods(prefix: configuration.prefix))
         self.status = status
     }
 
@@ -102,11 +108,11 @@ public final class Gateway: Sendable {
     public func router() -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
         let prefix = RouterPath(configuration.prefix)
-        router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: metrics, allowedMethods: allowedMethods))
         let open = router.group(prefix)
         open.get("health") { _, _ in self.health() }
         open.get("metrics") { _, _ in self.prometheus() }
-        open.get("openapi.json") { _, _ in Response.json(OpenAPIDocument.document(prefix: self.configuration.prefix)) }
+        open.get("openapi.json") { _, _ in Response.json(text: self.openAPIText) }
 
         let api = router.group(prefix)
             .add(middleware: authentication)
@@ -121,7 +127,11 @@ public final class Gateway: Sendable {
         api.get("sma/{symbol}") { _, context in Response.success(self.readModel.sma(try self.knownSymbol(context).symbol)) }
         api.get("profit") { _, _ in Response.success(self.readModel.profit()) }
         api.get("top-profit") { _, _ in Response.success(self.readModel.topProfit()) }
-        api.ws("ws") { inbound, outbound, context in
+        // A plain GET (no handshake) would otherwise be "upgraded" to an empty 200 that never becomes a WebSocket.
+        api.ws("ws", shouldUpgrade: { request, _ in
+            if let error = Gateway.handshakeError(request.headers) { throw error }
+            return .upgrade([:])
+        }) { inbound, outbound, context in
             guard let trader = context.requestContext.trader else { return }
             try await WebSocketSession(hub: self.readModel.hub, trader: trader, instruments: self.instruments)
                 .run(inbound: inbound, outbound: outbound)
@@ -251,7 +261,11 @@ public final class Gateway: Sendable {
 
     /// The `Idempotency-Key` header, checked before anything else of the body.
     static func idempotencyKey(_ key: String?) throws(APIError) -> String? {
-        if let key, key.isEmpty || key.utf8.count > 128 { throw APIError.input("Idempotency-Key", "must be 1 to 128 characters") }
+        // Visible ASCII, as the OpenAPI document says: a key is copied between systems, and bytes beyond ASCII
+        // arrive in a header as whatever the client's library made of them.
+        if let key, key.isEmpty || key.utf8.count > 128 || !key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E }) {
+            throw APIError.input("Idempotency-Key", "must be 1 to 128 visible ASCII characters")
+        }
         return key
     }
 

@@ -14,6 +14,7 @@ import Foundation
 struct ErrorAndMetricsMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let metrics: GatewayMetrics
+    let allowedMethods: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -28,11 +29,17 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
             response = try APIError.malformedRequest(error).response(from: request, context: context)
             response.headers[.connection] = "close"
         } catch let error as any HTTPResponseError {
-            let apiError: APIError
+            var apiError: APIError
             switch error.status {
-            case .notFound: apiError = .notFound("no route for \(request.method) \(request.uri.path)")
-            case .methodNotAllowed:
-                apiError = APIError(status: .methodNotAllowed, errorType: "InputException", message: "\(request.method) is not allowed on \(request.uri.path)")
+            case .notFound:
+                if let allow = allowedMethods.allow(path: request.uri.path) {
+                    apiError = APIError(
+                        status: .methodNotAllowed, errorType: "InputException",
+                        message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allow)")
+                    apiError.headers[.allow] = allow
+                } else {
+                    apiError = .notFound("no route for \(request.method) \(request.uri.path)")
+                }
             case .contentTooLarge: apiError = APIError(status: .contentTooLarge, errorType: "InputException", message: "body is too large", field: "body", reason: "too large")
             default: apiError = APIError(status: error.status, errorType: "GeneralException", message: error.status.reasonPhrase)
             }

@@ -183,7 +183,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 forward(part, context: context)
                 return true
             }
-            let head = ConnectionPersistence.normalized(received)
+            let head = ConnectionPersistence.normalizedAfterUpgradeHandler(received)
             if routerRequestsInFlight == 0, let order = OrderRequestHead(head, ordersPath: ordersPath) {
                 startOrder(order, context: context)
                 return true

@@ -157,11 +157,15 @@ public struct OrderRequestParser: Sendable {
         guard case .number(let text)? = object[field] else {
             throw APIError.input(field, object[field].map { "must be an integer, not \($0.typeName)" } ?? "is required")
         }
-        guard !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
-            throw APIError.input(field, "must be a whole number, not \(text)")
+        if let value = Int64(text) { return value }
+        // JSON has one number type: 10.0 and 1e1 are the integer 10 (as JSON Schema's "integer" says), 10.5 is not.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) else {
+            throw APIError.input(field, "\(text) is out of range")
         }
-        guard let value = Int64(text) else { throw APIError.input(field, "\(text) is out of range") }
-        return value
+        guard let decimal = try? FixedDecimal.parse(text, field: field), decimal.micros % 1_000_000 == 0 else {
+            throw APIError.input(field, "must be a whole number (at most 9223372036854), not \(text)")
+        }
+        return decimal.micros / 1_000_000
     }
 
     func quantity(_ object: JSONValue, _ field: String, instrument: InstrumentRules) throws(APIError) -> Int64 {
