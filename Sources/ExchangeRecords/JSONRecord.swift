@@ -1,7 +1,7 @@
 /// A record with a fixed JSON shape: deterministic encoding and strict decoding.
 ///
 /// Encoding writes the fields in `fieldNames` order without whitespace; equal records encode byte-identically.
-/// Decoding accepts exactly one JSON object with known fields (see README "Records and topics" for the rules)
+/// Decoding accepts exactly one JSON object with known fields (see docs/records.md for the rules)
 /// and throws `RecordDecodingError` naming the field at fault.
 public protocol JSONRecord: Sendable, Hashable {
     /// Every JSON field name this record type can carry, in encoding order.

@@ -1,4 +1,4 @@
-/// The exchange's Kafka topic names (DESIGN.md §2).
+/// The exchange's Kafka topic names (docs/architecture.md, "Topics"; their records in docs/records.md).
 public enum TopicName {
     public static let incomingOrders = "incoming_orders"
     public static let buyOrders = "buy_orders"

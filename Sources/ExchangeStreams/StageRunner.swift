@@ -4,9 +4,10 @@ import Synchronization
 
 /// Runs one instance of a stage: consume → apply to per-partition tasks → produce → snapshot.
 ///
-/// The guarantee (DESIGN.md §3): a task's snapshot is written only after every output the task produced up to the
-/// snapshot's positions is acknowledged, and a task always restarts from its latest snapshot at exactly the recorded
-/// positions. So a crash at any point loses nothing, and whatever it makes the stage write twice is byte-identical.
+/// The guarantee (docs/guarantees.md, "Exactly-once in effect"): a task's snapshot is written only after every output
+/// the task produced up to the snapshot's positions is acknowledged, and a task always restarts from its latest snapshot
+/// at exactly the recorded positions. So a crash at any point loses nothing, and whatever it makes the stage write twice
+/// is byte-identical.
 public final class StageRunner {
     public struct Options: Sendable {
         /// How often dirty tasks are snapshotted. Wall-clock time only schedules snapshots; it never enters outputs.

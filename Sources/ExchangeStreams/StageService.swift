@@ -128,7 +128,7 @@ public struct StageService: Service {
     }
 }
 
-/// The topics of the exchange (design note §1), created where missing.
+/// The topics of the exchange (docs/architecture.md, "Topics"), created where missing.
 public enum StreamsTopology {
     public static func topics(partitions: Int) -> [KafkaTopicSpecification] {
         let perPartition = [

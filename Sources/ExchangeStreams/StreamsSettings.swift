@@ -1,7 +1,8 @@
 import Kafka
 
-/// How stages connect and behave: the broker kind's client defaults (DESIGN.md §4, design note §6) plus the stage
-/// options. Everything here can be overridden from the command line.
+/// How stages connect and behave: the broker kind's client defaults (docs/guarantees.md, "Embedded broker vs real
+/// Kafka"; the profiles in docs/operations.md, "Configuration") plus the stage options. Everything here can be
+/// overridden from the command line.
 public struct StreamsSettings: Sendable {
     public enum BrokerKind: Sendable { case embedded, kafka }
     /// Latency: small batches, short linger and fetch waits. Throughput: bigger batches. Busy-poll: the lowest
@@ -17,10 +18,10 @@ public struct StreamsSettings: Sendable {
     /// Partitions of incoming_orders, buy_orders, sell_orders and every per-partition topic downstream.
     public var partitions: Int
     public var snapshotIntervalMilliseconds: Int
-    /// Transactional mode (design note §3, "with a real Kafka cluster"): each snapshot interval's outputs, the
-    /// snapshot and the input offsets commit atomically, and every stage reads `read_committed`. Correctness does not
-    /// depend on it (the snapshots and dedupe give exactly-once effect either way); it spares external readers the
-    /// byte-identical duplicates a crash can otherwise leave in the output topics.
+    /// Transactional mode (docs/guarantees.md, "Transactional mode"; its effect needs a real Kafka cluster): each
+    /// snapshot interval's outputs, the snapshot and the input offsets commit atomically, and every stage reads
+    /// `read_committed`. Correctness does not depend on it (the snapshots and dedupe give exactly-once effect either
+    /// way); it spares external readers the byte-identical duplicates a crash can otherwise leave in the output topics.
     public var transactional = false
 
     /// Consumer settings: `kafka`, plus `read_committed` in transactional mode.

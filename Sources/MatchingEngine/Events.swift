@@ -1,4 +1,4 @@
-/// The status an execution report announces (DESIGN.md §2 `execution_reports.status`).
+/// The status an execution report announces (docs/records.md, "Fields by topic": `execution_reports.status`).
 public enum OrderStatus: UInt8, Hashable, Sendable, CaseIterable {
     case new = 0
     case partiallyFilled = 1

@@ -1,30 +1,38 @@
 import Foundation
 import Testing
 
-/// Every `exchange …` command README.md shows is run against the binary just built (with `--help`, since most of
-/// them run until stopped): the subcommands must exist and accept the options shown, so the documentation cannot
-/// drift from the code.
+/// Every `exchange …` command README.md and the pages of docs/ show is run against the binary just built (with
+/// `--help`, since most of them run until stopped): the subcommands must exist and accept the options shown, so the
+/// documentation cannot drift from the code.
 @Suite("README commands")
 struct ReadmeCommandTests {
-    /// One shell command line from a fenced code block: the binary it runs and the words after it.
+    /// One shell command line from a fenced code block: the file and line it is on, the binary it runs and the words
+    /// after it.
     struct DocumentedCommand: CustomStringConvertible {
+        let file: String
         let line: Int
         let binary: ExchangeBinary
         let words: [String]
-        var description: String { "README.md:\(line): \(binary.name) \(words.joined(separator: " "))" }
+        var description: String { "\(file):\(line): \(binary.name) \(words.joined(separator: " "))" }
     }
+
+    /// The commands README.md showed when the manual moved from it into docs/: a change that loses any of them
+    /// (a page dropped, a parser that no longer sees a block) fails here.
+    static let commandsBeforeDocsMoved = 36
 
     let readme: String
     let commands: [DocumentedCommand]
 
     init() throws {
         readme = try Repository.text("README.md")
-        commands = Self.exchangeCommands(in: readme)
+        commands = try Repository.markdownFiles().flatMap { file in
+            Self.exchangeCommands(in: try Repository.text(file), file: file)
+        }
     }
 
     /// Shell-like code blocks (sh, bash, shell, console or unlabeled), their `exchange` invocations: directly,
     /// through a path ending in /exchange, or through `swift run [options] exchange`.
-    static func exchangeCommands(in markdown: String) -> [DocumentedCommand] {
+    static func exchangeCommands(in markdown: String, file: String) -> [DocumentedCommand] {
         var commands: [DocumentedCommand] = []
         var inShellBlock = false
         var inOtherBlock = false
@@ -53,7 +61,7 @@ struct ReadmeCommandTests {
             pending = ""
             for segment in splitCommands(text) {
                 if let (binary, words) = invocation(in: words(of: segment)) {
-                    commands.append(DocumentedCommand(line: offset + 1, binary: binary, words: words))
+                    commands.append(DocumentedCommand(file: file, line: offset + 1, binary: binary, words: words))
                 }
             }
         }
@@ -128,9 +136,11 @@ struct ReadmeCommandTests {
         return nil
     }
 
-    @Test("README shows exchange commands, and they are found")
+    @Test("README and docs/ show exchange commands, and they are found")
     func commandsAreFound() {
-        #expect(commands.count >= 5, "found \(commands)")
+        #expect(commands.filter { $0.file == "README.md" }.count >= 5, "found \(commands)")
+        #expect(commands.contains { $0.file.hasPrefix("docs/") }, "found \(commands)")
+        #expect(commands.count >= Self.commandsBeforeDocsMoved, "found \(commands.count): \(commands)")
     }
 
     @Test("the top of README: one command installs and runs the exchange, one runs the tests")
@@ -166,13 +176,14 @@ struct ReadmeCommandTests {
         }
     }
 
-    @Test("every subcommand of exchange has an example in README")
+    @Test("every subcommand of exchange has an example in README or docs/")
     func everySubcommandIsDocumented() throws {
         let help = try ExchangeBinary.exchange.run(["--help"])
         #expect(help.status == 0)
         let documented = Set(commands.filter { $0.binary.name == "exchange" }.compactMap(\.words.first))
         for subcommand in ExchangeBinary.subcommands(inHelp: help.text) where subcommand != "help" {
-            #expect(documented.contains(subcommand), "README.md shows no `exchange \(subcommand)` example")
+            #expect(
+                documented.contains(subcommand), "neither README.md nor docs/ shows an `exchange \(subcommand)` example")
         }
     }
 }

@@ -26,6 +26,11 @@ enum Repository {
         try String(contentsOf: url(relativePath), encoding: .utf8)
     }
 
+    /// The documentation: README.md, then every markdown page of docs/ (paths relative to the root), sorted.
+    static func markdownFiles() throws -> [String] {
+        ["README.md"] + (try files(in: "docs")).filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
+    }
+
     /// Files of a directory (names only), sorted.
     static func files(in relativePath: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: url(relativePath).path).sorted()
