@@ -1,3 +1,4 @@
+import ExchangeRecords
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -360,10 +361,10 @@ public final class Gateway: Sendable {
     }
 
     /// The order named in the path, if the caller owns it and it can still change.
-    func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: OrderSide) {
+    func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: Side) {
         let trader = try context.requireTrader()
         let id = context.parameters.get("id") ?? ""
-        guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = OrderSide(rawValue: owned.side) else {
+        guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = Side(rawValue: owned.side) else {
             throw APIError.notFound("order '\(id)' not found")
         }
         guard ReadModel.openStatuses.contains(owned.status) else {

@@ -1,3 +1,5 @@
+import ExchangeVocabulary
+
 /// A deterministic continuous double auction over many instruments: price-time priority, trades at
 /// the resting order's price, partial fills, LIMIT/MARKET, GTC/DAY/IOC/FOK/TTL, cancel/modify by the
 /// owner only, self-trade prevention, and expiry driven by event time.
@@ -222,16 +224,12 @@ public final class Engine {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
-        if order.quantity <= 0 { return reject(order, .nonPositiveQuantity, &events) }
-        if order.quantity > Instrument.maximumOrderQuantity { return reject(order, .quantityTooLarge, &events) }
-        if order.quantity % book.lotSize != 0 { return reject(order, .offLot, &events) }
+        if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
         if order.type == .limit {
             guard let price = order.price else { return reject(order, .missingPrice, &events) }
-            if price.micros <= 0 { return reject(order, .nonPositivePrice, &events) }
-            if price.micros % book.tickMicros != 0 { return reject(order, .offTick, &events) }
+            if let reason = book.refusal(priceMicros: price.micros) { return reject(order, reason, &events) }
             limitTicks = price.micros / book.tickMicros
-            if limitTicks < book.bandLow || limitTicks > book.bandHigh { return reject(order, .outsidePriceBand, &events) }
         } else {
             if order.price != nil { return reject(order, .unexpectedPrice, &events) }
             limitTicks = order.side == .buy ? .max : .min
@@ -506,17 +504,13 @@ public final class Engine {
         if request.price == nil && request.quantity == nil { return refuse(.invalidModification) }
         var newTicks = slot.price
         if let price = request.price {
-            if price.micros <= 0 { return refuse(.nonPositivePrice) }
-            if price.micros % book.tickMicros != 0 { return refuse(.offTick) }
+            if let reason = book.refusal(priceMicros: price.micros) { return refuse(reason) }
             newTicks = price.micros / book.tickMicros
-            if newTicks < book.bandLow || newTicks > book.bandHigh { return refuse(.outsidePriceBand) }
             if book.index(forTick: newTicks) == nil { return refuse(.priceOutOfRange) }
         }
         var newQuantity = slot.quantity
         if let quantity = request.quantity {
-            if quantity <= 0 { return refuse(.nonPositiveQuantity) }
-            if quantity > Instrument.maximumOrderQuantity { return refuse(.quantityTooLarge) }
-            if quantity % book.lotSize != 0 { return refuse(.offLot) }
+            if let reason = book.refusal(quantity: quantity) { return refuse(reason) }
             if quantity <= slot.filled { return refuse(.invalidModification) }
             newQuantity = quantity
         }

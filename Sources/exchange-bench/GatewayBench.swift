@@ -123,7 +123,7 @@ struct GatewayBench: AsyncParsableCommand {
     /// it from `wrk.headers`, which is still empty while the script's top level runs, and the gateway refuses an
     /// HTTP/1.1 request without it (RFC 9112 §3.2).
     func writeScript(host: String) throws -> String {
-        var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.gtc, 60), (.day, 20), (.ioc, 10), (.ttl, 10)])
+        var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.goodTillCanceled, 60), (.day, 20), (.immediateOrCancel, 10), (.timeToLive, 10)])
         var lua = "local bodies = {\n"
         for _ in 0..<bodies {
             let body = LoadGenerator.body(generator.nextPlacement())

@@ -168,7 +168,7 @@ import Testing
                 // Whatever the retry did, a copy of the order in the log is refused downstream.
                 let copy = NewOrder(
                     orderId: buyID, traderId: "bob", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 160_250_000, quantity: 10,
-                    timeInForce: .gtc, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                    timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
                 let report = try await producer.sendAndAwait(KafkaProducerMessage(
                     topic: TopicName.incomingOrders, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))

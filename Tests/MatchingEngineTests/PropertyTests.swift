@@ -1,3 +1,4 @@
+import enum ExchangeVocabulary.Reason
 import MatchingEngine
 import PropertyBased
 import Testing
