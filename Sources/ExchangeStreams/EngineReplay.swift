@@ -58,14 +58,14 @@ public struct EngineReplay {
             switch event {
             case .trade(let trade):
                 let wire = EngineRecordMapping.matchedTrade(
-                    trade, engine: engine, tradeID: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
+                    trade, engine: engine, tradeId: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
                 wire.encode(into: &record)
                 topic = TopicName.matchedTrades
                 key = wire.buyStockSymbol
             case .report(let report):
                 reportSeq += 1
                 let wire = EngineRecordMapping.executionReport(
-                    report, engine: engine, tradeID: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
+                    report, engine: engine, tradeId: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
                 wire.encode(into: &record)
                 topic = TopicName.executionReports
                 key = wire.symbol

@@ -298,7 +298,7 @@ public final class Gateway: Sendable {
             }
         }
 
-        let orderId = idempotencyKey.map { OrderID.derived(trader: trader.id, idempotencyKey: $0) } ?? OrderID.random()
+        let orderId = idempotencyKey.map { OrderId.derived(trader: trader.id, idempotencyKey: $0) } ?? OrderId.random()
         if let key = idempotencyKey, let known = readModel.ownedOrder(orderId, trader: trader.id) {
             // A retry this instance has no answer for (placed before a restart, or through another gateway): the
             // order is already in the log, so answer as the first time did and place nothing.

@@ -55,14 +55,14 @@ public final class KafkaOrderSink: OrderSink {
         switch command {
         case .new(let o):
             return .new(ExchangeRecords.NewOrder(
-                orderID: o.orderId, clientOrderID: o.clientOrderId, traderID: o.traderId, stockSymbol: o.symbol,
+                orderId: o.orderId, clientOrderId: o.clientOrderId, traderId: o.traderId, stockSymbol: o.symbol,
                 side: o.side, orderType: o.type, price: o.priceMicros.map { FixedDecimal(micros: $0) },
                 quantity: o.quantity, timeInForce: o.timeInForce, validityTTL: o.validityTTL, timestamp: o.timestamp))
         case .cancel(let id, let trader, let symbol, let s, let timestamp):
-            return .cancel(CancelOrder(orderID: id, traderID: trader, stockSymbol: symbol, side: s, timestamp: timestamp))
+            return .cancel(CancelOrder(orderId: id, traderId: trader, stockSymbol: symbol, side: s, timestamp: timestamp))
         case .modify(let id, let trader, let symbol, let s, let price, let quantity, let timestamp):
             return .modify(ModifyOrder(
-                orderID: id, traderID: trader, stockSymbol: symbol, side: s, price: price.map { FixedDecimal(micros: $0) },
+                orderId: id, traderId: trader, stockSymbol: symbol, side: s, price: price.map { FixedDecimal(micros: $0) },
                 quantity: quantity, timestamp: timestamp))
         }
     }

@@ -111,7 +111,7 @@ struct GatewayBench: AsyncParsableCommand {
 
     func logEnd(_ cluster: EmbeddedKafka) async throws -> Int64 {
         var configuration = cluster.configuration
-        configuration.groupID = "gateway-bench-watermarks"
+        configuration.groupId = "gateway-bench-watermarks"
         let consumer = try await KafkaConsumer(configuration: configuration)
         var total: Int64 = 0
         for p in 0..<partitions { total += try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.incomingOrders, Int32(p))).high }

@@ -214,7 +214,7 @@ import Testing
     @Test func idempotentOrderIdIsTheSameOnEveryGatewayInstance() async throws {
         let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "retry-9"]
         // Two instances with empty memories (a restart, or two gateways behind a load balancer).
-        let placedIDs = Mutex<[JSONValue?]>([])
+        let placedIds = Mutex<[JSONValue?]>([])
         for _ in 0..<2 {
             let sink = RecordingSink()
             try await makeGateway(sink: sink).application().test(.router) { client in
@@ -222,10 +222,10 @@ import Testing
                 #expect(placed.status == .accepted)
                 #expect(sink.count == 1)
                 #expect(placed.data["order_id"] == .string(sink.last?.orderId ?? "none"))
-                placedIDs.withLock { $0.append(placed.data["order_id"]) }
+                placedIds.withLock { $0.append(placed.data["order_id"]) }
             }
         }
-        let ids = placedIDs.withLock { $0 }
+        let ids = placedIds.withLock { $0 }
         #expect(ids.count == 2 && ids[0] == ids[1] && ids[0] != nil)
         guard case .string(let id)?? = ids.first else { return }
 
