@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
-        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeVocabulary", propertyBased]),
+        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),

@@ -21,20 +21,20 @@ public enum EngineRecordMapping {
             return .new(
                 MatchingEngine.NewOrder(
                     order: engine.orderHandle(o.orderId), trader: engine.traderHandle(o.traderId),
-                    symbol: engine.symbolHandle(o.stockSymbol), side: side(o.side),
+                    symbol: engine.symbolHandle(o.stockSymbol), side: o.side,
                     type: o.orderType == .limit ? .limit : .market, price: o.price.map { Price(micros: $0.micros) },
-                    quantity: o.quantity, timeInForce: timeInForce(o.timeInForce), validityTTLMinutes: o.validityTTL,
+                    quantity: o.quantity, timeInForce: o.timeInForce, validityTTLMinutes: o.validityTTL,
                     timestamp: o.timestamp))
         case .cancel(let c):
             return .cancel(
                 MatchingEngine.CancelOrder(
                     order: engine.orderHandle(c.orderId), trader: engine.traderHandle(c.traderId),
-                    symbol: engine.symbolHandle(c.stockSymbol), side: side(c.side), timestamp: c.timestamp))
+                    symbol: engine.symbolHandle(c.stockSymbol), side: c.side, timestamp: c.timestamp))
         case .modify(let m):
             return .modify(
                 MatchingEngine.ModifyOrder(
                     order: engine.orderHandle(m.orderId), trader: engine.traderHandle(m.traderId),
-                    symbol: engine.symbolHandle(m.stockSymbol), side: side(m.side), price: m.price.map { Price(micros: $0.micros) },
+                    symbol: engine.symbolHandle(m.stockSymbol), side: m.side, price: m.price.map { Price(micros: $0.micros) },
                     quantity: m.quantity, timestamp: m.timestamp))
         case .tick(let t):
             return .tick(timestamp: t.timestamp)
@@ -58,8 +58,8 @@ public enum EngineRecordMapping {
     ) -> ExchangeRecords.ExecutionReport {
         ExchangeRecords.ExecutionReport(
             orderId: engine.orderId(report.order), traderId: engine.traderId(report.trader),
-            symbol: engine.symbol(report.symbol), side: report.side == .buy ? .buy : .sell,
-            status: ExchangeRecords.OrderStatus(rawValue: report.status.wireName) ?? .rejected,
+            symbol: engine.symbol(report.symbol), side: report.side,
+            status: report.status,
             reason: report.reason.map(reasonText), price: report.price.map { FixedDecimal(micros: $0.micros) },
             // A rejected request echoes what was asked; the wire record holds non-negative quantities only.
             quantity: max(0, report.quantity), filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,
@@ -71,16 +71,4 @@ public enum EngineRecordMapping {
     /// `"OFF_TICK: price is not a multiple of the instrument's tick size"`: a stable code a program can match,
     /// then the sentence a person reads.
     public static func reasonText(_ reason: Reason) -> String { "\(reason.code): \(reason.message)" }
-
-    static func side(_ side: ExchangeRecords.Side) -> MatchingEngine.Side { side == .buy ? .buy : .sell }
-
-    static func timeInForce(_ tif: ExchangeRecords.TimeInForce) -> MatchingEngine.TimeInForce {
-        switch tif {
-        case .goodTillCanceled: .gtc
-        case .day: .day
-        case .immediateOrCancel: .ioc
-        case .fillOrKill: .fok
-        case .timeToLive: .ttl
-        }
-    }
 }

@@ -123,9 +123,9 @@ public struct EngineReplay {
                 appendString(engine.orderId(order.order), to: &out)
                 out.append(contentsOf: Array(",\"trader_id\":".utf8))
                 appendString(engine.traderId(order.trader), to: &out)
-                var fields = ",\"side\":\"\(order.side.wireName)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
+                var fields = ",\"side\":\"\(order.side.rawValue)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
                 fields += ",\"filled_quantity\":\(order.filledQuantity),\"leaves_quantity\":\(order.leavesQuantity)"
-                fields += ",\"time_in_force\":\"\(order.timeInForce.wireName)\""
+                fields += ",\"time_in_force\":\"\(order.timeInForce.rawValue)\""
                 if let expiry = order.expiresAt { fields += ",\"expires_at\":\(expiry)" }
                 out.append(contentsOf: Array((fields + "}").utf8))
             }

@@ -2,4 +2,6 @@
 public enum Side: String, Sendable, Hashable, CaseIterable {
     case buy = "BUY"
     case sell = "SELL"
+
+    @inlinable public var opposite: Side { self == .buy ? .sell : .buy }
 }

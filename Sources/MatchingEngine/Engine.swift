@@ -236,17 +236,17 @@ public final class Engine {
         }
         var expiry = Int64.max
         switch order.timeInForce {
-        case .ttl:
+        case .timeToLive:
             guard let minutes = order.validityTTLMinutes, minutes > 0, minutes <= 1_000_000_000 else {
                 return reject(order, .missingValidityTTL, &events)
             }
             expiry = clock + minutes * 60_000
         case .day:
             expiry = configuration.sessionClose(after: clock)
-        case .gtc, .ioc, .fok:
+        case .goodTillCanceled, .immediateOrCancel, .fillOrKill:
             break
         }
-        let restsIfUnfilled = order.type == .limit && order.timeInForce != .ioc && order.timeInForce != .fok
+        let restsIfUnfilled = order.type == .limit && order.timeInForce != .immediateOrCancel && order.timeInForce != .fillOrKill
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
@@ -263,7 +263,7 @@ public final class Engine {
             prev: -1, next: -1, expiry: expiry, sequence: acceptSequence)
         events.append(.report(report(incoming, .new, .newOrder, nil, leaves: incoming.quantity, time: clock)))
 
-        if order.timeInForce == .fok && !canFillCompletely(incoming, book) {
+        if order.timeInForce == .fillOrKill && !canFillCompletely(incoming, book) {
             events.append(.report(report(incoming, .canceled, .newOrder, .fillOrKillUnfillable, leaves: 0, time: clock)))
             return
         }
@@ -280,7 +280,7 @@ public final class Engine {
             events.append(.report(report(incoming, .canceled, cause, .selfTradePrevented, leaves: 0, time: clock)))
         } else if incoming.type == .market {
             events.append(.report(report(incoming, .canceled, cause, .noLiquidity, leaves: 0, time: clock)))
-        } else if incoming.timeInForce == .ioc || incoming.timeInForce == .fok {
+        } else if incoming.timeInForce == .immediateOrCancel || incoming.timeInForce == .fillOrKill {
             events.append(.report(report(incoming, .canceled, cause, .immediateOrCancel, leaves: 0, time: clock)))
         } else {
             rest(incoming, book)
@@ -559,7 +559,7 @@ public final class Engine {
                 lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
         } else {
             events.append(.report(ExecutionReport(
-                order: order, trader: trader, symbol: symbol, side: side ?? .buy, type: .limit, timeInForce: .gtc,
+                order: order, trader: trader, symbol: symbol, side: side ?? .buy, type: .limit, timeInForce: .goodTillCanceled,
                 status: .rejected, cause: cause, reason: rejection.reason, price: nil, quantity: 0, filledQuantity: 0,
                 leavesQuantity: 0, lastPrice: nil, lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
         }

@@ -1,28 +1,5 @@
 import ExchangeVocabulary
 
-/// The status an execution report announces (docs/records.md, "Fields by topic": `execution_reports.status`).
-public enum OrderStatus: UInt8, Hashable, Sendable, CaseIterable {
-    case new = 0
-    case partiallyFilled = 1
-    case filled = 2
-    case canceled = 3
-    case expired = 4
-    case rejected = 5
-    case replaced = 6
-
-    public var wireName: String {
-        switch self {
-        case .new: "NEW"
-        case .partiallyFilled: "PARTIALLY_FILLED"
-        case .filled: "FILLED"
-        case .canceled: "CANCELED"
-        case .expired: "EXPIRED"
-        case .rejected: "REJECTED"
-        case .replaced: "REPLACED"
-        }
-    }
-}
-
 /// What produced an execution report; lets readers tell a rejected cancel/modify request
 /// (the order itself unchanged) from a rejected new order.
 public enum ReportCause: UInt8, Hashable, Sendable {
