@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "MatchingEngine", targets: ["MatchingEngine"]),
         .library(name: "StreamAnalytics", targets: ["StreamAnalytics"]),
+        .library(name: "ExchangeVocabulary", targets: ["ExchangeVocabulary"]),
         .library(name: "ExchangeRecords", targets: ["ExchangeRecords"]),
         .library(name: "ExchangeStreams", targets: ["ExchangeStreams"]),
         .library(name: "Gateway", targets: ["Gateway"]),
@@ -51,9 +52,11 @@ let package = Package(
         .target(name: "MemoryAllocator", dependencies: ["CJemalloc"]),
 
         // MARK: Pure domain (no I/O)
-        .target(name: "MatchingEngine"),
+        // The domain's words and its one order rule, shared by gateway, records and engine.
+        .target(name: "ExchangeVocabulary"),
+        .target(name: "MatchingEngine", dependencies: ["ExchangeVocabulary"]),
         .target(name: "StreamAnalytics"),
-        .target(name: "ExchangeRecords"),
+        .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
         // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
         .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
 
@@ -65,7 +68,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Kafka", "MatchingEngine", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
+                "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -98,6 +101,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
+        .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),

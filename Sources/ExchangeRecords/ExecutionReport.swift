@@ -3,9 +3,9 @@
 /// `quantity = filled_quantity + leaves_quantity` until the order is done. `last_price`, `last_quantity` and
 /// `trade_id` describe the fill that produced this report (absent when the report is not a fill).
 public struct ExecutionReport: Sendable, Hashable {
-    public var orderID: String
-    public var clientOrderID: String?
-    public var traderID: String
+    public var orderId: String
+    public var clientOrderId: String?
+    public var traderId: String
     public var symbol: String
     public var side: Side
     public var status: OrderStatus
@@ -21,21 +21,21 @@ public struct ExecutionReport: Sendable, Hashable {
     /// Quantity of this report's fill.
     public var lastQuantity: Int64?
     /// `TRADE_ID` of this report's fill in `matched_trades`.
-    public var tradeID: String?
+    public var tradeId: String?
     /// Dense per-partition sequence of the matcher's outputs.
     public var seq: Int64
     /// Epoch milliseconds (event time).
     public var timestamp: Int64
 
     public init(
-        orderID: String, clientOrderID: String? = nil, traderID: String, symbol: String, side: Side,
+        orderId: String, clientOrderId: String? = nil, traderId: String, symbol: String, side: Side,
         status: OrderStatus, reason: String? = nil, price: FixedDecimal?, quantity: Int64, filledQuantity: Int64,
-        leavesQuantity: Int64, lastPrice: FixedDecimal? = nil, lastQuantity: Int64? = nil, tradeID: String? = nil,
+        leavesQuantity: Int64, lastPrice: FixedDecimal? = nil, lastQuantity: Int64? = nil, tradeId: String? = nil,
         seq: Int64, timestamp: Int64
     ) {
-        self.orderID = orderID
-        self.clientOrderID = clientOrderID
-        self.traderID = traderID
+        self.orderId = orderId
+        self.clientOrderId = clientOrderId
+        self.traderId = traderId
         self.symbol = symbol
         self.side = side
         self.status = status
@@ -46,7 +46,7 @@ public struct ExecutionReport: Sendable, Hashable {
         self.leavesQuantity = leavesQuantity
         self.lastPrice = lastPrice
         self.lastQuantity = lastQuantity
-        self.tradeID = tradeID
+        self.tradeId = tradeId
         self.seq = seq
         self.timestamp = timestamp
     }
@@ -62,13 +62,13 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
 
     public func encode(into b: inout [UInt8]) {
         b.appendLiteral("{\"order_id\":")
-        b.appendJSONString(orderID)
-        if let clientOrderID {
+        b.appendJSONString(orderId)
+        if let clientOrderId {
             b.appendLiteral(",\"client_order_id\":")
-            b.appendJSONString(clientOrderID)
+            b.appendJSONString(clientOrderId)
         }
         b.appendLiteral(",\"trader_id\":")
-        b.appendJSONString(traderID)
+        b.appendJSONString(traderId)
         b.appendLiteral(",\"symbol\":")
         b.appendJSONString(symbol)
         b.appendSide(side)
@@ -97,9 +97,9 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
             b.appendLiteral(",\"last_quantity\":")
             b.appendInteger(lastQuantity)
         }
-        if let tradeID {
+        if let tradeId {
             b.appendLiteral(",\"trade_id\":")
-            b.appendJSONString(tradeID)
+            b.appendJSONString(tradeId)
         }
         b.appendLiteral(",\"seq\":")
         b.appendInteger(seq)
@@ -114,17 +114,17 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
 
     static func read(from r: inout JSONReader) throws(RecordDecodingError) -> ExecutionReport {
         try r.beginObject(field: nil)
-        var orderID: String?, clientOrderID: String?, traderID: String?, symbol: String?, side: Side?
+        var orderId: String?, clientOrderId: String?, traderId: String?, symbol: String?, side: Side?
         var status: OrderStatus?, reason: String?, price: FixedDecimal?, quantity: Int64?, filled: Int64?
-        var leaves: Int64?, lastPrice: FixedDecimal?, lastQuantity: Int64?, tradeID: String?, seq: Int64?
+        var leaves: Int64?, lastPrice: FixedDecimal?, lastQuantity: Int64?, tradeId: String?, seq: Int64?
         var timestamp: Int64?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
             switch index {
-            case 0: orderID = try r.readIdentifier(field: "order_id")
-            case 1: clientOrderID = try r.readOptionalString(field: "client_order_id")
-            case 2: traderID = try r.readIdentifier(field: "trader_id")
+            case 0: orderId = try r.readIdentifier(field: "order_id")
+            case 1: clientOrderId = try r.readOptionalString(field: "client_order_id")
+            case 2: traderId = try r.readIdentifier(field: "trader_id")
             case 3: symbol = try r.readSymbol(field: "symbol")
             case 4: side = try r.readEnum(Side.self, field: "side")
             case 5: status = try r.readEnum(OrderStatus.self, field: "status")
@@ -135,19 +135,19 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
             case 10: leaves = try r.readNonNegative(field: "leaves_quantity")
             case 11: lastPrice = try r.readOptionalDecimal(field: "last_price")
             case 12: lastQuantity = try r.readOptionalInt64(field: "last_quantity")
-            case 13: tradeID = try r.readOptionalString(field: "trade_id")
+            case 13: tradeId = try r.readOptionalString(field: "trade_id")
             case 14: seq = try r.readPositive(field: "seq")
             default: timestamp = try r.readNonNegative(field: "timestamp")
             }
         }
         return ExecutionReport(
-            orderID: try r.required(orderID, "order_id"), clientOrderID: clientOrderID,
-            traderID: try r.required(traderID, "trader_id"), symbol: try r.required(symbol, "symbol"),
+            orderId: try r.required(orderId, "order_id"), clientOrderId: clientOrderId,
+            traderId: try r.required(traderId, "trader_id"), symbol: try r.required(symbol, "symbol"),
             side: try r.required(side, "side"), status: try r.required(status, "status"), reason: reason,
             price: price, quantity: try r.required(quantity, "quantity"),
             filledQuantity: try r.required(filled, "filled_quantity"),
             leavesQuantity: try r.required(leaves, "leaves_quantity"), lastPrice: lastPrice,
-            lastQuantity: lastQuantity, tradeID: tradeID, seq: try r.required(seq, "seq"),
+            lastQuantity: lastQuantity, tradeId: tradeId, seq: try r.required(seq, "seq"),
             timestamp: try r.required(timestamp, "timestamp"))
     }
 }

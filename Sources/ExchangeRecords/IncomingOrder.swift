@@ -59,13 +59,13 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         switch self {
         case .new(let o):
             b.appendLiteral("\"order_id\":")
-            b.appendJSONString(o.orderID)
-            if let id = o.clientOrderID {
+            b.appendJSONString(o.orderId)
+            if let id = o.clientOrderId {
                 b.appendLiteral(",\"client_order_id\":")
                 b.appendJSONString(id)
             }
             b.appendLiteral(",\"trader_id\":")
-            b.appendJSONString(o.traderID)
+            b.appendJSONString(o.traderId)
             b.appendLiteral(",\"stock_symbol\":")
             b.appendJSONString(o.stockSymbol)
             b.appendSide(o.side)
@@ -85,10 +85,10 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             }
         case .cancel(let o):
             b.appendLiteral("\"type\":\"CANCEL\",")
-            b.appendOrderIdentity(o.orderID, traderID: o.traderID, symbol: o.stockSymbol, side: o.side)
+            b.appendOrderIdentity(o.orderId, traderId: o.traderId, symbol: o.stockSymbol, side: o.side)
         case .modify(let o):
             b.appendLiteral("\"type\":\"MODIFY\",")
-            b.appendOrderIdentity(o.orderID, traderID: o.traderID, symbol: o.stockSymbol, side: o.side)
+            b.appendOrderIdentity(o.orderId, traderId: o.traderId, symbol: o.stockSymbol, side: o.side)
             if let price = o.price {
                 b.appendLiteral(",\"price\":")
                 b.appendDecimal(price)
@@ -129,7 +129,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
     ) throws(RecordDecodingError) -> IncomingOrder {
         try r.beginObject(field: nil)
         var kind = Kind.new
-        var orderID: String?, clientOrderID: String?, traderID: String?, symbol: String?
+        var orderId: String?, clientOrderId: String?, traderId: String?, symbol: String?
         var side: Side?, orderType: OrderType?, price: FixedDecimal?, quantity: Int64?
         var timeInForce: TimeInForce?, validityTTL: Int64?, timestamp: Int64?
         var count = 0
@@ -147,9 +147,9 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             switch index - extraFields {
             case 0:
                 kind = kinds[try r.readChoice(kindTable, field: "type")]
-            case 1: orderID = try r.readIdentifier(field: "order_id")
-            case 2: clientOrderID = try r.readOptionalString(field: "client_order_id")
-            case 3: traderID = try r.readIdentifier(field: "trader_id")
+            case 1: orderId = try r.readIdentifier(field: "order_id")
+            case 2: clientOrderId = try r.readOptionalString(field: "client_order_id")
+            case 3: traderId = try r.readIdentifier(field: "trader_id")
             case 4: symbol = try r.readSymbol(field: "stock_symbol")
             case 5: side = try r.readEnum(Side.self, field: "side")
             case 6: orderType = try r.readEnum(OrderType.self, field: "order_type")
@@ -160,7 +160,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             default: timestamp = try r.readNonNegative(field: "timestamp")
             }
         }
-        if let id = clientOrderID, id.utf8.count > 128 { throw r.error("client_order_id", "longer than 128 bytes") }
+        if let id = clientOrderId, id.utf8.count > 128 { throw r.error("client_order_id", "longer than 128 bytes") }
         let base = extraFields
         func present(_ i: Int) -> Bool { seen & (1 << UInt64(i + base)) != 0 }
         /// Rejects fields that exist in the table but not for this kind of record.
@@ -178,7 +178,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             try rejectFields([2, 6, 7, 8, 9, 10], kindName: "CANCEL")
             return .cancel(
                 CancelOrder(
-                    orderID: try r.required(orderID, "order_id"), traderID: try r.required(traderID, "trader_id"),
+                    orderId: try r.required(orderId, "order_id"), traderId: try r.required(traderId, "trader_id"),
                     stockSymbol: try r.required(symbol, "stock_symbol"), side: try r.required(side, "side"),
                     timestamp: time))
         case .modify:
@@ -188,7 +188,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             }
             return .modify(
                 ModifyOrder(
-                    orderID: try r.required(orderID, "order_id"), traderID: try r.required(traderID, "trader_id"),
+                    orderId: try r.required(orderId, "order_id"), traderId: try r.required(traderId, "trader_id"),
                     stockSymbol: try r.required(symbol, "stock_symbol"), side: try r.required(side, "side"),
                     price: price, quantity: quantity, timestamp: time))
         case .new:
@@ -205,8 +205,8 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             }
             return .new(
                 NewOrder(
-                    orderID: try r.required(orderID, "order_id"), clientOrderID: clientOrderID,
-                    traderID: try r.required(traderID, "trader_id"),
+                    orderId: try r.required(orderId, "order_id"), clientOrderId: clientOrderId,
+                    traderId: try r.required(traderId, "trader_id"),
                     stockSymbol: try r.required(symbol, "stock_symbol"), side: try r.required(side, "side"),
                     orderType: orderType, price: price, quantity: try r.required(quantity, "quantity"),
                     timeInForce: timeInForce, validityTTL: validityTTL, timestamp: time))
@@ -216,11 +216,11 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
 
 extension Array where Element == UInt8 {
     /// `"order_id":…,"trader_id":…,"stock_symbol":…,"side":…` of cancels and modifies.
-    mutating func appendOrderIdentity(_ orderID: String, traderID: String, symbol: String, side: Side) {
+    mutating func appendOrderIdentity(_ orderId: String, traderId: String, symbol: String, side: Side) {
         appendLiteral("\"order_id\":")
-        appendJSONString(orderID)
+        appendJSONString(orderId)
         appendLiteral(",\"trader_id\":")
-        appendJSONString(traderID)
+        appendJSONString(traderId)
         appendLiteral(",\"stock_symbol\":")
         appendJSONString(symbol)
         appendSide(side)

@@ -1,9 +1,9 @@
 /// A value of `matched_trades` (key: symbol), upper-case fields as the seed's ksqlDB join wrote them.
 public struct MatchedTrade: Sendable, Hashable {
     /// Deterministic trade identity (the matcher derives it from its input position).
-    public var tradeID: String
-    public var buyOrderID: String
-    public var sellOrderID: String
+    public var tradeId: String
+    public var buyOrderId: String
+    public var sellOrderId: String
     public var buyStockSymbol: String
     /// Execution price: the resting order's price.
     public var price: FixedDecimal
@@ -12,8 +12,8 @@ public struct MatchedTrade: Sendable, Hashable {
     /// The sell order's limit price; nil for a MARKET order.
     public var sellPrice: FixedDecimal?
     public var quantity: Int64
-    public var buyTraderID: String
-    public var sellTraderID: String
+    public var buyTraderId: String
+    public var sellTraderId: String
     /// The side of the incoming order that took liquidity.
     public var aggressorSide: Side
     /// Epoch milliseconds (event time of the aggressing order).
@@ -22,20 +22,20 @@ public struct MatchedTrade: Sendable, Hashable {
     public var seq: Int64
 
     public init(
-        tradeID: String, buyOrderID: String, sellOrderID: String, buyStockSymbol: String, price: FixedDecimal,
-        buyPrice: FixedDecimal?, sellPrice: FixedDecimal?, quantity: Int64, buyTraderID: String,
-        sellTraderID: String, aggressorSide: Side, tradeTime: Int64, seq: Int64
+        tradeId: String, buyOrderId: String, sellOrderId: String, buyStockSymbol: String, price: FixedDecimal,
+        buyPrice: FixedDecimal?, sellPrice: FixedDecimal?, quantity: Int64, buyTraderId: String,
+        sellTraderId: String, aggressorSide: Side, tradeTime: Int64, seq: Int64
     ) {
-        self.tradeID = tradeID
-        self.buyOrderID = buyOrderID
-        self.sellOrderID = sellOrderID
+        self.tradeId = tradeId
+        self.buyOrderId = buyOrderId
+        self.sellOrderId = sellOrderId
         self.buyStockSymbol = buyStockSymbol
         self.price = price
         self.buyPrice = buyPrice
         self.sellPrice = sellPrice
         self.quantity = quantity
-        self.buyTraderID = buyTraderID
-        self.sellTraderID = sellTraderID
+        self.buyTraderId = buyTraderId
+        self.sellTraderId = sellTraderId
         self.aggressorSide = aggressorSide
         self.tradeTime = tradeTime
         self.seq = seq
@@ -52,11 +52,11 @@ extension MatchedTrade: JSONRecord, JSONObjectReadable {
 
     public func encode(into b: inout [UInt8]) {
         b.appendLiteral("{\"TRADE_ID\":")
-        b.appendJSONString(tradeID)
+        b.appendJSONString(tradeId)
         b.appendLiteral(",\"BUY_ORDER_ID\":")
-        b.appendJSONString(buyOrderID)
+        b.appendJSONString(buyOrderId)
         b.appendLiteral(",\"SELL_ORDER_ID\":")
-        b.appendJSONString(sellOrderID)
+        b.appendJSONString(sellOrderId)
         b.appendLiteral(",\"BUY_STOCK_SYMBOL\":")
         b.appendJSONString(buyStockSymbol)
         b.appendLiteral(",\"PRICE\":")
@@ -72,9 +72,9 @@ extension MatchedTrade: JSONRecord, JSONObjectReadable {
         b.appendLiteral(",\"QUANTITY\":")
         b.appendInteger(quantity)
         b.appendLiteral(",\"BUY_TRADER_ID\":")
-        b.appendJSONString(buyTraderID)
+        b.appendJSONString(buyTraderId)
         b.appendLiteral(",\"SELL_TRADER_ID\":")
-        b.appendJSONString(sellTraderID)
+        b.appendJSONString(sellTraderId)
         b.appendLiteral(aggressorSide == .buy ? ",\"AGGRESSOR_SIDE\":\"BUY\"" : ",\"AGGRESSOR_SIDE\":\"SELL\"")
         b.appendLiteral(",\"TRADE_TIME\":")
         b.appendInteger(tradeTime)
@@ -89,35 +89,35 @@ extension MatchedTrade: JSONRecord, JSONObjectReadable {
 
     static func read(from r: inout JSONReader) throws(RecordDecodingError) -> MatchedTrade {
         try r.beginObject(field: nil)
-        var tradeID: String?, buyOrderID: String?, sellOrderID: String?, symbol: String?
+        var tradeId: String?, buyOrderId: String?, sellOrderId: String?, symbol: String?
         var price: FixedDecimal?, buyPrice: FixedDecimal?, sellPrice: FixedDecimal?, quantity: Int64?
-        var buyTraderID: String?, sellTraderID: String?, aggressor: Side?, tradeTime: Int64?, seq: Int64?
+        var buyTraderId: String?, sellTraderId: String?, aggressor: Side?, tradeTime: Int64?, seq: Int64?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
             switch index {
-            case 0: tradeID = try r.readIdentifier(field: "TRADE_ID")
-            case 1: buyOrderID = try r.readIdentifier(field: "BUY_ORDER_ID")
-            case 2: sellOrderID = try r.readIdentifier(field: "SELL_ORDER_ID")
+            case 0: tradeId = try r.readIdentifier(field: "TRADE_ID")
+            case 1: buyOrderId = try r.readIdentifier(field: "BUY_ORDER_ID")
+            case 2: sellOrderId = try r.readIdentifier(field: "SELL_ORDER_ID")
             case 3: symbol = try r.readSymbol(field: "BUY_STOCK_SYMBOL")
             case 4: price = try r.readPositiveDecimal(field: "PRICE")
             case 5: buyPrice = try r.readOptionalDecimal(field: "BUY_PRICE")
             case 6: sellPrice = try r.readOptionalDecimal(field: "SELL_PRICE")
             case 7: quantity = try r.readPositive(field: "QUANTITY")
-            case 8: buyTraderID = try r.readIdentifier(field: "BUY_TRADER_ID")
-            case 9: sellTraderID = try r.readIdentifier(field: "SELL_TRADER_ID")
+            case 8: buyTraderId = try r.readIdentifier(field: "BUY_TRADER_ID")
+            case 9: sellTraderId = try r.readIdentifier(field: "SELL_TRADER_ID")
             case 10: aggressor = try r.readEnum(Side.self, field: "AGGRESSOR_SIDE")
             case 11: tradeTime = try r.readNonNegative(field: "TRADE_TIME")
             default: seq = try r.readPositive(field: "SEQ")
             }
         }
         return MatchedTrade(
-            tradeID: try r.required(tradeID, "TRADE_ID"), buyOrderID: try r.required(buyOrderID, "BUY_ORDER_ID"),
-            sellOrderID: try r.required(sellOrderID, "SELL_ORDER_ID"),
+            tradeId: try r.required(tradeId, "TRADE_ID"), buyOrderId: try r.required(buyOrderId, "BUY_ORDER_ID"),
+            sellOrderId: try r.required(sellOrderId, "SELL_ORDER_ID"),
             buyStockSymbol: try r.required(symbol, "BUY_STOCK_SYMBOL"), price: try r.required(price, "PRICE"),
             buyPrice: buyPrice, sellPrice: sellPrice, quantity: try r.required(quantity, "QUANTITY"),
-            buyTraderID: try r.required(buyTraderID, "BUY_TRADER_ID"),
-            sellTraderID: try r.required(sellTraderID, "SELL_TRADER_ID"),
+            buyTraderId: try r.required(buyTraderId, "BUY_TRADER_ID"),
+            sellTraderId: try r.required(sellTraderId, "SELL_TRADER_ID"),
             aggressorSide: try r.required(aggressor, "AGGRESSOR_SIDE"),
             tradeTime: try r.required(tradeTime, "TRADE_TIME"), seq: try r.required(seq, "SEQ"))
     }

@@ -1,9 +1,9 @@
 /// A new order as the gateway writes it to `incoming_orders` (no `type` field; `"type":"NEW"` is also accepted).
 public struct NewOrder: Sendable, Hashable {
-    public var orderID: String
+    public var orderId: String
     /// The trader's own reference, echoed in execution reports (optional).
-    public var clientOrderID: String?
-    public var traderID: String
+    public var clientOrderId: String?
+    public var traderId: String
     public var stockSymbol: String
     public var side: Side
     public var orderType: OrderType
@@ -17,13 +17,13 @@ public struct NewOrder: Sendable, Hashable {
     public var timestamp: Int64
 
     public init(
-        orderID: String, clientOrderID: String? = nil, traderID: String, stockSymbol: String, side: Side,
+        orderId: String, clientOrderId: String? = nil, traderId: String, stockSymbol: String, side: Side,
         orderType: OrderType, price: FixedDecimal?, quantity: Int64, timeInForce: TimeInForce,
         validityTTL: Int64? = nil, timestamp: Int64
     ) {
-        self.orderID = orderID
-        self.clientOrderID = clientOrderID
-        self.traderID = traderID
+        self.orderId = orderId
+        self.clientOrderId = clientOrderId
+        self.traderId = traderId
         self.stockSymbol = stockSymbol
         self.side = side
         self.orderType = orderType
@@ -37,15 +37,15 @@ public struct NewOrder: Sendable, Hashable {
 
 /// `"type":"CANCEL"`: cancel the rest of an order (only its owner may).
 public struct CancelOrder: Sendable, Hashable {
-    public var orderID: String
-    public var traderID: String
+    public var orderId: String
+    public var traderId: String
     public var stockSymbol: String
     public var side: Side
     public var timestamp: Int64
 
-    public init(orderID: String, traderID: String, stockSymbol: String, side: Side, timestamp: Int64) {
-        self.orderID = orderID
-        self.traderID = traderID
+    public init(orderId: String, traderId: String, stockSymbol: String, side: Side, timestamp: Int64) {
+        self.orderId = orderId
+        self.traderId = traderId
         self.stockSymbol = stockSymbol
         self.side = side
         self.timestamp = timestamp
@@ -54,8 +54,8 @@ public struct CancelOrder: Sendable, Hashable {
 
 /// `"type":"MODIFY"`: a new price and/or quantity for a resting order (at least one of them).
 public struct ModifyOrder: Sendable, Hashable {
-    public var orderID: String
-    public var traderID: String
+    public var orderId: String
+    public var traderId: String
     public var stockSymbol: String
     public var side: Side
     public var price: FixedDecimal?
@@ -63,11 +63,11 @@ public struct ModifyOrder: Sendable, Hashable {
     public var timestamp: Int64
 
     public init(
-        orderID: String, traderID: String, stockSymbol: String, side: Side, price: FixedDecimal? = nil,
+        orderId: String, traderId: String, stockSymbol: String, side: Side, price: FixedDecimal? = nil,
         quantity: Int64? = nil, timestamp: Int64
     ) {
-        self.orderID = orderID
-        self.traderID = traderID
+        self.orderId = orderId
+        self.traderId = traderId
         self.stockSymbol = stockSymbol
         self.side = side
         self.price = price

@@ -29,15 +29,15 @@ public struct RefOrder: FoundationTwin {
         timestamp = record.timestamp
         switch record {
         case .new(let o):
-            (order_id, client_order_id, trader_id, stock_symbol) = (o.orderID, o.clientOrderID, o.traderID, o.stockSymbol)
+            (order_id, client_order_id, trader_id, stock_symbol) = (o.orderId, o.clientOrderId, o.traderId, o.stockSymbol)
             (side, order_type, price, quantity) = (o.side.rawValue, o.orderType.rawValue, decimal(o.price), o.quantity)
             (time_in_force, validity_ttl) = (o.timeInForce.rawValue, o.validityTTL)
         case .cancel(let o):
             type = "CANCEL"
-            (order_id, trader_id, stock_symbol, side) = (o.orderID, o.traderID, o.stockSymbol, o.side.rawValue)
+            (order_id, trader_id, stock_symbol, side) = (o.orderId, o.traderId, o.stockSymbol, o.side.rawValue)
         case .modify(let o):
             type = "MODIFY"
-            (order_id, trader_id, stock_symbol, side) = (o.orderID, o.traderID, o.stockSymbol, o.side.rawValue)
+            (order_id, trader_id, stock_symbol, side) = (o.orderId, o.traderId, o.stockSymbol, o.side.rawValue)
             (price, quantity) = (decimal(o.price), o.quantity)
         case .tick:
             type = "TICK"
@@ -91,9 +91,9 @@ public struct RefTrade: FoundationTwin {
     public var TRADE_TIME, SEQ: Int64
 
     public init(_ t: MatchedTrade) {
-        (TRADE_ID, BUY_ORDER_ID, SELL_ORDER_ID, BUY_STOCK_SYMBOL) = (t.tradeID, t.buyOrderID, t.sellOrderID, t.buyStockSymbol)
+        (TRADE_ID, BUY_ORDER_ID, SELL_ORDER_ID, BUY_STOCK_SYMBOL) = (t.tradeId, t.buyOrderId, t.sellOrderId, t.buyStockSymbol)
         (PRICE, BUY_PRICE, SELL_PRICE, QUANTITY) = (decimal(t.price), decimal(t.buyPrice), decimal(t.sellPrice), t.quantity)
-        (BUY_TRADER_ID, SELL_TRADER_ID, AGGRESSOR_SIDE) = (t.buyTraderID, t.sellTraderID, t.aggressorSide.rawValue)
+        (BUY_TRADER_ID, SELL_TRADER_ID, AGGRESSOR_SIDE) = (t.buyTraderId, t.sellTraderId, t.aggressorSide.rawValue)
         (TRADE_TIME, SEQ) = (t.tradeTime, t.seq)
     }
 }
@@ -111,10 +111,10 @@ public struct RefReport: FoundationTwin {
     public var seq, timestamp: Int64
 
     public init(_ r: ExecutionReport) {
-        (order_id, client_order_id, trader_id, symbol) = (r.orderID, r.clientOrderID, r.traderID, r.symbol)
+        (order_id, client_order_id, trader_id, symbol) = (r.orderId, r.clientOrderId, r.traderId, r.symbol)
         (side, status, reason, price) = (r.side.rawValue, r.status.rawValue, r.reason, decimal(r.price))
         (quantity, filled_quantity, leaves_quantity) = (r.quantity, r.filledQuantity, r.leavesQuantity)
-        (last_price, last_quantity, trade_id, seq, timestamp) = (decimal(r.lastPrice), r.lastQuantity, r.tradeID, r.seq, r.timestamp)
+        (last_price, last_quantity, trade_id, seq, timestamp) = (decimal(r.lastPrice), r.lastQuantity, r.tradeId, r.seq, r.timestamp)
     }
 }
 

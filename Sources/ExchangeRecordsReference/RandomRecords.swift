@@ -68,14 +68,14 @@ public enum RandomRecords {
         case 1:
             return .cancel(
                 CancelOrder(
-                    orderID: identifier(&g), traderID: identifier(&g), stockSymbol: symbol(&g), side: side,
+                    orderId: identifier(&g), traderId: identifier(&g), stockSymbol: symbol(&g), side: side,
                     timestamp: timestamp(&g)))
         case 2:
             let both = chance(&g)
             let priceFirst = chance(&g)
             return .modify(
                 ModifyOrder(
-                    orderID: identifier(&g), traderID: identifier(&g), stockSymbol: symbol(&g), side: side,
+                    orderId: identifier(&g), traderId: identifier(&g), stockSymbol: symbol(&g), side: side,
                     price: both || priceFirst ? price(&g) : nil, quantity: both || !priceFirst ? positive(&g) : nil,
                     timestamp: timestamp(&g)))
         default:
@@ -83,8 +83,8 @@ public enum RandomRecords {
             let tif = pick(TimeInForce.allCases, &g)
             return .new(
                 NewOrder(
-                    orderID: identifier(&g), clientOrderID: chance(&g, 0.3) ? identifier(&g) : nil,
-                    traderID: identifier(&g), stockSymbol: symbol(&g), side: side, orderType: type,
+                    orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil,
+                    traderId: identifier(&g), stockSymbol: symbol(&g), side: side, orderType: type,
                     price: type == .limit ? price(&g) : nil, quantity: positive(&g), timeInForce: tif,
                     validityTTL: tif == .timeToLive ? positive(&g) : nil, timestamp: timestamp(&g)))
         }
@@ -96,22 +96,22 @@ public enum RandomRecords {
 
     public static func trade<R: RandomNumberGenerator>(_ g: inout R) -> MatchedTrade {
         MatchedTrade(
-            tradeID: identifier(&g), buyOrderID: identifier(&g), sellOrderID: identifier(&g),
+            tradeId: identifier(&g), buyOrderId: identifier(&g), sellOrderId: identifier(&g),
             buyStockSymbol: symbol(&g), price: price(&g), buyPrice: chance(&g, 0.8) ? price(&g) : nil,
-            sellPrice: chance(&g, 0.8) ? price(&g) : nil, quantity: positive(&g), buyTraderID: identifier(&g),
-            sellTraderID: identifier(&g), aggressorSide: pick(Side.allCases, &g), tradeTime: timestamp(&g),
+            sellPrice: chance(&g, 0.8) ? price(&g) : nil, quantity: positive(&g), buyTraderId: identifier(&g),
+            sellTraderId: identifier(&g), aggressorSide: pick(Side.allCases, &g), tradeTime: timestamp(&g),
             seq: positive(&g))
     }
 
     public static func report<R: RandomNumberGenerator>(_ g: inout R) -> ExecutionReport {
         let fill = chance(&g)
         return ExecutionReport(
-            orderID: identifier(&g), clientOrderID: chance(&g, 0.3) ? identifier(&g) : nil, traderID: identifier(&g),
+            orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil, traderId: identifier(&g),
             symbol: symbol(&g), side: pick(Side.allCases, &g), status: pick(OrderStatus.allCases, &g),
             reason: chance(&g, 0.3) ? text(&g) : nil, price: chance(&g, 0.8) ? price(&g) : nil,
             quantity: nonNegative(&g), filledQuantity: nonNegative(&g), leavesQuantity: nonNegative(&g),
             lastPrice: fill ? price(&g) : nil, lastQuantity: fill ? positive(&g) : nil,
-            tradeID: fill ? identifier(&g) : nil, seq: positive(&g), timestamp: timestamp(&g))
+            tradeId: fill ? identifier(&g) : nil, seq: positive(&g), timestamp: timestamp(&g))
     }
 
     public static func sma<R: RandomNumberGenerator>(_ g: inout R) -> SimpleMovingAverage {
@@ -165,8 +165,8 @@ extension RandomRecords {
         let ticks = Int64(reference * 20) + Int64.random(in: -Int64(reference)...Int64(reference), using: &g)
         return .new(
             NewOrder(
-                orderID: "ord-\(number)-\(UInt32.random(in: 0...UInt32.max, using: &g))",
-                traderID: "trader-\(Int.random(in: 1...100, using: &g))", stockSymbol: symbol,
+                orderId: "ord-\(number)-\(UInt32.random(in: 0...UInt32.max, using: &g))",
+                traderId: "trader-\(Int.random(in: 1...100, using: &g))", stockSymbol: symbol,
                 side: pick(Side.allCases, &g), orderType: .limit, price: FixedDecimal(micros: ticks * 50_000),
                 quantity: Int64.random(in: 1...10, using: &g) * 10, timeInForce: .goodTillCanceled,
                 timestamp: 1_700_000_000_000 + Int64(number)))
@@ -179,9 +179,9 @@ extension RandomRecords {
         else { preconditionFailure("typicalNewOrder makes new orders") }
         let price = buy.price ?? .zero
         return MatchedTrade(
-            tradeID: "0-\(number)", buyOrderID: buy.orderID, sellOrderID: sell.orderID, buyStockSymbol: buy.stockSymbol,
+            tradeId: "0-\(number)", buyOrderId: buy.orderId, sellOrderId: sell.orderId, buyStockSymbol: buy.stockSymbol,
             price: price, buyPrice: price, sellPrice: price, quantity: min(buy.quantity, sell.quantity),
-            buyTraderID: buy.traderID, sellTraderID: sell.traderID, aggressorSide: buy.side, tradeTime: buy.timestamp,
+            buyTraderId: buy.traderId, sellTraderId: sell.traderId, aggressorSide: buy.side, tradeTime: buy.timestamp,
             seq: Int64(number + 1))
     }
 
@@ -192,9 +192,9 @@ extension RandomRecords {
         }
         let filled = o.quantity / 2
         return ExecutionReport(
-            orderID: o.orderID, traderID: o.traderID, symbol: o.stockSymbol, side: o.side, status: .partiallyFilled,
+            orderId: o.orderId, traderId: o.traderId, symbol: o.stockSymbol, side: o.side, status: .partiallyFilled,
             price: o.price, quantity: o.quantity, filledQuantity: filled, leavesQuantity: o.quantity - filled,
-            lastPrice: o.price, lastQuantity: filled, tradeID: "0-\(number)", seq: Int64(number + 1),
+            lastPrice: o.price, lastQuantity: filled, tradeId: "0-\(number)", seq: Int64(number + 1),
             timestamp: o.timestamp)
     }
 }

@@ -25,8 +25,8 @@ public struct ClockService: Service {
 
     public func runUntilCancelled() async throws {
         var configuration = settings.kafka
-        configuration.clientID = "exchange-clock"
-        configuration.groupID = "exchange-clock"
+        configuration.clientId = "exchange-clock"
+        configuration.groupId = "exchange-clock"
         let producer = try await KafkaProducer(configuration: settings.producerConfiguration, logger: logger)
         let consumer: KafkaConsumer
         do { consumer = try await KafkaConsumer(configuration: configuration, logger: logger) } catch {

@@ -26,7 +26,7 @@ public struct ConsolePrinter: Service {
 
     public func runUntilCancelled() async throws {
         var configuration = settings.consumerConfiguration
-        configuration.groupID = "exchange-console-\(UUID().uuidString.prefix(8))"
+        configuration.groupId = "exchange-console-\(UUID().uuidString.prefix(8))"
         configuration.autoOffsetReset = .latest
         configuration.enableAutoCommit = false
         let consumer = try await KafkaConsumer(configuration: configuration)
@@ -70,7 +70,7 @@ public struct ConsolePrinter: Service {
         case TopicName.matchedTrades:
             guard let t = try? MatchedTrade.decode(json: value) else { return nil }
             return "TRADE  \(pad(t.buyStockSymbol, 5)) \(pad("\(t.quantity)", 4)) @ \(pad(t.price.description, 9)) "
-                + "buy \(t.buyOrderID) (\(t.buyTraderID))  sell \(t.sellOrderID) (\(t.sellTraderID))  aggressor \(t.aggressorSide.rawValue)  #\(t.tradeID)"
+                + "buy \(t.buyOrderId) (\(t.buyTraderId))  sell \(t.sellOrderId) (\(t.sellTraderId))  aggressor \(t.aggressorSide.rawValue)  #\(t.tradeId)"
         case TopicName.smaHoppingTable:
             guard let s = try? SimpleMovingAverage.decode(json: value) else { return nil }
             return "SMA    \(pad(s.stockSymbol, 5)) [\(time(s.windowStart))–\(time(s.windowEnd))) sma \(s.sma) vwap \(s.vwap) trades \(s.count)"

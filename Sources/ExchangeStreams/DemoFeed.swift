@@ -38,9 +38,9 @@ public struct DemoFeed: Service {
 
     public func runUntilCancelled() async throws {
         var configuration = settings.producerConfiguration
-        configuration.clientID = "exchange-demo-feed"
+        configuration.clientId = "exchange-demo-feed"
         let producer = try await KafkaProducer(configuration: configuration, logger: logger)
-        var generator = DemoOrderGenerator(seed: seed, orderIDPrefix: "demo\(seed % 100_000)")
+        var generator = DemoOrderGenerator(seed: seed, orderIdPrefix: "demo\(seed % 100_000)")
         let interval = Duration.seconds(1) / max(ratePerSecond, 0.001)
         var next = ContinuousClock.now
         var sent = 0

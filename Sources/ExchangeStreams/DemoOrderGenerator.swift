@@ -19,9 +19,9 @@ public struct DemoOrderGenerator: Sendable {
     private var oldest = 0
     private let maxLiveOrders: Int
 
-    public init(seed: UInt64 = 1, orderIDPrefix: String = "demo", maxLiveOrders: Int = 1_000) {
+    public init(seed: UInt64 = 1, orderIdPrefix: String = "demo", maxLiveOrders: Int = 1_000) {
         state = seed
-        prefix = orderIDPrefix
+        prefix = orderIdPrefix
         self.maxLiveOrders = maxLiveOrders
     }
 
@@ -47,7 +47,7 @@ public struct DemoOrderGenerator: Sendable {
             }
             return .cancel(
                 CancelOrder(
-                    orderID: victim.id, traderID: victim.trader, stockSymbol: victim.symbol, side: victim.side,
+                    orderId: victim.id, traderId: victim.trader, stockSymbol: victim.symbol, side: victim.side,
                     timestamp: timestamp))
         }
         let instrument = Self.seedInstruments[below(Self.seedInstruments.count)]
@@ -60,7 +60,7 @@ public struct DemoOrderGenerator: Sendable {
         let steps = Int64(below(21) - 10)
         let price = FixedDecimal(micros: instrument.referencePrice * 1_000_000 + steps * 50_000)
         let order = NewOrder(
-            orderID: id, traderID: trader, stockSymbol: instrument.symbol, side: side, orderType: orderType,
+            orderId: id, traderId: trader, stockSymbol: instrument.symbol, side: side, orderType: orderType,
             price: orderType == .limit ? price : nil, quantity: Int64(below(100) + 1), timeInForce: timeInForce,
             timestamp: timestamp)
         if timeInForce == .goodTillCanceled { recent.append((id, trader, instrument.symbol, side)) }

@@ -20,21 +20,21 @@ public enum EngineRecordMapping {
         case .new(let o):
             return .new(
                 MatchingEngine.NewOrder(
-                    order: engine.orderHandle(o.orderID), trader: engine.traderHandle(o.traderID),
-                    symbol: engine.symbolHandle(o.stockSymbol), side: side(o.side),
+                    order: engine.orderHandle(o.orderId), trader: engine.traderHandle(o.traderId),
+                    symbol: engine.symbolHandle(o.stockSymbol), side: o.side,
                     type: o.orderType == .limit ? .limit : .market, price: o.price.map { Price(micros: $0.micros) },
-                    quantity: o.quantity, timeInForce: timeInForce(o.timeInForce), validityTTLMinutes: o.validityTTL,
+                    quantity: o.quantity, timeInForce: o.timeInForce, validityTTLMinutes: o.validityTTL,
                     timestamp: o.timestamp))
         case .cancel(let c):
             return .cancel(
                 MatchingEngine.CancelOrder(
-                    order: engine.orderHandle(c.orderID), trader: engine.traderHandle(c.traderID),
-                    symbol: engine.symbolHandle(c.stockSymbol), side: side(c.side), timestamp: c.timestamp))
+                    order: engine.orderHandle(c.orderId), trader: engine.traderHandle(c.traderId),
+                    symbol: engine.symbolHandle(c.stockSymbol), side: c.side, timestamp: c.timestamp))
         case .modify(let m):
             return .modify(
                 MatchingEngine.ModifyOrder(
-                    order: engine.orderHandle(m.orderID), trader: engine.traderHandle(m.traderID),
-                    symbol: engine.symbolHandle(m.stockSymbol), side: side(m.side), price: m.price.map { Price(micros: $0.micros) },
+                    order: engine.orderHandle(m.orderId), trader: engine.traderHandle(m.traderId),
+                    symbol: engine.symbolHandle(m.stockSymbol), side: m.side, price: m.price.map { Price(micros: $0.micros) },
                     quantity: m.quantity, timestamp: m.timestamp))
         case .tick(let t):
             return .tick(timestamp: t.timestamp)
@@ -42,45 +42,33 @@ public enum EngineRecordMapping {
     }
 
     /// The `matched_trades` record of a trade.
-    public static func matchedTrade(_ trade: Trade, engine: Engine, tradeID: String, seq: Int64) -> MatchedTrade {
+    public static func matchedTrade(_ trade: Trade, engine: Engine, tradeId: String, seq: Int64) -> MatchedTrade {
         MatchedTrade(
-            tradeID: tradeID, buyOrderID: engine.orderId(trade.buyOrder), sellOrderID: engine.orderId(trade.sellOrder),
+            tradeId: tradeId, buyOrderId: engine.orderId(trade.buyOrder), sellOrderId: engine.orderId(trade.sellOrder),
             buyStockSymbol: engine.symbol(trade.symbol), price: FixedDecimal(micros: trade.price.micros),
             buyPrice: trade.buyPrice.map { FixedDecimal(micros: $0.micros) },
             sellPrice: trade.sellPrice.map { FixedDecimal(micros: $0.micros) }, quantity: trade.quantity,
-            buyTraderID: engine.traderId(trade.buyTrader), sellTraderID: engine.traderId(trade.sellTrader),
+            buyTraderId: engine.traderId(trade.buyTrader), sellTraderId: engine.traderId(trade.sellTrader),
             aggressorSide: trade.aggressor == .buy ? .buy : .sell, tradeTime: trade.time, seq: seq)
     }
 
     /// The `execution_reports` record of a report.
     public static func executionReport(
-        _ report: MatchingEngine.ExecutionReport, engine: Engine, tradeID: String?, seq: Int64
+        _ report: MatchingEngine.ExecutionReport, engine: Engine, tradeId: String?, seq: Int64
     ) -> ExchangeRecords.ExecutionReport {
         ExchangeRecords.ExecutionReport(
-            orderID: engine.orderId(report.order), traderID: engine.traderId(report.trader),
-            symbol: engine.symbol(report.symbol), side: report.side == .buy ? .buy : .sell,
-            status: ExchangeRecords.OrderStatus(rawValue: report.status.wireName) ?? .rejected,
+            orderId: engine.orderId(report.order), traderId: engine.traderId(report.trader),
+            symbol: engine.symbol(report.symbol), side: report.side,
+            status: report.status,
             reason: report.reason.map(reasonText), price: report.price.map { FixedDecimal(micros: $0.micros) },
             // A rejected request echoes what was asked; the wire record holds non-negative quantities only.
             quantity: max(0, report.quantity), filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,
             lastPrice: report.lastQuantity > 0 ? report.lastPrice.map { FixedDecimal(micros: $0.micros) } : nil,
-            lastQuantity: report.lastQuantity > 0 ? report.lastQuantity : nil, tradeID: report.lastQuantity > 0 ? tradeID : nil,
+            lastQuantity: report.lastQuantity > 0 ? report.lastQuantity : nil, tradeId: report.lastQuantity > 0 ? tradeId : nil,
             seq: seq, timestamp: report.timestamp)
     }
 
     /// `"OFF_TICK: price is not a multiple of the instrument's tick size"`: a stable code a program can match,
     /// then the sentence a person reads.
     public static func reasonText(_ reason: Reason) -> String { "\(reason.code): \(reason.message)" }
-
-    static func side(_ side: ExchangeRecords.Side) -> MatchingEngine.Side { side == .buy ? .buy : .sell }
-
-    static func timeInForce(_ tif: ExchangeRecords.TimeInForce) -> MatchingEngine.TimeInForce {
-        switch tif {
-        case .goodTillCanceled: .gtc
-        case .day: .day
-        case .immediateOrCancel: .ioc
-        case .fillOrKill: .fok
-        case .timeToLive: .ttl
-        }
-    }
 }

@@ -58,14 +58,14 @@ public struct EngineReplay {
             switch event {
             case .trade(let trade):
                 let wire = EngineRecordMapping.matchedTrade(
-                    trade, engine: engine, tradeID: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
+                    trade, engine: engine, tradeId: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
                 wire.encode(into: &record)
                 topic = TopicName.matchedTrades
                 key = wire.buyStockSymbol
             case .report(let report):
                 reportSeq += 1
                 let wire = EngineRecordMapping.executionReport(
-                    report, engine: engine, tradeID: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
+                    report, engine: engine, tradeId: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
                 wire.encode(into: &record)
                 topic = TopicName.executionReports
                 key = wire.symbol
@@ -123,9 +123,9 @@ public struct EngineReplay {
                 appendString(engine.orderId(order.order), to: &out)
                 out.append(contentsOf: Array(",\"trader_id\":".utf8))
                 appendString(engine.traderId(order.trader), to: &out)
-                var fields = ",\"side\":\"\(order.side.wireName)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
+                var fields = ",\"side\":\"\(order.side.rawValue)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
                 fields += ",\"filled_quantity\":\(order.filledQuantity),\"leaves_quantity\":\(order.leavesQuantity)"
-                fields += ",\"time_in_force\":\"\(order.timeInForce.wireName)\""
+                fields += ",\"time_in_force\":\"\(order.timeInForce.rawValue)\""
                 if let expiry = order.expiresAt { fields += ",\"expires_at\":\(expiry)" }
                 out.append(contentsOf: Array((fields + "}").utf8))
             }

@@ -118,13 +118,13 @@ final class MatchTask: StageTask {
             buffer.removeAll(keepingCapacity: true)
             switch event {
             case .trade(let trade):
-                let record = EngineRecordMapping.matchedTrade(trade, engine: engine, tradeID: "\(partition)-\(trade.tradeNumber)", seq: nextOutSeq())
+                let record = EngineRecordMapping.matchedTrade(trade, engine: engine, tradeId: "\(partition)-\(trade.tradeNumber)", seq: nextOutSeq())
                 record.encode(into: &buffer)
                 outputs.append(OutputRecord(topic: TopicName.matchedTrades, partition: partition, key: record.buyStockSymbol, value: buffer))
             case .report(let report):
                 reportSeq += 1
                 let record = EngineRecordMapping.executionReport(
-                    report, engine: engine, tradeID: report.lastTradeNumber.map { "\(partition)-\($0)" }, seq: reportSeq)
+                    report, engine: engine, tradeId: report.lastTradeNumber.map { "\(partition)-\($0)" }, seq: reportSeq)
                 record.encode(into: &buffer)
                 outputs.append(OutputRecord(topic: TopicName.executionReports, partition: partition, key: record.symbol, value: buffer))
             }

@@ -15,18 +15,18 @@ public final class StageRunner {
         /// Longest wait for input in one poll.
         public var pollMilliseconds: Int
         /// Identifies this instance's snapshot chunks in the changelog.
-        public var writerID: String
+        public var writerId: String
         /// Fail when a partition's next record is not at the expected offset (off with transactions: commit markers
         /// occupy offsets).
         public var checkOffsetGaps: Bool
 
         public init(
             snapshotIntervalMilliseconds: Int = 500, pollMilliseconds: Int = 50,
-            writerID: String = String(UInt32.random(in: 0...UInt32.max), radix: 36), checkOffsetGaps: Bool = true
+            writerId: String = String(UInt32.random(in: 0...UInt32.max), radix: 36), checkOffsetGaps: Bool = true
         ) {
             self.snapshotIntervalMilliseconds = snapshotIntervalMilliseconds
             self.pollMilliseconds = pollMilliseconds
-            self.writerID = writerID
+            self.writerId = writerId
             self.checkOffsetGaps = checkOffsetGaps
         }
     }
@@ -347,7 +347,7 @@ public final class StageRunner {
     /// Takes and encodes a snapshot on the stage's loop (transactional mode, where it joins the open transaction).
     private func prepareSnapshot() throws -> PreparedSnapshot {
         let taken = try takeSnapshotJobs()
-        let encoded = try Self.encode(taken.jobs, writer: options.writerID, topic: definition.changelogTopic)
+        let encoded = try Self.encode(taken.jobs, writer: options.writerId, topic: definition.changelogTopic)
         return adopt(encoded, slots: taken.slots, offsets: taken.offsets)
     }
 
@@ -369,7 +369,7 @@ public final class StageRunner {
         guard !taken.jobs.isEmpty else { return }
         let encoding = SnapshotEncoding()
         let jobs = taken.jobs
-        let writer = options.writerID
+        let writer = options.writerId
         let topic = definition.changelogTopic
         let wakeUp = consumer.wakeUp
         // A thread, not a task: encoding a megabyte would hold one of the few threads every stage's tasks share.

@@ -14,7 +14,7 @@ public struct StageService: Service {
     public let logger: Logger
     /// Names this instance's snapshot chunks and, in transactional mode, its transactional id: kept across the
     /// restarts of `run()`, so a restarted producer fences its predecessor and aborts what it left open.
-    public let instanceID = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    public let instanceId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
 
     public init(
         _ definition: any StageDefinition, settings: StreamsSettings, progress: StageProgress? = nil,
@@ -55,15 +55,15 @@ public struct StageService: Service {
     /// Runs until cancelled; closing the clients without flushing (what a crash would leave behind).
     public func runUntilCancelled() async throws {
         var consumerConfiguration = settings.consumerConfiguration
-        consumerConfiguration.groupID = definition.groupID
-        consumerConfiguration.clientID = "\(definition.groupID)-consumer"
+        consumerConfiguration.groupId = definition.groupId
+        consumerConfiguration.clientId = "\(definition.groupId)-consumer"
         var readerConfiguration = settings.consumerConfiguration
-        readerConfiguration.groupID = "\(definition.groupID)-changelog-reader"
+        readerConfiguration.groupId = "\(definition.groupId)-changelog-reader"
         readerConfiguration.autoOffsetReset = .earliest
         var producerConfiguration = settings.producerConfiguration
-        producerConfiguration.clientID = "\(definition.groupID)-producer"
+        producerConfiguration.clientId = "\(definition.groupId)-producer"
         if settings.transactional {
-            producerConfiguration.transactionalID = "\(definition.groupID)-\(instanceID)"
+            producerConfiguration.transactionalId = "\(definition.groupId)-\(instanceId)"
             // A crashed instance's open transaction blocks read_committed readers until it times out, so keep the
             // timeout short; librdkafka requires it to be at least the delivery timeout.
             if producerConfiguration.properties["transaction.timeout.ms"] == nil {
@@ -82,7 +82,7 @@ public struct StageService: Service {
         }
         if !settings.transactional {
             var snapshotConfiguration = settings.producerConfiguration
-            snapshotConfiguration.clientID = "\(definition.groupID)-snapshot-producer"
+            snapshotConfiguration.clientId = "\(definition.groupId)-snapshot-producer"
             do {
                 snapshotProducer = try await KafkaProducer(configuration: snapshotConfiguration, logger: logger)
             } catch {
@@ -108,7 +108,7 @@ public struct StageService: Service {
             snapshotProducer: snapshotProducer.map { KafkaStageProducer(producer: $0) }, changelog: KafkaChangelogReader(consumer: reader),
             transactions: settings.transactional ? KafkaStageTransactions(producer: producer, consumer: consumer) : nil,
             options: .init(
-                snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds, writerID: instanceID,
+                snapshotIntervalMilliseconds: settings.snapshotIntervalMilliseconds, writerId: instanceId,
                 checkOffsetGaps: !settings.transactional),
             progress: progress, logger: logger)
         do {

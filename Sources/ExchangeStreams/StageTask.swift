@@ -52,7 +52,7 @@ public protocol StageDefinition: Sendable {
 }
 
 extension StageDefinition {
-    public var groupID: String { "exchange-\(name)" }
+    public var groupId: String { "exchange-\(name)" }
     public var changelogTopic: String { "exchange-\(name)-changelog" }
     public var inputTopics: [String] {
         var seen: [String] = []

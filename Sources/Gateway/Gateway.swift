@@ -1,3 +1,4 @@
+import ExchangeRecords
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -297,7 +298,7 @@ public final class Gateway: Sendable {
             }
         }
 
-        let orderId = idempotencyKey.map { OrderID.derived(trader: trader.id, idempotencyKey: $0) } ?? OrderID.random()
+        let orderId = idempotencyKey.map { OrderId.derived(trader: trader.id, idempotencyKey: $0) } ?? OrderId.random()
         if let key = idempotencyKey, let known = readModel.ownedOrder(orderId, trader: trader.id) {
             // A retry this instance has no answer for (placed before a restart, or through another gateway): the
             // order is already in the log, so answer as the first time did and place nothing.
@@ -360,10 +361,10 @@ public final class Gateway: Sendable {
     }
 
     /// The order named in the path, if the caller owns it and it can still change.
-    func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: OrderSide) {
+    func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: Side) {
         let trader = try context.requireTrader()
         let id = context.parameters.get("id") ?? ""
-        guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = OrderSide(rawValue: owned.side) else {
+        guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = Side(rawValue: owned.side) else {
             throw APIError.notFound("order '\(id)' not found")
         }
         guard ReadModel.openStatuses.contains(owned.status) else {

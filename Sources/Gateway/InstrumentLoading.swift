@@ -1,3 +1,4 @@
+import ExchangeRecords
 import MatchingEngine
 
 #if canImport(FoundationEssentials)

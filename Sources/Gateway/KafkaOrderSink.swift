@@ -52,26 +52,17 @@ public final class KafkaOrderSink: OrderSink {
 
     /// The `incoming_orders` record of a command (ExchangeRecords' codec, the one the splitter decodes).
     public static func record(_ command: OrderCommand) -> IncomingOrder {
-        func side(_ s: OrderSide) -> Side { s == .buy ? .buy : .sell }
         switch command {
         case .new(let o):
-            let tif: ExchangeRecords.TimeInForce
-            switch o.timeInForce {
-            case .gtc: tif = .goodTillCanceled
-            case .day: tif = .day
-            case .ioc: tif = .immediateOrCancel
-            case .fok: tif = .fillOrKill
-            case .ttl: tif = .timeToLive
-            }
             return .new(ExchangeRecords.NewOrder(
-                orderID: o.orderId, clientOrderID: o.clientOrderId, traderID: o.traderId, stockSymbol: o.symbol,
-                side: side(o.side), orderType: o.type == .limit ? .limit : .market, price: o.priceMicros.map { FixedDecimal(micros: $0) },
-                quantity: o.quantity, timeInForce: tif, validityTTL: o.validityTTL, timestamp: o.timestamp))
+                orderId: o.orderId, clientOrderId: o.clientOrderId, traderId: o.traderId, stockSymbol: o.symbol,
+                side: o.side, orderType: o.type, price: o.priceMicros.map { FixedDecimal(micros: $0) },
+                quantity: o.quantity, timeInForce: o.timeInForce, validityTTL: o.validityTTL, timestamp: o.timestamp))
         case .cancel(let id, let trader, let symbol, let s, let timestamp):
-            return .cancel(CancelOrder(orderID: id, traderID: trader, stockSymbol: symbol, side: side(s), timestamp: timestamp))
+            return .cancel(CancelOrder(orderId: id, traderId: trader, stockSymbol: symbol, side: s, timestamp: timestamp))
         case .modify(let id, let trader, let symbol, let s, let price, let quantity, let timestamp):
             return .modify(ModifyOrder(
-                orderID: id, traderID: trader, stockSymbol: symbol, side: side(s), price: price.map { FixedDecimal(micros: $0) },
+                orderId: id, traderId: trader, stockSymbol: symbol, side: s, price: price.map { FixedDecimal(micros: $0) },
                 quantity: quantity, timestamp: timestamp))
         }
     }

@@ -1,17 +1,18 @@
+import ExchangeRecords
 /// Random orders in the seed's model: random side, 1 to 10 lots, LIMIT prices within ±5 % of
 /// the instrument's reference price on its tick grid, and a configurable time-in-force mix.
 /// Deterministic for a seed (SplitMix64), so a load run can be repeated.
 public struct LoadGenerator: Sendable {
     public var instruments: [InstrumentRules]
-    /// Time in force with relative weights, e.g. `[(.gtc, 50), (.ioc, 20), (.ttl, 30)]`.
+    /// Time in force with relative weights, e.g. `[(.goodTillCanceled, 50), (.immediateOrCancel, 20), (.timeToLive, 30)]`.
     public var timeInForceMix: [(TimeInForce, Int)]
     public var ttlMinutes: Int64
     private var state: UInt64
 
-    public init(instruments: [InstrumentRules], timeInForceMix: [(TimeInForce, Int)] = [(.gtc, 1)], ttlMinutes: Int64 = 5, seed: UInt64 = 42) {
+    public init(instruments: [InstrumentRules], timeInForceMix: [(TimeInForce, Int)] = [(.goodTillCanceled, 1)], ttlMinutes: Int64 = 5, seed: UInt64 = 42) {
         self.instruments = instruments
         self.timeInForceMix = timeInForceMix.filter { $0.1 > 0 }
-        if self.timeInForceMix.isEmpty { self.timeInForceMix = [(.gtc, 1)] }
+        if self.timeInForceMix.isEmpty { self.timeInForceMix = [(.goodTillCanceled, 1)] }
         self.ttlMinutes = ttlMinutes
         self.state = seed
     }
@@ -42,7 +43,7 @@ public struct LoadGenerator: Sendable {
     /// The next order's fields.
     public mutating func nextPlacement() -> OrderRequestParser.Placement {
         let instrument = instruments[Int(next() % UInt64(instruments.count))]
-        let side: OrderSide = next() & 1 == 0 ? .buy : .sell
+        let side: Side = next() & 1 == 0 ? .buy : .sell
         let quantity = uniform(1...10) * instrument.lotSize
         let spread = instrument.referencePriceMicros / 20 / instrument.tickSizeMicros
         var price = instrument.referencePriceMicros / instrument.tickSizeMicros * instrument.tickSizeMicros
@@ -57,7 +58,7 @@ public struct LoadGenerator: Sendable {
         }
         return OrderRequestParser.Placement(
             symbol: instrument.symbol, side: side, type: .limit, priceMicros: price, quantity: quantity, timeInForce: tif,
-            validityTTL: tif == .ttl ? ttlMinutes : nil, clientOrderId: nil)
+            validityTTL: tif == .timeToLive ? ttlMinutes : nil, clientOrderId: nil)
     }
 
     /// A `POST /orders` body for a placement.

@@ -1,3 +1,4 @@
+import ExchangeRecords
 /// The OpenAPI 3.1 description of every route (`GET <prefix>/openapi.json`).
 ///
 /// Written by hand next to the routes; `GatewayTests` checks that the router's routes and this

@@ -1,29 +1,11 @@
-/// Side of an order.
-public enum OrderSide: String, Sendable, CaseIterable {
-    case buy = "BUY"
-    case sell = "SELL"
-}
-
-public enum OrderType: String, Sendable, CaseIterable {
-    case limit = "LIMIT"
-    case market = "MARKET"
-}
-
-/// Time in force (Kite's `validity`): GTC, DAY, IOC, FOK, or TTL with `validity_ttl` minutes.
-public enum TimeInForce: String, Sendable, CaseIterable {
-    case gtc = "GTC"
-    case day = "DAY"
-    case ioc = "IOC"
-    case fok = "FOK"
-    case ttl = "TTL"
-}
+import ExchangeRecords
 
 /// A validated new order, ready for `incoming_orders`.
 public struct NewOrder: Sendable, Equatable {
     public var orderId: String
     public var traderId: String
     public var symbol: String
-    public var side: OrderSide
+    public var side: Side
     public var type: OrderType
     /// Micros; nil for MARKET.
     public var priceMicros: Int64?
@@ -36,7 +18,7 @@ public struct NewOrder: Sendable, Equatable {
     public var timestamp: Int64
 
     public init(
-        orderId: String, traderId: String, symbol: String, side: OrderSide, type: OrderType, priceMicros: Int64?,
+        orderId: String, traderId: String, symbol: String, side: Side, type: OrderType, priceMicros: Int64?,
         quantity: Int64, timeInForce: TimeInForce, validityTTL: Int64?, clientOrderId: String?, timestamp: Int64
     ) {
         self.orderId = orderId
@@ -56,8 +38,8 @@ public struct NewOrder: Sendable, Equatable {
 /// What the gateway writes to `incoming_orders` (key = symbol).
 public enum OrderCommand: Sendable, Equatable {
     case new(NewOrder)
-    case cancel(orderId: String, traderId: String, symbol: String, side: OrderSide, timestamp: Int64)
-    case modify(orderId: String, traderId: String, symbol: String, side: OrderSide, priceMicros: Int64?, quantity: Int64?, timestamp: Int64)
+    case cancel(orderId: String, traderId: String, symbol: String, side: Side, timestamp: Int64)
+    case modify(orderId: String, traderId: String, symbol: String, side: Side, priceMicros: Int64?, quantity: Int64?, timestamp: Int64)
 
     public var symbol: String {
         switch self {

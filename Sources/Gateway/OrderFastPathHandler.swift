@@ -54,7 +54,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private let ordersPath: String
     private var reading = Reading.betweenRequests
     private var owed = CircularBuffer<Owed>()
-    private var nextID: UInt64 = 0
+    private var nextId: UInt64 = 0
     private var routerRequestsInFlight = 0
     /// Parts that wait for owed answers before they may go on.
     private var held = CircularBuffer<HTTPServerRequestPart>()
@@ -339,8 +339,8 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     // MARK: placing
 
     private func place(_ request: OrderRequest, context: ChannelHandlerContext) {
-        let id = nextID
-        nextID &+= 1
+        let id = nextId
+        nextId &+= 1
         owed.append(Owed(id: id, started: .now, confirmsKeepAlive: request.head.confirmsKeepAlive, answer: nil))
         gateway.countFastPathRequest()
         let step: Gateway.PlacementStep

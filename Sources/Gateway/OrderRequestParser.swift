@@ -26,7 +26,7 @@ public struct OrderRequestParser: Sendable {
     /// The parsed fields of a place request, not yet given an id, trader and timestamp.
     public struct Placement: Sendable, Equatable {
         public var symbol: String
-        public var side: OrderSide
+        public var side: Side
         public var type: OrderType
         public var priceMicros: Int64?
         public var quantity: Int64
@@ -40,7 +40,7 @@ public struct OrderRequestParser: Sendable {
         }
 
         public init(
-            symbol: String, side: OrderSide, type: OrderType, priceMicros: Int64?, quantity: Int64, timeInForce: TimeInForce,
+            symbol: String, side: Side, type: OrderType, priceMicros: Int64?, quantity: Int64, timeInForce: TimeInForce,
             validityTTL: Int64?, clientOrderId: String?
         ) {
             self.symbol = symbol
@@ -61,7 +61,7 @@ public struct OrderRequestParser: Sendable {
         guard let instrument = instruments[symbol] else {
             throw APIError.input("symbol", "unknown instrument '\(symbol)'")
         }
-        let side = try enumeration(object, "side", OrderSide.self) ?? .buy
+        let side = try enumeration(object, "side", Side.self) ?? .buy
         let type = try enumeration(object, "order_type", OrderType.self) ?? .limit
         let quantity = try self.quantity(object, "quantity", instrument: instrument)
 
@@ -78,7 +78,7 @@ public struct OrderRequestParser: Sendable {
 
         let validity = try enumeration(object, "validity", TimeInForce.self, required: false) ?? .day
         var ttl: Int64?
-        if validity == .ttl {
+        if validity == .timeToLive {
             guard object["validity_ttl"] != nil else { throw APIError.input("validity_ttl", "is required when validity is TTL (minutes)") }
             ttl = try integer(object, "validity_ttl")
             if let t = ttl, t < 1 || t > OrderRequestParser.maxTTLMinutes {
@@ -170,14 +170,13 @@ public struct OrderRequestParser: Sendable {
 
     func quantity(_ object: JSONValue, _ field: String, instrument: InstrumentRules) throws(APIError) -> Int64 {
         let q = try integer(object, field)
-        guard q > 0 else { throw APIError.input(field, "must be positive, not \(q)") }
-        guard q <= instrument.maxOrderQuantity else {
+        switch instrument.validate(quantity: q) {
+        case nil: return q
+        case .nonPositiveQuantity?: throw APIError.input(field, "must be positive, not \(q)")
+        case .quantityTooLarge?:
             throw APIError.input(field, "\(q) exceeds the maximum order quantity \(instrument.maxOrderQuantity) for \(instrument.symbol)")
+        default: throw APIError.input(field, "\(q) is not a multiple of the lot size \(instrument.lotSize)")
         }
-        guard q % instrument.lotSize == 0 else {
-            throw APIError.input(field, "\(q) is not a multiple of the lot size \(instrument.lotSize)")
-        }
-        return q
     }
 
     func price(_ object: JSONValue, _ field: String, instrument: InstrumentRules) throws(APIError) -> Int64 {
@@ -190,15 +189,15 @@ public struct OrderRequestParser: Sendable {
         } catch {
             throw APIError.input(field, error.reason)
         }
-        guard micros > 0 else { throw APIError.input(field, "must be positive, not \(text)") }
-        guard micros % instrument.tickSizeMicros == 0 else {
+        switch instrument.validate(priceMicros: micros) {
+        case nil: return micros
+        case .nonPositivePrice?: throw APIError.input(field, "must be positive, not \(text)")
+        case .offTick?:
             throw APIError.input(field, "\(text) is not a multiple of the tick size \(JSONValue.decimal(instrument.tickSizeMicros))")
-        }
-        guard micros >= instrument.lowerBandMicros, micros <= instrument.upperBandMicros else {
+        default:
             throw APIError.input(
                 field,
                 "\(text) is outside the price band \(JSONValue.decimal(instrument.lowerBandMicros))–\(JSONValue.decimal(instrument.upperBandMicros))")
         }
-        return micros
     }
 }

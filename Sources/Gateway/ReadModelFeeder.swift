@@ -45,7 +45,7 @@ public final class ReadModelFeeder: Sendable {
     /// Consumes until cancelled. `partitions` gives each topic's partition count.
     public func run(partitions: [String: Int]) async throws {
         var consumerConfiguration = configuration
-        consumerConfiguration.groupID = consumerConfiguration.groupID ?? "exchange-gateway-read-model"
+        consumerConfiguration.groupId = consumerConfiguration.groupId ?? "exchange-gateway-read-model"
         consumerConfiguration.autoOffsetReset = .earliest
         consumerConfiguration.enableAutoCommit = false
         let consumer = try await KafkaConsumer(configuration: consumerConfiguration, logger: logger)
@@ -93,16 +93,16 @@ public final class ReadModelFeeder: Sendable {
             case TopicName.executionReports:
                 let r = try ExecutionReport.decode(json: bytes)
                 model.apply(ExecutionEvent(
-                    orderId: r.orderID, traderId: r.traderID, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
+                    orderId: r.orderId, traderId: r.traderId, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
                     reason: r.reason, priceMicros: r.price?.micros, quantity: r.quantity, filledQuantity: r.filledQuantity,
                     leavesQuantity: r.leavesQuantity, lastPriceMicros: r.lastPrice?.micros, lastQuantity: r.lastQuantity,
-                    lastTradeId: r.tradeID, partition: partition, seq: r.seq, timestamp: r.timestamp))
+                    lastTradeId: r.tradeId, partition: partition, seq: r.seq, timestamp: r.timestamp))
             case TopicName.matchedTrades:
                 if isTick(bytes) { return true }
                 let t = try MatchedTrade.decode(json: bytes)
                 model.apply(TradeEvent(
-                    tradeId: t.tradeID, symbol: t.buyStockSymbol, priceMicros: t.price.micros, quantity: t.quantity,
-                    buyOrderId: t.buyOrderID, sellOrderId: t.sellOrderID, buyTraderId: t.buyTraderID, sellTraderId: t.sellTraderID,
+                    tradeId: t.tradeId, symbol: t.buyStockSymbol, priceMicros: t.price.micros, quantity: t.quantity,
+                    buyOrderId: t.buyOrderId, sellOrderId: t.sellOrderId, buyTraderId: t.buyTraderId, sellTraderId: t.sellTraderId,
                     aggressorSide: t.aggressorSide.rawValue, tradeTime: t.tradeTime, partition: partition, seq: t.seq))
             case TopicName.smaHoppingTable:
                 _ = try SimpleMovingAverage.decode(json: bytes)

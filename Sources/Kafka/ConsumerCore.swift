@@ -56,7 +56,7 @@ final class ConsumerCore: @unchecked Sendable {
 
     init(configuration: KafkaConfiguration, logger: Logger) throws {
         context = ClientContext(logger: logger)
-        hasGroup = configuration.groupID != nil || configuration.properties["group.id"] != nil
+        hasGroup = configuration.groupId != nil || configuration.properties["group.id"] != nil
         storesExplicitly = configuration.enableAutoOffsetStore == false || configuration.properties["enable.auto.offset.store"] == "false"
         batchSize = max(1, configuration.consumerBatchSize)
         var config = configuration

@@ -65,17 +65,17 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
     }
 
     /// Makes a broker unreachable (its connections are closed); leadership does not move.
-    public func setBrokerDown(_ brokerID: Int32) throws {
-        try rd_kafka_mock_broker_set_down(cluster, brokerID).check("broker \(brokerID) down")
+    public func setBrokerDown(_ brokerId: Int32) throws {
+        try rd_kafka_mock_broker_set_down(cluster, brokerId).check("broker \(brokerId) down")
     }
 
-    public func setBrokerUp(_ brokerID: Int32) throws {
-        try rd_kafka_mock_broker_set_up(cluster, brokerID).check("broker \(brokerID) up")
+    public func setBrokerUp(_ brokerId: Int32) throws {
+        try rd_kafka_mock_broker_set_up(cluster, brokerId).check("broker \(brokerId) up")
     }
 
     /// Adds round-trip latency to every request a broker answers.
-    public func setRoundTripTime(broker brokerID: Int32, milliseconds: Int) throws {
-        try rd_kafka_mock_broker_set_rtt(cluster, brokerID, Int32(milliseconds)).check("broker \(brokerID) rtt")
+    public func setRoundTripTime(broker brokerId: Int32, milliseconds: Int) throws {
+        try rd_kafka_mock_broker_set_rtt(cluster, brokerId, Int32(milliseconds)).check("broker \(brokerId) rtt")
     }
 
     /// The next requests of `api` (to any broker) fail with `errors`, one per request, in order.
@@ -92,9 +92,9 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
         rd_kafka_mock_clear_request_errors(cluster, api.rawValue)
     }
 
-    /// Makes `brokerID` the leader of a partition.
-    public func setPartitionLeader(_ partition: KafkaTopicPartition, brokerID: Int32) throws {
-        try rd_kafka_mock_partition_set_leader(cluster, partition.topic, partition.partition, brokerID).check("leader of \(partition)")
+    /// Makes `brokerId` the leader of a partition.
+    public func setPartitionLeader(_ partition: KafkaTopicPartition, brokerId: Int32) throws {
+        try rd_kafka_mock_partition_set_leader(cluster, partition.topic, partition.partition, brokerId).check("leader of \(partition)")
     }
 
     /// Shuts the cluster down; clients still connected see their brokers disappear. Idempotent.
@@ -134,7 +134,7 @@ public struct KafkaAPI: RawRepresentable, Sendable, Hashable {
     public static let heartbeat = KafkaAPI(rawValue: 12)
     public static let leaveGroup = KafkaAPI(rawValue: 13)
     public static let syncGroup = KafkaAPI(rawValue: 14)
-    public static let initProducerID = KafkaAPI(rawValue: 22)
+    public static let initProducerId = KafkaAPI(rawValue: 22)
     public static let addPartitionsToTxn = KafkaAPI(rawValue: 24)
     public static let addOffsetsToTxn = KafkaAPI(rawValue: 25)
     public static let endTxn = KafkaAPI(rawValue: 26)

@@ -32,7 +32,7 @@ public struct KafkaConfiguration: Sendable {
     // MARK: Common
     /// Comma-separated `host:port` list.
     public var bootstrapServers: String
-    public var clientID: String?
+    public var clientId: String?
     /// How long client creation waits to reach a broker before throwing (`KafkaError.Code.transport`).
     /// `nil` skips the check (the client then retries in the background, forever).
     public var connectTimeoutMs: Int?
@@ -49,11 +49,11 @@ public struct KafkaConfiguration: Sendable {
     /// How long a message may wait for delivery before its delivery report fails with `_MSG_TIMED_OUT`.
     public var messageTimeoutMs: Int?
     /// Setting this makes the producer transactional; call `initTransactions()` first.
-    public var transactionalID: String?
+    public var transactionalId: String?
     public var transactionTimeoutMs: Int?
 
     // MARK: Consumer
-    public var groupID: String?
+    public var groupId: String?
     public var isolationLevel: IsolationLevel?
     public var autoOffsetReset: AutoOffsetReset?
     public var assignmentStrategy: AssignmentStrategy?
@@ -133,7 +133,7 @@ public struct KafkaConfiguration: Sendable {
         func add(_ key: String, _ value: (some CustomStringConvertible)?) {
             if let value { p.append((key, value.description)) }
         }
-        add("client.id", clientID)
+        add("client.id", clientId)
         switch role {
         case .producer:
             add("acks", acks?.rawValue)
@@ -145,10 +145,10 @@ public struct KafkaConfiguration: Sendable {
             add("queue.buffering.max.kbytes", queueBufferingMaxKBytes)
             add("compression.codec", compression?.rawValue)
             add("message.timeout.ms", messageTimeoutMs)
-            add("transactional.id", transactionalID)
+            add("transactional.id", transactionalId)
             add("transaction.timeout.ms", transactionTimeoutMs)
         case .consumer:
-            add("group.id", groupID)
+            add("group.id", groupId)
             add("isolation.level", isolationLevel?.rawValue)
             add("auto.offset.reset", autoOffsetReset?.rawValue)
             add("partition.assignment.strategy", assignmentStrategy?.rawValue)

@@ -40,9 +40,9 @@ public final class KafkaConsumer: Sendable, Service {
         Thread { core.closeAndWait() }.start()
     }
 
-    /// Joins the consumer group (`groupID` required) for `topics`; rebalances arrive in `events`.
+    /// Joins the consumer group (`groupId` required) for `topics`; rebalances arrive in `events`.
     public func subscribe(topics: [String]) throws {
-        guard core.hasGroup else { throw KafkaError.invalid("subscribe needs a groupID in the configuration") }
+        guard core.hasGroup else { throw KafkaError.invalid("subscribe needs a groupId in the configuration") }
         let list = RDKafka.partitionList(topics.map { (KafkaTopicPartition($0, RD_KAFKA_PARTITION_UA), KafkaOffset.invalid.rawValue) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
         try rd_kafka_subscribe(core.rk.pointer, list).check("subscribe to \(topics)")
@@ -179,7 +179,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// The group identity to pass to `KafkaProducer.sendOffsetsToTransaction`.
     public func groupMetadata() throws -> KafkaConsumerGroupMetadata {
         guard let pointer = rd_kafka_consumer_group_metadata(core.rk.pointer) else {
-            throw KafkaError(code: .state, message: "consumer has no group metadata (no groupID?)")
+            throw KafkaError(code: .state, message: "consumer has no group metadata (no groupId?)")
         }
         return KafkaConsumerGroupMetadata(pointer)
     }

@@ -157,7 +157,7 @@ public final class KafkaProducer: Sendable, Service {
 
     // MARK: Transactions
 
-    /// Registers `transactionalID` with the cluster and fences older producers with the same id.
+    /// Registers `transactionalId` with the cluster and fences older producers with the same id.
     public func initTransactions(timeout: Duration = .seconds(30)) async throws {
         let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
         try await Blocking.run {

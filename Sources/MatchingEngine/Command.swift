@@ -1,40 +1,5 @@
-/// Order side.
-public enum Side: UInt8, Hashable, Sendable, CaseIterable {
-    case buy = 0
-    case sell = 1
-
-    public var opposite: Side { self == .buy ? .sell : .buy }
-    /// `BUY` / `SELL`, as on the wire.
-    public var wireName: String { self == .buy ? "BUY" : "SELL" }
-}
-
-/// LIMIT orders carry a price and may rest; MARKET orders never rest.
-public enum OrderType: UInt8, Hashable, Sendable, CaseIterable {
-    case limit = 0
-    case market = 1
-
-    public var wireName: String { self == .limit ? "LIMIT" : "MARKET" }
-}
-
-/// How long an order may rest. IOC and FOK never rest; DAY expires at the session close;
-/// TTL expires `validityTTLMinutes` after the order's event time.
-public enum TimeInForce: UInt8, Hashable, Sendable, CaseIterable {
-    case gtc = 0
-    case day = 1
-    case ioc = 2
-    case fok = 3
-    case ttl = 4
-
-    public var wireName: String {
-        switch self {
-        case .gtc: "GTC"
-        case .day: "DAY"
-        case .ioc: "IOC"
-        case .fok: "FOK"
-        case .ttl: "TTL"
-        }
-    }
-}
+// The engine speaks the vocabulary's enums (one byte each, as its own were); callers get them with it.
+@_exported import ExchangeVocabulary
 
 /// A dense integer standing for an order id string. The engine interns every id it is given
 /// (`MatchingEngine.orderHandle(_:)`), so the hot path compares integers, never strings.
@@ -65,7 +30,7 @@ public struct NewOrder: Hashable, Sendable {
     public var price: Price?
     public var quantity: Int64
     public var timeInForce: TimeInForce
-    /// Minutes, required (positive) for `.ttl`, ignored otherwise.
+    /// Minutes, required (positive) for `.timeToLive`, ignored otherwise.
     public var validityTTLMinutes: Int64?
     /// Event time, epoch ms.
     public var timestamp: Int64
@@ -73,7 +38,7 @@ public struct NewOrder: Hashable, Sendable {
     @inlinable
     public init(
         order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side, type: OrderType = .limit,
-        price: Price?, quantity: Int64, timeInForce: TimeInForce = .gtc, validityTTLMinutes: Int64? = nil,
+        price: Price?, quantity: Int64, timeInForce: TimeInForce = .goodTillCanceled, validityTTLMinutes: Int64? = nil,
         timestamp: Int64
     ) {
         self.order = order

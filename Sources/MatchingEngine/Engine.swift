@@ -1,3 +1,5 @@
+import ExchangeVocabulary
+
 /// A deterministic continuous double auction over many instruments: price-time priority, trades at
 /// the resting order's price, partial fills, LIMIT/MARKET, GTC/DAY/IOC/FOK/TTL, cancel/modify by the
 /// owner only, self-trade prevention, and expiry driven by event time.
@@ -222,33 +224,29 @@ public final class Engine {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
-        if order.quantity <= 0 { return reject(order, .nonPositiveQuantity, &events) }
-        if order.quantity > Instrument.maximumOrderQuantity { return reject(order, .quantityTooLarge, &events) }
-        if order.quantity % book.lotSize != 0 { return reject(order, .offLot, &events) }
+        if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
         if order.type == .limit {
             guard let price = order.price else { return reject(order, .missingPrice, &events) }
-            if price.micros <= 0 { return reject(order, .nonPositivePrice, &events) }
-            if price.micros % book.tickMicros != 0 { return reject(order, .offTick, &events) }
+            if let reason = book.refusal(priceMicros: price.micros) { return reject(order, reason, &events) }
             limitTicks = price.micros / book.tickMicros
-            if limitTicks < book.bandLow || limitTicks > book.bandHigh { return reject(order, .outsidePriceBand, &events) }
         } else {
             if order.price != nil { return reject(order, .unexpectedPrice, &events) }
             limitTicks = order.side == .buy ? .max : .min
         }
         var expiry = Int64.max
         switch order.timeInForce {
-        case .ttl:
+        case .timeToLive:
             guard let minutes = order.validityTTLMinutes, minutes > 0, minutes <= 1_000_000_000 else {
                 return reject(order, .missingValidityTTL, &events)
             }
             expiry = clock + minutes * 60_000
         case .day:
             expiry = configuration.sessionClose(after: clock)
-        case .gtc, .ioc, .fok:
+        case .goodTillCanceled, .immediateOrCancel, .fillOrKill:
             break
         }
-        let restsIfUnfilled = order.type == .limit && order.timeInForce != .ioc && order.timeInForce != .fok
+        let restsIfUnfilled = order.type == .limit && order.timeInForce != .immediateOrCancel && order.timeInForce != .fillOrKill
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
@@ -265,7 +263,7 @@ public final class Engine {
             prev: -1, next: -1, expiry: expiry, sequence: acceptSequence)
         events.append(.report(report(incoming, .new, .newOrder, nil, leaves: incoming.quantity, time: clock)))
 
-        if order.timeInForce == .fok && !canFillCompletely(incoming, book) {
+        if order.timeInForce == .fillOrKill && !canFillCompletely(incoming, book) {
             events.append(.report(report(incoming, .canceled, .newOrder, .fillOrKillUnfillable, leaves: 0, time: clock)))
             return
         }
@@ -282,7 +280,7 @@ public final class Engine {
             events.append(.report(report(incoming, .canceled, cause, .selfTradePrevented, leaves: 0, time: clock)))
         } else if incoming.type == .market {
             events.append(.report(report(incoming, .canceled, cause, .noLiquidity, leaves: 0, time: clock)))
-        } else if incoming.timeInForce == .ioc || incoming.timeInForce == .fok {
+        } else if incoming.timeInForce == .immediateOrCancel || incoming.timeInForce == .fillOrKill {
             events.append(.report(report(incoming, .canceled, cause, .immediateOrCancel, leaves: 0, time: clock)))
         } else {
             rest(incoming, book)
@@ -506,17 +504,13 @@ public final class Engine {
         if request.price == nil && request.quantity == nil { return refuse(.invalidModification) }
         var newTicks = slot.price
         if let price = request.price {
-            if price.micros <= 0 { return refuse(.nonPositivePrice) }
-            if price.micros % book.tickMicros != 0 { return refuse(.offTick) }
+            if let reason = book.refusal(priceMicros: price.micros) { return refuse(reason) }
             newTicks = price.micros / book.tickMicros
-            if newTicks < book.bandLow || newTicks > book.bandHigh { return refuse(.outsidePriceBand) }
             if book.index(forTick: newTicks) == nil { return refuse(.priceOutOfRange) }
         }
         var newQuantity = slot.quantity
         if let quantity = request.quantity {
-            if quantity <= 0 { return refuse(.nonPositiveQuantity) }
-            if quantity > Instrument.maximumOrderQuantity { return refuse(.quantityTooLarge) }
-            if quantity % book.lotSize != 0 { return refuse(.offLot) }
+            if let reason = book.refusal(quantity: quantity) { return refuse(reason) }
             if quantity <= slot.filled { return refuse(.invalidModification) }
             newQuantity = quantity
         }
@@ -565,7 +559,7 @@ public final class Engine {
                 lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
         } else {
             events.append(.report(ExecutionReport(
-                order: order, trader: trader, symbol: symbol, side: side ?? .buy, type: .limit, timeInForce: .gtc,
+                order: order, trader: trader, symbol: symbol, side: side ?? .buy, type: .limit, timeInForce: .goodTillCanceled,
                 status: .rejected, cause: cause, reason: rejection.reason, price: nil, quantity: 0, filledQuantity: 0,
                 leavesQuantity: 0, lastPrice: nil, lastQuantity: 0, lastTradeNumber: nil, timestamp: clock)))
         }

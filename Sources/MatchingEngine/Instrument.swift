@@ -45,24 +45,8 @@ public struct Instrument: Hashable, Sendable {
             referencePrice: referencePrice, priceBand: PriceBand(lower: Price(micros: low), upper: Price(micros: high)))
     }
 
-    /// Checks a limit price against tick grid and band; the same rule the engine applies.
-    public func validate(price: Price) -> Reason? {
-        if price.micros <= 0 { return .nonPositivePrice }
-        if price.micros % tickSize.micros != 0 { return .offTick }
-        if let band = priceBand, price < band.lower || price > band.upper { return .outsidePriceBand }
-        return nil
-    }
-
     /// Largest quantity of one order; keeps every level's aggregate far from `Int64` overflow.
     public static let maximumOrderQuantity: Int64 = 1_000_000_000_000
-
-    /// Checks a quantity against positivity, the engine's maximum and the lot size; the same rule the engine applies.
-    public func validate(quantity: Int64) -> Reason? {
-        if quantity <= 0 { return .nonPositiveQuantity }
-        if quantity > Instrument.maximumOrderQuantity { return .quantityTooLarge }
-        if quantity % lotSize != 0 { return .offLot }
-        return nil
-    }
 
     /// Why this definition cannot be traded, or nil when it is well formed.
     public var definitionProblem: String? {

@@ -1,3 +1,5 @@
+import ExchangeVocabulary
+
 /// One price level: its FIFO queue (head/tail slot indices) and aggregate quantity.
 struct Level {
     var head: Int32 = -1
@@ -15,8 +17,9 @@ final class PriceLadder {
     let symbol: UInt32
     let tickMicros: Int64
     let lotSize: Int64
-    let bandLow: Int64  // ticks, inclusive; Int64.min when unbanded
-    let bandHigh: Int64
+    /// Inclusive; Int64.min / Int64.max when unbanded.
+    let lowerBandMicros: Int64
+    let upperBandMicros: Int64
     let banded: Bool
 
     @exclusivity(unchecked) private(set) var base: Int64 = 0
@@ -37,18 +40,28 @@ final class PriceLadder {
         self.symbol = symbol
         tickMicros = instrument.tickSize.micros
         lotSize = instrument.lotSize
-        if let band = instrument.priceBand {
-            banded = true
-            bandLow = band.lower.micros / tickMicros
-            bandHigh = band.upper.micros / tickMicros
-        } else {
-            banded = false
-            bandLow = .min
-            bandHigh = .max
-        }
+        banded = instrument.priceBand != nil
+        lowerBandMicros = instrument.priceBand?.lower.micros ?? .min
+        upperBandMicros = instrument.priceBand?.upper.micros ?? .max
         levels = .allocate(capacity: 1)
         bits = .allocate(capacity: 1)
-        if banded { reshape(base: bandLow, count: Int(bandHigh - bandLow + 1)) }
+        if banded {
+            let low = lowerBandMicros / tickMicros
+            reshape(base: low, count: Int(upperBandMicros / tickMicros - low + 1))
+        }
+    }
+
+    /// Why a limit price does not fit this instrument: the vocabulary's rule, the gateway's too.
+    @inline(__always)
+    func refusal(priceMicros: Int64) -> Reason? {
+        InstrumentRules.validate(
+            priceMicros: priceMicros, tickSizeMicros: tickMicros, lowerBandMicros: lowerBandMicros, upperBandMicros: upperBandMicros)
+    }
+
+    /// Why an order quantity does not fit this instrument; the engine's ceiling keeps level sums far from overflow.
+    @inline(__always)
+    func refusal(quantity: Int64) -> Reason? {
+        InstrumentRules.validate(quantity: quantity, lotSize: lotSize, maxOrderQuantity: Instrument.maximumOrderQuantity)
     }
 
     deinit {

@@ -163,9 +163,9 @@ extension Engine {
                 let handle = try r.unsigned()
                 let trader = try r.unsigned()
                 guard handle < UInt64(orderStrings.count), trader < UInt64(traderStrings.count),
-                    let side = Side(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())),
-                    let type = OrderType(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())),
-                    let tif = TimeInForce(rawValue: UInt8(truncatingIfNeeded: try r.unsigned()))
+                    let side = Side(snapshotCode: try r.unsigned()),
+                    let type = OrderType(snapshotCode: try r.unsigned()),
+                    let tif = TimeInForce(snapshotCode: try r.unsigned())
                 else { throw SnapshotError("bad order record in snapshot") }
                 let slot = OrderSlot(
                     handle: UInt32(handle), trader: UInt32(trader), book: UInt32(bookIndex), side: side, type: type,
@@ -266,9 +266,9 @@ public struct EngineSnapshotCapture: Sendable {
             for slot in book.live {
                 w.unsigned(UInt64(slot.handle))
                 w.unsigned(UInt64(slot.trader))
-                w.unsigned(UInt64(slot.side.rawValue))
-                w.unsigned(UInt64(slot.type.rawValue))
-                w.unsigned(UInt64(slot.timeInForce.rawValue))
+                w.unsigned(slot.side.snapshotCode)
+                w.unsigned(slot.type.snapshotCode)
+                w.unsigned(slot.timeInForce.snapshotCode)
                 w.signed(slot.price)
                 w.signed(slot.quantity)
                 w.signed(slot.filled)
@@ -414,4 +414,14 @@ struct SnapshotReader {
         for _ in 0..<n { result.append(try string()) }
         return result
     }
+}
+
+/// A vocabulary enum in a snapshot: its position in `allCases`, the raw value the engine's own one-byte enums had.
+extension CaseIterable where Self: Equatable, AllCases == [Self] {
+    fileprivate init?(snapshotCode: UInt64) {
+        guard snapshotCode < UInt64(Self.allCases.count) else { return nil }
+        self = Self.allCases[Int(snapshotCode)]
+    }
+
+    fileprivate var snapshotCode: UInt64 { UInt64(Self.allCases.firstIndex(of: self) ?? 0) }
 }

@@ -5,7 +5,7 @@ public enum AnalyticsError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A trade or tick field holds a value the analytics cannot use; `field` is its name.
     case invalidField(field: String, problem: String)
     /// The symbol id was not produced by this aggregator's `intern(_:)`.
-    case unknownSymbolID(Int)
+    case unknownSymbolId(Int)
     /// A snapshot could not be decoded.
     case corruptSnapshot(String)
 
@@ -13,7 +13,7 @@ public enum AnalyticsError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .invalidConfiguration(let message): "invalid analytics configuration: \(message)"
         case .invalidField(let field, let problem): "invalid \(field): \(problem)"
-        case .unknownSymbolID(let id): "unknown symbol id \(id)"
+        case .unknownSymbolId(let id): "unknown symbol id \(id)"
         case .corruptSnapshot(let message): "corrupt analytics snapshot: \(message)"
         }
     }

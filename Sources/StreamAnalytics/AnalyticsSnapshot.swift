@@ -2,7 +2,7 @@
 ///
 ///     "SAGG" version=1
 ///     size advance grace emitMode outputs
-///     symbolCount { utf8Length utf8Bytes }*          -- in SymbolID order
+///     symbolCount { utf8Length utf8Bytes }*          -- in SymbolId order
 ///     streamTime? maxTradeTime? nextCloseIndex       -- optional values as flag byte + value
 ///     per symbol: liveSliceCount { slice fields }*   -- slices in increasing index order
 ///
@@ -72,7 +72,7 @@ extension WindowAggregator {
         for _ in 0..<symbolCount {
             let length = try reader.count(limit: 255)
             let name = String(decoding: try reader.take(length), as: UTF8.self)
-            guard symbolIDs[name] == nil else { throw .corruptSnapshot("duplicate symbol \(name)") }
+            guard symbolIds[name] == nil else { throw .corruptSnapshot("duplicate symbol \(name)") }
             _ = try intern(name)
         }
         streamTimeValue = try reader.optional()

@@ -21,7 +21,7 @@ public struct AnalyticsTrade: Sendable, Hashable {
 }
 
 /// A dense handle for a symbol, valid only for the aggregator that issued it (see `WindowAggregator.intern`).
-public struct SymbolID: Sendable, Hashable {
+public struct SymbolId: Sendable, Hashable {
     public let rawValue: Int
     init(_ rawValue: Int) { self.rawValue = rawValue }
 }

@@ -23,7 +23,7 @@ public struct WindowAggregator: Sendable {
 
     // Symbols: dense ids in order of first appearance, and their order by name for deterministic output.
     var symbols: [String] = []
-    var symbolIDs: [String: Int] = [:]
+    var symbolIds: [String: Int] = [:]
     var symbolsByName: [Int] = []
 
     /// `symbols.count × ringSize` slots; symbol `s` owns `[s·ringSize, (s+1)·ringSize)`.
@@ -88,25 +88,25 @@ public struct WindowAggregator: Sendable {
     /// here or later are open. A per-partition watermark for merging rankings across partitions.
     public var firstOpenWindowStart: Int64 { nextCloseIndex * advance }
 
-    /// Symbols seen so far, in order of first appearance (the order of their ``SymbolID``s).
+    /// Symbols seen so far, in order of first appearance (the order of their ``SymbolId``s).
     public var knownSymbols: [String] { symbols }
 
     /// Returns the dense id of `symbol`, registering it on first use. Resolve ids once per symbol and feed trades
     /// through ``add(symbol:price:quantity:time:seq:)`` to keep dictionary lookups off the hot path.
-    public mutating func intern(_ symbol: String) throws(AnalyticsError) -> SymbolID {
-        if let id = symbolIDs[symbol] { return SymbolID(id) }
+    public mutating func intern(_ symbol: String) throws(AnalyticsError) -> SymbolId {
+        if let id = symbolIds[symbol] { return SymbolId(id) }
         guard !symbol.isEmpty else { throw .invalidField(field: "symbol", problem: "must not be empty") }
         guard symbol.utf8.count <= 255 else {
             throw .invalidField(field: "symbol", problem: "longer than 255 bytes")
         }
         let id = symbols.count
         symbols.append(symbol)
-        symbolIDs[symbol] = id
+        symbolIds[symbol] = id
         slices.append(contentsOf: repeatElement(SliceAggregate(), count: ringSize))
         if keepsRankCells { rankCells.append(contentsOf: repeatElement(RankCell(), count: windowRing)) }
         let position = symbolsByName.firstIndex { Self.nameOrder(symbol, symbols[$0]) } ?? symbolsByName.count
         symbolsByName.insert(id, at: position)
-        return SymbolID(id)
+        return SymbolId(id)
     }
 
     static func nameOrder(_ a: String, _ b: String) -> Bool { a.utf8.lexicographicallyPrecedes(b.utf8) }
@@ -131,10 +131,10 @@ public struct WindowAggregator: Sendable {
 
     /// Adds one trade; results are appended to ``pendingOutputs``. Invalid input throws before any state changes.
     public mutating func add(
-        symbol: SymbolID, price: Int64, quantity: Int64, time: Int64, seq: Int64
+        symbol: SymbolId, price: Int64, quantity: Int64, time: Int64, seq: Int64
     ) throws(AnalyticsError) {
         let symbolIndex = symbol.rawValue
-        guard symbolIndex >= 0, symbolIndex < symbols.count else { throw .unknownSymbolID(symbolIndex) }
+        guard symbolIndex >= 0, symbolIndex < symbols.count else { throw .unknownSymbolId(symbolIndex) }
         guard price > 0, quantity > 0, time >= 0, time <= Self.maximumTimestamp else {
             try Self.validate(price: price, quantity: quantity, time: time)
             return

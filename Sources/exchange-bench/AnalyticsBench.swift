@@ -43,7 +43,7 @@ struct AnalyticsBench: ParsableCommand {
         var aggregator = WindowAggregator(configuration: try AnalyticsConfiguration(
             window: window, grace: grace, emitMode: mode, outputs: wanted))
         let references: [Int64] = [160, 1165, 760, 3011, 395]
-        var ids: [SymbolID] = []
+        var ids: [SymbolId] = []
         var prices: [Int64] = []
         for index in 0..<symbols {
             ids.append(try aggregator.intern(String(format: "SYM%03d", index)))

@@ -291,14 +291,14 @@ enum MixedWorkload {
                 counts[ioc ? 1 : 0] += 1
                 command = .new(NewOrder(
                     order: handle, trader: trader, symbol: symbol, side: side, price: Price(micros: price * 10_000),
-                    quantity: Int64(random.next() % 10 + 1) * 10, timeInForce: ioc ? .ioc : .gtc, timestamp: 0))
+                    quantity: Int64(random.next() % 10 + 1) * 10, timeInForce: ioc ? .immediateOrCancel : .goodTillCanceled, timestamp: 0))
             }
             events.removeAll(keepingCapacity: true)
             generator.process(command, into: &events)
             for case .report(let report) in events {
                 let key = report.order.rawValue
                 switch report.status {
-                case .new where report.timeInForce == .gtc:
+                case .new where report.timeInForce == .goodTillCanceled:
                     position[key] = live.count
                     live.append(report.order)
                 case .filled, .canceled, .expired:

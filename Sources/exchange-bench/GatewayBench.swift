@@ -111,7 +111,7 @@ struct GatewayBench: AsyncParsableCommand {
 
     func logEnd(_ cluster: EmbeddedKafka) async throws -> Int64 {
         var configuration = cluster.configuration
-        configuration.groupID = "gateway-bench-watermarks"
+        configuration.groupId = "gateway-bench-watermarks"
         let consumer = try await KafkaConsumer(configuration: configuration)
         var total: Int64 = 0
         for p in 0..<partitions { total += try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.incomingOrders, Int32(p))).high }
@@ -123,7 +123,7 @@ struct GatewayBench: AsyncParsableCommand {
     /// it from `wrk.headers`, which is still empty while the script's top level runs, and the gateway refuses an
     /// HTTP/1.1 request without it (RFC 9112 §3.2).
     func writeScript(host: String) throws -> String {
-        var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.gtc, 60), (.day, 20), (.ioc, 10), (.ttl, 10)])
+        var generator = LoadGenerator(instruments: InstrumentRules.seed, timeInForceMix: [(.goodTillCanceled, 60), (.day, 20), (.immediateOrCancel, 10), (.timeToLive, 10)])
         var lua = "local bodies = {\n"
         for _ in 0..<bodies {
             let body = LoadGenerator.body(generator.nextPlacement())

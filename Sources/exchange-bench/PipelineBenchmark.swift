@@ -91,7 +91,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     static func feedPaced(producer: KafkaProducer, orders: Int, rate: Int, sendTimes: SendTimes, fed: StageProgress) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
             Thread.detachNewThread {
-                var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
+                var generator = DemoOrderGenerator(seed: 42, orderIdPrefix: "b")
                 let begin = ContinuousClock.now
                 var sent = 0
                 do {
@@ -174,7 +174,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         // Watermark queries go through a client of their own: on the probe's connection, each one held up the
         // probe's fetches for 40-50 ms (seen as latency spikes at every status line).
         var statusConfiguration = settings.kafka
-        statusConfiguration.groupID = "bench-status"
+        statusConfiguration.groupId = "bench-status"
         let status = try await KafkaConsumer(configuration: statusConfiguration)
         func endOffset(_ topic: String, _ partition: Int32) async throws -> Int64 {
             try await status.queryWatermarks(KafkaTopicPartition(topic, partition)).high
@@ -188,7 +188,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         for p in progress { while p.tasksStarted == 0 { try await pause(.milliseconds(5)) } }
 
         var feedConfiguration = settings.producerConfiguration
-        feedConfiguration.clientID = "bench-feed"
+        feedConfiguration.clientId = "bench-feed"
         let producer = try await KafkaProducer(configuration: feedConfiguration)
         let names = definitions.map(\.name)
         let fed = StageProgress()
@@ -210,7 +210,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             // not load the stages' executor with thousands of timer wake-ups per second.
             try await Self.feedPaced(producer: producer, orders: orders, rate: rate, sendTimes: sendTimes, fed: fed)
         } else {
-            var generator = DemoOrderGenerator(seed: 42, orderIDPrefix: "b")
+            var generator = DemoOrderGenerator(seed: 42, orderIdPrefix: "b")
             var sent = 0
             var batch: [KafkaProducerMessage] = []
             while sent < orders {
@@ -319,7 +319,7 @@ final class TradeProbe: @unchecked Sendable {
             var traceLines: [String] = []
             for message in batch {
                 guard let value = message.value, let trade = try? MatchedTrade.decode(json: value) else { continue }
-                let aggressor = trade.aggressorSide == .buy ? trade.buyOrderID : trade.sellOrderID
+                let aggressor = trade.aggressorSide == .buy ? trade.buyOrderId : trade.sellOrderId
                 guard let dash = aggressor.lastIndex(of: "-"), let n = Int(aggressor[aggressor.index(after: dash)...]) else { continue }
                 guard n > unmeasured else { continue }
                 let sent = sendTimes.get(n - 1)
@@ -389,7 +389,7 @@ final class HopProbe: @unchecked Sendable {
 /// A consumer assigned to every partition of `topics`, starting at `offset`.
 func probeConsumer(_ settings: StreamsSettings, group: String, topics: [String], from offset: KafkaOffset) async throws -> KafkaConsumer {
     var configuration = settings.kafka
-    configuration.groupID = group
+    configuration.groupId = group
     // A probe that falls behind the embedded broker's retention reads on rather than stopping the benchmark.
     configuration.autoOffsetReset = .earliest
     let consumer = try await KafkaConsumer(configuration: configuration)

@@ -53,9 +53,9 @@ struct ComposeFileTests {
         #expect("\(environment["KAFKA_ADVERTISED_LISTENERS"] ?? "")".contains("kafka:9092"))
         #expect(kafka.body["healthcheck"] != nil, "stages wait on service_healthy, so kafka needs a healthcheck")
         // kafka-storage.sh formats the log directory only with a cluster id that is a base64url-encoded UUID.
-        let clusterID = "\(environment["CLUSTER_ID"] ?? "")"
-        let base64 = clusterID.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=="
-        #expect(clusterID.count == 22 && Data(base64Encoded: base64)?.count == 16, "CLUSTER_ID \(clusterID) is a UUID")
+        let clusterId = "\(environment["CLUSTER_ID"] ?? "")"
+        let base64 = clusterId.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "=="
+        #expect(clusterId.count == 22 && Data(base64Encoded: base64)?.count == 16, "CLUSTER_ID \(clusterId) is a UUID")
     }
 
     @Test("every stage runs the one exchange image against the broker service")

@@ -71,7 +71,7 @@ import Testing
         let producer = try await KafkaProducer(configuration: configuration)
         let order = IncomingOrder.new(
             NewOrder(
-                orderID: "separate-1", traderID: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit,
+                orderId: "separate-1", traderId: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit,
                 price: FixedDecimal("160.25"), quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
         _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: TopicName.incomingOrders, partition: 0, key: "AAPL", value: order.encoded()))
         await producer.close()

@@ -5,7 +5,7 @@ import Testing
     @Test func newOrderEncodesDeterministicallyAndDecodes() throws {
         let order = IncomingOrder.new(
             NewOrder(
-                orderID: "o-1", traderID: "t-1", stockSymbol: "AAPL", side: .buy, orderType: .limit,
+                orderId: "o-1", traderId: "t-1", stockSymbol: "AAPL", side: .buy, orderType: .limit,
                 price: FixedDecimal("160.25"), quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
         let json = order.jsonString
         #expect(
@@ -26,8 +26,8 @@ import Testing
 
     @Test func cancelModifyTickRoundTrip() throws {
         let records: [IncomingOrder] = [
-            .cancel(CancelOrder(orderID: "o", traderID: "t", stockSymbol: "GOOG", side: .sell, timestamp: 1)),
-            .modify(ModifyOrder(orderID: "o", traderID: "t", stockSymbol: "GOOG", side: .buy, quantity: 4, timestamp: 2)),
+            .cancel(CancelOrder(orderId: "o", traderId: "t", stockSymbol: "GOOG", side: .sell, timestamp: 1)),
+            .modify(ModifyOrder(orderId: "o", traderId: "t", stockSymbol: "GOOG", side: .buy, quantity: 4, timestamp: 2)),
             .tick(Tick(timestamp: 3)),
         ]
         for record in records {

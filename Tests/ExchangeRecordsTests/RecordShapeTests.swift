@@ -63,7 +63,7 @@ import Testing
     @Test func stringsAreEscapedAndUnescapedExactly() throws {
         let tricky = "q\"b\\s/n\nt\tc\u{01}\u{1F}é😀\u{2028}\u{7F}"
         let report = ExecutionReport(
-            orderID: "o", traderID: "t", symbol: "AAPL", side: .buy, status: .rejected, reason: tricky, price: nil,
+            orderId: "o", traderId: "t", symbol: "AAPL", side: .buy, status: .rejected, reason: tricky, price: nil,
             quantity: 1, filledQuantity: 0, leavesQuantity: 0, seq: 1, timestamp: 0)
         let json = report.jsonString
         #expect(json.contains(#""reason":"q\"b\\s/n\nt\tc\u0001\u001fé😀"#))

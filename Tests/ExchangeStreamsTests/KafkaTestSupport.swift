@@ -44,7 +44,7 @@ final class TestExchange: @unchecked Sendable {
     func read(_ topic: String) async throws -> [InputRecord] {
         try await withDeadline("reading \(topic)", .seconds(60)) { [self] in
             var configuration = settings.kafka
-            configuration.groupID = "test-reader-\(UUID().uuidString)"
+            configuration.groupId = "test-reader-\(UUID().uuidString)"
             configuration.autoOffsetReset = .earliest
             let consumer = try await KafkaConsumer(configuration: configuration)
             do {

@@ -40,13 +40,13 @@ struct OfflineExchange {
                     switch event {
                     case .trade(let trade):
                         outSeq += 1
-                        let record = EngineRecordMapping.matchedTrade(trade, engine: engine, tradeID: "\(p)-\(trade.tradeNumber)", seq: outSeq)
+                        let record = EngineRecordMapping.matchedTrade(trade, engine: engine, tradeId: "\(p)-\(trade.tradeNumber)", seq: outSeq)
                         trades["\(p)/\(outSeq)"] = record.encoded()
                         analyticsInputs.append(.trade(try AnalyticsRecordMapping.analyticsTrade(record)))
                     case .report(let report):
                         reportSeq += 1
                         let record = EngineRecordMapping.executionReport(
-                            report, engine: engine, tradeID: report.lastTradeNumber.map { "\(p)-\($0)" }, seq: reportSeq)
+                            report, engine: engine, tradeId: report.lastTradeNumber.map { "\(p)-\($0)" }, seq: reportSeq)
                         reports["\(p)/\(reportSeq)"] = record.encoded()
                     }
                 }

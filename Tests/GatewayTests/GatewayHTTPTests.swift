@@ -17,7 +17,7 @@ import Testing
             #expect(order.traderId == "alice")
             #expect(order.priceMicros == 160_250_000)
             #expect(order.quantity == 10)
-            #expect(order.timeInForce == .gtc)
+            #expect(order.timeInForce == .goodTillCanceled)
 
             let pending = try await client.send(.get, "/v1/orders/\(id)")
             #expect(pending.data["status"] == .string("PENDING"))
@@ -94,7 +94,7 @@ import Testing
         try await gateway.application().test(.router) { client in
             let id = try await client.place(#"{"symbol":"TSLA","side":"SELL","order_type":"LIMIT","price":761.5,"quantity":3,"validity":"TTL","validity_ttl":2}"#)
             guard case .new(let order)? = sink.last else { Issue.record("nothing produced"); return }
-            #expect(order.timeInForce == .ttl)
+            #expect(order.timeInForce == .timeToLive)
             #expect(order.validityTTL == 2)
             gateway.readModel.apply(report(id, symbol: "TSLA", side: "SELL", status: "NEW", price: 761_500_000, quantity: 3, leaves: 3, seq: 1))
             gateway.readModel.apply(report(id, symbol: "TSLA", side: "SELL", status: "EXPIRED", price: 761_500_000, quantity: 3, leaves: 0, reason: "TTL of 2 minutes elapsed", seq: 2, time: order.timestamp + 120_000))
@@ -214,7 +214,7 @@ import Testing
     @Test func idempotentOrderIdIsTheSameOnEveryGatewayInstance() async throws {
         let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "retry-9"]
         // Two instances with empty memories (a restart, or two gateways behind a load balancer).
-        let placedIDs = Mutex<[JSONValue?]>([])
+        let placedIds = Mutex<[JSONValue?]>([])
         for _ in 0..<2 {
             let sink = RecordingSink()
             try await makeGateway(sink: sink).application().test(.router) { client in
@@ -222,10 +222,10 @@ import Testing
                 #expect(placed.status == .accepted)
                 #expect(sink.count == 1)
                 #expect(placed.data["order_id"] == .string(sink.last?.orderId ?? "none"))
-                placedIDs.withLock { $0.append(placed.data["order_id"]) }
+                placedIds.withLock { $0.append(placed.data["order_id"]) }
             }
         }
-        let ids = placedIDs.withLock { $0 }
+        let ids = placedIds.withLock { $0 }
         #expect(ids.count == 2 && ids[0] == ids[1] && ids[0] != nil)
         guard case .string(let id)?? = ids.first else { return }
 

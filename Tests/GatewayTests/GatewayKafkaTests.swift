@@ -16,7 +16,7 @@ import Testing
     /// Every record currently in `topic` (all partitions, from the beginning).
     static func records(_ cluster: EmbeddedKafka, _ topic: String, partitions: Int) async throws -> [KafkaMessage] {
         var configuration = cluster.configuration
-        configuration.groupID = "gateway-test-reader"
+        configuration.groupId = "gateway-test-reader"
         let consumer = try await KafkaConsumer(configuration: configuration)
         var ends: [KafkaTopicPartition: Int64] = [:]
         var assignment: [KafkaTopicPartition: KafkaOffset] = [:]
@@ -63,19 +63,19 @@ import Testing
             guard let value = logged.first?.value, case .new(let order) = try IncomingOrder.decode(json: value) else {
                 Issue.record("not a new order"); return
             }
-            #expect(order.orderID == id)
-            #expect(order.traderID == "alice")
+            #expect(order.orderId == id)
+            #expect(order.traderId == "alice")
             #expect(order.price == FixedDecimal(micros: 160_250_000))
             #expect(order.timeInForce == .timeToLive && order.validityTTL == 5)
-            #expect(order.clientOrderID == "k1")
+            #expect(order.clientOrderId == "k1")
 
             // The matcher's reports for this order, written to execution_reports.
             func report(_ status: OrderStatus, filled: Int64, seq: Int64, trade: String? = nil) -> [UInt8] {
                 ExecutionReport(
-                    orderID: id, clientOrderID: "k1", traderID: "alice", symbol: "AAPL", side: .buy, status: status, reason: nil,
+                    orderId: id, clientOrderId: "k1", traderId: "alice", symbol: "AAPL", side: .buy, status: status, reason: nil,
                     price: FixedDecimal(micros: 160_250_000), quantity: 10, filledQuantity: filled, leavesQuantity: 10 - filled,
                     lastPrice: trade == nil ? nil : FixedDecimal(micros: 160_250_000), lastQuantity: trade == nil ? nil : filled,
-                    tradeID: trade, seq: seq, timestamp: order.timestamp + seq
+                    tradeId: trade, seq: seq, timestamp: order.timestamp + seq
                 ).encoded()
             }
             try await GatewayKafkaTests.produce(cluster, TopicName.executionReports, key: "AAPL", [
@@ -140,7 +140,7 @@ import Testing
             let logged = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
             let ids = logged.compactMap { message -> String? in
                 guard let value = message.value, case .new(let order)? = try? IncomingOrder.decode(json: value) else { return nil }
-                return order.orderID
+                return order.orderId
             }
             #expect(ids.contains(id), "order \(id) not in incoming_orders: \(ids)")
         }

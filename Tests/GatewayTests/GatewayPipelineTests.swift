@@ -49,7 +49,7 @@ import Testing
         await producer.close()
     }
 
-    static func orderID(_ response: GatewayClient.Response) -> String? {
+    static func orderId(_ response: GatewayClient.Response) -> String? {
         guard response.status == 202, case .string(let id)? = response.json?["data"]?["order_id"] else {
             Issue.record("order not accepted: \(response.status) \(response.text)")
             return nil
@@ -69,13 +69,13 @@ import Testing
         try await GatewayPipelineTests.withPipeline { _, settings in
             try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
                 let sell = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"SELL","order_type":"LIMIT","price":160.00,"quantity":10,"validity":"GTC"}"#)
-                guard let sellID = GatewayPipelineTests.orderID(sell) else { return }
-                let resting = try await GatewayPipelineTests.order(alice, sellID, status: "NEW")
+                guard let sellId = GatewayPipelineTests.orderId(sell) else { return }
+                let resting = try await GatewayPipelineTests.order(alice, sellId, status: "NEW")
                 #expect(resting["pending_quantity"] == .int(10))
 
                 let buy = try await bob.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160.25,"quantity":10,"validity":"DAY"}"#)
-                guard let buyID = GatewayPipelineTests.orderID(buy) else { return }
-                let filled = try await GatewayPipelineTests.order(bob, buyID, status: "FILLED")
+                guard let buyId = GatewayPipelineTests.orderId(buy) else { return }
+                let filled = try await GatewayPipelineTests.order(bob, buyId, status: "FILLED")
                 #expect(filled["filled_quantity"] == .int(10))
                 #expect(filled["pending_quantity"] == .int(0))
                 #expect(filled["average_price"] == .micros(160_000_000), "executes at the resting order's price")
@@ -84,9 +84,9 @@ import Testing
                 }
                 #expect(fills[0]["price"] == .micros(160_000_000))
                 #expect(fills[0]["quantity"] == .int(10))
-                let tradeID = fills[0]["trade_id"]
+                let tradeId = fills[0]["trade_id"]
 
-                let sold = try await GatewayPipelineTests.order(alice, sellID, status: "FILLED")
+                let sold = try await GatewayPipelineTests.order(alice, sellId, status: "FILLED")
                 #expect(sold["filled_quantity"] == .int(10))
 
                 let bobTrades = try await eventually("bob's trade in GET /trades") {
@@ -95,8 +95,8 @@ import Testing
                     return nil
                 }
                 #expect(bobTrades.count == 1)
-                #expect(bobTrades.first?["trade_id"] == tradeID)
-                #expect(bobTrades.first?["order_id"] == .string(buyID))
+                #expect(bobTrades.first?["trade_id"] == tradeId)
+                #expect(bobTrades.first?["order_id"] == .string(buyId))
                 #expect(bobTrades.first?["side"] == .string("BUY"))
                 #expect(bobTrades.first?["price"] == .micros(160_000_000))
                 #expect(bobTrades.first?["quantity"] == .int(10))
@@ -104,7 +104,7 @@ import Testing
                 guard case .array(let aliceTrades)? = try await alice.send("GET", "/v1/trades").json?["data"] else {
                     Issue.record("no trades array for alice"); return
                 }
-                #expect(aliceTrades.map { $0["order_id"] } == [.string(sellID)])
+                #expect(aliceTrades.map { $0["order_id"] } == [.string(sellId)])
                 #expect(aliceTrades.first?["side"] == .string("SELL"))
 
                 let quote = try await alice.send("GET", "/v1/quote/AAPL").json?["data"]
@@ -118,7 +118,7 @@ import Testing
         try await GatewayPipelineTests.withPipeline { _, settings in
             try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, _ in
                 let placed = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"BUY","order_type":"LIMIT","price":1160.00,"quantity":3,"validity":"TTL","validity_ttl":2}"#)
-                guard let id = GatewayPipelineTests.orderID(placed) else { return }
+                guard let id = GatewayPipelineTests.orderId(placed) else { return }
                 let live = try await GatewayPipelineTests.order(alice, id, status: "NEW")
                 #expect(live["validity"] == .string("TTL"))
                 guard case .number(let stamp)? = live["order_timestamp"], let placedAt = Int64(stamp) else {
@@ -148,27 +148,27 @@ import Testing
         try await GatewayPipelineTests.withPipeline { _, settings in
             let first = Mutex<String?>(nil)
             try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
-                guard let sellID = GatewayPipelineTests.orderID(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
-                _ = try await GatewayPipelineTests.order(alice, sellID, status: "NEW")
-                guard let buyID = GatewayPipelineTests.orderID(try await bob.send("POST", "/v1/orders", body: buyBody, headers: retryKey)) else { return }
-                _ = try await GatewayPipelineTests.order(bob, buyID, status: "FILLED")
-                first.withLock { $0 = buyID }
+                guard let sellId = GatewayPipelineTests.orderId(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
+                _ = try await GatewayPipelineTests.order(alice, sellId, status: "NEW")
+                guard let buyId = GatewayPipelineTests.orderId(try await bob.send("POST", "/v1/orders", body: buyBody, headers: retryKey)) else { return }
+                _ = try await GatewayPipelineTests.order(bob, buyId, status: "FILLED")
+                first.withLock { $0 = buyId }
             }
-            guard let buyID = first.withLock({ $0 }) else { return }
+            guard let buyId = first.withLock({ $0 }) else { return }
 
             try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
                 // Fresh liquidity a second copy of the buy would trade with.
-                guard let bait = GatewayPipelineTests.orderID(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
+                guard let bait = GatewayPipelineTests.orderId(try await alice.send("POST", "/v1/orders", body: sellBody)) else { return }
                 _ = try await GatewayPipelineTests.order(alice, bait, status: "NEW")
 
                 let retry = try await bob.send("POST", "/v1/orders", body: buyBody, headers: retryKey)
                 #expect(retry.status == 202, "\(retry.text)")
-                #expect(retry.json?["data"]?["order_id"] == .string(buyID), "a retry after the restart carries the first order id")
+                #expect(retry.json?["data"]?["order_id"] == .string(buyId), "a retry after the restart carries the first order id")
 
                 // Whatever the retry did, a copy of the order in the log is refused downstream.
                 let copy = NewOrder(
-                    orderId: buyID, traderId: "bob", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 160_250_000, quantity: 10,
-                    timeInForce: .gtc, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                    orderId: buyId, traderId: "bob", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 160_250_000, quantity: 10,
+                    timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
                 let report = try await producer.sendAndAwait(KafkaProducerMessage(
                     topic: TopicName.incomingOrders, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))
@@ -176,7 +176,7 @@ import Testing
                 await producer.close()
 
                 let refused = try await eventually("the duplicate refused in the order's history") {
-                    let data = try await bob.send("GET", "/v1/orders/\(buyID)").json?["data"]
+                    let data = try await bob.send("GET", "/v1/orders/\(buyId)").json?["data"]
                     guard case .array(let history)? = data?["history"] else { return nil as JSONValue? }
                     return history.contains { $0["status"] == .string("REQUEST_REJECTED") } ? data : nil
                 }

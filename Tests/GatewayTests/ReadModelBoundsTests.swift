@@ -61,7 +61,7 @@ import Testing
             model.recordAccepted(
                 NewOrder(
                     orderId: "p\(i)", traderId: "alice", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 150_000_000,
-                    quantity: 10, timeInForce: .gtc, validityTTL: nil, clientOrderId: nil, timestamp: 1_700_000_000_000))
+                    quantity: 10, timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: 1_700_000_000_000))
         }
         #expect(model.counts.orders == count)
         #expect((0..<count).allSatisfy { model.order("p\($0)", trader: "alice")?["status"] == .string("PENDING") })

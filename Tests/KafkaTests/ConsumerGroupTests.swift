@@ -9,7 +9,7 @@ struct ConsumerGroupTests {
         try cluster.createTopic("grp", partitions: 4)
         let producer = try await KafkaProducer(configuration: cluster.configuration)
         var config = cluster.configuration
-        config.groupID = uniqueName("group")
+        config.groupId = uniqueName("group")
         config.autoOffsetReset = .earliest
         let collected = Collected()
 
@@ -60,7 +60,7 @@ struct ConsumerGroupTests {
         let producer = try await KafkaProducer(configuration: cluster.configuration)
         _ = try await produce(producer, topic: "seek", partitions: 2, range: 0..<40)
         var config = cluster.configuration
-        config.groupID = uniqueName("seek")
+        config.groupId = uniqueName("seek")
         config.autoOffsetReset = .earliest
         let consumer = try await KafkaConsumer(configuration: config)
         try consumer.subscribe(topics: ["seek"])
@@ -115,7 +115,7 @@ struct ConsumerGroupTests {
         let producer = try await KafkaProducer(configuration: cluster.configuration)
         _ = try await produce(producer, topic: "wm", partitions: 1, range: 0..<10)
         var config = cluster.configuration
-        config.groupID = uniqueName("wm")
+        config.groupId = uniqueName("wm")
         config.enableAutoCommit = false
         let consumer = try await KafkaConsumer(configuration: config)
         let tp = KafkaTopicPartition("wm", 0)

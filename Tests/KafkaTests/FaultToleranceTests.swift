@@ -10,8 +10,8 @@ struct FaultToleranceTests {
         let cluster = try EmbeddedKafka(brokers: 3)
         defer { cluster.stop() }
         try cluster.createTopic("faults", partitions: 2)
-        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 0), brokerID: 1)
-        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 1), brokerID: 2)
+        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 0), brokerId: 1)
+        try cluster.setPartitionLeader(KafkaTopicPartition("faults", 1), brokerId: 2)
 
         let producer = try await KafkaProducer(configuration: cluster.configuration)
         var config = cluster.configuration

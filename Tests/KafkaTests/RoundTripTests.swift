@@ -23,7 +23,7 @@ struct RoundTripTests {
         await producer.close()
 
         var config = cluster.configuration
-        config.groupID = uniqueName("g")
+        config.groupId = uniqueName("g")
         config.autoOffsetReset = .earliest
         let consumer = try await KafkaConsumer(configuration: config)
         try consumer.subscribe(topics: ["rt"])

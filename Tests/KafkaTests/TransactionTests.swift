@@ -14,12 +14,12 @@ struct TransactionTests {
         try cluster.createTopic("out", partitions: 2)
 
         var consumerConfig = cluster.configuration
-        consumerConfig.groupID = uniqueName("txn-group")
+        consumerConfig.groupId = uniqueName("txn-group")
         let consumer = try await KafkaConsumer(configuration: consumerConfig)
         let metadata = try consumer.groupMetadata()
 
         var config = cluster.configuration
-        config.transactionalID = uniqueName("txn")
+        config.transactionalId = uniqueName("txn")
         let producer = try await KafkaProducer(configuration: config)
         try await producer.initTransactions()
 
@@ -67,7 +67,7 @@ struct TransactionTests {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
         var config = cluster.configuration
-        config.transactionalID = uniqueName("txn")
+        config.transactionalId = uniqueName("txn")
         let producer = try await KafkaProducer(configuration: config)
         try await producer.initTransactions()
         await #expect(throws: KafkaError.self) { try await producer.commitTransaction() }

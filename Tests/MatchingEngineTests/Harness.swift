@@ -28,7 +28,7 @@ final class Harness {
     @discardableResult
     func new(
         _ id: String, _ side: Side, _ quantity: Int64, _ price: String?, trader: String = "A", symbol: String = "AAPL",
-        type: OrderType? = nil, tif: TimeInForce = .gtc, ttl: Int64? = nil, at timestamp: Int64? = nil
+        type: OrderType? = nil, tif: TimeInForce = .goodTillCanceled, ttl: Int64? = nil, at timestamp: Int64? = nil
     ) -> [String] {
         run(.new(NewOrder(
             order: engine.orderHandle(id), trader: engine.traderHandle(trader), symbol: engine.symbolHandle(symbol), side: side,
@@ -62,9 +62,9 @@ final class Harness {
     func render(_ event: EngineEvent) -> String {
         switch event {
         case .trade(let t):
-            return "T\(t.tradeNumber) \(engine.orderId(t.buyOrder))/\(engine.orderId(t.sellOrder)) \(t.quantity)@\(t.price) agg=\(t.aggressor.wireName)"
+            return "T\(t.tradeNumber) \(engine.orderId(t.buyOrder))/\(engine.orderId(t.sellOrder)) \(t.quantity)@\(t.price) agg=\(t.aggressor.rawValue)"
         case .report(let r):
-            var line = "\(engine.orderId(r.order)) \(r.status.wireName) \(r.filledQuantity)/\(r.leavesQuantity)"
+            var line = "\(engine.orderId(r.order)) \(r.status.rawValue) \(r.filledQuantity)/\(r.leavesQuantity)"
             if let reason = r.reason { line += " \(reason.code)" }
             if r.lastQuantity > 0, let price = r.lastPrice { line += " last \(r.lastQuantity)@\(price)" }
             return line

@@ -66,7 +66,7 @@ import Testing
     @Test func iocFillsWhatItCanAndCancelsTheRest() {
         let h = Harness()
         h.new("s1", .sell, 5, "160", trader: "S")
-        let out = h.new("b1", .buy, 8, "160", trader: "B", tif: .ioc)
+        let out = h.new("b1", .buy, 8, "160", trader: "B", tif: .immediateOrCancel)
         #expect(out.last == "b1 CANCELED 5/0 IOC_REMAINDER")
         #expect(h.book().bids.isEmpty && h.book().asks.isEmpty)
     }
@@ -75,17 +75,17 @@ import Testing
         let h = Harness()
         h.new("s1", .sell, 5, "160", trader: "S")
         h.new("s2", .sell, 5, "160.10", trader: "S")
-        #expect(h.new("f1", .buy, 11, "160.10", trader: "B", tif: .fok) == ["f1 NEW 0/11", "f1 CANCELED 0/0 FOK_UNFILLABLE"])
+        #expect(h.new("f1", .buy, 11, "160.10", trader: "B", tif: .fillOrKill) == ["f1 NEW 0/11", "f1 CANCELED 0/0 FOK_UNFILLABLE"])
         #expect(h.book().asks == ["s1:5@160", "s2:5@160.1"])  // untouched
-        #expect(h.new("f2", .buy, 10, "160.05", trader: "B", tif: .fok).last == "f2 CANCELED 0/0 FOK_UNFILLABLE")
-        let out = h.new("f3", .buy, 10, "160.10", trader: "B", tif: .fok)
+        #expect(h.new("f2", .buy, 10, "160.05", trader: "B", tif: .fillOrKill).last == "f2 CANCELED 0/0 FOK_UNFILLABLE")
+        let out = h.new("f3", .buy, 10, "160.10", trader: "B", tif: .fillOrKill)
         #expect(out.last == "s2 FILLED 5/0 last 5@160.1")
         #expect(h.book().asks.isEmpty)
     }
 
     @Test func gtcRestsAcrossSessionClose() {
         let h = Harness(sessionClose: 21 * 3_600_000, start: 1_700_000_000_000)  // 2023-11-14 22:13 UTC
-        h.new("g1", .buy, 10, "150", tif: .gtc)
+        h.new("g1", .buy, 10, "150", tif: .goodTillCanceled)
         #expect(h.tick(h.time + 10 * 86_400_000).isEmpty)
         #expect(h.book().bids == ["g1:10@150"])
     }
@@ -105,13 +105,13 @@ import Testing
     @Test func ttlOrderExpiresAfterValidityMinutesOnAnyLaterCommand() {
         let h = Harness()
         let t0 = h.time
-        h.new("t1", .sell, 10, "170", trader: "S", tif: .ttl, ttl: 5)
-        h.new("t2", .sell, 10, "171", trader: "S", tif: .ttl, ttl: 1)
+        h.new("t1", .sell, 10, "170", trader: "S", tif: .timeToLive, ttl: 5)
+        h.new("t2", .sell, 10, "171", trader: "S", tif: .timeToLive, ttl: 1)
         #expect(h.new("x", .buy, 1, "130", trader: "B", at: t0 + 59_999) == ["x NEW 0/1"])
         // Expiry is driven by the event time of the next command (here a new order), before it is processed.
         #expect(h.new("y", .buy, 1, "130", trader: "B", at: t0 + 60_000) == ["t2 EXPIRED 0/0 TTL_ELAPSED", "y NEW 0/1"])
         #expect(h.tick(t0 + 300_000) == ["t1 EXPIRED 0/0 TTL_ELAPSED"])
-        #expect(h.new("t3", .sell, 1, "170", trader: "S", tif: .ttl).first == "t3 REJECTED 0/0 MISSING_VALIDITY_TTL")
+        #expect(h.new("t3", .sell, 1, "170", trader: "S", tif: .timeToLive).first == "t3 REJECTED 0/0 MISSING_VALIDITY_TTL")
     }
 
     @Test func olderTimestampsAreProcessedAtTheEngineClock() {
@@ -259,11 +259,11 @@ import Testing
         let h = Harness(stp: .cancelIncoming)
         h.new("s1", .sell, 5, "160", trader: "A")
         h.new("s2", .sell, 5, "160", trader: "B")
-        #expect(h.new("f", .buy, 5, "160", trader: "A", tif: .fok).last == "f CANCELED 0/0 FOK_UNFILLABLE")
+        #expect(h.new("f", .buy, 5, "160", trader: "A", tif: .fillOrKill).last == "f CANCELED 0/0 FOK_UNFILLABLE")
         let r = Harness(stp: .cancelResting)
         r.new("s1", .sell, 5, "160", trader: "A")
         r.new("s2", .sell, 5, "160", trader: "B")
-        #expect(r.new("f", .buy, 5, "160", trader: "A", tif: .fok).last == "s2 FILLED 5/0 last 5@160")
+        #expect(r.new("f", .buy, 5, "160", trader: "A", tif: .fillOrKill).last == "s2 FILLED 5/0 last 5@160")
     }
 
     @Test func depthAggregatesTopLevels() {

@@ -47,10 +47,10 @@ struct Script {
                 let id = take(25) == 0 ? known : "o\(issued)"
                 if id == "o\(issued)" { issued += 1 }
                 steps.append(.new(id: id, trader: trader, side: take(2) == 0 ? .buy : .sell, type: .limit, price: price,
-                                  quantity: quantity, tif: tif, ttl: tif == .ttl ? Int64(take(3)) + 1 : nil, time: stamp))
+                                  quantity: quantity, tif: tif, ttl: tif == .timeToLive ? Int64(take(3)) + 1 : nil, time: stamp))
             case 9:
                 steps.append(.new(id: "o\(issued)", trader: trader, side: take(2) == 0 ? .buy : .sell, type: .market, price: nil,
-                                  quantity: quantity, tif: take(2) == 0 ? .ioc : .fok, ttl: nil, time: stamp))
+                                  quantity: quantity, tif: take(2) == 0 ? .immediateOrCancel : .fillOrKill, ttl: nil, time: stamp))
                 issued += 1
             case 10..<14:
                 steps.append(.cancel(id: known, trader: trader, time: stamp))
@@ -248,7 +248,7 @@ let scripts = Gen.int(in: 0...Int(Int32.max) * 4096).array(of: 1...250)
             }
         }
         #expect(trades > 100)
-        for status in OrderStatus.allCases { #expect(statuses[status, default: 0] > 0, "no \(status.wireName)") }
+        for status in OrderStatus.allCases { #expect(statuses[status, default: 0] > 0, "no \(status.rawValue)") }
         for reason: Reason in [.selfTradePrevented, .ttlElapsed, .offTick, .outsidePriceBand, .nonPositiveQuantity, .duplicateOrderId,
                                .notOwner, .unknownOrder, .invalidModification, .fillOrKillUnfillable, .immediateOrCancel, .noLiquidity] {
             #expect(reasons.contains(reason), "no \(reason.code)")

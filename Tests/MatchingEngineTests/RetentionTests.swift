@@ -11,7 +11,7 @@ import Testing
         init(retaining n: Int) { h = Harness(retainedOrderIds: n) }
 
         @discardableResult
-        func new(_ id: String, _ side: Side, _ quantity: Int64, _ price: String, trader: String = "A", tif: TimeInForce = .gtc) -> [String] {
+        func new(_ id: String, _ side: Side, _ quantity: Int64, _ price: String, trader: String = "A", tif: TimeInForce = .goodTillCanceled) -> [String] {
             defer { engine.releaseForgottenOrderIds() }
             return h.new(id, side, quantity, price, trader: trader, tif: tif)
         }
@@ -25,10 +25,10 @@ import Testing
 
     @Test func oldestFinishedIdsAreForgottenAndMayBeUsedAgain() {
         let d = Driver(retaining: 3)
-        for id in ["a", "b", "c"] { #expect(d.new(id, .buy, 1, "150", tif: .ioc) == ["\(id) NEW 0/1", "\(id) CANCELED 0/0 IOC_REMAINDER"]) }
+        for id in ["a", "b", "c"] { #expect(d.new(id, .buy, 1, "150", tif: .immediateOrCancel) == ["\(id) NEW 0/1", "\(id) CANCELED 0/0 IOC_REMAINDER"]) }
         #expect(d.new("c", .buy, 1, "150") == ["c REJECTED 0/0 DUPLICATE_ORDER_ID"])
-        #expect(d.new("d", .buy, 1, "150", tif: .ioc).first == "d NEW 0/1")  // forgets "a"
-        #expect(d.new("a", .buy, 1, "150", tif: .ioc).first == "a NEW 0/1")  // "a" is new again; forgets "b"
+        #expect(d.new("d", .buy, 1, "150", tif: .immediateOrCancel).first == "d NEW 0/1")  // forgets "a"
+        #expect(d.new("a", .buy, 1, "150", tif: .immediateOrCancel).first == "a NEW 0/1")  // "a" is new again; forgets "b"
         #expect(d.new("c", .buy, 1, "150") == ["c REJECTED 0/0 DUPLICATE_ORDER_ID"])
         #expect(d.cancel("b") == ["b REJECTED 0/0 UNKNOWN_ORDER"])
         #expect(d.engine.rememberedOrderIds == 3)
@@ -37,7 +37,7 @@ import Testing
     @Test func liveOrdersAreNeverForgotten() {
         let d = Driver(retaining: 2)
         d.new("live", .buy, 5, "150")
-        for i in 0..<100 { d.new("x\(i)", .buy, 1, "150", tif: .ioc) }  // no asks: cancelled at once
+        for i in 0..<100 { d.new("x\(i)", .buy, 1, "150", tif: .immediateOrCancel) }  // no asks: cancelled at once
         #expect(d.cancel("live") == ["live CANCELED 0/0 CANCELED_BY_TRADER"])
         #expect(d.engine.rememberedOrderIds <= 3)
     }

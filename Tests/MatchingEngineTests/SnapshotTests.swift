@@ -7,7 +7,7 @@ import Testing
         h.new("s1", .sell, 10, "161", trader: "S")
         h.new("b1", .buy, 4, "161", trader: "B")
         h.new("d1", .buy, 7, "150", trader: "B", tif: .day)
-        h.new("t1", .sell, 3, "170", trader: "S", tif: .ttl, ttl: 10)
+        h.new("t1", .sell, 3, "170", trader: "S", tif: .timeToLive, ttl: 10)
         let restored = try Engine(snapshot: h.engine.snapshot())
         #expect(restored.configuration == h.engine.configuration)
         #expect(restored.clock == h.engine.clock)

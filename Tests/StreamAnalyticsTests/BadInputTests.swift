@@ -46,7 +46,7 @@ import Testing
         var other = WindowAggregator(configuration: try AnalyticsConfiguration())
         _ = try other.intern("A")
         let foreign = try other.intern("B")
-        #expect(throws: AnalyticsError.unknownSymbolID(1)) {
+        #expect(throws: AnalyticsError.unknownSymbolId(1)) {
             try agg.add(symbol: foreign, price: 1, quantity: 1, time: 0, seq: 0)
         }
         #expect(agg.pendingOutputs.isEmpty)

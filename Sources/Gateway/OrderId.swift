@@ -18,7 +18,7 @@ import Foundation
 /// UUID), so a retry reaches `incoming_orders` with the same `order_id` even when it lands on another gateway
 /// instance or after a restart; the matching engine rejects a second order with a used id (`DUPLICATE_ORDER_ID`),
 /// so the retry can never trade twice.
-enum OrderID {
+enum OrderId {
     /// A random (version 4) UUID. Drawn from a pool refilled by one read of the kernel's CSPRNG per 256 ids:
     /// Foundation's `UUID()` costs a system call (and on some systems a file open) per id.
     static func random() -> String {

@@ -1,0 +1,8 @@
+/// How long an order stays on the book (Kite Connect's `validity`; `TTL` with `validity_ttl` minutes).
+public enum TimeInForce: String, Sendable, Hashable, CaseIterable {
+    case goodTillCanceled = "GTC"
+    case day = "DAY"
+    case immediateOrCancel = "IOC"
+    case fillOrKill = "FOK"
+    case timeToLive = "TTL"
+}
