@@ -19,8 +19,9 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum State {
         case betweenRequests
-        /// Reading request number `index` (1 for the connection's first); `bytes` of its body so far.
-        case reading(index: Int, bytes: Int)
+        /// Reading request number `index` (1 for the connection's first), whose head came at `since`; `bytes` of its
+        /// body so far.
+        case reading(index: Int, bytes: Int, since: NIODeadline)
         /// Request `index` went past a bound: nothing more is read; `problem` is its answer unless it has one.
         case stopped(index: Int, problem: APIError)
         /// The last answer is written; the connection closes.
@@ -71,17 +72,16 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 // Not passed on: the route would answer it and then read the body for ever.
                 return stop(index: requests, problem: tooLarge, context: context)
             }
-            state = .reading(index: requests, bytes: 0)
-            startDeadline(context: context)
+            state = .reading(index: requests, bytes: 0, since: .now())
             context.fireChannelRead(data)
-        case .reading(let index, let bytes):
+        case .reading(let index, let bytes, let since):
             switch part {
             case .head:
                 context.fireChannelRead(data)  // the decoder sends none before `.end`
             case .body(let chunk):
                 let total = bytes + chunk.readableBytes
                 guard total <= maxBodyRead else { return stop(index: index, problem: tooLarge, context: context) }
-                state = .reading(index: index, bytes: total)
+                state = .reading(index: index, bytes: total, since: since)
                 context.fireChannelRead(data)
             case .end:
                 cancelDeadline()
@@ -89,6 +89,13 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(data)
             }
         }
+    }
+
+    /// The deadline is set only for a request still unfinished when a read ends: most arrive whole in one read, and
+    /// a timer for each would cost the order path a schedule and a cancel.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .reading(_, _, let since) = state, deadline == nil { startDeadline(at: since + bodyTimeout, context: context) }
+        context.fireChannelReadComplete()
     }
 
     func read(context: ChannelHandlerContext) {
@@ -180,14 +187,13 @@ final class RequestBodyGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.read()
     }
 
-    private func startDeadline(context: ChannelHandlerContext) {
-        cancelDeadline()
+    private func startDeadline(at instant: NIODeadline, context: ChannelHandlerContext) {
         let loop = context.eventLoop
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-        deadline = loop.scheduleTask(in: bodyTimeout) {
+        deadline = loop.scheduleTask(deadline: instant) {
             let (handler, context) = bound.value
             handler.deadline = nil
-            guard case .reading(let index, _) = handler.state else { return }
+            guard case .reading(let index, _, _) = handler.state else { return }
             handler.stop(index: index, problem: handler.timedOut, context: context)
         }
     }

@@ -27,6 +27,24 @@ import Testing
         return frames.withLock { $0 }
     }
 
+    /// A client message over the 64 KiB bound (sent as 16 KiB frames, the client's default) closes the WebSocket
+    /// with 1009 (message too big) instead of being buffered.
+    @Test func aMessageOverTheBoundClosesWith1009() async throws {
+        let gateway = makeGateway()
+        try await gateway.application().test(.live) { client in
+            let port = try #require(client.port)
+            var configuration = WebSocketClientConfiguration()
+            configuration.additionalHeaders = [.authorization: "Bearer \(Keys.alice)"]
+            let close = try await WebSocketClient.connect(
+                url: "ws://127.0.0.1:\(port)/v1/ws", configuration: configuration, logger: Logger(label: "ws-test")
+            ) { inbound, outbound, _ in
+                try await outbound.write(.text(String(repeating: " ", count: 65 * 1024)))
+                for try await _ in inbound {}
+            }
+            #expect(close?.closeCode == .messageTooLarge, "\(String(describing: close))")
+        }
+    }
+
     @Test func eachTraderReceivesOnlyTheirOwnReports() async throws {
         let gateway = makeGateway()
         let model = gateway.readModel
