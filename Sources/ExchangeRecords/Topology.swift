@@ -1,7 +1,6 @@
-/// Every topic of the exchange, declared once: its key, partitioning, cleanup policy, and who writes and reads it.
-/// Whatever creates or names a topic takes it from here. Names and settings are a public contract (the statements
-/// in ksql/, docker-compose.yml's `topics` initializer, the table in docs/architecture.md "Topics"); tests hold
-/// those to this declaration.
+/// Every topic of the exchange, declared once: key, partitioning, cleanup policy, writers and readers. Whatever creates
+/// or names a topic takes it from here. Names and settings are a public contract (ksql/, docker-compose.yml, the table
+/// in docs/architecture.md "Topics"); tests hold those to this declaration.
 public enum Topology {
     /// A process that writes or reads topics; the stages among them snapshot to a changelog of their own.
     public enum Process: String, Sendable, CaseIterable {

@@ -3,8 +3,7 @@ import Kafka
 import Logging
 
 extension Topology {
-    /// What to create for `topics` when keyed topics have `partitions`. Delete topics get no config, so the
-    /// broker's default applies, as it always did.
+    /// What to create for `topics` when keyed topics have `partitions` (delete topics keep the broker's default).
     public static func specifications(partitions: Int, of topics: [Topic] = topics) -> [KafkaTopicSpecification] {
         topics.map {
             KafkaTopicSpecification(
@@ -30,9 +29,7 @@ extension Topology {
                 "cannot create the missing topics \(missing.map(\.name).joined(separator: ", ")): \(error). "
                     + "Create them on the cluster (an `exchange broker` of this version creates them all at start).")
         }
-        // A topic just created may not be listed yet.
-        existing = try await admin.listTopics()
-        for spec in missing where existing[spec.name] == nil { existing[spec.name] = spec.partitions }
+        for spec in missing { existing[spec.name] = spec.partitions }
         return existing
     }
 
