@@ -152,7 +152,7 @@ public enum RandomRecords {
         let raw: [UInt8] =
             chance(&g) ? Array(text(&g).utf8) : (0..<Int.random(in: 0...40, using: &g)).map { _ in UInt8.random(in: 0...255, using: &g) }
         return DeadLetter(
-            sourceTopic: pick(TopicName.all, &g), sourcePartition: Int32.random(in: 0...63, using: &g),
+            sourceTopic: pick(Topology.data.map(\.name), &g), sourcePartition: Int32.random(in: 0...63, using: &g),
             sourceOffset: nonNegative(&g), rawPayload: raw, reason: text(&g), stage: pick(["split", "match", "sma"], &g),
             timestamp: timestamp(&g))
     }

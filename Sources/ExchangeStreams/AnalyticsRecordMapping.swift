@@ -112,7 +112,7 @@ public enum AnalyticsRecordMapping {
     /// A dead letter for a late trade: the source record's coordinates and raw bytes, and the late reason.
     /// `timestamp` is the trade's event time (deterministic; no wall clock).
     public static func deadLetter(
-        _ late: LateTrade, sourceTopic: String = TopicName.matchedTrades, sourcePartition: Int32, sourceOffset: Int64,
+        _ late: LateTrade, sourceTopic: String = Topology.matchedTrades.name, sourcePartition: Int32, sourceOffset: Int64,
         rawPayload: some Collection<UInt8>, stage: String
     ) -> DeadLetter {
         DeadLetter(

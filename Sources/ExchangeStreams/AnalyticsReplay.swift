@@ -68,19 +68,19 @@ public struct AnalyticsReplay: Sendable {
         case .symbolWindow(let result):
             if sma {
                 let (key, value) = AnalyticsRecordMapping.smaRecord(result)
-                envelope(TopicName.smaHoppingTable, key, value)
+                envelope(Topology.smaHoppingTable.name, key, value)
             }
             if profit {
                 let (key, value) = AnalyticsRecordMapping.profitRecord(result)
-                envelope(TopicName.stockProfit, key, value)
+                envelope(Topology.stockProfit.name, key, value)
             }
         case .topProfit(let result):
             let (key, value) = AnalyticsRecordMapping.topProfitRecord(result)
-            envelope(TopicName.topProfit, key, value)
+            envelope(Topology.topProfit.name, key, value)
         case .lateTrade(let late):
             let letter = AnalyticsRecordMapping.deadLetter(
                 late, sourcePartition: 0, sourceOffset: currentNumber, rawPayload: currentLine, stage: "analytics")
-            envelope(TopicName.deadLetters, late.trade.symbol, letter)
+            envelope(Topology.deadLetters.name, late.trade.symbol, letter)
         }
     }
 

@@ -66,26 +66,14 @@ public struct AnalyticsStage: StageDefinition {
         analyses.flatMap { analysis -> [TaskKind] in
             switch analysis {
             case .sma, .profit:
-                [TaskKind(name: analysis.rawValue, inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks])]
+                [TaskKind(name: analysis.rawValue, inputs: [Topology.matchedTrades.name, Topology.matchedTradesTicks.name])]
             case .top:
                 [
-                    TaskKind(name: "rank", inputs: [TopicName.matchedTrades, InternalTopics.matchedTradesTicks]),
-                    TaskKind(name: "merge", inputs: [TopPartial.topic]),
+                    TaskKind(name: "rank", inputs: [Topology.matchedTrades.name, Topology.matchedTradesTicks.name]),
+                    TaskKind(name: "merge", inputs: [Topology.topProfitPartials.name]),
                 ]
             }
         }
-    }
-
-    public var outputTopics: [String] {
-        var topics: [String] = []
-        for analysis in analyses {
-            switch analysis {
-            case .sma: topics.append(TopicName.smaHoppingTable)
-            case .profit: topics.append(TopicName.stockProfit)
-            case .top: topics += [TopPartial.topic, TopicName.topProfit]
-            }
-        }
-        return topics + [TopicName.deadLetters]
     }
 
     public func makeTask(kind taskKind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask {
@@ -93,7 +81,7 @@ public struct AnalyticsStage: StageDefinition {
             let task = TopMergeTask(state: TopMergeState(partitions: Int32(partitions)))
             if let snapshot {
                 task.state = try JSONDecoder().decode(TopMergeState.self, from: Data(snapshot.state))
-                task.nextOffset = snapshot.positions[TopPartial.topic]
+                task.nextOffset = snapshot.positions[Topology.topProfitPartials.name]
             }
             return task
         }
@@ -108,7 +96,7 @@ public struct AnalyticsStage: StageDefinition {
             task.aggregator = try WindowAggregator(snapshot: snapshot.state)
             task.merger = SeqMerger(
                 nextSeq: snapshot.marks["nextSeq"] ?? 1,
-                positions: [snapshot.positions[TopicName.matchedTrades], snapshot.positions[InternalTopics.matchedTradesTicks]])
+                positions: [snapshot.positions[Topology.matchedTrades.name], snapshot.positions[Topology.matchedTradesTicks.name]])
             task.watermark = snapshot.marks["watermark"] ?? .min
         }
         return task
@@ -136,8 +124,8 @@ final class WindowTask: StageTask {
     var positions: [String: Int64] {
         var result: [String: Int64] = [:]
         let sides = merger.positions
-        if let trades = sides[0] { result[TopicName.matchedTrades] = trades }
-        if let ticks = sides[1] { result[InternalTopics.matchedTradesTicks] = ticks }
+        if let trades = sides[0] { result[Topology.matchedTrades.name] = trades }
+        if let ticks = sides[1] { result[Topology.matchedTradesTicks.name] = ticks }
         return result
     }
 
@@ -145,7 +133,7 @@ final class WindowTask: StageTask {
     func stateBytes() throws -> [UInt8] { aggregator.snapshot() }
 
     func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
-        let side = record.topic == TopicName.matchedTrades ? 0 : 1
+        let side = record.topic == Topology.matchedTrades.name ? 0 : 1
         let value = record.value ?? []
         do {
             if side == 0 {
@@ -153,13 +141,13 @@ final class WindowTask: StageTask {
                     try Result { () throws(RecordDecodingError) in try AnalyticsRecordMapping.decodeInput(json: raw) }.get()
                 }
                 guard case .trade(let trade) = input else {
-                    throw RecordDecodingError(field: nil, reason: "a tick on matched_trades (ticks travel on \(InternalTopics.matchedTradesTicks))")
+                    throw RecordDecodingError(field: nil, reason: "a tick on matched_trades (ticks travel on \(Topology.matchedTradesTicks.name))")
                 }
                 merger.add(side: 0, offset: record.offset, seq: trade.seq, element: (input, record))
             } else {
                 let tick = try SequencedOrder.decode(json: value)
                 guard case .tick(let t) = tick.order else {
-                    throw RecordDecodingError(field: "type", reason: "expected a TICK on \(InternalTopics.matchedTradesTicks)")
+                    throw RecordDecodingError(field: "type", reason: "expected a TICK on \(Topology.matchedTradesTicks.name)")
                 }
                 merger.add(side: 1, offset: record.offset, seq: tick.seq, element: (.tick(t.timestamp), record))
             }
@@ -180,8 +168,8 @@ final class WindowTask: StageTask {
         if let missing = merger.missingSeq {
             metrics.seqGaps.increment()
             throw StageError(
-                "\(stage.rawValue): seq \(missing) of partition \(partition) is in neither \(TopicName.matchedTrades) nor "
-                    + "\(InternalTopics.matchedTradesTicks), though both hold later records: it was lost upstream. "
+                "\(stage.rawValue): seq \(missing) of partition \(partition) is in neither \(Topology.matchedTrades.name) nor "
+                    + "\(Topology.matchedTradesTicks.name), though both hold later records: it was lost upstream. "
                     + "Refusing to skip it.")
         }
         if merger.duplicatesDropped > reportedDuplicates {
@@ -207,7 +195,7 @@ final class WindowTask: StageTask {
     }
 
     private func partialRecord(_ partial: TopPartial) -> OutputRecord {
-        OutputRecord(topic: TopPartial.topic, partition: 0, key: partial.key, value: (try? partial.encoded()) ?? [])
+        OutputRecord(topic: Topology.topProfitPartials.name, partition: 0, key: partial.key, value: (try? partial.encoded()) ?? [])
     }
 
     private func emit(_ result: AnalyticsOutput, source: InputRecord, into outputs: inout [OutputRecord]) {
@@ -219,11 +207,11 @@ final class WindowTask: StageTask {
             if stage == .sma {
                 let record = AnalyticsRecordMapping.smaRecord(window)
                 record.value.encode(into: &buffer)
-                (key, topic) = (record.key, TopicName.smaHoppingTable)
+                (key, topic) = (record.key, Topology.smaHoppingTable.name)
             } else {
                 let record = AnalyticsRecordMapping.profitRecord(window)
                 record.value.encode(into: &buffer)
-                (key, topic) = (record.key, TopicName.stockProfit)
+                (key, topic) = (record.key, Topology.stockProfit.name)
             }
             outputs.append(OutputRecord(topic: topic, partition: partition, key: key, value: buffer))
         case .topProfit(let ranking):
@@ -235,7 +223,7 @@ final class WindowTask: StageTask {
                 stage: stage.rawValue)
             outputs.append(
                 OutputRecord(
-                    topic: TopicName.deadLetters, partition: 0,
+                    topic: Topology.deadLetters.name, partition: 0,
                     key: DeadLetters.key(stage: stage.rawValue, source: source), value: letter.encoded()))
         }
     }
@@ -248,7 +236,7 @@ final class TopMergeTask: StageTask {
 
     init(state: TopMergeState) { self.state = state }
 
-    var positions: [String: Int64] { nextOffset.map { [TopPartial.topic: $0] } ?? [:] }
+    var positions: [String: Int64] { nextOffset.map { [Topology.topProfitPartials.name: $0] } ?? [:] }
     var marks: [String: Int64] { ["doneThrough": state.doneThrough] }
     func stateBytes() throws -> [UInt8] { Array(try JSONEncoder().encode(state)) }
 
@@ -260,7 +248,7 @@ final class TopMergeTask: StageTask {
         }
         for window in state.apply(partial) {
             let record = AnalyticsRecordMapping.topProfitRecord(window)
-            outputs.append(OutputRecord(topic: TopicName.topProfit, partition: 0, key: record.key, value: record.value.encoded()))
+            outputs.append(OutputRecord(topic: Topology.topProfit.name, partition: 0, key: record.key, value: record.value.encoded()))
         }
     }
 }

@@ -38,7 +38,7 @@ public struct ClockService: Service {
             while !Task.isCancelled {
                 try await Task.sleep(for: .milliseconds(intervalMilliseconds))
                 for partition in 0..<Int32(settings.partitions) {
-                    let tp = KafkaTopicPartition(TopicName.incomingOrders, partition)
+                    let tp = KafkaTopicPartition(Topology.incomingOrders.name, partition)
                     let end = try await consumer.queryWatermarks(tp).high
                     guard lastEnd[partition] == end else {
                         lastEnd[partition] = end
@@ -47,7 +47,7 @@ public struct ClockService: Service {
                     let now = Int64(Date().timeIntervalSince1970 * 1000)
                     let tick = IncomingOrder.tick(Tick(timestamp: now)).encoded()
                     let report = try await producer.sendAndAwait(
-                        KafkaProducerMessage(topic: TopicName.incomingOrders, partition: partition, value: tick))
+                        KafkaProducerMessage(topic: Topology.incomingOrders.name, partition: partition, value: tick))
                     if let error = report.error { throw error }
                     lastEnd[partition] = report.offset + 1
                 }

@@ -30,7 +30,7 @@ public struct ConsolePrinter: Service {
         configuration.autoOffsetReset = .latest
         configuration.enableAutoCommit = false
         let consumer = try await KafkaConsumer(configuration: configuration)
-        try consumer.subscribe(topics: [TopicName.matchedTrades, TopicName.smaHoppingTable, TopicName.stockProfit, TopicName.topProfit])
+        try consumer.subscribe(topics: [Topology.matchedTrades.name, Topology.smaHoppingTable.name, Topology.stockProfit.name, Topology.topProfit.name])
         var lastShown: [String: Date] = [:]
         do {
             for try await event in consumer.events {
@@ -38,7 +38,7 @@ public struct ConsolePrinter: Service {
                 for message in batch {
                     guard let value = message.value else { continue }
                     let key = message.keyString ?? ""
-                    if message.topic != TopicName.matchedTrades && message.topic != TopicName.topProfit {
+                    if message.topic != Topology.matchedTrades.name && message.topic != Topology.topProfit.name {
                         let id = message.topic + key
                         if let last = lastShown[id], Date().timeIntervalSince(last) < analyticsEverySeconds { continue }
                         lastShown[id] = Date()
@@ -67,18 +67,18 @@ public struct ConsolePrinter: Service {
     /// One console line for a record of the printed topics (nil if it does not decode).
     public static func line(topic: String, value: ArraySlice<UInt8>) -> String? {
         switch topic {
-        case TopicName.matchedTrades:
+        case Topology.matchedTrades.name:
             guard let t = try? MatchedTrade.decode(json: value) else { return nil }
             return "TRADE  \(pad(t.buyStockSymbol, 5)) \(pad("\(t.quantity)", 4)) @ \(pad(t.price.description, 9)) "
                 + "buy \(t.buyOrderId) (\(t.buyTraderId))  sell \(t.sellOrderId) (\(t.sellTraderId))  aggressor \(t.aggressorSide.rawValue)  #\(t.tradeId)"
-        case TopicName.smaHoppingTable:
+        case Topology.smaHoppingTable.name:
             guard let s = try? SimpleMovingAverage.decode(json: value) else { return nil }
             return "SMA    \(pad(s.stockSymbol, 5)) [\(time(s.windowStart))–\(time(s.windowEnd))) sma \(s.sma) vwap \(s.vwap) trades \(s.count)"
-        case TopicName.stockProfit:
+        case Topology.stockProfit.name:
             guard let p = try? StockProfit.decode(json: value) else { return nil }
             return "PROFIT \(pad(p.stockSymbol, 5)) [\(time(p.windowStart))–\(time(p.windowEnd))) open \(p.open) close \(p.close) "
                 + "profit \(p.profit) (\(p.profitPct)%) high \(p.high) low \(p.low) volume \(p.volume)"
-        case TopicName.topProfit:
+        case Topology.topProfit.name:
             guard let t = try? TopProfit.decode(json: value) else { return nil }
             let ranking = t.ranking.map { "\($0.stockSymbol) \($0.profit)" }.joined(separator: ", ")
             return "TOP    [\(time(t.windowStart))–\(time(t.windowEnd))) leader \(t.stockSymbol) profit \(t.profit) (\(t.profitPct)%)  ranking: \(ranking)"

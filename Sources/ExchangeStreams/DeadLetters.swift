@@ -18,7 +18,7 @@ enum DeadLetters {
         let letter = DeadLetter(
             sourceTopic: source.topic, sourcePartition: source.partition, sourceOffset: source.offset,
             rawPayload: payload.prefix(payloadLimit), reason: reason, stage: stage, timestamp: source.timestamp ?? 0)
-        return OutputRecord(topic: TopicName.deadLetters, partition: 0, key: key(stage: stage, source: source), value: letter.encoded())
+        return OutputRecord(topic: Topology.deadLetters.name, partition: 0, key: key(stage: stage, source: source), value: letter.encoded())
     }
 
     static func key(stage: String, source: InputRecord) -> String {

@@ -54,7 +54,7 @@ public struct DemoFeed: Service {
                 next += interval
                 let order = generator.next(timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 try await producer.send(
-                    KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded()))
+                    KafkaProducerMessage(topic: Topology.incomingOrders.name, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded()))
                 sent += 1
             }
             try await producer.flush()

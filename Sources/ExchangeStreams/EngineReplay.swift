@@ -60,14 +60,14 @@ public struct EngineReplay {
                 let wire = EngineRecordMapping.matchedTrade(
                     trade, engine: engine, tradeId: "0-\(trade.tradeNumber)", seq: Int64(trade.tradeNumber))
                 wire.encode(into: &record)
-                topic = TopicName.matchedTrades
+                topic = Topology.matchedTrades.name
                 key = wire.buyStockSymbol
             case .report(let report):
                 reportSeq += 1
                 let wire = EngineRecordMapping.executionReport(
                     report, engine: engine, tradeId: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
                 wire.encode(into: &record)
-                topic = TopicName.executionReports
+                topic = Topology.executionReports.name
                 key = wire.symbol
             }
             out.append(contentsOf: Array("{\"topic\":".utf8))

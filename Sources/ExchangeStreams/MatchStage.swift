@@ -13,8 +13,7 @@ import MatchingEngine
 /// reports carry their own dense per-partition `seq`.
 public struct MatchStage: StageDefinition {
     public let name = "match"
-    public let kinds = [TaskKind(name: "match", inputs: [TopicName.buyOrders, TopicName.sellOrders])]
-    public let outputTopics = [TopicName.matchedTrades, InternalTopics.matchedTradesTicks, TopicName.executionReports, TopicName.deadLetters]
+    public let kinds = [TaskKind(name: "match", inputs: [Topology.buyOrders.name, Topology.sellOrders.name])]
     public let instruments: [MatchingEngine.Instrument]
     public let configuration: EngineConfiguration
     let metrics = StageMetrics(stage: "match")
@@ -38,7 +37,7 @@ public struct MatchStage: StageDefinition {
             partition: partition, engine: engine,
             merger: SeqMerger(
                 nextSeq: snapshot.marks["nextSeq"] ?? 1,
-                positions: [snapshot.positions[TopicName.buyOrders], snapshot.positions[TopicName.sellOrders]]),
+                positions: [snapshot.positions[Topology.buyOrders.name], snapshot.positions[Topology.sellOrders.name]]),
             outSeq: snapshot.marks["outSeq"] ?? 0, reportSeq: snapshot.marks["reportSeq"] ?? 0, metrics: metrics)
     }
 }
@@ -68,8 +67,8 @@ final class MatchTask: StageTask {
     var positions: [String: Int64] {
         var result: [String: Int64] = [:]
         let sides = merger.positions
-        if let buy = sides[0] { result[TopicName.buyOrders] = buy }
-        if let sell = sides[1] { result[TopicName.sellOrders] = sell }
+        if let buy = sides[0] { result[Topology.buyOrders.name] = buy }
+        if let sell = sides[1] { result[Topology.sellOrders.name] = sell }
         return result
     }
 
@@ -85,7 +84,7 @@ final class MatchTask: StageTask {
     }
 
     func apply(_ record: InputRecord, into outputs: inout [OutputRecord]) throws {
-        let side = record.topic == TopicName.sellOrders ? 1 : 0
+        let side = record.topic == Topology.sellOrders.name ? 1 : 0
         let order: SequencedOrder
         do {
             order = try SequencedOrder.decode(json: record.value ?? [])
@@ -102,8 +101,8 @@ final class MatchTask: StageTask {
         }
         if let missing = merger.missingSeq {
             throw StageError(
-                "match: seq \(missing) of partition \(partition) is in neither \(TopicName.buyOrders) nor "
-                    + "\(TopicName.sellOrders), though both hold later records: it was lost upstream. Refusing to skip it.")
+                "match: seq \(missing) of partition \(partition) is in neither \(Topology.buyOrders.name) nor "
+                    + "\(Topology.sellOrders.name), though both hold later records: it was lost upstream. Refusing to skip it.")
         }
         if merger.duplicatesDropped > reportedDuplicates {
             metrics.duplicatesDropped.increment(by: merger.duplicatesDropped - reportedDuplicates)
@@ -120,20 +119,20 @@ final class MatchTask: StageTask {
             case .trade(let trade):
                 let record = EngineRecordMapping.matchedTrade(trade, engine: engine, tradeId: "\(partition)-\(trade.tradeNumber)", seq: nextOutSeq())
                 record.encode(into: &buffer)
-                outputs.append(OutputRecord(topic: TopicName.matchedTrades, partition: partition, key: record.buyStockSymbol, value: buffer))
+                outputs.append(OutputRecord(topic: Topology.matchedTrades.name, partition: partition, key: record.buyStockSymbol, value: buffer))
             case .report(let report):
                 reportSeq += 1
                 let record = EngineRecordMapping.executionReport(
                     report, engine: engine, tradeId: report.lastTradeNumber.map { "\(partition)-\($0)" }, seq: reportSeq)
                 record.encode(into: &buffer)
-                outputs.append(OutputRecord(topic: TopicName.executionReports, partition: partition, key: record.symbol, value: buffer))
+                outputs.append(OutputRecord(topic: Topology.executionReports.name, partition: partition, key: record.symbol, value: buffer))
             }
         }
         engine.releaseForgottenOrderIds()
         if case .tick = order {
             buffer.removeAll(keepingCapacity: true)
             SequencedOrder(seq: nextOutSeq(), order: order).encode(into: &buffer)
-            outputs.append(OutputRecord(topic: InternalTopics.matchedTradesTicks, partition: partition, key: nil as String?, value: buffer))
+            outputs.append(OutputRecord(topic: Topology.matchedTradesTicks.name, partition: partition, key: nil as String?, value: buffer))
         }
     }
 

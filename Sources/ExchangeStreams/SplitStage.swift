@@ -8,8 +8,7 @@ import ExchangeRecords
 /// after a crash hands out the very same seqs.
 public struct SplitStage: StageDefinition {
     public let name = "split"
-    public let kinds = [TaskKind(name: "split", inputs: [TopicName.incomingOrders])]
-    public let outputTopics = [TopicName.buyOrders, TopicName.sellOrders, TopicName.deadLetters]
+    public let kinds = [TaskKind(name: "split", inputs: [Topology.incomingOrders.name])]
     public let metrics: StageMetrics
 
     public init() {
@@ -21,7 +20,7 @@ public struct SplitStage: StageDefinition {
         if let snapshot {
             guard let next = snapshot.marks["nextSeq"] else { throw StageError("split snapshot has no nextSeq") }
             task.nextSeq = next
-            task.nextOffset = snapshot.positions[TopicName.incomingOrders]
+            task.nextOffset = snapshot.positions[Topology.incomingOrders.name]
         }
         return task
     }
@@ -41,7 +40,7 @@ final class SplitTask: StageTask {
     }
 
     var positions: [String: Int64] {
-        nextOffset.map { [TopicName.incomingOrders: $0] } ?? [:]
+        nextOffset.map { [Topology.incomingOrders.name: $0] } ?? [:]
     }
 
     var marks: [String: Int64] { ["nextSeq": nextSeq] }
@@ -64,7 +63,7 @@ final class SplitTask: StageTask {
         }
         let seq = nextSeq
         nextSeq += 1
-        let topic = order.side == .sell ? TopicName.sellOrders : TopicName.buyOrders
+        let topic = order.side == .sell ? Topology.sellOrders.name : Topology.buyOrders.name
         buffer.removeAll(keepingCapacity: true)
         SequencedOrder(seq: seq, sourceOffset: record.offset, order: order).encode(into: &buffer)
         outputs.append(OutputRecord(topic: topic, partition: partition, key: order.stockSymbol, value: buffer))

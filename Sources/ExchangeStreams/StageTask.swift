@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// The deterministic work of one stage on one partition number: the unit that is snapshotted, restored and moved
 /// between instances on a rebalance.
 ///
@@ -44,8 +46,6 @@ public protocol StageDefinition: Sendable {
     /// Short name (`split`, `match`, …): the group is `exchange-<name>`, the changelog `exchange-<name>-changelog`.
     var name: String { get }
     var kinds: [TaskKind] { get }
-    /// Topics this stage writes (created where missing before the stage starts).
-    var outputTopics: [String] { get }
     /// Builds a fresh task (`snapshot == nil`) or restores one. Positions of a fresh task are empty (= read from
     /// the beginning of the input).
     func makeTask(kind: TaskKind, partition: Int32, snapshot: StageSnapshot?) throws -> any StageTask
@@ -53,7 +53,7 @@ public protocol StageDefinition: Sendable {
 
 extension StageDefinition {
     public var groupId: String { "exchange-\(name)" }
-    public var changelogTopic: String { "exchange-\(name)-changelog" }
+    public var changelogTopic: String { Topology.changelog(of: name) }
     public var inputTopics: [String] {
         var seen: [String] = []
         for kind in kinds { for topic in kind.inputs where !seen.contains(topic) { seen.append(topic) } }

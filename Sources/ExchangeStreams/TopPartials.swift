@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import StreamAnalytics
 
@@ -10,7 +11,7 @@ import StreamAnalytics
 /// passes it, so the merged ranking depends only on the set of partials — deterministic, whatever the interleaving.
 struct TopPartial: Codable, Equatable, Sendable {
     /// Internal topic, one partition.
-    static let topic = InternalTopics.topProfitPartials
+    static let topic = Topology.topProfitPartials.name
 
     struct Entry: Codable, Equatable, Sendable {
         var symbol: String

@@ -1,4 +1,5 @@
 import ExchangeRecords
+import ExchangeStreams
 import Hummingbird
 import Kafka
 import Logging
@@ -46,15 +47,9 @@ public final class GatewayService: Service {
         producerConfiguration.properties["partitioner"] = producerConfiguration.properties["partitioner"] ?? "murmur2_random"
         producerConfiguration.acks = .all
         producerConfiguration.enableIdempotence = true
-        let admin = try await KafkaAdmin(configuration: options.kafka, logger: logger)
-        let wanted = [TopicName.incomingOrders] + ReadModelFeeder.topics
-        let existing = try await admin.listTopics()
-        let missing = wanted.filter { existing[$0] == nil }.map {
-            KafkaTopicSpecification(name: $0, partitions: $0 == TopicName.topProfit ? 1 : options.partitions)
-        }
-        if !missing.isEmpty { try await admin.createTopics(missing) }
-        var partitions = try await admin.listTopics()
-        for spec in missing where partitions[spec.name] == nil { partitions[spec.name] = spec.partitions }
+        let partitions = try await Topology.create(
+            Topology.topics.filter { $0.writers.contains(.gateway) || $0.readers.contains(.gateway) }, partitions: options.partitions,
+            kafka: options.kafka, logger: logger)
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
         let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement)

@@ -14,7 +14,7 @@ public final class KafkaOrderSink: OrderSink {
     public let topic: String
     public let waitForAcknowledgement: Bool
 
-    public init(producer: KafkaProducer, topic: String = TopicName.incomingOrders, waitForAcknowledgement: Bool = true) {
+    public init(producer: KafkaProducer, topic: String = Topology.incomingOrders.name, waitForAcknowledgement: Bool = true) {
         self.producer = producer
         self.topic = topic
         self.waitForAcknowledgement = waitForAcknowledgement

@@ -10,9 +10,7 @@ import Synchronization
 /// A record that does not decode is counted and logged, never fatal: the read side must not
 /// stop serving because one record is bad (the stage that wrote it dead-letters its own input).
 public final class ReadModelFeeder: Sendable {
-    public static let topics = [
-        TopicName.executionReports, TopicName.matchedTrades, TopicName.smaHoppingTable, TopicName.stockProfit, TopicName.topProfit,
-    ]
+    public static let topics = Topology.topics.filter { $0.readers.contains(.gateway) }.map(\.name)
 
     public let model: ReadModel
     let configuration: KafkaConfiguration
@@ -90,27 +88,27 @@ public final class ReadModelFeeder: Sendable {
     public static func apply(topic: String, partition: Int32, bytes: UnsafeRawBufferPointer, to model: ReadModel) -> Bool {
         do {
             switch topic {
-            case TopicName.executionReports:
+            case Topology.executionReports.name:
                 let r = try ExecutionReport.decode(json: bytes)
                 model.apply(ExecutionEvent(
                     orderId: r.orderId, traderId: r.traderId, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
                     reason: r.reason, priceMicros: r.price?.micros, quantity: r.quantity, filledQuantity: r.filledQuantity,
                     leavesQuantity: r.leavesQuantity, lastPriceMicros: r.lastPrice?.micros, lastQuantity: r.lastQuantity,
                     lastTradeId: r.tradeId, partition: partition, seq: r.seq, timestamp: r.timestamp))
-            case TopicName.matchedTrades:
+            case Topology.matchedTrades.name:
                 if isTick(bytes) { return true }
                 let t = try MatchedTrade.decode(json: bytes)
                 model.apply(TradeEvent(
                     tradeId: t.tradeId, symbol: t.buyStockSymbol, priceMicros: t.price.micros, quantity: t.quantity,
                     buyOrderId: t.buyOrderId, sellOrderId: t.sellOrderId, buyTraderId: t.buyTraderId, sellTraderId: t.sellTraderId,
                     aggressorSide: t.aggressorSide.rawValue, tradeTime: t.tradeTime, partition: partition, seq: t.seq))
-            case TopicName.smaHoppingTable:
+            case Topology.smaHoppingTable.name:
                 _ = try SimpleMovingAverage.decode(json: bytes)
                 return applyAnalytics(.sma, bytes, model)
-            case TopicName.stockProfit:
+            case Topology.stockProfit.name:
                 _ = try StockProfit.decode(json: bytes)
                 return applyAnalytics(.profit, bytes, model)
-            case TopicName.topProfit:
+            case Topology.topProfit.name:
                 _ = try TopProfit.decode(json: bytes)
                 return applyAnalytics(.topProfit, bytes, model)
             default:

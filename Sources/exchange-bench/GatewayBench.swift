@@ -45,7 +45,7 @@ struct GatewayBench: AsyncParsableCommand {
         let onEventLoops = !plainExecutor && EventLoopExecutor.install()
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }
-        try cluster.createTopic(TopicName.incomingOrders, partitions: partitions)
+        try cluster.createTopic(Topology.incomingOrders.name, partitions: partitions)
         var options = GatewayService.Options(kafka: cluster.configuration)
         if let lingerMs { options.kafka.lingerMs = lingerMs }
         options.http.port = 0
@@ -114,7 +114,7 @@ struct GatewayBench: AsyncParsableCommand {
         configuration.groupId = "gateway-bench-watermarks"
         let consumer = try await KafkaConsumer(configuration: configuration)
         var total: Int64 = 0
-        for p in 0..<partitions { total += try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.incomingOrders, Int32(p))).high }
+        for p in 0..<partitions { total += try await consumer.queryWatermarks(KafkaTopicPartition(Topology.incomingOrders.name, Int32(p))).high }
         await consumer.close()
         return total
     }

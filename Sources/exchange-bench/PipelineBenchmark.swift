@@ -84,7 +84,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
     }
 
     static func message(_ order: IncomingOrder) -> KafkaProducerMessage {
-        KafkaProducerMessage(topic: TopicName.incomingOrders, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded())
+        KafkaProducerMessage(topic: Topology.incomingOrders.name, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded())
     }
 
     /// Sends `orders` demo orders at `rate` per second from a dedicated thread, stamping each with its send time.
@@ -141,7 +141,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile,
             overrides: overrides)
         if let snapshotIntervalMs { settings.snapshotIntervalMilliseconds = snapshotIntervalMs }
-        for spec in StreamsTopology.topics(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
+        for spec in Topology.specifications(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()
         // As `exchange run` does: sma, profit and top in one stage (one consumer); `--separate-analytics` runs them as
@@ -180,7 +180,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             try await status.queryWatermarks(KafkaTopicPartition(topic, partition)).high
         }
         let hopProbe = hops && rate != nil
-            ? HopProbe(settings: settings, topics: [TopicName.incomingOrders, TopicName.buyOrders, TopicName.sellOrders, TopicName.matchedTrades, TopicName.executionReports])
+            ? HopProbe(settings: settings, topics: [Topology.incomingOrders.name, Topology.buyOrders.name, Topology.sellOrders.name, Topology.matchedTrades.name, Topology.executionReports.name])
             : nil
         let hopTask = hopProbe.map { probe in Task { try await probe.run() } }
         defer { hopTask?.cancel() }
@@ -198,7 +198,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 try await Task.sleep(for: .seconds(2))
                 let stages = zip(names, progress).map { "\($0.0) \($0.1.value)" }.joined(separator: ", ")
                 var ends: [Int64] = []
-                for p in 0..<partitions { ends.append(try await endOffset(TopicName.incomingOrders, Int32(p))) }
+                for p in 0..<partitions { ends.append(try await endOffset(Topology.incomingOrders.name, Int32(p))) }
                 FileHandle.standardError.write(Data("  fed \(fed.value) (log ends \(ends)); applied: \(stages) bootstrap \(cluster.bootstrapServers)\n".utf8))
             }
         }
@@ -239,8 +239,8 @@ struct PipelineBenchmark: AsyncParsableCommand {
         while true {
             var now: Int64 = 0
             for p in 0..<partitions {
-                now += try await endOffset(TopicName.matchedTrades, Int32(p))
-                now += try await endOffset(InternalTopics.matchedTradesTicks, Int32(p))
+                now += try await endOffset(Topology.matchedTrades.name, Int32(p))
+                now += try await endOffset(Topology.matchedTradesTicks.name, Int32(p))
             }
             if now == outputs { break }
             outputs = now
@@ -308,7 +308,7 @@ final class TradeProbe: @unchecked Sendable {
     }
 
     func run() async throws {
-        let consumer = try await probeConsumer(settings, group: "bench-probe", topics: [TopicName.matchedTrades], from: .beginning)
+        let consumer = try await probeConsumer(settings, group: "bench-probe", topics: [Topology.matchedTrades.name], from: .beginning)
         lock.withLock { isReady = true }
         defer { Task { await consumer.close() } }
         for try await event in consumer.events {

@@ -40,7 +40,7 @@ struct BrokerCommand: AsyncParsableCommand {
         let cluster = try EmbeddedKafka(brokers: brokersCount, logger: logger)
         // Every topic the stages use (internal topics and changelogs too, with their own partition counts): the mock
         // cannot create topics on request, so stages started against it later find them here.
-        var specifications = StreamsTopology.topics(partitions: partitions)
+        var specifications = Topology.specifications(partitions: partitions)
         let known = Set(specifications.map(\.name))
         specifications += topics.filter { !known.contains($0) }.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
         for specification in specifications {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExchangeRecords
 import ExchangeStreams
 
 struct ClockCommand: AsyncParsableCommand {
@@ -12,7 +13,7 @@ struct ClockCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try stream.stageSettings()
         try stream.startMetrics()
-        try await StreamsTopology.create(settings: settings)
+        try await Topology.create(settings: settings)
         try await runServices([ClockService(settings: settings, intervalMilliseconds: tickIntervalMs)], label: "exchange.clock")
     }
 }

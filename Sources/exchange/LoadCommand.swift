@@ -159,7 +159,7 @@ struct LoadCommand: AsyncParsableCommand {
                 clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
             let record = KafkaOrderSink.record(.new(order))
             do {
-                try await producer.send(KafkaProducerMessage(topic: TopicName.incomingOrders, key: p.symbol, value: record.encoded()))
+                try await producer.send(KafkaProducerMessage(topic: Topology.incomingOrders.name, key: p.symbol, value: record.encoded()))
                 // The progress bar's "accepted": what the brokers acknowledged so far (not yet queued, not failed).
                 let acknowledged = index % 1_000 == 999 ? index + 1 - producer.outstandingCount - producer.deliveryFailureCount : nil
                 tally.withLock { t in

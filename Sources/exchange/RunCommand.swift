@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExchangeRecords
 import ExchangeStreams
 import Foundation
 import Gateway
@@ -52,19 +53,16 @@ struct RunCommand: AsyncParsableCommand {
         let settings: StreamsSettings
         if let brokers = stream.resolvedBrokers {
             settings = try stream.settings(brokerKind: .kafka, bootstrapServers: brokers)
-            try await StreamsTopology.create(settings: settings)
             print("exchange: using Kafka at \(brokers)")
         } else {
             let embedded = try EmbeddedKafka(brokers: 1)
             cluster = embedded
             settings = try stream.settings(brokerKind: .embedded, bootstrapServers: embedded.bootstrapServers)
-            for spec in StreamsTopology.topics(partitions: settings.partitions) {
-                try embedded.createTopic(spec.name, partitions: spec.partitions)
-            }
             print(
                 "exchange: embedded in-memory Kafka at \(embedded.bootstrapServers) (development and demos only: "
                     + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")
         }
+        try await Topology.create(settings: settings)
         try stream.startMetrics()
         let splitProgress = StageProgress()
         let matchProgress = StageProgress()

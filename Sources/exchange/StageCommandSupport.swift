@@ -1,3 +1,4 @@
+import ExchangeRecords
 import ExchangeStreams
 import Logging
 import ServiceLifecycle
@@ -14,6 +15,6 @@ func runServices(_ services: [any Service], label: String) async throws {
 func runStage(_ definition: any StageDefinition, options: StreamOptions) async throws {
     let settings = try options.stageSettings()
     try options.startMetrics()
-    try await StreamsTopology.create(settings: settings)
+    try await Topology.create(settings: settings)
     try await runServices([StageService(definition, settings: settings)], label: "exchange.\(definition.name)")
 }

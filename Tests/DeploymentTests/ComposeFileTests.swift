@@ -87,24 +87,16 @@ struct ComposeFileTests {
         #expect((match.replicas ?? 1) <= partitions, "more matcher replicas than partitions would idle")
     }
 
-    @Test("the initializer creates every topic the stages use, with the stages' partition counts and policies")
+    @Test("the initializer creates exactly the declared topics, with their partition counts and cleanup policies")
     func topicsAreCreated() throws {
         let byName = Dictionary(topics.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         #expect(byName.count == topics.count, "no topic is created twice")
-        let partitions = try #require(byName["incoming_orders"]?.partitions)
-        let expected = DeploymentTopics.all(partitions: partitions)
-        for spec in expected {
-            let topic = try #require(byName[spec.name], "the initializer creates \(spec.name)")
-            #expect(topic.partitions == spec.partitions, "\(spec.name) has \(spec.partitions) partition(s), as the stages create it")
-            #expect(topic.isCompacted == DeploymentTopics.isCompacted(spec), "\(spec.name): compacted is \(DeploymentTopics.isCompacted(spec))")
-        }
-        for name in TopicName.all {
-            #expect(byName[name] != nil, "the initializer creates \(name), a topic of ExchangeRecords.TopicName")
-        }
-        // The splitter writes to the source partition number: the three order topics have equal counts.
-        #expect(byName["buy_orders"]?.partitions == partitions && byName["sell_orders"]?.partitions == partitions)
-        for topic in topics {
-            #expect(DeploymentTopics.names.contains(topic.name), "\(topic.name) is a topic the stages use")
+        #expect(Set(byName.keys) == Set(Topology.topics.map(\.name)))
+        let partitions = try #require(byName[Topology.incomingOrders.name]?.partitions)
+        for declared in Topology.topics {
+            let topic = try #require(byName[declared.name], "the initializer creates \(declared.name)")
+            #expect(topic.partitions == declared.partitions(partitions), "\(declared.name): \(declared.partitioning)")
+            #expect(topic.isCompacted == (declared.cleanup == .compact), "\(declared.name): \(declared.cleanup)")
         }
     }
 

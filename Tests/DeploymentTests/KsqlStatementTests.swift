@@ -46,9 +46,9 @@ struct KsqlStatementTests {
         #expect(Set(declarations.compactMap(\.topic)) == ["incoming_orders", "matched_trades"])
         for declaration in declarations {
             let topic = try #require(declaration.topic, "\(declaration.name) names its KAFKA_TOPIC")
-            #expect(DeploymentTopics.names.contains(topic), "\(topic) is a topic of the exchange")
+            #expect(Topology.topics.contains { $0.name == topic }, "\(topic) is a topic of the exchange")
             #expect(declaration.properties["VALUE_FORMAT"] == "JSON")
-            let fields = try #require(TopicName.fieldNames(of: topic), "ExchangeRecords knows the fields of \(topic)")
+            let fields = try #require(Topology.fieldNames(of: topic), "ExchangeRecords knows the fields of \(topic)")
             let upperFields = Set(fields.map { $0.uppercased() })
             #expect(declaration.columns.filter(\.isKey).count == 1, "\(declaration.name): the key is the symbol")
             for column in declaration.columns where !column.isKey {
@@ -61,7 +61,7 @@ struct KsqlStatementTests {
 
     @Test("ksqlDB writes only ksql_ topics, never a topic the Swift stages own")
     func sinksAreSeparate() throws {
-        let ours = DeploymentTopics.names
+        let ours = Set(Topology.topics.map(\.name))
         for statement in statements where statement.query != nil {
             let topic = try #require(statement.topic, "\(statement.name) names its KAFKA_TOPIC explicitly")
             #expect(topic.hasPrefix("ksql_"), "\(statement.name) writes \(topic)")
@@ -74,7 +74,7 @@ struct KsqlStatementTests {
         for (table, topic) in [("sma_hopping_table", "SMA_HOPPING_TABLE"), ("stock_profit", "stock_profit")] {
             let statement = try #require(statements.first { $0.name == table }, "ksql/ creates \(table)")
             #expect(statement.topic == "ksql_\(topic)")
-            let fields = Set(try #require(TopicName.fieldNames(of: topic)))
+            let fields = Set(try #require(Topology.fieldNames(of: topic)))
             let key = statement.outputColumns.first
             for column in statement.outputColumns.dropFirst() {
                 #expect(fields.contains(column), "\(table).\(column) is a field of \(topic) (\(fields.sorted()))")

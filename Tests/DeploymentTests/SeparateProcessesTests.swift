@@ -1,4 +1,5 @@
 import ExchangeRecords
+import ExchangeStreams
 import Foundation
 import Kafka
 import Testing
@@ -61,7 +62,7 @@ import Testing
         // Every topic of the stages' layout exists, with the stages' partition counts.
         let admin = try await KafkaAdmin(configuration: configuration)
         let topics = try await admin.listTopics()
-        for specification in DeploymentTopics.all(partitions: 2) {
+        for specification in Topology.specifications(partitions: 2) {
             #expect(topics[specification.name] == specification.partitions, "topic \(specification.name)")
         }
 
@@ -73,13 +74,13 @@ import Testing
             NewOrder(
                 orderId: "separate-1", traderId: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit,
                 price: FixedDecimal("160.25"), quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
-        _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: TopicName.incomingOrders, partition: 0, key: "AAPL", value: order.encoded()))
+        _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: Topology.incomingOrders.name, partition: 0, key: "AAPL", value: order.encoded()))
         await producer.close()
         let consumer = try await KafkaConsumer(configuration: configuration)
-        try await consumer.assign([KafkaTopicPartition(TopicName.buyOrders, 0): .beginning])
+        try await consumer.assign([KafkaTopicPartition(Topology.buyOrders.name, 0): .beginning])
         try await Self.waitUntil("the order on buy_orders", seconds: 60) {
             #expect(split.process.isRunning, "the splitter exited")
-            return try await consumer.queryWatermarks(KafkaTopicPartition(TopicName.buyOrders, 0)).high >= 1
+            return try await consumer.queryWatermarks(KafkaTopicPartition(Topology.buyOrders.name, 0)).high >= 1
         }
         await consumer.close()
         await split.stop()

@@ -16,27 +16,28 @@ import Testing
         var seen: [String: Set<String>] = [:]
         for _ in 0..<400 {
             let records: [(String, [UInt8])] = [
-                (TopicName.incomingOrders, RandomRecords.incoming(&g).encoded()),
-                (TopicName.buyOrders, RandomRecords.sequenced(&g).encoded()),
-                (TopicName.matchedTrades, RandomRecords.trade(&g).encoded()),
-                (TopicName.executionReports, RandomRecords.report(&g).encoded()),
-                (TopicName.smaHoppingTable, RandomRecords.sma(&g).encoded()),
-                (TopicName.stockProfit, RandomRecords.profit(&g).encoded()),
-                (TopicName.topProfit, RandomRecords.top(&g).encoded()),
-                (TopicName.instruments, RandomRecords.instrument(&g).encoded()),
-                (TopicName.deadLetters, RandomRecords.deadLetter(&g).encoded()),
+                (Topology.incomingOrders.name, RandomRecords.incoming(&g).encoded()),
+                (Topology.buyOrders.name, RandomRecords.sequenced(&g).encoded()),
+                (Topology.matchedTrades.name, RandomRecords.trade(&g).encoded()),
+                (Topology.executionReports.name, RandomRecords.report(&g).encoded()),
+                (Topology.smaHoppingTable.name, RandomRecords.sma(&g).encoded()),
+                (Topology.stockProfit.name, RandomRecords.profit(&g).encoded()),
+                (Topology.topProfit.name, RandomRecords.top(&g).encoded()),
+                (Topology.instruments.name, RandomRecords.instrument(&g).encoded()),
+                (Topology.deadLetters.name, RandomRecords.deadLetter(&g).encoded()),
             ]
             for (topic, bytes) in records { seen[topic, default: []].formUnion(try keys(bytes)) }
         }
         for (topic, written) in seen {
-            let listed = try #require(TopicName.fieldNames(of: topic))
+            let listed = try #require(Topology.fieldNames(of: topic))
             #expect(Set(listed) == written, "\(topic)")
             #expect(listed.count == Set(listed).count, "\(topic) lists a name twice")
         }
-        #expect(TopicName.fieldNames(of: TopicName.sellOrders) == SequencedOrder.fieldNames)
-        #expect(TopicName.fieldNames(of: "nope") == nil)
+        #expect(Topology.fieldNames(of: Topology.sellOrders.name) == SequencedOrder.fieldNames)
+        #expect(Topology.fieldNames(of: "nope") == nil)
         #expect(ProfitRankingEntry.fieldNames == ["STOCK_SYMBOL", "PROFIT", "PROFIT_PCT"])
-        #expect(TopicName.all.allSatisfy { TopicName.fieldNames(of: $0) != nil })
+        let internalTopics = [Topology.matchedTradesTicks, Topology.topProfitPartials]
+        #expect(Topology.data.filter { !internalTopics.contains($0) }.allSatisfy { Topology.fieldNames(of: $0.name) != nil })
     }
 
     @Test func nestedErrorsNameThePath() {
@@ -86,7 +87,7 @@ import Testing
     @Test func deadLettersKeepAnyPayload() throws {
         let binary: [UInt8] = [0xFF, 0x00, 0xC3, 0x28, 0x41]
         let letter = DeadLetter(
-            sourceTopic: TopicName.incomingOrders, sourcePartition: 3, sourceOffset: 99, rawPayload: binary,
+            sourceTopic: Topology.incomingOrders.name, sourcePartition: 3, sourceOffset: 99, rawPayload: binary,
             reason: "not JSON", stage: "split", timestamp: 5)
         #expect(letter.payloadEncoding == .base64 && letter.payload == "/wDDKEE=")
         let decoded = try DeadLetter.decode(json: letter.encoded())

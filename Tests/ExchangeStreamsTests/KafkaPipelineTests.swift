@@ -44,11 +44,11 @@ final class KafkaPipelineTests: XCTestCase {
     /// Waits until every output topic holds (by identity) what the offline run produced, then checks byte equality.
     func assertOutputsEqual(_ expected: OfflineExchange, _ exchange: TestExchange, timeout: Duration = .seconds(120)) async throws {
         let checks: [(String, [String: [UInt8]], (InputRecord) -> String)] = [
-            (TopicName.matchedTrades, expected.trades, Identity.trade),
-            (TopicName.executionReports, expected.reports, Identity.report),
-            (TopicName.smaHoppingTable, expected.sma, Identity.sma),
-            (TopicName.stockProfit, expected.profit, Identity.profit),
-            (TopicName.topProfit, expected.top, Identity.key),
+            (Topology.matchedTrades.name, expected.trades, Identity.trade),
+            (Topology.executionReports.name, expected.reports, Identity.report),
+            (Topology.smaHoppingTable.name, expected.sma, Identity.sma),
+            (Topology.stockProfit.name, expected.profit, Identity.profit),
+            (Topology.topProfit.name, expected.top, Identity.key),
         ]
         for (topic, want, identity) in checks {
             XCTAssertFalse(want.isEmpty, "offline \(topic) is empty: the test would prove nothing")

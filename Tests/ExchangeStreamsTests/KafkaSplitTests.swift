@@ -16,11 +16,11 @@ final class KafkaSplitTests: XCTestCase {
         try await exchange.produce(inputs)
         let split = exchange.start(SplitStage())
         try await waitUntil("split output", timeout: .seconds(60), every: .milliseconds(100)) {
-            let out = try await exchange.read(TopicName.buyOrders).count + exchange.read(TopicName.sellOrders).count
+            let out = try await exchange.read(Topology.buyOrders.name).count + exchange.read(Topology.sellOrders.name).count
             return out >= 501
         }
-        let buys = try await exchange.read(TopicName.buyOrders)
-        let sells = try await exchange.read(TopicName.sellOrders)
+        let buys = try await exchange.read(Topology.buyOrders.name)
+        let sells = try await exchange.read(Topology.sellOrders.name)
         let all = try deduplicated(buys + sells, identity: SplitStageTests.seqIdentity)
         XCTAssertEqual(all.count, 501)
         for p in 0..<3 {
@@ -29,8 +29,8 @@ final class KafkaSplitTests: XCTestCase {
         }
         let ticks = buys.filter { (try? SequencedOrder.decode(json: $0.value ?? []))?.order.side == nil }
         XCTAssertEqual(ticks.count, 1)
-        try await waitUntil("dead letter", every: .milliseconds(100)) { try await exchange.read(TopicName.deadLetters).count == 1 }
-        let letter = try DeadLetter.decode(json: try await exchange.read(TopicName.deadLetters)[0].value ?? [])
+        try await waitUntil("dead letter", every: .milliseconds(100)) { try await exchange.read(Topology.deadLetters.name).count == 1 }
+        let letter = try DeadLetter.decode(json: try await exchange.read(Topology.deadLetters.name)[0].value ?? [])
         XCTAssertEqual(letter.sourcePartition, 1)
         XCTAssertEqual(letter.stage, "split")
         try await crash(split)

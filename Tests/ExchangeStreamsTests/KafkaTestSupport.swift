@@ -21,7 +21,7 @@ final class TestExchange: @unchecked Sendable {
         settings.snapshotIntervalMilliseconds = 50
         settings.transactional = transactional
         self.settings = settings
-        for spec in StreamsTopology.topics(partitions: partitions) {
+        for spec in Topology.specifications(partitions: partitions) {
             try cluster.createTopic(spec.name, partitions: spec.partitions)
         }
     }
@@ -31,7 +31,7 @@ final class TestExchange: @unchecked Sendable {
     func produce(_ values: [(key: String?, value: [UInt8], partition: Int32?)]) async throws {
         let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
         let messages = values.map {
-            KafkaProducerMessage(topic: TopicName.incomingOrders, partition: $0.partition, key: $0.key.map { Array($0.utf8) }, value: $0.value)
+            KafkaProducerMessage(topic: Topology.incomingOrders.name, partition: $0.partition, key: $0.key.map { Array($0.utf8) }, value: $0.value)
         }
         let reports = try await producer.sendAndAwait(contentsOf: messages)
         await producer.close()
@@ -59,7 +59,7 @@ final class TestExchange: @unchecked Sendable {
     }
 
     private func readAll(_ topic: String, with consumer: KafkaConsumer) async throws -> [InputRecord] {
-        let count = topic == TopicName.deadLetters || topic.hasPrefix("top_profit") ? 1 : partitions
+        let count = topic == Topology.deadLetters.name || topic.hasPrefix("top_profit") ? 1 : partitions
         var ends: [KafkaTopicPartition: Int64] = [:]
         var starts: [KafkaTopicPartition: KafkaOffset] = [:]
         for p in 0..<count {

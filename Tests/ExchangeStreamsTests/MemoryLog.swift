@@ -24,7 +24,7 @@ final class MemoryLog: @unchecked Sendable {
     @discardableResult
     private func ensure(_ topic: String) -> [[InputRecord]] {
         if let existing = partitions[topic] { return existing }
-        let count = topic.hasPrefix("top_profit") || topic == TopicName.deadLetters ? 1 : Int(partitionCount)
+        let count = topic.hasPrefix("top_profit") || topic == Topology.deadLetters.name ? 1 : Int(partitionCount)
         let fresh = Array(repeating: [InputRecord](), count: count)
         partitions[topic] = fresh
         return fresh

@@ -18,10 +18,10 @@ final class SplitStageTests: XCTestCase {
         for i in 0..<count {
             if i % 97 == 50 {
                 let (_, bytes) = poison[(i / 97) % poison.count]
-                log.append(OutputRecord(topic: TopicName.incomingOrders, partition: Int32(i % 3), key: nil as String?, value: bytes))
+                log.append(OutputRecord(topic: Topology.incomingOrders.name, partition: Int32(i % 3), key: nil as String?, value: bytes))
             } else {
                 let order = generator.next(timestamp: 1_700_000_000_000 + Int64(i))
-                log.append(OutputRecord(topic: TopicName.incomingOrders, partition: Int32(i % 3), key: order.stockSymbol, value: order.encoded()))
+                log.append(OutputRecord(topic: Topology.incomingOrders.name, partition: Int32(i % 3), key: order.stockSymbol, value: order.encoded()))
                 written += 1
             }
         }
@@ -33,7 +33,7 @@ final class SplitStageTests: XCTestCase {
         let good = Self.fill(log, count: 2_000)
         var restarts = 0
         func splitCount() throws -> Int {
-            try deduplicated(log.records(TopicName.buyOrders) + log.records(TopicName.sellOrders), identity: Self.seqIdentity).count
+            try deduplicated(log.records(Topology.buyOrders.name) + log.records(Topology.sellOrders.name), identity: Self.seqIdentity).count
         }
         while try splitCount() < good {
             let consumer = MemoryConsumer(log: log, group: "split")
@@ -57,7 +57,7 @@ final class SplitStageTests: XCTestCase {
         }
         XCTAssertGreaterThan(restarts, 1)
         // Dense seqs per partition across both topics, each source offset exactly once.
-        let all = try deduplicated(log.records(TopicName.buyOrders) + log.records(TopicName.sellOrders), identity: Self.seqIdentity)
+        let all = try deduplicated(log.records(Topology.buyOrders.name) + log.records(Topology.sellOrders.name), identity: Self.seqIdentity)
         for p in 0..<3 {
             let seqs = all.keys.filter { $0.hasPrefix("\(p)/") }.compactMap { Int($0.split(separator: "/")[1]) }.sorted()
             XCTAssertEqual(seqs, Array(1...seqs.count), "partition \(p)")
@@ -65,7 +65,7 @@ final class SplitStageTests: XCTestCase {
             XCTAssertEqual(Set(offsets).count, offsets.count)
         }
         // Every poison record is dead-lettered (once by identity) with a reason.
-        let letters = try deduplicated(log.records(TopicName.deadLetters), identity: { String(decoding: $0.key ?? [], as: UTF8.self) })
+        let letters = try deduplicated(log.records(Topology.deadLetters.name), identity: { String(decoding: $0.key ?? [], as: UTF8.self) })
         XCTAssertEqual(letters.count, 2_000 - good)
         for value in letters.values {
             let letter = try DeadLetter.decode(json: value)

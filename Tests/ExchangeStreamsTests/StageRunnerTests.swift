@@ -12,7 +12,6 @@ struct CountingStage: StageDefinition {
     var kinds: [TaskKind] {
         [TaskKind(name: "count", inputs: ["numbers"])] + (sharedInput ? [TaskKind(name: "recount", inputs: ["numbers"])] : [])
     }
-    let outputTopics = ["sums"]
 
     final class CountingTask: StageTask {
         let partition: Int32
@@ -243,9 +242,9 @@ final class SeqGapTests: XCTestCase {
             SequencedOrder(seq: seq, order: .tick(Tick(timestamp: 1_700_000_000_000 + seq))).encode(into: &bytes)
             log.append(OutputRecord(topic: topic, partition: 0, key: nil as String?, value: bytes))
         }
-        write(TopicName.buyOrders, seq: 1)
-        write(TopicName.buyOrders, seq: 3)  // seq 2 never written
-        write(TopicName.sellOrders, seq: 4)
+        write(Topology.buyOrders.name, seq: 1)
+        write(Topology.buyOrders.name, seq: 3)  // seq 2 never written
+        write(Topology.sellOrders.name, seq: 4)
         let consumer = MemoryConsumer(log: log, group: "match")
         let producer = MemoryProducer(log: log)
         let runner = StageRunner(

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import ExchangeStreams
 import Kafka
 import Testing
@@ -9,7 +10,7 @@ struct StageServiceConfigurationTests {
     @Test func aConsumerConfigurationLibrdkafkaRefusesStopsTheStage() async throws {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
-        for spec in StreamsTopology.topics(partitions: 1) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
+        for spec in Topology.specifications(partitions: 1) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
         let settings = StreamsSettings(
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: 1,
             overrides: ["session.timeout.ms": "6000", "max.poll.interval.ms": "5000"])

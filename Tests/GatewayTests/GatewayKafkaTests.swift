@@ -55,7 +55,7 @@ import Testing
             guard case .string(let id)? = placed.json?["data"]?["order_id"] else { Issue.record("no id"); return }
 
             let logged = try await eventually("the order in incoming_orders") {
-                let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+                let all = try await GatewayKafkaTests.records(cluster, Topology.incomingOrders.name, partitions: 2)
                 return all.isEmpty ? nil : all
             }
             #expect(logged.count == 1)
@@ -78,7 +78,7 @@ import Testing
                     tradeId: trade, seq: seq, timestamp: order.timestamp + seq
                 ).encoded()
             }
-            try await GatewayKafkaTests.produce(cluster, TopicName.executionReports, key: "AAPL", [
+            try await GatewayKafkaTests.produce(cluster, Topology.executionReports.name, key: "AAPL", [
                 report(.new, filled: 0, seq: 1), report(.filled, filled: 10, seq: 2, trade: "0-1"),
             ])
             let filled = try await eventually("FILLED in GET /orders/{id}") {
@@ -107,7 +107,7 @@ import Testing
             let good = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"SELL","order_type":"MARKET","quantity":2,"validity":"IOC"}"#)
             #expect(good.status == 202)
             let logged = try await eventually("the good order") {
-                let all = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+                let all = try await GatewayKafkaTests.records(cluster, Topology.incomingOrders.name, partitions: 2)
                 return all.isEmpty ? nil : all
             }
             #expect(logged.count == 1)
@@ -137,7 +137,7 @@ import Testing
             #expect(second.status == 202, "\(second.text)")
             guard case .string(let id)? = second.json?["data"]?["order_id"] else { Issue.record("no id"); return }
             // Read right after the answer, without waiting: the record is there already.
-            let logged = try await GatewayKafkaTests.records(cluster, TopicName.incomingOrders, partitions: 2)
+            let logged = try await GatewayKafkaTests.records(cluster, Topology.incomingOrders.name, partitions: 2)
             let ids = logged.compactMap { message -> String? in
                 guard let value = message.value, case .new(let order)? = try? IncomingOrder.decode(json: value) else { return nil }
                 return order.orderId

@@ -18,7 +18,7 @@ import Testing
         defer { cluster.stop() }
         var settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions)
         settings.snapshotIntervalMilliseconds = 50
-        for spec in StreamsTopology.topics(partitions: partitions) {
+        for spec in Topology.specifications(partitions: partitions) {
             try cluster.createTopic(spec.name, partitions: spec.partitions)
         }
         let stages: [any StageDefinition] = [SplitStage(), MatchStage()]
@@ -43,7 +43,7 @@ import Testing
         let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
         for partition in 0..<Int32(settings.partitions) {
             let report = try await producer.sendAndAwait(KafkaProducerMessage(
-                topic: TopicName.incomingOrders, partition: partition, value: IncomingOrder.tick(Tick(timestamp: timestamp)).encoded()))
+                topic: Topology.incomingOrders.name, partition: partition, value: IncomingOrder.tick(Tick(timestamp: timestamp)).encoded()))
             if let error = report.error { throw error }
         }
         await producer.close()
@@ -171,7 +171,7 @@ import Testing
                     timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
                 let report = try await producer.sendAndAwait(KafkaProducerMessage(
-                    topic: TopicName.incomingOrders, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))
+                    topic: Topology.incomingOrders.name, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))
                 #expect(report.error == nil)
                 await producer.close()
 

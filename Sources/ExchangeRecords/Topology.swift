@@ -1,0 +1,94 @@
+/// Every topic of the exchange, declared once: key, partitioning, cleanup policy, writers and readers. Whatever creates
+/// or names a topic takes it from here. Names and settings are a public contract (ksql/, docker-compose.yml, the table
+/// in docs/architecture.md "Topics"); tests hold those to this declaration.
+public enum Topology {
+    /// A process that writes or reads topics; the stages among them snapshot to a changelog of their own.
+    public enum Process: String, Sendable, CaseIterable {
+        case gateway, clock, load, split, match, sma, profit, top, analytics
+
+        /// The stateful stages (`analytics` is sma, profit and top in one process, as `exchange run` runs them).
+        public static let stages: [Process] = [.split, .match, .sma, .profit, .top, .analytics]
+    }
+
+    /// How a topic is keyed (the raw value is how docs/architecture.md writes it).
+    public enum Key: String, Sendable {
+        case symbol, task
+        case unkeyed = "none"
+        case symbolWindow = "SYMBOL@WINDOW_START"
+        case window = "WINDOW_START"
+        case windowPartition = "WINDOW_START@p"
+        case deadLetterSource = "stage@topic/partition/offset"
+    }
+
+    /// `perPartition`: the count P common to every keyed topic, so a symbol keeps one partition number from
+    /// `incoming_orders` on. `single`: one partition (one writer, or read whole by every instance).
+    public enum Partitioning: Sendable { case perPartition, single }
+
+    public enum Cleanup: String, Sendable { case delete, compact }
+
+    public struct Topic: Sendable, Hashable {
+        public let name: String
+        public let key: Key
+        public let partitioning: Partitioning
+        public let cleanup: Cleanup
+        public let writers: [Process]
+        public let readers: [Process]
+
+        init(_ name: String, _ key: Key, _ partitioning: Partitioning, _ cleanup: Cleanup = .delete, writers: [Process], readers: [Process]) {
+            (self.name, self.key, self.partitioning, self.cleanup, self.writers, self.readers) = (name, key, partitioning, cleanup, writers, readers)
+        }
+
+        /// The topic's partition count when keyed topics have `partitions`.
+        public func partitions(_ partitions: Int) -> Int { partitioning == .perPartition ? partitions : 1 }
+    }
+
+    private static let analyses: [Process] = [.sma, .profit, .top, .analytics]
+
+    public static let incomingOrders = Topic("incoming_orders", .symbol, .perPartition, writers: [.gateway, .clock, .load], readers: [.split])
+    public static let buyOrders = Topic("buy_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
+    public static let sellOrders = Topic("sell_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
+    public static let matchedTrades = Topic("matched_trades", .symbol, .perPartition, writers: [.match], readers: analyses + [.gateway])
+    /// The clock's ticks, forwarded by the matcher in one sequence with its trades.
+    public static let matchedTradesTicks = Topic("matched_trades_ticks", .unkeyed, .perPartition, writers: [.match], readers: analyses)
+    public static let executionReports = Topic("execution_reports", .symbol, .perPartition, writers: [.match], readers: [.gateway])
+    public static let smaHoppingTable = Topic("SMA_HOPPING_TABLE", .symbolWindow, .perPartition, writers: [.sma, .analytics], readers: [.gateway])
+    public static let stockProfit = Topic("stock_profit", .symbolWindow, .perPartition, writers: [.profit, .analytics], readers: [.gateway])
+    /// Each partition's ranking of a closed window, for the single merger.
+    public static let topProfitPartials = Topic("top_profit_partials", .windowPartition, .single, writers: [.top, .analytics], readers: [.top, .analytics])
+    public static let topProfit = Topic("top_profit", .window, .single, writers: [.top, .analytics], readers: [.gateway])
+    /// Reference data for tooling: the gateway and the matcher load their instruments from config/instruments.json.
+    public static let instruments = Topic("instruments", .symbol, .single, .compact, writers: [], readers: [])
+    public static let deadLetters = Topic("dead_letters", .deadLetterSource, .single, writers: Process.stages, readers: [])
+
+    /// The data topics (the stages' changelogs excepted).
+    public static let data = [
+        incomingOrders, buyOrders, sellOrders, matchedTrades, matchedTradesTicks, executionReports, smaHoppingTable,
+        stockProfit, topProfitPartials, topProfit, instruments, deadLetters,
+    ]
+
+    /// Where a stage snapshots its tasks' state and input positions; compacted, so only the latest snapshot stays.
+    public static func changelog(of stage: String) -> String { "exchange-\(stage)-changelog" }
+
+    /// Every topic: the data topics and one changelog per stateful stage.
+    public static let topics = data + Process.stages.map {
+        Topic(changelog(of: $0.rawValue), .task, .perPartition, .compact, writers: [$0], readers: [$0])
+    }
+
+    /// The JSON field names a topic's values can carry (the codec's `fieldNames`), for checks such as the ksqlDB
+    /// column drift test; nil for a topic without a public record. `top_profit`'s `RANKING` elements are listed by
+    /// `ProfitRankingEntry.fieldNames`.
+    public static func fieldNames(of topic: String) -> [String]? {
+        switch topic {
+        case incomingOrders.name: IncomingOrder.fieldNames
+        case buyOrders.name, sellOrders.name: SequencedOrder.fieldNames
+        case matchedTrades.name: MatchedTrade.fieldNames
+        case executionReports.name: ExecutionReport.fieldNames
+        case smaHoppingTable.name: SimpleMovingAverage.fieldNames
+        case stockProfit.name: StockProfit.fieldNames
+        case topProfit.name: TopProfit.fieldNames
+        case instruments.name: Instrument.fieldNames
+        case deadLetters.name: DeadLetter.fieldNames
+        default: nil
+        }
+    }
+}
