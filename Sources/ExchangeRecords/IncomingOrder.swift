@@ -69,16 +69,14 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             b.appendLiteral(",\"stock_symbol\":")
             b.appendJSONString(o.stockSymbol)
             b.appendSide(o.side)
-            b.appendLiteral(o.orderType == .limit ? ",\"order_type\":\"LIMIT\"" : ",\"order_type\":\"MARKET\"")
+            b.appendOrderType(o.orderType)
             if let price = o.price {
                 b.appendLiteral(",\"price\":")
                 b.appendDecimal(price)
             }
             b.appendLiteral(",\"quantity\":")
             b.appendInteger(o.quantity)
-            b.appendLiteral(",\"time_in_force\":\"")
-            b.append(contentsOf: o.timeInForce.rawValue.utf8)
-            b.append(UInt8(ascii: "\""))
+            b.appendTimeInForce(o.timeInForce)
             if let ttl = o.validityTTL {
                 b.appendLiteral(",\"validity_ttl\":")
                 b.appendInteger(ttl)
@@ -229,5 +227,17 @@ extension Array where Element == UInt8 {
     @inline(__always)
     mutating func appendSide(_ side: Side) {
         appendLiteral(side == .buy ? ",\"side\":\"BUY\"" : ",\"side\":\"SELL\"")
+    }
+
+    @inline(__always)
+    mutating func appendOrderType(_ type: OrderType) {
+        appendLiteral(type == .limit ? ",\"order_type\":\"LIMIT\"" : ",\"order_type\":\"MARKET\"")
+    }
+
+    @inline(__always)
+    mutating func appendTimeInForce(_ timeInForce: TimeInForce) {
+        appendLiteral(",\"time_in_force\":\"")
+        append(contentsOf: timeInForce.rawValue.utf8)
+        append(UInt8(ascii: "\""))
     }
 }

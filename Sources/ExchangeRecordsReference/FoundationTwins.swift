@@ -101,17 +101,24 @@ public struct RefTrade: FoundationTwin {
 public struct RefReport: FoundationTwin {
     public var order_id: String
     public var client_order_id: String?
-    public var trader_id, symbol, side, status: String
+    public var trader_id, symbol, side: String
+    public var order_type, time_in_force: String?
+    public var validity_ttl: Int64?
+    public var status: String
     public var reason: String?
     public var price: Decimal?
     public var quantity, filled_quantity, leaves_quantity: Int64
     public var last_price: Decimal?
     public var last_quantity: Int64?
     public var trade_id: String?
-    public var seq, timestamp: Int64
+    public var seq: Int64
+    public var order_timestamp: Int64?
+    public var timestamp: Int64
 
     public init(_ r: ExecutionReport) {
         (order_id, client_order_id, trader_id, symbol) = (r.orderId, r.clientOrderId, r.traderId, r.symbol)
+        (order_type, time_in_force, validity_ttl) = (r.orderType?.rawValue, r.timeInForce?.rawValue, r.validityTTL)
+        order_timestamp = r.orderTimestamp
         (side, status, reason, price) = (r.side.rawValue, r.status.rawValue, r.reason, decimal(r.price))
         (quantity, filled_quantity, leaves_quantity) = (r.quantity, r.filledQuantity, r.leavesQuantity)
         (last_price, last_quantity, trade_id, seq, timestamp) = (decimal(r.lastPrice), r.lastQuantity, r.tradeId, r.seq, r.timestamp)

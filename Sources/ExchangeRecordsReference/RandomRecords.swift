@@ -105,13 +105,18 @@ public enum RandomRecords {
 
     public static func report<R: RandomNumberGenerator>(_ g: inout R) -> ExecutionReport {
         let fill = chance(&g)
+        // Terms absent too: records written before they existed, or a refusal about an unknown order.
+        let terms = chance(&g, 0.8)
         return ExecutionReport(
             orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil, traderId: identifier(&g),
-            symbol: symbol(&g), side: pick(Side.allCases, &g), status: pick(OrderStatus.allCases, &g),
+            symbol: symbol(&g), side: pick(Side.allCases, &g), orderType: terms ? pick(OrderType.allCases, &g) : nil,
+            timeInForce: terms ? pick(TimeInForce.allCases, &g) : nil, validityTTL: terms && chance(&g, 0.3) ? positive(&g) : nil,
+            status: pick(OrderStatus.allCases, &g),
             reason: chance(&g, 0.3) ? text(&g) : nil, price: chance(&g, 0.8) ? price(&g) : nil,
             quantity: nonNegative(&g), filledQuantity: nonNegative(&g), leavesQuantity: nonNegative(&g),
             lastPrice: fill ? price(&g) : nil, lastQuantity: fill ? positive(&g) : nil,
-            tradeId: fill ? identifier(&g) : nil, seq: positive(&g), timestamp: timestamp(&g))
+            tradeId: fill ? identifier(&g) : nil, seq: positive(&g), orderTimestamp: terms ? timestamp(&g) : nil,
+            timestamp: timestamp(&g))
     }
 
     public static func sma<R: RandomNumberGenerator>(_ g: inout R) -> SimpleMovingAverage {
@@ -192,10 +197,11 @@ extension RandomRecords {
         }
         let filled = o.quantity / 2
         return ExecutionReport(
-            orderId: o.orderId, traderId: o.traderId, symbol: o.stockSymbol, side: o.side, status: .partiallyFilled,
+            orderId: o.orderId, traderId: o.traderId, symbol: o.stockSymbol, side: o.side, orderType: o.orderType,
+            timeInForce: o.timeInForce, validityTTL: o.validityTTL, status: .partiallyFilled,
             price: o.price, quantity: o.quantity, filledQuantity: filled, leavesQuantity: o.quantity - filled,
             lastPrice: o.price, lastQuantity: filled, tradeId: "0-\(number)", seq: Int64(number + 1),
-            timestamp: o.timestamp)
+            orderTimestamp: o.timestamp, timestamp: o.timestamp)
     }
 }
 

@@ -97,4 +97,47 @@ import Testing
     func decimalsEncodeMinimally(micros: Int64, text: String) {
         #expect(FixedDecimal(micros: micros).description == text)
     }
+    /// Reports repeat the order's terms, so a reader that never saw the order placed can show it whole.
+    @Test func executionReportCarriesTheOrdersTerms() throws {
+        let report = ExecutionReport(
+            orderId: "o-1", clientOrderId: "my-1", traderId: "t-1", symbol: "AAPL", side: .sell, orderType: .limit,
+            timeInForce: .timeToLive, validityTTL: 5, status: .partiallyFilled, price: FixedDecimal("160.25"),
+            quantity: 10, filledQuantity: 4, leavesQuantity: 6, lastPrice: FixedDecimal("160.25"), lastQuantity: 4,
+            tradeId: "0-3", seq: 9, orderTimestamp: 1_700_000_000_000, timestamp: 1_700_000_000_500)
+        let json = report.jsonString
+        #expect(
+            json
+                == #"{"order_id":"o-1","client_order_id":"my-1","trader_id":"t-1","symbol":"AAPL","side":"SELL","order_type":"LIMIT","time_in_force":"TTL","validity_ttl":5,"status":"PARTIALLY_FILLED","price":160.25,"quantity":10,"filled_quantity":4,"leaves_quantity":6,"last_price":160.25,"last_quantity":4,"trade_id":"0-3","seq":9,"order_timestamp":1700000000000,"timestamp":1700000000500}"#
+        )
+        #expect(try ExecutionReport.decode(json: json) == report)
+        let market = ExecutionReport(
+            orderId: "o-2", traderId: "t-1", symbol: "AAPL", side: .buy, orderType: .market, timeInForce: .immediateOrCancel,
+            status: .canceled, price: nil, quantity: 3, filledQuantity: 0, leavesQuantity: 0, seq: 10, orderTimestamp: 0,
+            timestamp: 1)
+        #expect(market.jsonString.contains(#""order_type":"MARKET","time_in_force":"IOC","status""#))
+        #expect(try ExecutionReport.decode(json: market.encoded()) == market)
+    }
+
+    /// `execution_reports` may hold records written before the terms were added: they still decode, without them.
+    @Test func executionReportWithoutTermsStillDecodes() throws {
+        let old = #"{"order_id":"o-1","trader_id":"t-1","symbol":"AAPL","side":"BUY","status":"NEW","price":160.25,"quantity":10,"filled_quantity":0,"leaves_quantity":10,"seq":1,"timestamp":1700000000000}"#
+        let report = try ExecutionReport.decode(json: old)
+        #expect(report.orderType == nil && report.timeInForce == nil && report.validityTTL == nil)
+        #expect(report.clientOrderId == nil && report.orderTimestamp == nil)
+        #expect(report.quantity == 10 && report.status == .new && report.price == FixedDecimal("160.25"))
+        #expect(report.jsonString == old)
+        let nulls = #"{"order_id":"o","trader_id":"t","symbol":"A","side":"BUY","order_type":null,"time_in_force":null,"validity_ttl":null,"status":"NEW","quantity":1,"filled_quantity":0,"leaves_quantity":1,"seq":1,"order_timestamp":null,"timestamp":0}"#
+        #expect(try ExecutionReport.decode(json: nulls).orderType == nil)
+    }
+
+    @Test(arguments: [
+        (#""order_type":"STOP""#, "order_type"), (#""time_in_force":"GTD""#, "time_in_force"),
+        (#""validity_ttl":0"#, "validity_ttl"), (#""order_timestamp":-1"#, "order_timestamp"),
+    ])
+    func executionReportTermsAreChecked(field: String, name: String) throws {
+        let json = #"{"order_id":"o","trader_id":"t","symbol":"A","side":"BUY","#
+            + field + #","status":"NEW","quantity":1,"filled_quantity":0,"leaves_quantity":1,"seq":1,"timestamp":0}"#
+        let error = try #require(throws: RecordDecodingError.self) { try ExecutionReport.decode(json: json) }
+        #expect(error.field == name)
+    }
 }
