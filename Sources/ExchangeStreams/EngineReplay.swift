@@ -48,7 +48,7 @@ public struct EngineReplay {
             }
         }
         events.removeAll(keepingCapacity: true)
-        EngineRecordMapping.process(order, engine: engine, into: &events)
+        let terms = EngineRecordMapping.process(order, engine: engine, into: &events)
         out.append(contentsOf: Array("\"events\":[".utf8))
         for (i, event) in events.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -65,7 +65,7 @@ public struct EngineReplay {
             case .report(let report):
                 reportSeq += 1
                 let wire = EngineRecordMapping.executionReport(
-                    report, engine: engine, tradeId: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq)
+                    report, engine: engine, tradeId: report.lastTradeNumber.map { "0-\($0)" }, seq: reportSeq, terms: terms)
                 wire.encode(into: &record)
                 topic = Topology.executionReports.name
                 key = wire.symbol

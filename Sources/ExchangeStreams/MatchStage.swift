@@ -112,7 +112,7 @@ final class MatchTask: StageTask {
 
     private func execute(_ order: IncomingOrder, into outputs: inout [OutputRecord]) {
         events.removeAll(keepingCapacity: true)
-        EngineRecordMapping.process(order, engine: engine, into: &events)
+        let terms = EngineRecordMapping.process(order, engine: engine, into: &events)
         for event in events {
             buffer.removeAll(keepingCapacity: true)
             switch event {
@@ -123,7 +123,7 @@ final class MatchTask: StageTask {
             case .report(let report):
                 reportSeq += 1
                 let record = EngineRecordMapping.executionReport(
-                    report, engine: engine, tradeId: report.lastTradeNumber.map { "\(partition)-\($0)" }, seq: reportSeq)
+                    report, engine: engine, tradeId: report.lastTradeNumber.map { "\(partition)-\($0)" }, seq: reportSeq, terms: terms)
                 record.encode(into: &buffer)
                 outputs.append(OutputRecord(topic: Topology.executionReports.name, partition: partition, key: record.symbol, value: buffer))
             }

@@ -34,7 +34,7 @@ struct OfflineExchange {
             var events: [EngineEvent] = []
             for input in inputs where input.partition == Int32(p) {
                 events.removeAll()
-                EngineRecordMapping.process(input.order, engine: engine, into: &events)
+                let terms = EngineRecordMapping.process(input.order, engine: engine, into: &events)
                 var analyticsInputs: [AnalyticsRecordMapping.Input] = []
                 for event in events {
                     switch event {
@@ -46,7 +46,7 @@ struct OfflineExchange {
                     case .report(let report):
                         reportSeq += 1
                         let record = EngineRecordMapping.executionReport(
-                            report, engine: engine, tradeId: report.lastTradeNumber.map { "\(p)-\($0)" }, seq: reportSeq)
+                            report, engine: engine, tradeId: report.lastTradeNumber.map { "\(p)-\($0)" }, seq: reportSeq, terms: terms)
                         reports["\(p)/\(reportSeq)"] = record.encoded()
                     }
                 }
