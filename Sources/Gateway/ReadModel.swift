@@ -195,8 +195,9 @@ public final class ReadModel: Sendable {
                 s.ordersByTrader[e.traderId, default: []].append(e.orderId)
                 return OrderState(
                     orderId: e.orderId, traderId: e.traderId, symbol: e.symbol, side: e.side, orderType: e.orderType,
-                    timeInForce: e.timeInForce, priceMicros: e.priceMicros, quantity: e.quantity, leaves: e.leavesQuantity,
-                    status: e.status, createdAt: e.timestamp, updatedAt: e.timestamp)
+                    timeInForce: e.timeInForce, validityTTL: e.validityTTL, clientOrderId: e.clientOrderId,
+                    priceMicros: e.priceMicros, quantity: e.quantity, leaves: e.leavesQuantity, status: e.status,
+                    createdAt: e.orderTimestamp ?? e.timestamp, updatedAt: e.timestamp)
             }()
             // A report for someone else's order id (a spoofed cancel) never rewrites the owner.
             guard o.traderId == e.traderId else { return nil }
@@ -219,6 +220,8 @@ public final class ReadModel: Sendable {
             o.leaves = e.leavesQuantity
             o.orderType = o.orderType ?? e.orderType
             o.timeInForce = o.timeInForce ?? e.timeInForce
+            o.validityTTL = o.validityTTL ?? e.validityTTL
+            o.clientOrderId = o.clientOrderId ?? e.clientOrderId
             o.updatedAt = e.timestamp
             if let lp = e.lastPriceMicros, let lq = e.lastQuantity, lq > 0 {
                 o.fills.append(Fill(tradeId: e.lastTradeId ?? "", priceMicros: lp, quantity: lq, timestamp: e.timestamp))

@@ -14,8 +14,13 @@ public struct ExecutionEvent: Sendable, Equatable {
     public var lastPriceMicros: Int64?
     public var lastQuantity: Int64?
     public var lastTradeId: String?
+    /// The order's terms: on its first reports only (those of its placement), nil on later ones.
     public var orderType: String?
     public var timeInForce: String?
+    public var validityTTL: Int64?
+    public var clientOrderId: String?
+    /// When the order was placed (its `incoming_orders` timestamp).
+    public var orderTimestamp: Int64?
     /// The Kafka partition the record came from and its per-partition `seq` (for dedupe).
     public var partition: Int32
     public var seq: Int64
@@ -25,7 +30,8 @@ public struct ExecutionEvent: Sendable, Equatable {
         orderId: String, traderId: String, symbol: String, side: String, status: String, reason: String? = nil,
         priceMicros: Int64?, quantity: Int64, filledQuantity: Int64, leavesQuantity: Int64,
         lastPriceMicros: Int64? = nil, lastQuantity: Int64? = nil, lastTradeId: String? = nil,
-        orderType: String? = nil, timeInForce: String? = nil, partition: Int32 = 0, seq: Int64, timestamp: Int64
+        orderType: String? = nil, timeInForce: String? = nil, validityTTL: Int64? = nil, clientOrderId: String? = nil,
+        orderTimestamp: Int64? = nil, partition: Int32 = 0, seq: Int64, timestamp: Int64
     ) {
         self.orderId = orderId
         self.traderId = traderId
@@ -42,6 +48,9 @@ public struct ExecutionEvent: Sendable, Equatable {
         self.lastTradeId = lastTradeId
         self.orderType = orderType
         self.timeInForce = timeInForce
+        self.validityTTL = validityTTL
+        self.clientOrderId = clientOrderId
+        self.orderTimestamp = orderTimestamp
         self.partition = partition
         self.seq = seq
         self.timestamp = timestamp

@@ -94,7 +94,9 @@ public final class ReadModelFeeder: Sendable {
                     orderId: r.orderId, traderId: r.traderId, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
                     reason: r.reason, priceMicros: r.price?.micros, quantity: r.quantity, filledQuantity: r.filledQuantity,
                     leavesQuantity: r.leavesQuantity, lastPriceMicros: r.lastPrice?.micros, lastQuantity: r.lastQuantity,
-                    lastTradeId: r.tradeId, partition: partition, seq: r.seq, timestamp: r.timestamp))
+                    lastTradeId: r.tradeId, orderType: r.orderType?.rawValue, timeInForce: r.timeInForce?.rawValue,
+                    validityTTL: r.validityTTL, clientOrderId: r.clientOrderId, orderTimestamp: r.orderTimestamp,
+                    partition: partition, seq: r.seq, timestamp: r.timestamp))
             case Topology.matchedTrades.name:
                 if isTick(bytes) { return true }
                 let t = try MatchedTrade.decode(json: bytes)

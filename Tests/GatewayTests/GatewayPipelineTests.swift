@@ -138,6 +138,57 @@ import Testing
         }
     }
 
+    /// A gateway that never saw an order placed (another instance, or the placing one after a restart) knows it from
+    /// `execution_reports` alone, and shows it as the gateway that placed it does: type, validity, TTL, client order
+    /// id, price and placement time included. (Only the history differs: the placing gateway saw it PENDING.)
+    @Test func anotherGatewayShowsAnOrderAsThePlacingOneDoes() async throws {
+        @Sendable func withoutHistory(_ view: JSONValue) -> JSONValue {
+            guard case .object(let members) = view else { return view }
+            return .object(members.filter { $0.0 != "history" })
+        }
+        try await GatewayPipelineTests.withPipeline { _, settings in
+            try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, alice, bob in
+                try await withGatewayService(kafka: settings.kafka, partitions: GatewayPipelineTests.partitions) { _, otherAlice, otherBob in
+                    let ttl = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"SELL","order_type":"LIMIT","price":1160.00,"quantity":3,"validity":"TTL","validity_ttl":5,"client_order_id":"ttl-1"}"#)
+                    guard let ttlId = GatewayPipelineTests.orderId(ttl) else { return }
+                    _ = try await GatewayPipelineTests.order(alice, ttlId, status: "NEW")
+                    let market = try await bob.send("POST", "/v1/orders", body: #"{"symbol":"GOOG","side":"BUY","order_type":"MARKET","quantity":1,"validity":"IOC","client_order_id":"mkt-1"}"#)
+                    guard let marketId = GatewayPipelineTests.orderId(market) else { return }
+                    let day = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":150.00,"quantity":5,"validity":"GTC"}"#)
+                    guard let dayId = GatewayPipelineTests.orderId(day) else { return }
+                    _ = try await GatewayPipelineTests.order(alice, dayId, status: "NEW")
+                    #expect(try await alice.send("DELETE", "/v1/orders/\(dayId)").status == 202)
+
+                    let orders = [
+                        (alice, otherAlice, ttlId, "PARTIALLY_FILLED"), (bob, otherBob, marketId, "FILLED"),
+                        (alice, otherAlice, dayId, "CANCELED"),
+                    ]
+                    for (placer, other, id, status) in orders {
+                        let placed = try await GatewayPipelineTests.order(placer, id, status: status)
+                        let seen = try await GatewayPipelineTests.order(other, id, status: status)
+                        #expect(withoutHistory(seen) == withoutHistory(placed), "\(seen.serialized())\n\(placed.serialized())")
+                    }
+                    let seen = try await GatewayPipelineTests.order(otherAlice, ttlId, status: "PARTIALLY_FILLED")
+                    #expect(seen["order_type"] == .string("LIMIT"))
+                    #expect(seen["validity"] == .string("TTL"))
+                    #expect(seen["validity_ttl"] == .int(5))
+                    #expect(seen["client_order_id"] == .string("ttl-1"))
+                    #expect(seen["price"] == .micros(1_160_000_000))
+
+                    // A modify changes price and quantity only; its report carries no terms, and both gateways keep the
+                    // ones they had, and the placement time.
+                    #expect(try await alice.send("PUT", "/v1/orders/\(ttlId)", body: #"{"price":1161.00,"quantity":4}"#).status == 202)
+                    let replaced = try await GatewayPipelineTests.order(alice, ttlId, status: "REPLACED")
+                    let replacedSeen = try await GatewayPipelineTests.order(otherAlice, ttlId, status: "REPLACED")
+                    #expect(withoutHistory(replacedSeen) == withoutHistory(replaced), "\(replacedSeen.serialized())\n\(replaced.serialized())")
+                    #expect(replacedSeen["price"] == .micros(1_161_000_000) && replacedSeen["quantity"] == .int(4))
+                    #expect(replacedSeen["validity_ttl"] == .int(5) && replacedSeen["client_order_id"] == .string("ttl-1"))
+                    #expect(replacedSeen["order_timestamp"] == seen["order_timestamp"])
+                }
+            }
+        }
+    }
+
     /// A client that retries after the gateway restarted (lost its in-memory idempotency answers) gets the same
     /// order id, and the order never trades twice: the retry is answered from the rebuilt read model, and a copy that
     /// does reach `incoming_orders` is refused by the matching engine as a duplicate order id.
