@@ -34,7 +34,7 @@ func check(_ p: OrderRequestParser.Placement) {
         check(price: price, instrument)
     case .market: require(p.priceMicros == nil, "a MARKET placement with a price")
     }
-    require((p.timeInForce == .ttl) == (p.validityTTL != nil), "validity_ttl \(String(describing: p.validityTTL)) with \(p.timeInForce)")
+    require((p.timeInForce == .timeToLive) == (p.validityTTL != nil), "validity_ttl \(String(describing: p.validityTTL)) with \(p.timeInForce)")
     if let ttl = p.validityTTL { require(1...OrderRequestParser.maxTTLMinutes ~= ttl, "validity_ttl \(ttl)") }
 
     let order = NewOrder(
