@@ -20,9 +20,8 @@ enum ConnectionPersistence {
     /// nothing after it. Its `Upgrade` is ignored (RFC 9110 §7.8), so it gets its usual answer, and the connection
     /// closes after that answer.
     static func normalizedAfterUpgradeHandler(_ head: HTTPRequestHead) -> HTTPRequestHead {
-        guard head.headers.contains(name: "Upgrade") else { return normalized(head) }
-        var head = head
-        ignoreUpgrade(&head)
+        var head = normalized(head)
+        if head.headers.contains(name: "Upgrade") { ignoreUpgrade(&head) }
         return head
     }
 
