@@ -3,20 +3,24 @@
 /// `quantity = filled_quantity + leaves_quantity` until the order is done. `last_price`, `last_quantity` and
 /// `trade_id` describe the fill that produced this report (absent when the report is not a fill).
 ///
-/// `client_order_id`, `order_type`, `time_in_force`, `validity_ttl` and `order_timestamp` are the order's terms, so a
+/// `trader_id` is absent for an unattributed order (see `NewOrder.traderId`).
+///
+/// `client_order_id`, `order_type`, `time_in_force`, `validity_ttl`, `expire_at` and `order_timestamp` are the order's terms, so a
 /// reader that never saw the order placed (another gateway, or one replaying the topic) shows the same order as
 /// the gateway that placed it. They are optional: only the reports written while the order's own new-order record is
 /// applied carry them (its first report among them), and records written before they existed have none.
 public struct ExecutionReport: Sendable, Hashable {
     public var orderId: String
     public var clientOrderId: String?
-    public var traderId: String
+    public var traderId: String?
     public var symbol: String
     public var side: Side
     public var orderType: OrderType?
     public var timeInForce: TimeInForce?
     /// Minutes, for TTL orders.
     public var validityTTL: Int64?
+    /// Epoch milliseconds, for GTD orders.
+    public var expireAt: Int64?
     public var status: OrderStatus
     /// Why an order was rejected or expired (or other free text); absent otherwise.
     public var reason: String?
@@ -39,8 +43,8 @@ public struct ExecutionReport: Sendable, Hashable {
     public var timestamp: Int64
 
     public init(
-        orderId: String, clientOrderId: String? = nil, traderId: String, symbol: String, side: Side,
-        orderType: OrderType? = nil, timeInForce: TimeInForce? = nil, validityTTL: Int64? = nil,
+        orderId: String, clientOrderId: String? = nil, traderId: String?, symbol: String, side: Side,
+        orderType: OrderType? = nil, timeInForce: TimeInForce? = nil, validityTTL: Int64? = nil, expireAt: Int64? = nil,
         status: OrderStatus, reason: String? = nil, price: FixedDecimal?, quantity: Int64, filledQuantity: Int64,
         leavesQuantity: Int64, lastPrice: FixedDecimal? = nil, lastQuantity: Int64? = nil, tradeId: String? = nil,
         seq: Int64, orderTimestamp: Int64? = nil, timestamp: Int64
@@ -53,6 +57,7 @@ public struct ExecutionReport: Sendable, Hashable {
         self.orderType = orderType
         self.timeInForce = timeInForce
         self.validityTTL = validityTTL
+        self.expireAt = expireAt
         self.status = status
         self.reason = reason
         self.price = price
@@ -72,7 +77,7 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
     static let table = FieldTable([
         "order_id", "client_order_id", "trader_id", "symbol", "side", "order_type", "time_in_force", "validity_ttl",
         "status", "reason", "price", "quantity", "filled_quantity", "leaves_quantity", "last_price", "last_quantity",
-        "trade_id", "seq", "order_timestamp", "timestamp",
+        "trade_id", "seq", "order_timestamp", "timestamp", "expire_at",
     ])
 
     public static var fieldNames: [String] { table.names }
@@ -84,8 +89,10 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
             b.appendLiteral(",\"client_order_id\":")
             b.appendJSONString(clientOrderId)
         }
-        b.appendLiteral(",\"trader_id\":")
-        b.appendJSONString(traderId)
+        if let traderId {
+            b.appendLiteral(",\"trader_id\":")
+            b.appendJSONString(traderId)
+        }
         b.appendLiteral(",\"symbol\":")
         b.appendJSONString(symbol)
         b.appendSide(side)
@@ -132,6 +139,10 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
         }
         b.appendLiteral(",\"timestamp\":")
         b.appendInteger(timestamp)
+        if let expireAt {
+            b.appendLiteral(",\"expire_at\":")
+            b.appendInteger(expireAt)
+        }
         b.append(UInt8(ascii: "}"))
     }
 
@@ -145,7 +156,7 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
         var orderType: OrderType?, timeInForce: TimeInForce?, validityTTL: Int64?
         var status: OrderStatus?, reason: String?, price: FixedDecimal?, quantity: Int64?, filled: Int64?
         var leaves: Int64?, lastPrice: FixedDecimal?, lastQuantity: Int64?, tradeId: String?, seq: Int64?
-        var orderTimestamp: Int64?, timestamp: Int64?
+        var orderTimestamp: Int64?, timestamp: Int64?, expireAt: Int64?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
@@ -169,13 +180,15 @@ extension ExecutionReport: JSONRecord, JSONObjectReadable {
             case 16: tradeId = try r.readOptionalString(field: "trade_id")
             case 17: seq = try r.readPositive(field: "seq")
             case 18: orderTimestamp = r.consumeNull() ? nil : try r.readNonNegative(field: "order_timestamp")
-            default: timestamp = try r.readNonNegative(field: "timestamp")
+            case 19: timestamp = try r.readNonNegative(field: "timestamp")
+            default: expireAt = r.consumeNull() ? nil : try r.readNonNegative(field: "expire_at")
             }
         }
         return ExecutionReport(
             orderId: try r.required(orderId, "order_id"), clientOrderId: clientOrderId,
-            traderId: try r.required(traderId, "trader_id"), symbol: try r.required(symbol, "symbol"),
+            traderId: traderId, symbol: try r.required(symbol, "symbol"),
             side: try r.required(side, "side"), orderType: orderType, timeInForce: timeInForce, validityTTL: validityTTL,
+            expireAt: expireAt,
             status: try r.required(status, "status"), reason: reason,
             price: price, quantity: try r.required(quantity, "quantity"),
             filledQuantity: try r.required(filled, "filled_quantity"),

@@ -3,6 +3,10 @@
 /// A record without `type` (or with `"type":"NEW"`) is a new order, as in the seed's format; cancels, modifies and
 /// ticks carry `type`. Encoding omits `type` for new orders. Fields that do not belong to the record's kind are
 /// rejected (e.g. `price` on a cancel).
+///
+/// Producers the exchange did not write are read as they write (`ReadingRules`, docs/records.md): enum values in any
+/// case, numbers as strings, unknown fields ignored, a date-time as `time_in_force`, no `trader_id` (an unattributed
+/// order), no `timestamp` (the Kafka record's).
 public enum IncomingOrder: Sendable, Hashable {
     case new(NewOrder)
     case cancel(CancelOrder)
@@ -42,14 +46,57 @@ public enum IncomingOrder: Sendable, Hashable {
 extension IncomingOrder: JSONRecord, JSONObjectReadable {
     static let orderFieldNames = [
         "type", "order_id", "client_order_id", "trader_id", "stock_symbol", "side", "order_type", "price",
-        "quantity", "time_in_force", "validity_ttl", "timestamp",
+        "quantity", "time_in_force", "validity_ttl", "expire_at", "timestamp",
     ]
-    static let table = FieldTable(orderFieldNames)
+    /// `origin_partition` and `origin_offset` mark a record the splitter forwarded to its symbol's partition.
+    static let table = FieldTable(["origin_partition", "origin_offset"] + orderFieldNames)
+    private static let originFields: [ExtraField] = [.originPartition, .originOffset]
 
-    public static var fieldNames: [String] { orderFieldNames }
+    public static var fieldNames: [String] { table.names }
+
+    /// How values written by producers the exchange did not write are read (docs/records.md, "Records from other
+    /// producers").
+    public struct ReadingRules: Sendable, Hashable {
+        /// What a date-time in `time_in_force` means: `day` (the order rests for the session; the original order
+        /// server writes its placement time there) or `gtd` (the order is good till that instant).
+        public enum DateTimeValidity: String, Sendable, Hashable, CaseIterable {
+            case day, gtd
+        }
+
+        public var dateTimeValidity: DateTimeValidity
+        /// The Kafka record's timestamp, taken as the order's when the value has no `timestamp`.
+        public var recordTimestamp: Int64?
+
+        public init(dateTimeValidity: DateTimeValidity = .day, recordTimestamp: Int64? = nil) {
+            self.dateTimeValidity = dateTimeValidity
+            self.recordTimestamp = recordTimestamp
+        }
+    }
+
+    /// Where the splitter first read a record that it forwarded to the partition of the record's symbol.
+    public struct Origin: Sendable, Hashable {
+        public var partition: Int32
+        public var offset: Int64
+
+        public init(partition: Int32, offset: Int64) {
+            self.partition = partition
+            self.offset = offset
+        }
+    }
 
     public func encode(into buffer: inout [UInt8]) {
         buffer.append(UInt8(ascii: "{"))
+        encodeFields(into: &buffer)
+        buffer.append(UInt8(ascii: "}"))
+    }
+
+    /// The record as the splitter forwards it: its origin first, then the order's fields.
+    public func encode(into buffer: inout [UInt8], origin: Origin) {
+        buffer.appendLiteral("{\"origin_partition\":")
+        buffer.appendInteger(Int64(origin.partition))
+        buffer.appendLiteral(",\"origin_offset\":")
+        buffer.appendInteger(origin.offset)
+        buffer.append(UInt8(ascii: ","))
         encodeFields(into: &buffer)
         buffer.append(UInt8(ascii: "}"))
     }
@@ -64,8 +111,10 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
                 b.appendLiteral(",\"client_order_id\":")
                 b.appendJSONString(id)
             }
-            b.appendLiteral(",\"trader_id\":")
-            b.appendJSONString(o.traderId)
+            if let traderId = o.traderId {
+                b.appendLiteral(",\"trader_id\":")
+                b.appendJSONString(traderId)
+            }
             b.appendLiteral(",\"stock_symbol\":")
             b.appendJSONString(o.stockSymbol)
             b.appendSide(o.side)
@@ -80,6 +129,10 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             if let ttl = o.validityTTL {
                 b.appendLiteral(",\"validity_ttl\":")
                 b.appendInteger(ttl)
+            }
+            if let expireAt = o.expireAt {
+                b.appendLiteral(",\"expire_at\":")
+                b.appendInteger(expireAt)
             }
         case .cancel(let o):
             b.appendLiteral("\"type\":\"CANCEL\",")
@@ -102,43 +155,110 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         b.appendInteger(timestamp)
     }
 
+    /// Decodes with the default `ReadingRules` (a value without `timestamp` is refused).
     public static func decode(json: UnsafeRawBufferPointer) throws(RecordDecodingError) -> Self {
-        try decodeDocument(json)
+        try decodeForwarded(json: json, rules: ReadingRules()).order
+    }
+
+    public static func decode(json: UnsafeRawBufferPointer, rules: ReadingRules) throws(RecordDecodingError) -> Self {
+        try decodeForwarded(json: json, rules: rules).order
+    }
+
+    public static func decode(json: String, rules: ReadingRules) throws(RecordDecodingError) -> Self {
+        try decode(json: Array(json.utf8), rules: rules)
+    }
+
+    public static func decode(json: [UInt8], rules: ReadingRules) throws(RecordDecodingError) -> Self {
+        try json.withUnsafeBytes { raw in Result { () throws(RecordDecodingError) in try decode(json: raw, rules: rules) } }.get()
+    }
+
+    /// Decodes a value of `incoming_orders`, with the origin the splitter gave it if it forwarded it.
+    public static func decodeForwarded(
+        json: UnsafeRawBufferPointer, rules: ReadingRules
+    ) throws(RecordDecodingError) -> (order: IncomingOrder, origin: Origin?) {
+        guard json.count <= maximumJSONBytes else {
+            throw RecordDecodingError(field: nil, reason: "record is \(json.count) bytes; the limit is \(maximumJSONBytes)")
+        }
+        var reader = JSONReader(json)
+        reader.foreignForms = true
+        var extra = ExtraFields()
+        let order = try read(from: &reader, table: table, extras: originFields, extra: &extra, rules: rules)
+        try reader.finish()
+        switch (extra.originPartition, extra.originOffset) {
+        case (let partition?, let offset?): return (order, Origin(partition: partition, offset: offset))
+        case (nil, nil): return (order, nil)
+        case (nil, _): throw reader.error("origin_partition", "missing required field (origin_offset is given)")
+        case (_, nil): throw reader.error("origin_offset", "missing required field (origin_partition is given)")
+        }
     }
 
     static func read(from reader: inout JSONReader) throws(RecordDecodingError) -> IncomingOrder {
-        var extra = SequenceFields()
-        return try read(from: &reader, table: table, extraFields: 0, extra: &extra)
+        var extra = ExtraFields()
+        return try read(from: &reader, table: table, extras: originFields, extra: &extra, rules: ReadingRules())
     }
 
-    /// `seq` and `source_offset` of the split topics, read by the same loop.
-    struct SequenceFields {
+    /// Fields some tables put before the order's own: `seq` and `source_offset` of the split topics, the origin
+    /// of a forwarded record.
+    enum ExtraField { case seq, sourceOffset, originPartition, originOffset }
+
+    struct ExtraFields {
         var seq: Int64?
         var sourceOffset: Int64?
+        var originPartition: Int32?
+        var originOffset: Int64?
     }
 
     private enum Kind { case new, cancel, modify, tick }
     private static let kindTable = FieldTable(["NEW", "CANCEL", "MODIFY", "TICK"])
     private static let kinds: [Kind] = [.new, .cancel, .modify, .tick]
 
-    /// Reads an order object whose field table starts with `extraFields` sequence fields.
+    /// `time_in_force` of a foreign record: a code in any case, or a date-time read by `rules`.
+    private enum Validity {
+        case code(TimeInForce)
+        case until(Int64)
+    }
+
+    private static func readValidity(_ r: inout JSONReader) throws(RecordDecodingError) -> Validity {
+        let start = r.pos
+        do {
+            return .code(try r.readEnum(TimeInForce.self, field: "time_in_force"))
+        } catch {
+            guard r.foreignForms else { throw error }
+            r.pos = start
+            let text = try r.readString(field: "time_in_force")
+            guard let instant = DateTimeText.epochMilliseconds(text), instant >= 0 else {
+                let codes = TimeInForce.allCases.map(\.rawValue).joined(separator: ", ")
+                throw r.error(
+                    "time_in_force", "'\(text)' is not one of \(codes), nor a date-time (YYYY-MM-DD HH:MM:SS or ISO 8601)")
+            }
+            return .until(instant)
+        }
+    }
+
+    /// Reads an order object whose field table starts with `extras.count` extra fields.
     static func read(
-        from r: inout JSONReader, table: FieldTable, extraFields: Int, extra: inout SequenceFields
+        from r: inout JSONReader, table: FieldTable, extras: [ExtraField], extra: inout ExtraFields, rules: ReadingRules
     ) throws(RecordDecodingError) -> IncomingOrder {
         try r.beginObject(field: nil)
+        let extraFields = extras.count
         var kind = Kind.new
         var orderId: String?, clientOrderId: String?, traderId: String?, symbol: String?
         var side: Side?, orderType: OrderType?, price: FixedDecimal?, quantity: Int64?
-        var timeInForce: TimeInForce?, validityTTL: Int64?, timestamp: Int64?
+        var validity: Validity?, validityTTL: Int64?, expireAt: Int64?, timestamp: Int64?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
             if index < extraFields {
-                if index == 0 {
-                    extra.seq = try r.readPositive(field: "seq")
-                } else {
+                switch extras[index] {
+                case .seq: extra.seq = try r.readPositive(field: "seq")
+                case .sourceOffset:
                     extra.sourceOffset = try r.readOptionalInt64(field: "source_offset")
                     if let o = extra.sourceOffset, o < 0 { throw r.error("source_offset", "must not be negative") }
+                case .originPartition:
+                    let p = try r.readNonNegative(field: "origin_partition")
+                    guard p <= Int64(Int32.max) else { throw r.error("origin_partition", "out of range") }
+                    extra.originPartition = Int32(p)
+                case .originOffset: extra.originOffset = try r.readNonNegative(field: "origin_offset")
                 }
                 continue
             }
@@ -147,14 +267,15 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
                 kind = kinds[try r.readChoice(kindTable, field: "type")]
             case 1: orderId = try r.readIdentifier(field: "order_id")
             case 2: clientOrderId = try r.readOptionalString(field: "client_order_id")
-            case 3: traderId = try r.readIdentifier(field: "trader_id")
+            case 3: traderId = r.consumeNull() ? nil : try r.readIdentifier(field: "trader_id")
             case 4: symbol = try r.readSymbol(field: "stock_symbol")
             case 5: side = try r.readEnum(Side.self, field: "side")
             case 6: orderType = try r.readEnum(OrderType.self, field: "order_type")
             case 7: price = r.consumeNull() ? nil : try r.readPositiveDecimal(field: "price")
             case 8: quantity = try r.readPositive(field: "quantity")
-            case 9: timeInForce = try r.readEnum(TimeInForce.self, field: "time_in_force")
+            case 9: validity = try readValidity(&r)
             case 10: validityTTL = r.consumeNull() ? nil : try r.readPositive(field: "validity_ttl")
+            case 11: expireAt = r.consumeNull() ? nil : try r.readNonNegative(field: "expire_at")
             default: timestamp = try r.readNonNegative(field: "timestamp")
             }
         }
@@ -167,20 +288,22 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
                 throw r.error(orderFieldNames[i], "not allowed in a \(kindName) record")
             }
         }
-        let time = try r.required(timestamp, "timestamp")
+        guard let time = timestamp ?? rules.recordTimestamp else {
+            throw r.error("timestamp", "missing required field")
+        }
         switch kind {
         case .tick:
-            try rejectFields(Array(1...10), kindName: "TICK")
+            try rejectFields(Array(1...11), kindName: "TICK")
             return .tick(Tick(timestamp: time))
         case .cancel:
-            try rejectFields([2, 6, 7, 8, 9, 10], kindName: "CANCEL")
+            try rejectFields([2, 6, 7, 8, 9, 10, 11], kindName: "CANCEL")
             return .cancel(
                 CancelOrder(
                     orderId: try r.required(orderId, "order_id"), traderId: try r.required(traderId, "trader_id"),
                     stockSymbol: try r.required(symbol, "stock_symbol"), side: try r.required(side, "side"),
                     timestamp: time))
         case .modify:
-            try rejectFields([2, 6, 9, 10], kindName: "MODIFY")
+            try rejectFields([2, 6, 9, 10, 11], kindName: "MODIFY")
             if price == nil && quantity == nil {
                 throw r.error("price", "a MODIFY record needs a new price or quantity (or both)")
             }
@@ -191,7 +314,20 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
                     price: price, quantity: quantity, timestamp: time))
         case .new:
             let orderType = try r.required(orderType, "order_type")
-            let timeInForce = try r.required(timeInForce, "time_in_force")
+            let timeInForce: TimeInForce
+            switch try r.required(validity, "time_in_force") {
+            case .code(let code):
+                timeInForce = code
+            case .until(let instant):
+                switch rules.dateTimeValidity {
+                case .day:
+                    timeInForce = .day
+                case .gtd:
+                    if expireAt != nil { throw r.error("expire_at", "not allowed when time_in_force is a date-time") }
+                    timeInForce = .goodTillDate
+                    expireAt = instant
+                }
+            }
             switch orderType {
             case .limit: if price == nil { throw r.error("price", "missing required field (LIMIT orders need a price)") }
             case .market: if price != nil { throw r.error("price", "not allowed for MARKET orders") }
@@ -201,13 +337,17 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             } else if validityTTL != nil {
                 throw r.error("validity_ttl", "only allowed with time_in_force TTL")
             }
+            if timeInForce == .goodTillDate {
+                if expireAt == nil { throw r.error("expire_at", "missing required field (GTD orders need an instant, epoch ms)") }
+            } else if expireAt != nil {
+                throw r.error("expire_at", "only allowed with time_in_force GTD")
+            }
             return .new(
                 NewOrder(
-                    orderId: try r.required(orderId, "order_id"), clientOrderId: clientOrderId,
-                    traderId: try r.required(traderId, "trader_id"),
+                    orderId: try r.required(orderId, "order_id"), clientOrderId: clientOrderId, traderId: traderId,
                     stockSymbol: try r.required(symbol, "stock_symbol"), side: try r.required(side, "side"),
                     orderType: orderType, price: price, quantity: try r.required(quantity, "quantity"),
-                    timeInForce: timeInForce, validityTTL: validityTTL, timestamp: time))
+                    timeInForce: timeInForce, validityTTL: validityTTL, expireAt: expireAt, timestamp: time))
         }
     }
 }

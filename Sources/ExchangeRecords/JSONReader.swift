@@ -3,9 +3,14 @@
 /// It reads exactly the JSON grammar (RFC 8259) for the values the records contain — objects, arrays of objects,
 /// strings, integers, decimals, `null` — and reports errors naming the field being read. It never skips values:
 /// records reject unknown fields, so nothing arbitrary ever has to be walked over.
+///
+/// `foreignForms` relaxes this for records written by producers the exchange did not write (`incoming_orders`):
+/// unknown fields are skipped, enum values match in any case, and a number may come as a string holding exactly a
+/// JSON number (`"154.51"`).
 struct JSONReader {
     let base: UnsafeRawBufferPointer
     var pos: Int = 0
+    var foreignForms = false
     /// Prepended to field names in errors while reading nested objects, e.g. `RANKING[2].`.
     var fieldPrefix: String = ""
     /// The field expected next (the one after the last field read): keys usually arrive in encoding order.
@@ -138,13 +143,19 @@ struct JSONReader {
         } else if let end = scanPlainString() {
             let key = UnsafeRawBufferPointer(rebasing: base[start..<end])
             found = table.index(of: key, hint: fieldHint)
-            if found == nil { throw error(String(decoding: key, as: UTF8.self), "unknown field") }
+            if found == nil && !foreignForms { throw error(String(decoding: key, as: UTF8.self), "unknown field") }
         } else {
             let key = try readString(field: nil)
             found = table.index(of: key)
-            if found == nil { throw error(key, "unknown field") }
+            if found == nil && !foreignForms { throw error(key, "unknown field") }
         }
-        guard let index = found else { throw syntax("a field name") }
+        guard let index = found else {
+            // An unknown field of a foreign record: its value is walked over, and the next field read.
+            guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
+            try skipValue(depth: 0)
+            count += 1
+            return try nextField(table, count: &count, seen: &seen)
+        }
         let bit: UInt64 = 1 << UInt64(index)
         if seen & bit != 0 { throw error(table.names[index], "duplicate field") }
         seen |= bit
@@ -193,6 +204,75 @@ struct JSONReader {
             return true
         }
         return false
+    }
+
+    /// Walks over any JSON value (an unknown field's), nested at most 32 deep.
+    mutating func skipValue(depth: Int) throws(RecordDecodingError) {
+        skipWhitespace()
+        guard depth < 32 else { throw error(nil, "an unknown field's value is nested more than 32 deep") }
+        guard pos < base.count else { throw syntax("a value") }
+        switch base[pos] {
+        case UInt8(ascii: "\""):
+            _ = try readString(field: nil)
+        case UInt8(ascii: "{"):
+            pos += 1
+            var count = 0
+            while true {
+                skipWhitespace()
+                guard pos < base.count else { throw syntax("'}'") }
+                if base[pos] == UInt8(ascii: "}") {
+                    pos += 1
+                    return
+                }
+                if count > 0 {
+                    guard base[pos] == UInt8(ascii: ",") else { throw syntax("',' or '}'") }
+                    pos += 1
+                    skipWhitespace()
+                }
+                _ = try readString(field: nil)
+                guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
+                try skipValue(depth: depth + 1)
+                count += 1
+            }
+        case UInt8(ascii: "["):
+            pos += 1
+            var count = 0
+            while try nextElement(count: count) {
+                try skipValue(depth: depth + 1)
+                count += 1
+            }
+        case UInt8(ascii: "t") where startsWith("true"): pos += 4
+        case UInt8(ascii: "f") where startsWith("false"): pos += 5
+        case UInt8(ascii: "n") where startsWith("null"): pos += 4
+        default:
+            _ = try scanNumber(field: "", expected: "a value")
+        }
+    }
+
+    /// With `foreignForms`, a number written as a string: the string must hold exactly one JSON number, which
+    /// `read` then reads as usual. Nil when the next value is not a string (or foreign forms are off).
+    mutating func quotedNumber<T>(
+        field: String, _ read: (inout JSONReader) throws(RecordDecodingError) -> T
+    ) throws(RecordDecodingError) -> T? {
+        skipWhitespace()
+        guard foreignForms, pos < base.count, base[pos] == UInt8(ascii: "\"") else { return nil }
+        let start = pos + 1
+        guard let end = scanPlainString(), end > start else { throw error(field, "expected a number, found a string that is not one") }
+        let text = UnsafeRawBufferPointer(rebasing: base[start..<end])
+        guard text[0] == UInt8(ascii: "-") || (text[0] >= UInt8(ascii: "0") && text[0] <= UInt8(ascii: "9")) else {
+            throw error(field, "expected a number, found the string \"\(String(decoding: text, as: UTF8.self))\"")
+        }
+        var inner = JSONReader(text)
+        inner.fieldPrefix = fieldPrefix
+        let value: T
+        do { value = try read(&inner) } catch {
+            if error.field != nil { throw error }  // a number, but not one the field takes (too precise, too large)
+            throw self.error(field, "expected a number, found the string \"\(String(decoding: text, as: UTF8.self))\"")
+        }
+        guard inner.pos == inner.base.count else {
+            throw error(field, "expected a number, found the string \"\(String(decoding: text, as: UTF8.self))\"")
+        }
+        return value
     }
 
     // MARK: Arrays
@@ -361,10 +441,11 @@ struct JSONReader {
             pos = start - 1
         }
         let text = try readString(field: field)
-        guard let index = table.index(of: text) else {
-            throw error(field, "'\(text)' is not one of \(table.names.joined(separator: ", "))")
+        if let index = table.index(of: text) { return index }
+        if foreignForms, let index = table.index(of: String(decoding: text.utf8.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }, as: UTF8.self)) {
+            return index
         }
-        return index
+        throw error(field, "'\(text)' is not one of \(table.names.joined(separator: ", "))")
     }
 
     // MARK: Numbers
@@ -430,6 +511,9 @@ struct JSONReader {
     /// Reads an integer: a JSON number without fraction or exponent, within `Int64`.
     mutating func readInt64(field: String) throws(RecordDecodingError) -> Int64 {
         skipWhitespace()
+        if foreignForms, let value = try quotedNumber(field: field, { (r: inout JSONReader) throws(RecordDecodingError) in try r.readInt64(field: field) }) {
+            return value
+        }
         // Fast path: plain non-negative integers of up to 18 digits.
         var i = pos
         var value: Int64 = 0
@@ -514,6 +598,9 @@ struct JSONReader {
     /// Reads an exact decimal into micro-units; rejects more than six significant fractional digits and overflow.
     mutating func readDecimal(field: String) throws(RecordDecodingError) -> FixedDecimal {
         skipWhitespace()
+        if foreignForms, let value = try quotedNumber(field: field, { (r: inout JSONReader) throws(RecordDecodingError) in try r.readDecimal(field: field) }) {
+            return value
+        }
         if let value = fastDecimal() { return value }
         let p = try scanNumber(field: field, expected: "a decimal number")
         // Significant digits as an integer mantissa with `fractionDigits` digits after the point.

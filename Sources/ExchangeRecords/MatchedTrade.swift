@@ -12,8 +12,9 @@ public struct MatchedTrade: Sendable, Hashable {
     /// The sell order's limit price; nil for a MARKET order.
     public var sellPrice: FixedDecimal?
     public var quantity: Int64
-    public var buyTraderId: String
-    public var sellTraderId: String
+    /// nil for an unattributed order's side (see `NewOrder.traderId`); the field is then absent.
+    public var buyTraderId: String?
+    public var sellTraderId: String?
     /// The side of the incoming order that took liquidity.
     public var aggressorSide: Side
     /// Epoch milliseconds (event time of the aggressing order).
@@ -23,8 +24,8 @@ public struct MatchedTrade: Sendable, Hashable {
 
     public init(
         tradeId: String, buyOrderId: String, sellOrderId: String, buyStockSymbol: String, price: FixedDecimal,
-        buyPrice: FixedDecimal?, sellPrice: FixedDecimal?, quantity: Int64, buyTraderId: String,
-        sellTraderId: String, aggressorSide: Side, tradeTime: Int64, seq: Int64
+        buyPrice: FixedDecimal?, sellPrice: FixedDecimal?, quantity: Int64, buyTraderId: String?,
+        sellTraderId: String?, aggressorSide: Side, tradeTime: Int64, seq: Int64
     ) {
         self.tradeId = tradeId
         self.buyOrderId = buyOrderId
@@ -71,10 +72,14 @@ extension MatchedTrade: JSONRecord, JSONObjectReadable {
         }
         b.appendLiteral(",\"QUANTITY\":")
         b.appendInteger(quantity)
-        b.appendLiteral(",\"BUY_TRADER_ID\":")
-        b.appendJSONString(buyTraderId)
-        b.appendLiteral(",\"SELL_TRADER_ID\":")
-        b.appendJSONString(sellTraderId)
+        if let buyTraderId {
+            b.appendLiteral(",\"BUY_TRADER_ID\":")
+            b.appendJSONString(buyTraderId)
+        }
+        if let sellTraderId {
+            b.appendLiteral(",\"SELL_TRADER_ID\":")
+            b.appendJSONString(sellTraderId)
+        }
         b.appendLiteral(aggressorSide == .buy ? ",\"AGGRESSOR_SIDE\":\"BUY\"" : ",\"AGGRESSOR_SIDE\":\"SELL\"")
         b.appendLiteral(",\"TRADE_TIME\":")
         b.appendInteger(tradeTime)
@@ -116,8 +121,7 @@ extension MatchedTrade: JSONRecord, JSONObjectReadable {
             sellOrderId: try r.required(sellOrderId, "SELL_ORDER_ID"),
             buyStockSymbol: try r.required(symbol, "BUY_STOCK_SYMBOL"), price: try r.required(price, "PRICE"),
             buyPrice: buyPrice, sellPrice: sellPrice, quantity: try r.required(quantity, "QUANTITY"),
-            buyTraderId: try r.required(buyTraderId, "BUY_TRADER_ID"),
-            sellTraderId: try r.required(sellTraderId, "SELL_TRADER_ID"),
+            buyTraderId: buyTraderId, sellTraderId: sellTraderId,
             aggressorSide: try r.required(aggressor, "AGGRESSOR_SIDE"),
             tradeTime: try r.required(tradeTime, "TRADE_TIME"), seq: try r.required(seq, "SEQ"))
     }

@@ -3,7 +3,9 @@ public struct NewOrder: Sendable, Hashable {
     public var orderId: String
     /// The trader's own reference, echoed in execution reports (optional).
     public var clientOrderId: String?
-    public var traderId: String
+    /// nil for an unattributed order (a producer that names no trader): it trades with anyone, and no trader may
+    /// cancel or modify it.
+    public var traderId: String?
     public var stockSymbol: String
     public var side: Side
     public var orderType: OrderType
@@ -13,14 +15,17 @@ public struct NewOrder: Sendable, Hashable {
     public var timeInForce: TimeInForce
     /// Minutes the order lives; required for `TTL`, absent otherwise.
     public var validityTTL: Int64?
-    /// Epoch milliseconds, set by the gateway.
+    /// The instant the order expires, epoch milliseconds; required for `GTD`, absent otherwise.
+    public var expireAt: Int64?
+    /// Epoch milliseconds, set by the gateway (or, for a producer that sends none, the Kafka record's timestamp).
     public var timestamp: Int64
 
     public init(
-        orderId: String, clientOrderId: String? = nil, traderId: String, stockSymbol: String, side: Side,
+        orderId: String, clientOrderId: String? = nil, traderId: String?, stockSymbol: String, side: Side,
         orderType: OrderType, price: FixedDecimal?, quantity: Int64, timeInForce: TimeInForce,
-        validityTTL: Int64? = nil, timestamp: Int64
+        validityTTL: Int64? = nil, expireAt: Int64? = nil, timestamp: Int64
     ) {
+        self.expireAt = expireAt
         self.orderId = orderId
         self.clientOrderId = clientOrderId
         self.traderId = traderId

@@ -17,6 +17,7 @@ public struct SequencedOrder: Sendable, Hashable {
 
 extension SequencedOrder: JSONRecord, JSONObjectReadable {
     static let table = FieldTable(["seq", "source_offset"] + IncomingOrder.orderFieldNames)
+    private static let sequenceFields: [IncomingOrder.ExtraField] = [.seq, .sourceOffset]
 
     public static var fieldNames: [String] { table.names }
 
@@ -37,8 +38,9 @@ extension SequencedOrder: JSONRecord, JSONObjectReadable {
     }
 
     static func read(from reader: inout JSONReader) throws(RecordDecodingError) -> SequencedOrder {
-        var extra = IncomingOrder.SequenceFields()
-        let order = try IncomingOrder.read(from: &reader, table: table, extraFields: 2, extra: &extra)
+        var extra = IncomingOrder.ExtraFields()
+        let order = try IncomingOrder.read(
+            from: &reader, table: table, extras: sequenceFields, extra: &extra, rules: IncomingOrder.ReadingRules())
         return SequencedOrder(seq: try reader.required(extra.seq, "seq"), sourceOffset: extra.sourceOffset, order: order)
     }
 }

@@ -44,7 +44,8 @@ public enum Topology {
 
     private static let analyses: [Process] = [.sma, .profit, .top, .analytics]
 
-    public static let incomingOrders = Topic("incoming_orders", .symbol, .perPartition, writers: [.gateway, .clock, .load], readers: [.split])
+    /// Written by anyone; the splitter forwards a record that is not in its symbol's partition there itself.
+    public static let incomingOrders = Topic("incoming_orders", .symbol, .perPartition, writers: [.gateway, .clock, .load, .split], readers: [.split])
     public static let buyOrders = Topic("buy_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
     public static let sellOrders = Topic("sell_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
     public static let matchedTrades = Topic("matched_trades", .symbol, .perPartition, writers: [.match], readers: analyses + [.gateway])
@@ -65,6 +66,19 @@ public enum Topology {
         incomingOrders, buyOrders, sellOrders, matchedTrades, matchedTradesTicks, executionReports, smaHoppingTable,
         stockProfit, topProfitPartials, topProfit, instruments, deadLetters,
     ]
+
+    /// The partition of a symbol in every keyed topic: CRC-32 of its UTF-8 bytes modulo the partition count, the rule
+    /// of librdkafka's default partitioner (`consistent_random`) for a record keyed by the symbol. The splitter
+    /// sequences each order in this partition, forwarding it there when a producer wrote it elsewhere.
+    public static func partition(ofSymbol symbol: String, partitions: Int) -> Int32 {
+        guard partitions > 1 else { return 0 }
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in symbol.utf8 {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return Int32(truncatingIfNeeded: (crc ^ 0xFFFF_FFFF) % UInt32(partitions))
+    }
 
     /// Where a stage snapshots its tasks' state and input positions; compacted, so only the latest snapshot stays.
     public static func changelog(of stage: String) -> String { "exchange-\(stage)-changelog" }

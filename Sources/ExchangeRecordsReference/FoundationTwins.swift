@@ -23,6 +23,7 @@ public struct RefOrder: FoundationTwin {
     public var quantity: Int64?
     public var time_in_force: String?
     public var validity_ttl: Int64?
+    public var expire_at: Int64?
     public var timestamp: Int64
 
     public init(_ record: IncomingOrder) {
@@ -31,7 +32,7 @@ public struct RefOrder: FoundationTwin {
         case .new(let o):
             (order_id, client_order_id, trader_id, stock_symbol) = (o.orderId, o.clientOrderId, o.traderId, o.stockSymbol)
             (side, order_type, price, quantity) = (o.side.rawValue, o.orderType.rawValue, decimal(o.price), o.quantity)
-            (time_in_force, validity_ttl) = (o.timeInForce.rawValue, o.validityTTL)
+            (time_in_force, validity_ttl, expire_at) = (o.timeInForce.rawValue, o.validityTTL, o.expireAt)
         case .cancel(let o):
             type = "CANCEL"
             (order_id, trader_id, stock_symbol, side) = (o.orderId, o.traderId, o.stockSymbol, o.side.rawValue)
@@ -52,7 +53,7 @@ public struct RefOrder: FoundationTwin {
         return a.order_id == b.order_id && a.client_order_id == b.client_order_id && a.trader_id == b.trader_id
             && a.stock_symbol == b.stock_symbol && a.side == b.side && a.order_type == b.order_type
             && a.price == b.price && a.quantity == b.quantity && a.time_in_force == b.time_in_force
-            && a.validity_ttl == b.validity_ttl && a.timestamp == b.timestamp && a.type == b.type
+            && a.validity_ttl == b.validity_ttl && a.expire_at == b.expire_at && a.timestamp == b.timestamp && a.type == b.type
     }
 }
 
@@ -87,7 +88,8 @@ public struct RefTrade: FoundationTwin {
     public var PRICE: Decimal
     public var BUY_PRICE, SELL_PRICE: Decimal?
     public var QUANTITY: Int64
-    public var BUY_TRADER_ID, SELL_TRADER_ID, AGGRESSOR_SIDE: String
+    public var BUY_TRADER_ID, SELL_TRADER_ID: String?
+    public var AGGRESSOR_SIDE: String
     public var TRADE_TIME, SEQ: Int64
 
     public init(_ t: MatchedTrade) {
@@ -101,9 +103,10 @@ public struct RefTrade: FoundationTwin {
 public struct RefReport: FoundationTwin {
     public var order_id: String
     public var client_order_id: String?
-    public var trader_id, symbol, side: String
+    public var trader_id: String?
+    public var symbol, side: String
     public var order_type, time_in_force: String?
-    public var validity_ttl: Int64?
+    public var validity_ttl, expire_at: Int64?
     public var status: String
     public var reason: String?
     public var price: Decimal?
@@ -118,7 +121,7 @@ public struct RefReport: FoundationTwin {
     public init(_ r: ExecutionReport) {
         (order_id, client_order_id, trader_id, symbol) = (r.orderId, r.clientOrderId, r.traderId, r.symbol)
         (order_type, time_in_force, validity_ttl) = (r.orderType?.rawValue, r.timeInForce?.rawValue, r.validityTTL)
-        order_timestamp = r.orderTimestamp
+        (order_timestamp, expire_at) = (r.orderTimestamp, r.expireAt)
         (side, status, reason, price) = (r.side.rawValue, r.status.rawValue, r.reason, decimal(r.price))
         (quantity, filled_quantity, leaves_quantity) = (r.quantity, r.filledQuantity, r.leavesQuantity)
         (last_price, last_quantity, trade_id, seq, timestamp) = (decimal(r.lastPrice), r.lastQuantity, r.tradeId, r.seq, r.timestamp)

@@ -84,9 +84,10 @@ public enum RandomRecords {
             return .new(
                 NewOrder(
                     orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil,
-                    traderId: identifier(&g), stockSymbol: symbol(&g), side: side, orderType: type,
+                    traderId: chance(&g, 0.1) ? nil : identifier(&g), stockSymbol: symbol(&g), side: side, orderType: type,
                     price: type == .limit ? price(&g) : nil, quantity: positive(&g), timeInForce: tif,
-                    validityTTL: tif == .timeToLive ? positive(&g) : nil, timestamp: timestamp(&g)))
+                    validityTTL: tif == .timeToLive ? positive(&g) : nil, expireAt: tif == .goodTillDate ? timestamp(&g) : nil,
+                    timestamp: timestamp(&g)))
         }
     }
 

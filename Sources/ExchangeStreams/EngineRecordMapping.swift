@@ -32,6 +32,7 @@ public enum EngineRecordMapping {
         public var orderType: OrderType
         public var timeInForce: TimeInForce
         public var validityTTL: Int64?
+        public var expireAt: Int64?
         public var orderTimestamp: Int64
 
         public init(order: OrderHandle, of placed: ExchangeRecords.NewOrder) {
@@ -41,6 +42,7 @@ public enum EngineRecordMapping {
             timeInForce = placed.timeInForce
             // The report record holds positive minutes and timestamps from 0, as a decoded order has them.
             validityTTL = placed.validityTTL.flatMap { $0 > 0 ? $0 : nil }
+            expireAt = placed.expireAt.flatMap { $0 >= 0 ? $0 : nil }
             orderTimestamp = max(0, placed.timestamp)
         }
     }
@@ -50,11 +52,11 @@ public enum EngineRecordMapping {
         case .new(let o):
             return .new(
                 MatchingEngine.NewOrder(
-                    order: engine.orderHandle(o.orderId), trader: engine.traderHandle(o.traderId),
+                    order: engine.orderHandle(o.orderId), trader: o.traderId.map(engine.traderHandle) ?? .unattributed,
                     symbol: engine.symbolHandle(o.stockSymbol), side: o.side,
                     type: o.orderType == .limit ? .limit : .market, price: o.price.map { Price(micros: $0.micros) },
                     quantity: o.quantity, timeInForce: o.timeInForce, validityTTLMinutes: o.validityTTL,
-                    timestamp: o.timestamp))
+                    expireAt: o.expireAt, timestamp: o.timestamp))
         case .cancel(let c):
             return .cancel(
                 MatchingEngine.CancelOrder(
@@ -91,7 +93,7 @@ public enum EngineRecordMapping {
         return ExchangeRecords.ExecutionReport(
             orderId: engine.orderId(report.order), clientOrderId: terms?.clientOrderId, traderId: engine.traderId(report.trader),
             symbol: engine.symbol(report.symbol), side: report.side, orderType: terms?.orderType,
-            timeInForce: terms?.timeInForce, validityTTL: terms?.validityTTL, status: report.status,
+            timeInForce: terms?.timeInForce, validityTTL: terms?.validityTTL, expireAt: terms?.expireAt, status: report.status,
             reason: report.reason.map(reasonText), price: report.price.map { FixedDecimal(micros: $0.micros) },
             // A rejected request echoes what was asked; the wire record holds non-negative quantities only.
             quantity: max(0, report.quantity), filledQuantity: report.filledQuantity, leavesQuantity: report.leavesQuantity,

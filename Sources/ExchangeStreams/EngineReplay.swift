@@ -4,8 +4,11 @@ import MatchingEngine
 
 /// The line protocol of `exchange engine --stdio`, kept here so it is testable without a process.
 ///
-/// Input: one JSON record per line, an `incoming_orders` record (new order, CANCEL, MODIFY, TICK) or
-/// `{"type":"SNAPSHOT","stock_symbol":"AAPL"}`. Output: exactly one line per input line —
+/// Input: one JSON record per line, an `incoming_orders` record (new order, CANCEL, MODIFY, TICK; read as `split`
+/// reads it, so records of other producers and the split topics' records are accepted too) or
+/// `{"type":"SNAPSHOT","stock_symbol":"AAPL"}`. A line may start with the Kafka record's timestamp (epoch ms) and a
+/// tab, as `kcat -f '%T\t%s\n'` prints records: a record without `timestamp` takes it. Output: exactly one line per
+/// input line —
 /// - `{"line":N,"events":[{"topic":"execution_reports","key":"AAPL","value":{…}},{"topic":"matched_trades",…},…]}`
 ///   in the engine's emission order (per fill: trade, aggressor's report, resting order's report);
 /// - `{"line":N,"snapshot":{"stock_symbol":…,"bids":[…],"asks":[…],"last_trade":{…}}}` (L3, priority order);
@@ -14,18 +17,26 @@ import MatchingEngine
 /// Same input, same bytes out.
 public struct EngineReplay {
     public let engine: Engine
+    public let dateTimeValidity: IncomingOrder.ReadingRules.DateTimeValidity
     private var lineNumber = 0
     private var reportSeq: Int64 = 0
     private var events: [EngineEvent] = []
     private var record: [UInt8] = []
 
-    public init(engine: Engine) {
+    public init(engine: Engine, dateTimeValidity: IncomingOrder.ReadingRules.DateTimeValidity = .day) {
         self.engine = engine
+        self.dateTimeValidity = dateTimeValidity
     }
 
     /// Handles one input line (without its newline) and returns the output line (without newline).
-    public mutating func process(line: [UInt8]) -> [UInt8] {
+    public mutating func process(line whole: [UInt8]) -> [UInt8] {
         lineNumber += 1
+        var line = whole[...]
+        var recordTimestamp: Int64?
+        if let tab = whole.firstIndex(of: 0x09), tab > 0, tab <= 19, whole[..<tab].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            recordTimestamp = Int64(String(decoding: whole[..<tab], as: UTF8.self))
+            line = whole[(tab + 1)...]
+        }
         var out: [UInt8] = []
         out.append(contentsOf: Array("{\"line\":\(lineNumber),".utf8))
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) {
@@ -33,9 +44,12 @@ public struct EngineReplay {
         }
         let order: IncomingOrder
         do {
-            order = try IncomingOrder.decode(json: line)
+            let rules = IncomingOrder.ReadingRules(dateTimeValidity: dateTimeValidity, recordTimestamp: recordTimestamp)
+            order = try line.withUnsafeBytes { raw in
+                Result { () throws(RecordDecodingError) in try IncomingOrder.decode(json: raw, rules: rules) }
+            }.get()
         } catch {
-            switch snapshotRequest(line) {
+            switch snapshotRequest(Array(line)) {
             case .some(.success(let symbol)):
                 out.append(contentsOf: Array("\"snapshot\":".utf8))
                 appendSnapshot(symbol, to: &out)
@@ -121,8 +135,10 @@ public struct EngineReplay {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: Array("{\"order_id\":".utf8))
                 appendString(engine.orderId(order.order), to: &out)
-                out.append(contentsOf: Array(",\"trader_id\":".utf8))
-                appendString(engine.traderId(order.trader), to: &out)
+                if let trader = engine.traderId(order.trader) {
+                    out.append(contentsOf: Array(",\"trader_id\":".utf8))
+                    appendString(trader, to: &out)
+                }
                 var fields = ",\"side\":\"\(order.side.rawValue)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
                 fields += ",\"filled_quantity\":\(order.filledQuantity),\"leaves_quantity\":\(order.leavesQuantity)"
                 fields += ",\"time_in_force\":\"\(order.timeInForce.rawValue)\""

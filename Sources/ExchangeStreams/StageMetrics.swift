@@ -7,6 +7,8 @@ public struct StageMetrics: Sendable {
     public let recordsOut: Counter
     public let deadLetters: Counter
     public let duplicatesDropped: Counter
+    /// Records the splitter forwarded to their symbol's partition.
+    public let forwarded: Counter
     public let seqGaps: Counter
     public let snapshots: Counter
     public let restores: Counter
@@ -20,6 +22,7 @@ public struct StageMetrics: Sendable {
         recordsOut = Counter(label: "exchange_stage_records_out_total", dimensions: dimensions)
         deadLetters = Counter(label: "exchange_stage_dead_letters_total", dimensions: dimensions)
         duplicatesDropped = Counter(label: "exchange_stage_duplicates_dropped_total", dimensions: dimensions)
+        forwarded = Counter(label: "exchange_stage_forwarded_total", dimensions: dimensions)
         seqGaps = Counter(label: "exchange_stage_seq_gaps_total", dimensions: dimensions)
         snapshots = Counter(label: "exchange_stage_snapshots_total", dimensions: dimensions)
         restores = Counter(label: "exchange_stage_restores_total", dimensions: dimensions)

@@ -27,6 +27,9 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
     case ttlElapsed = 21
     case canceledByTrader = 22
     case quantityTooLarge = 23
+    case missingExpiry = 24
+    case expiryPassed = 25
+    case expiryReached = 26
 
     /// Upper-snake code, stable, for the wire `reason` field.
     public var code: String {
@@ -55,6 +58,9 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .ttlElapsed: "TTL_ELAPSED"
         case .canceledByTrader: "CANCELED_BY_TRADER"
         case .quantityTooLarge: "QUANTITY_TOO_LARGE"
+        case .missingExpiry: "MISSING_EXPIRE_AT"
+        case .expiryPassed: "EXPIRE_AT_PASSED"
+        case .expiryReached: "GTD_EXPIRED"
         }
     }
 
@@ -85,6 +91,9 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .ttlElapsed: "TTL order expired after validity_ttl minutes"
         case .canceledByTrader: "cancelled by the trader"
         case .quantityTooLarge: "quantity exceeds the instrument's maximum order quantity"
+        case .missingExpiry: "a GTD order needs expire_at (epoch ms)"
+        case .expiryPassed: "a GTD order's expire_at is not after the order's time"
+        case .expiryReached: "GTD order expired at its expire_at"
         }
     }
 }

@@ -312,11 +312,16 @@ public final class Gateway: Sendable {
             return .answer(replay(text, status: .accepted))
         }
 
+        let now = Gateway.nowMillis()
+        if let expireAt = placement.expireAt, expireAt <= now {
+            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
+            throw APIError.input("expire_at", "must be in the future (now is \(now) ms)")
+        }
         return .submit(NewOrder(
             orderId: orderId, traderId: trader.id, symbol: placement.symbol, side: placement.side,
             type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,
-            timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, clientOrderId: placement.clientOrderId,
-            timestamp: Gateway.nowMillis()), idempotencyKey: idempotencyKey)
+            timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, expireAt: placement.expireAt,
+            clientOrderId: placement.clientOrderId, timestamp: now), idempotencyKey: idempotencyKey)
     }
 
     /// The answer once the sink took the order (202) or could not (503, and the key is free again).

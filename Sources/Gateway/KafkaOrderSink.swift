@@ -57,7 +57,8 @@ public final class KafkaOrderSink: OrderSink {
             return .new(ExchangeRecords.NewOrder(
                 orderId: o.orderId, clientOrderId: o.clientOrderId, traderId: o.traderId, stockSymbol: o.symbol,
                 side: o.side, orderType: o.type, price: o.priceMicros.map { FixedDecimal(micros: $0) },
-                quantity: o.quantity, timeInForce: o.timeInForce, validityTTL: o.validityTTL, timestamp: o.timestamp))
+                quantity: o.quantity, timeInForce: o.timeInForce, validityTTL: o.validityTTL, expireAt: o.expireAt,
+                timestamp: o.timestamp))
         case .cancel(let id, let trader, let symbol, let s, let timestamp):
             return .cancel(CancelOrder(orderId: id, traderId: trader, stockSymbol: symbol, side: s, timestamp: timestamp))
         case .modify(let id, let trader, let symbol, let s, let price, let quantity, let timestamp):

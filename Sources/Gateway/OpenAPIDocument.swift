@@ -39,13 +39,15 @@ public enum OpenAPIDocument {
     static let httpMethods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
     /// One object schema per instrument, order type and kind of validity: JSON Schema cannot tie the
-    /// price grid to the symbol any other way, and MARKET (no price) and TTL (`validity_ttl` required)
-    /// change which fields exist.
+    /// price grid to the symbol any other way, and MARKET (no price), TTL (`validity_ttl` required) and
+    /// GTD (`expire_at` required) change which fields exist. `expire_at` must be after the request; the
+    /// schema's minimum is a day after the document was made, so a value it calls valid is one for a day.
     static func orderVariants(_ instruments: [InstrumentRules]) -> [JSONValue] {
+        let earliestExpiry = Gateway.nowMillis() + 86_400_000
         var variants: [JSONValue] = []
         for instrument in instruments {
             for type in ["LIMIT", "MARKET"] {
-                for ttl in [false, true] {
+                for validity in ["plain", "TTL", "GTD"] {
                     var required = ["symbol", "side", "order_type", "quantity"]
                     var properties: [(String, JSONValue)] = [
                         ("symbol", .object([("const", .string(instrument.symbol))])),
@@ -59,11 +61,19 @@ public enum OpenAPIDocument {
                     } else {
                         properties.append(("price", .object([("type", .string("null"))])))
                     }
-                    if ttl {
+                    switch validity {
+                    case "TTL":
                         required += ["validity", "validity_ttl"]
                         properties.append(("validity", .object([("const", .string("TTL"))])))
                         properties.append(("validity_ttl", ref("ValidityTTL")))
-                    } else {
+                    case "GTD":
+                        required += ["validity", "expire_at"]
+                        properties.append(("validity", .object([("const", .string("GTD"))])))
+                        properties.append(("expire_at", .object([
+                            ("type", .string("integer")), ("minimum", .int(earliestExpiry)),
+                            ("description", .string("epoch ms; must be after the request")),
+                        ])))
+                    default:
                         properties.append(("validity", .object([("enum", .array(["DAY", "GTC", "IOC", "FOK"].map(JSONValue.string)))])))
                     }
                     properties.append(("client_order_id", ref("ClientOrderId")))
@@ -183,7 +193,7 @@ public enum OpenAPIDocument {
           "ClientOrderId": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$", "description": "Kite: tag. Names one order forever (an idempotency key when there is no Idempotency-Key header)"},
           "IdempotencyKey": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$", "description": "1 to 128 visible ASCII characters"},
           "OrderRequest": {
-            "description": "symbol (Kite: tradingsymbol), side, order_type, price (LIMIT only: a multiple of the instrument's tick size inside its price band; absent or null for MARKET), quantity (a multiple of the lot size, at most max_order_quantity), validity (DAY default, GTC, IOC, FOK, TTL), validity_ttl (minutes, required for TTL and refused otherwise), client_order_id. One variant per instrument, order type and validity kind.",
+            "description": "symbol (Kite: tradingsymbol), side, order_type, price (LIMIT only: a multiple of the instrument's tick size inside its price band; absent or null for MARKET), quantity (a multiple of the lot size, at most max_order_quantity), validity (DAY default, GTC, IOC, FOK, TTL, GTD), validity_ttl (minutes, required for TTL and refused otherwise), expire_at (epoch ms after the request, required for GTD and refused otherwise), client_order_id. One variant per instrument, order type and validity kind.",
             "anyOf": {{ORDER_VARIANTS}}
           },
           "ModifyRequest": {{MODIFY_REQUEST}},
@@ -192,7 +202,7 @@ public enum OpenAPIDocument {
           "Health": {"type": "object", "required": ["status", "orders_known", "reports_applied", "trades_applied"], "properties": {"status": {"const": "ok"}, "orders_known": {"type": "integer"}, "reports_applied": {"type": "integer"}, "trades_applied": {"type": "integer"}}, "additionalProperties": {"type": "integer"}},
           "Instrument": {"type": "object", "required": ["symbol", "name", "exchange", "tick_size", "lot_size", "last_price", "reference_price", "lower_circuit_limit", "upper_circuit_limit", "max_order_quantity"], "properties": {"symbol": {"type": "string"}, "name": {"type": "string"}, "exchange": {"type": "string"}, "tick_size": {"type": "number"}, "lot_size": {"type": "integer"}, "last_price": {"type": "number"}, "reference_price": {"type": "number"}, "lower_circuit_limit": {"type": "number"}, "upper_circuit_limit": {"type": "number"}, "max_order_quantity": {"type": "integer"}}},
           "InstrumentList": {"type": "object", "required": ["status", "data"], "properties": {"status": {"const": "success"}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Instrument"}}}},
-          "Order": {"type": "object", "required": ["order_id", "trader_id", "symbol", "side", "order_type", "validity", "validity_ttl", "price", "quantity", "filled_quantity", "pending_quantity", "average_price", "status", "status_message", "client_order_id", "order_timestamp", "update_timestamp"], "properties": {"order_id": {"type": "string"}, "trader_id": {"type": "string"}, "symbol": {"type": "string"}, "side": {"type": "string"}, "order_type": {"type": ["string", "null"]}, "validity": {"type": ["string", "null"]}, "validity_ttl": {"type": ["integer", "null"]}, "price": {"type": ["number", "null"]}, "quantity": {"type": "integer"}, "filled_quantity": {"type": "integer"}, "pending_quantity": {"type": "integer"}, "average_price": {"type": ["number", "null"]}, "status": {"enum": ["PENDING", "NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED", "REJECTED", "REPLACED"]}, "status_message": {"type": ["string", "null"]}, "client_order_id": {"type": ["string", "null"]}, "order_timestamp": {"type": "integer"}, "update_timestamp": {"type": "integer"}, "fills": {"type": "array", "items": {"type": "object", "required": ["trade_id", "price", "quantity", "timestamp"], "properties": {"trade_id": {"type": "string"}, "price": {"type": "number"}, "quantity": {"type": "integer"}, "timestamp": {"type": "integer"}}}}, "history": {"type": "array", "items": {"type": "object", "required": ["status", "status_message", "price", "quantity", "filled_quantity", "pending_quantity", "timestamp"], "properties": {"status": {"type": "string"}, "status_message": {"type": ["string", "null"]}, "price": {"type": ["number", "null"]}, "quantity": {"type": "integer"}, "filled_quantity": {"type": "integer"}, "pending_quantity": {"type": "integer"}, "timestamp": {"type": "integer"}}}}}},
+          "Order": {"type": "object", "required": ["order_id", "trader_id", "symbol", "side", "order_type", "validity", "validity_ttl", "price", "quantity", "filled_quantity", "pending_quantity", "average_price", "status", "status_message", "client_order_id", "order_timestamp", "update_timestamp"], "properties": {"order_id": {"type": "string"}, "trader_id": {"type": "string"}, "symbol": {"type": "string"}, "side": {"type": "string"}, "order_type": {"type": ["string", "null"]}, "validity": {"type": ["string", "null"]}, "validity_ttl": {"type": ["integer", "null"]}, "expire_at": {"type": ["integer", "null"]}, "price": {"type": ["number", "null"]}, "quantity": {"type": "integer"}, "filled_quantity": {"type": "integer"}, "pending_quantity": {"type": "integer"}, "average_price": {"type": ["number", "null"]}, "status": {"enum": ["PENDING", "NEW", "PARTIALLY_FILLED", "FILLED", "CANCELED", "EXPIRED", "REJECTED", "REPLACED"]}, "status_message": {"type": ["string", "null"]}, "client_order_id": {"type": ["string", "null"]}, "order_timestamp": {"type": "integer"}, "update_timestamp": {"type": "integer"}, "fills": {"type": "array", "items": {"type": "object", "required": ["trade_id", "price", "quantity", "timestamp"], "properties": {"trade_id": {"type": "string"}, "price": {"type": "number"}, "quantity": {"type": "integer"}, "timestamp": {"type": "integer"}}}}, "history": {"type": "array", "items": {"type": "object", "required": ["status", "status_message", "price", "quantity", "filled_quantity", "pending_quantity", "timestamp"], "properties": {"status": {"type": "string"}, "status_message": {"type": ["string", "null"]}, "price": {"type": ["number", "null"]}, "quantity": {"type": "integer"}, "filled_quantity": {"type": "integer"}, "pending_quantity": {"type": "integer"}, "timestamp": {"type": "integer"}}}}}},
           "OrderEnvelope": {"type": "object", "required": ["status", "data"], "properties": {"status": {"const": "success"}, "data": {"allOf": [{"$ref": "#/components/schemas/Order"}, {"required": ["fills", "history"]}]}}},
           "OrderList": {"type": "object", "required": ["status", "data"], "properties": {"status": {"const": "success"}, "data": {"type": "array", "items": {"$ref": "#/components/schemas/Order"}}}},
           "Trade": {"type": "object", "required": ["trade_id", "order_id", "symbol", "side", "price", "quantity", "aggressor_side", "fill_timestamp"], "properties": {"trade_id": {"type": "string"}, "order_id": {"type": "string"}, "symbol": {"type": "string"}, "side": {"type": "string"}, "price": {"type": "number"}, "quantity": {"type": "integer"}, "aggressor_side": {"type": "string"}, "fill_timestamp": {"type": "integer"}}},

@@ -13,14 +13,18 @@ public struct NewOrder: Sendable, Equatable {
     public var timeInForce: TimeInForce
     /// Minutes, for TTL only.
     public var validityTTL: Int64?
+    /// Epoch ms, for GTD only.
+    public var expireAt: Int64?
     public var clientOrderId: String?
     /// Epoch ms, stamped by the gateway.
     public var timestamp: Int64
 
     public init(
         orderId: String, traderId: String, symbol: String, side: Side, type: OrderType, priceMicros: Int64?,
-        quantity: Int64, timeInForce: TimeInForce, validityTTL: Int64?, clientOrderId: String?, timestamp: Int64
+        quantity: Int64, timeInForce: TimeInForce, validityTTL: Int64?, expireAt: Int64? = nil, clientOrderId: String?,
+        timestamp: Int64
     ) {
+        self.expireAt = expireAt
         self.orderId = orderId
         self.traderId = traderId
         self.symbol = symbol

@@ -6,12 +6,12 @@ import ExchangeRecords
 /// Request shape (JSON, strict: unknown fields and duplicate keys are errors):
 /// `symbol`, `side` (BUY/SELL), `order_type` (LIMIT/MARKET), `price` (decimal, LIMIT only),
 /// `quantity` (integer, a multiple of the lot size), `validity` (DAY default, GTC, IOC, FOK,
-/// TTL), `validity_ttl` (minutes, TTL only), `client_order_id` (optional). Kite Connect calls
+/// TTL, GTD), `validity_ttl` (minutes, TTL only), `expire_at` (epoch ms, GTD only), `client_order_id` (optional). Kite Connect calls
 /// these `tradingsymbol`, `transaction_type`, `order_type`, `price`, `quantity`, `validity`,
 /// `validity_ttl`, `tag`.
 public struct OrderRequestParser: Sendable {
     public static let placeFields: Set<String> = [
-        "symbol", "side", "order_type", "price", "quantity", "validity", "validity_ttl", "client_order_id",
+        "symbol", "side", "order_type", "price", "quantity", "validity", "validity_ttl", "expire_at", "client_order_id",
     ]
     public static let modifyFields: Set<String> = ["price", "quantity"]
     /// Longest TTL: one week of minutes.
@@ -32,17 +32,20 @@ public struct OrderRequestParser: Sendable {
         public var quantity: Int64
         public var timeInForce: TimeInForce
         public var validityTTL: Int64?
+        /// Epoch ms, for GTD only.
+        public var expireAt: Int64?
         public var clientOrderId: String?
 
         /// The whole request, as text: an idempotent retry must repeat it exactly.
         public var fingerprint: String {
-            "\(symbol)|\(side.rawValue)|\(type.rawValue)|\(priceMicros.map(String.init) ?? "")|\(quantity)|\(timeInForce.rawValue)|\(validityTTL.map(String.init) ?? "")|\(clientOrderId ?? "")"
+            "\(symbol)|\(side.rawValue)|\(type.rawValue)|\(priceMicros.map(String.init) ?? "")|\(quantity)|\(timeInForce.rawValue)|\(validityTTL.map(String.init) ?? "")|\(expireAt.map(String.init) ?? "")|\(clientOrderId ?? "")"
         }
 
         public init(
             symbol: String, side: Side, type: OrderType, priceMicros: Int64?, quantity: Int64, timeInForce: TimeInForce,
-            validityTTL: Int64?, clientOrderId: String?
+            validityTTL: Int64?, expireAt: Int64? = nil, clientOrderId: String?
         ) {
+            self.expireAt = expireAt
             self.symbol = symbol
             self.side = side
             self.type = type
@@ -87,6 +90,14 @@ public struct OrderRequestParser: Sendable {
         } else if object["validity_ttl"] != nil {
             throw APIError.input("validity_ttl", "is only allowed when validity is TTL")
         }
+        var expireAt: Int64?
+        if validity == .goodTillDate {
+            guard object["expire_at"] != nil else { throw APIError.input("expire_at", "is required when validity is GTD (epoch ms)") }
+            expireAt = try integer(object, "expire_at")
+            if let e = expireAt, e <= 0 { throw APIError.input("expire_at", "must be a positive epoch time in milliseconds") }
+        } else if object["expire_at"] != nil {
+            throw APIError.input("expire_at", "is only allowed when validity is GTD")
+        }
 
         let clientOrderId = try string(object, "client_order_id", required: false)
         if let c = clientOrderId {
@@ -96,7 +107,7 @@ public struct OrderRequestParser: Sendable {
         }
         return Placement(
             symbol: symbol, side: side, type: type, priceMicros: price, quantity: quantity, timeInForce: validity,
-            validityTTL: ttl, clientOrderId: clientOrderId)
+            validityTTL: ttl, expireAt: expireAt, clientOrderId: clientOrderId)
     }
 
     /// A modify request: new `price` and/or `quantity` for an order of `instrument`.

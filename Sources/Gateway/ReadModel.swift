@@ -12,6 +12,9 @@ import Synchronization
 /// and the newest `tradesPerTrader` fills. An evicted order answers 404 like an unknown one.
 public final class ReadModel: Sendable {
     static let openStatuses: Set<String> = ["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]
+    /// The owner of orders placed without a trader (by producers other than the gateway): no authenticated trader
+    /// has an empty id, so none sees, cancels or modifies them; they still show in the book and the tape.
+    static let unattributed = ""
     static let maxHistory = 64
 
     struct Fill {
@@ -39,6 +42,7 @@ public final class ReadModel: Sendable {
         var orderType: String?
         var timeInForce: String?
         var validityTTL: Int64?
+        var expireAt: Int64?
         var clientOrderId: String?
         var priceMicros: Int64?
         var quantity: Int64
@@ -57,7 +61,7 @@ public final class ReadModel: Sendable {
             var o = OrderState(
                 orderId: order.orderId, traderId: order.traderId, symbol: order.symbol, side: order.side.rawValue,
                 orderType: order.type.rawValue, timeInForce: order.timeInForce.rawValue, validityTTL: order.validityTTL,
-                clientOrderId: order.clientOrderId, priceMicros: order.priceMicros, quantity: order.quantity,
+                expireAt: order.expireAt, clientOrderId: order.clientOrderId, priceMicros: order.priceMicros, quantity: order.quantity,
                 leaves: order.quantity, status: "PENDING", createdAt: order.timestamp, updatedAt: order.timestamp)
             o.history.append(HistoryEntry(
                 status: "PENDING", priceMicros: order.priceMicros, quantity: order.quantity, filled: 0,
@@ -195,7 +199,7 @@ public final class ReadModel: Sendable {
                 s.ordersByTrader[e.traderId, default: []].append(e.orderId)
                 return OrderState(
                     orderId: e.orderId, traderId: e.traderId, symbol: e.symbol, side: e.side, orderType: e.orderType,
-                    timeInForce: e.timeInForce, validityTTL: e.validityTTL, clientOrderId: e.clientOrderId,
+                    timeInForce: e.timeInForce, validityTTL: e.validityTTL, expireAt: e.expireAt, clientOrderId: e.clientOrderId,
                     priceMicros: e.priceMicros, quantity: e.quantity, leaves: e.leavesQuantity, status: e.status,
                     createdAt: e.orderTimestamp ?? e.timestamp, updatedAt: e.timestamp)
             }()
@@ -221,6 +225,7 @@ public final class ReadModel: Sendable {
             o.orderType = o.orderType ?? e.orderType
             o.timeInForce = o.timeInForce ?? e.timeInForce
             o.validityTTL = o.validityTTL ?? e.validityTTL
+            o.expireAt = o.expireAt ?? e.expireAt
             o.clientOrderId = o.clientOrderId ?? e.clientOrderId
             o.updatedAt = e.timestamp
             if let lp = e.lastPriceMicros, let lq = e.lastQuantity, lq > 0 {
@@ -427,6 +432,7 @@ public final class ReadModel: Sendable {
             ("order_type", .optional(o.orderType)),
             ("validity", .optional(o.timeInForce)),
             ("validity_ttl", o.validityTTL.map(JSONValue.int) ?? .null),
+            ("expire_at", o.expireAt.map(JSONValue.int) ?? .null),
             ("price", o.priceMicros.map(JSONValue.micros) ?? .null),
             ("quantity", .int(o.quantity)),
             ("filled_quantity", .int(o.filled)),

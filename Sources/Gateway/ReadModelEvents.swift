@@ -18,6 +18,7 @@ public struct ExecutionEvent: Sendable, Equatable {
     public var orderType: String?
     public var timeInForce: String?
     public var validityTTL: Int64?
+    public var expireAt: Int64?
     public var clientOrderId: String?
     /// When the order was placed (its `incoming_orders` timestamp).
     public var orderTimestamp: Int64?
@@ -30,8 +31,8 @@ public struct ExecutionEvent: Sendable, Equatable {
         orderId: String, traderId: String, symbol: String, side: String, status: String, reason: String? = nil,
         priceMicros: Int64?, quantity: Int64, filledQuantity: Int64, leavesQuantity: Int64,
         lastPriceMicros: Int64? = nil, lastQuantity: Int64? = nil, lastTradeId: String? = nil,
-        orderType: String? = nil, timeInForce: String? = nil, validityTTL: Int64? = nil, clientOrderId: String? = nil,
-        orderTimestamp: Int64? = nil, partition: Int32 = 0, seq: Int64, timestamp: Int64
+        orderType: String? = nil, timeInForce: String? = nil, validityTTL: Int64? = nil, expireAt: Int64? = nil,
+        clientOrderId: String? = nil, orderTimestamp: Int64? = nil, partition: Int32 = 0, seq: Int64, timestamp: Int64
     ) {
         self.orderId = orderId
         self.traderId = traderId
@@ -49,6 +50,7 @@ public struct ExecutionEvent: Sendable, Equatable {
         self.orderType = orderType
         self.timeInForce = timeInForce
         self.validityTTL = validityTTL
+        self.expireAt = expireAt
         self.clientOrderId = clientOrderId
         self.orderTimestamp = orderTimestamp
         self.partition = partition

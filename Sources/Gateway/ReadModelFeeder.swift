@@ -91,18 +91,18 @@ public final class ReadModelFeeder: Sendable {
             case Topology.executionReports.name:
                 let r = try ExecutionReport.decode(json: bytes)
                 model.apply(ExecutionEvent(
-                    orderId: r.orderId, traderId: r.traderId, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
+                    orderId: r.orderId, traderId: r.traderId ?? ReadModel.unattributed, symbol: r.symbol, side: r.side.rawValue, status: r.status.rawValue,
                     reason: r.reason, priceMicros: r.price?.micros, quantity: r.quantity, filledQuantity: r.filledQuantity,
                     leavesQuantity: r.leavesQuantity, lastPriceMicros: r.lastPrice?.micros, lastQuantity: r.lastQuantity,
                     lastTradeId: r.tradeId, orderType: r.orderType?.rawValue, timeInForce: r.timeInForce?.rawValue,
-                    validityTTL: r.validityTTL, clientOrderId: r.clientOrderId, orderTimestamp: r.orderTimestamp,
+                    validityTTL: r.validityTTL, expireAt: r.expireAt, clientOrderId: r.clientOrderId, orderTimestamp: r.orderTimestamp,
                     partition: partition, seq: r.seq, timestamp: r.timestamp))
             case Topology.matchedTrades.name:
                 if isTick(bytes) { return true }
                 let t = try MatchedTrade.decode(json: bytes)
                 model.apply(TradeEvent(
                     tradeId: t.tradeId, symbol: t.buyStockSymbol, priceMicros: t.price.micros, quantity: t.quantity,
-                    buyOrderId: t.buyOrderId, sellOrderId: t.sellOrderId, buyTraderId: t.buyTraderId, sellTraderId: t.sellTraderId,
+                    buyOrderId: t.buyOrderId, sellOrderId: t.sellOrderId, buyTraderId: t.buyTraderId ?? ReadModel.unattributed, sellTraderId: t.sellTraderId ?? ReadModel.unattributed,
                     aggressorSide: t.aggressorSide.rawValue, tradeTime: t.tradeTime, partition: partition, seq: t.seq))
             case Topology.smaHoppingTable.name:
                 _ = try SimpleMovingAverage.decode(json: bytes)

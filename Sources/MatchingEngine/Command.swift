@@ -12,6 +12,10 @@ public struct OrderHandle: Hashable, Sendable {
 public struct TraderHandle: Hashable, Sendable {
     public let rawValue: UInt32
     @inlinable public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// An order without a trader (a producer that sends no `trader_id`): it trades with anyone, self-trade
+    /// prevention never treats two of them as one owner, and nobody may cancel or modify it.
+    public static let unattributed = TraderHandle(rawValue: UInt32.max)
 }
 
 /// A dense integer standing for a symbol string; known instruments get the first handles.
@@ -32,6 +36,8 @@ public struct NewOrder: Hashable, Sendable {
     public var timeInForce: TimeInForce
     /// Minutes, required (positive) for `.timeToLive`, ignored otherwise.
     public var validityTTLMinutes: Int64?
+    /// The instant (epoch ms) a `.goodTillDate` order expires; required for it and after `timestamp`, ignored otherwise.
+    public var expireAt: Int64?
     /// Event time, epoch ms.
     public var timestamp: Int64
 
@@ -39,8 +45,9 @@ public struct NewOrder: Hashable, Sendable {
     public init(
         order: OrderHandle, trader: TraderHandle, symbol: SymbolHandle, side: Side, type: OrderType = .limit,
         price: Price?, quantity: Int64, timeInForce: TimeInForce = .goodTillCanceled, validityTTLMinutes: Int64? = nil,
-        timestamp: Int64
+        expireAt: Int64? = nil, timestamp: Int64
     ) {
+        self.expireAt = expireAt
         self.order = order
         self.trader = trader
         self.symbol = symbol

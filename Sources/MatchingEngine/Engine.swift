@@ -1,7 +1,7 @@
 import ExchangeVocabulary
 
 /// A deterministic continuous double auction over many instruments: price-time priority, trades at
-/// the resting order's price, partial fills, LIMIT/MARKET, GTC/DAY/IOC/FOK/TTL, cancel/modify by the
+/// the resting order's price, partial fills, LIMIT/MARKET, GTC/DAY/IOC/FOK/TTL/GTD, cancel/modify by the
 /// owner only, self-trade prevention, and expiry driven by event time.
 ///
 /// No I/O and no wall clock: the same commands give the same events, byte for byte, and
@@ -13,7 +13,7 @@ import ExchangeVocabulary
 ///
 /// Event time: the engine clock is the maximum command timestamp seen. A command with an older
 /// timestamp is processed as if it arrived at the clock (its trades and reports carry the clock).
-/// Before a command is processed, every DAY/TTL order whose expiry is at or before the clock expires
+/// Before a command is processed, every DAY/TTL/GTD order whose expiry is at or before the clock expires
 /// (EXPIRED report stamped with its expiry time), in (expiry, acceptance) order.
 ///
 /// Not thread-safe: one engine belongs to one task (a matcher partition).
@@ -114,7 +114,10 @@ public final class Engine {
 
     /// The id string of a handle; handles from another engine that this one never issued give `"#<raw>"`.
     public func orderId(_ handle: OrderHandle) -> String { name(orderIds, handle.rawValue) }
-    public func traderId(_ handle: TraderHandle) -> String { name(traderIds, handle.rawValue) }
+    /// nil for `TraderHandle.unattributed`.
+    public func traderId(_ handle: TraderHandle) -> String? {
+        handle == .unattributed ? nil : name(traderIds, handle.rawValue)
+    }
     public func symbol(_ handle: SymbolHandle) -> String { name(symbols, handle.rawValue) }
 
     private func name(_ interner: Interner, _ raw: UInt32) -> String {
@@ -212,7 +215,7 @@ public final class Engine {
             guard slot.sequence == entry.sequence else { continue }
             let book = books[Int(slot.book)]
             unlink(state, book)
-            let reason: Reason = slot.timeInForce == .day ? .sessionClosed : .ttlElapsed
+            let reason: Reason = slot.timeInForce == .day ? .sessionClosed : slot.timeInForce == .goodTillDate ? .expiryReached : .ttlElapsed
             events.append(.report(report(slot, .expired, .expiry, reason, leaves: 0, time: entry.expiry)))
             retire(state)
         }
@@ -243,6 +246,10 @@ public final class Engine {
             expiry = clock + minutes * 60_000
         case .day:
             expiry = configuration.sessionClose(after: clock)
+        case .goodTillDate:
+            guard let expireAt = order.expireAt else { return reject(order, .missingExpiry, &events) }
+            guard expireAt > clock else { return reject(order, .expiryPassed, &events) }
+            expiry = expireAt
         case .goodTillCanceled, .immediateOrCancel, .fillOrKill:
             break
         }
@@ -321,7 +328,7 @@ public final class Engine {
             var cursor = book.levels[level].head
             while cursor >= 0 {
                 let resting = pool.slots[Int(cursor)]
-                if policy != .none && resting.trader == incoming.trader {
+                if policy != .none && resting.trader == incoming.trader && incoming.trader != UInt32.max /* unattributed */ {
                     if policy != .cancelResting { return false }
                 } else {
                     needed -= resting.leaves
@@ -350,7 +357,7 @@ public final class Engine {
             while cursor >= 0 && incoming.filled < incoming.quantity {
                 let restingIndex = Int(cursor)
                 let next = slots[restingIndex].next
-                if policy != .none && slots[restingIndex].trader == incoming.trader {
+                if policy != .none && slots[restingIndex].trader == incoming.trader && incoming.trader != UInt32.max /* unattributed */ {
                     if policy == .cancelResting || policy == .cancelBoth {
                         let resting = slots[restingIndex]
                         unlink(cursor, book)
@@ -470,7 +477,7 @@ public final class Engine {
         guard handle < orderState.count, orderState[handle] >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
         let index = orderState[handle]
         let slot = pool.slots[Int(index)]
-        if slot.trader != trader.rawValue { return .failure(RequestRejection(.notOwner, slot)) }
+        if slot.trader != trader.rawValue || trader == .unattributed { return .failure(RequestRejection(.notOwner, slot)) }
         if slot.book != symbol.rawValue { return .failure(RequestRejection(.symbolMismatch, slot)) }
         if let side, side != slot.side { return .failure(RequestRejection(.sideMismatch, slot)) }
         return .success(index)

@@ -150,7 +150,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             separateAnalytics
             ? try AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, options: analytics, partitions: partitions) }
             : [try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: partitions)]
-        let definitions: [any StageDefinition] = [SplitStage(), MatchStage()] + (withoutAnalytics ? [] : analyticsStages)
+        let definitions: [any StageDefinition] = [SplitStage(partitions: partitions), MatchStage()] + (withoutAnalytics ? [] : analyticsStages)
         let progress = definitions.map { $0.name == "match" ? matchProgress : StageProgress() }
         let failure = FirstFailure()
         let stageTasks = definitions.indices.map { i in

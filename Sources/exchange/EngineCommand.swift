@@ -19,7 +19,8 @@ struct EngineCommand: ParsableCommand {
         discussion: """
             Each output line is {"line":N,"events":[{"topic":"execution_reports"|"matched_trades","key":…,"value":…},…]}, \
             {"line":N,"snapshot":{…}} for a {"type":"SNAPSHOT","stock_symbol":"AAPL"} request (L3 book), or \
-            {"line":N,"error":"…"}. Ticks ({"type":"TICK","timestamp":T}) advance event time (DAY/TTL expiry).
+            {"line":N,"error":"…"}. Ticks ({"type":"TICK","timestamp":T}) advance event time (DAY/TTL/GTD expiry). \
+            A line may start with a Kafka record timestamp and a tab (kcat -f '%T\\t%s\\n'), used when the record has no timestamp.
             """)
 
     @Flag(help: "Read commands from stdin and write results to stdout (the only mode).")
@@ -33,6 +34,8 @@ struct EngineCommand: ParsableCommand {
 
     @Option(help: "Session close for DAY orders, HH:MM in UTC.")
     var sessionClose = "21:00"
+
+    @OptionGroup var split: SplitOptions
 
     func run() throws {
         guard stdio else { throw ValidationError("only --stdio mode exists: pipe incoming_orders JSON lines in") }
@@ -58,7 +61,7 @@ struct EngineCommand: ParsableCommand {
         let engine = Engine(
             instruments: catalogue,
             configuration: EngineConfiguration(selfTradePrevention: policy, sessionCloseMillisOfDay: (hours * 60 + minutes) * 60_000))
-        var replay = EngineReplay(engine: engine)
+        var replay = EngineReplay(engine: engine, dateTimeValidity: split.dateTimeTimeInForce)
         // Raw bytes (not readLine's repaired String), so invalid UTF-8 is reported, not silently replaced.
         guard let input = fdopen(0, "r") else { throw ValidationError("cannot read standard input") }
         var buffer: UnsafeMutablePointer<CChar>?

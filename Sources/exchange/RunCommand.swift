@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var stream: StreamOptions
     @OptionGroup var window: WindowArguments
     @OptionGroup var engine: EngineOptions
+    @OptionGroup var split: SplitOptions
 
     @Option(help: "Demo orders to generate (0 = until stopped).")
     var orders: Int = 0
@@ -62,13 +63,17 @@ struct RunCommand: AsyncParsableCommand {
                 "exchange: embedded in-memory Kafka at \(embedded.bootstrapServers) (development and demos only: "
                     + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")
         }
-        try await Topology.create(settings: settings)
+        let partitions = try await Topology.create(partitions: settings.partitions, kafka: settings.kafka)
         try stream.startMetrics()
         let splitProgress = StageProgress()
         let matchProgress = StageProgress()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ClockService(settings: settings, intervalMilliseconds: tickIntervalMs)),
-            .init(service: StageService(SplitStage(), settings: settings, progress: splitProgress)),
+            .init(service: StageService(
+                    SplitStage(
+                        partitions: partitions[Topology.incomingOrders.name] ?? settings.partitions,
+                        dateTimeValidity: split.dateTimeTimeInForce),
+                    settings: settings, progress: splitProgress)),
             .init(service: StageService(MatchStage(configuration: engine.configuration), settings: settings, progress: matchProgress)),
         ]
         // sma, profit and top in one stage: one consumer fetches each trade once for all three.

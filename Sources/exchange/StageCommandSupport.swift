@@ -13,8 +13,14 @@ func runServices(_ services: [any Service], label: String) async throws {
 
 /// A single stage command: create missing topics, then run the stage until stopped.
 func runStage(_ definition: any StageDefinition, options: StreamOptions) async throws {
+    try await runStage(options: options) { _ in definition }
+}
+
+/// As above, for a stage that needs the topics' partition counts (by name) to be built.
+func runStage(options: StreamOptions, _ makeDefinition: ([String: Int]) throws -> any StageDefinition) async throws {
     let settings = try options.stageSettings()
     try options.startMetrics()
-    try await Topology.create(settings: settings)
+    let partitions = try await Topology.create(partitions: settings.partitions, kafka: settings.kafka)
+    let definition = try makeDefinition(partitions)
     try await runServices([StageService(definition, settings: settings)], label: "exchange.\(definition.name)")
 }

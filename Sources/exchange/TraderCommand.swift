@@ -1,3 +1,4 @@
+import ExchangeRecords
 import ArgumentParser
 import Gateway
 import Logging
@@ -65,8 +66,10 @@ struct TraderCommand: AsyncParsableCommand {
         @Option(help: "Quantity (a multiple of the lot size).") var qty: Int64
         @Option(help: "LIMIT or MARKET.") var type = "LIMIT"
         @Option(help: "Limit price.") var price: String?
-        @Option(help: "DAY, GTC, IOC, FOK or TTL.") var validity = "DAY"
+        @Option(help: "DAY, GTC, IOC, FOK, TTL or GTD.") var validity = "DAY"
         @Option(help: "Minutes the order lives, with --validity TTL.") var ttl: Int64?
+        @Option(help: "When the order expires, with --validity GTD: epoch ms, or a date-time (2026-12-31 15:30:00, ISO 8601; UTC unless an offset is given).")
+        var expireAt: String?
         @Option(help: "Your own id for the order; a retry with the same id places it once.") var clientOrderId: String?
 
         func run() async throws {
@@ -76,6 +79,12 @@ struct TraderCommand: AsyncParsableCommand {
             ]
             if let price { fields.append(("price", .number(price))) }
             if let ttl { fields.append(("validity_ttl", .int(ttl))) }
+            if let expireAt {
+                guard let instant = Int64(expireAt) ?? DateTimeText.epochMilliseconds(expireAt) else {
+                    throw ValidationError("--expire-at must be epoch ms or a date-time such as 2026-12-31 15:30:00, got '\(expireAt)'")
+                }
+                fields.append(("expire_at", .int(instant)))
+            }
             if let clientOrderId { fields.append(("client_order_id", .string(clientOrderId))) }
             let placed = try await connection.call("POST", "/orders", body: JSONValue.object(fields).serialized())
             guard case .string(let id)? = placed["order_id"] else { throw ValidationError("no order id in the answer") }

@@ -11,15 +11,13 @@ final class KafkaPipelineTests: XCTestCase {
     static let options = AnalyticsOptions(windowSize: 60_000, advance: 30_000, grace: 5_000, emitMode: .changes)
     static let start: Int64 = 1_700_000_000_000
 
-    /// Demo orders (explicit partition by symbol, one second apart), then one far-future tick per partition so every
-    /// window closes.
+    /// Demo orders (each in its symbol's partition, half a second apart), then one far-future tick per partition so
+    /// every window closes.
     static func inputs(count: Int, seed: UInt64 = 11) -> [OfflineExchange.Input] {
         var generator = DemoOrderGenerator(seed: seed, maxLiveOrders: 100)
-        let symbols = DemoOrderGenerator.seedInstruments.map(\.symbol)
         var inputs: [OfflineExchange.Input] = (0..<count).map { i in
             let order = generator.next(timestamp: start + Int64(i) * 500)
-            let index = symbols.firstIndex(of: order.stockSymbol ?? "") ?? 0
-            return OfflineExchange.Input(partition: Int32(index % partitions), order: order)
+            return OfflineExchange.Input(partition: Topology.partition(ofSymbol: order.stockSymbol ?? "", partitions: partitions), order: order)
         }
         for p in 0..<partitions {
             inputs.append(.init(partition: Int32(p), order: .tick(Tick(timestamp: start + Int64(count) * 500 + 3_600_000))))
@@ -38,7 +36,7 @@ final class KafkaPipelineTests: XCTestCase {
             combinedAnalytics
             ? [try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: Self.options, partitions: Self.partitions)]
             : try AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, options: Self.options, partitions: Self.partitions) }
-        return [SplitStage(), MatchStage()] + analytics
+        return [SplitStage(partitions: Self.partitions), MatchStage()] + analytics
     }
 
     /// Waits until every output topic holds (by identity) what the offline run produced, then checks byte equality.

@@ -39,7 +39,7 @@ final class SplitStageTests: XCTestCase {
             let consumer = MemoryConsumer(log: log, group: "split")
             let producer = MemoryProducer(log: log)
             let runner = StageRunner(
-                definition: SplitStage(), consumer: consumer, producer: producer, changelog: producer,
+                definition: SplitStage(partitions: 3), consumer: consumer, producer: producer, changelog: producer,
                 options: .init(snapshotIntervalMilliseconds: 1, pollMilliseconds: 1))
             // Each incarnation reads a random number of records, then is killed (a budget, not a race with the
             // stage: on one core the stage would read everything before the test looked).
@@ -64,6 +64,18 @@ final class SplitStageTests: XCTestCase {
             let offsets = all.filter { $0.key.hasPrefix("\(p)/") }.map { try! SequencedOrder.decode(json: $0.value).sourceOffset! }
             XCTAssertEqual(Set(offsets).count, offsets.count)
         }
+        // Every order was written outside its symbol's partition or in it: each is sequenced exactly once, in its
+        // symbol's partition, forwarded copies that a crash duplicated dropped.
+        var generator = DemoOrderGenerator(seed: 7)
+        var written: [[UInt8]] = []
+        for i in 0..<2_000 where i % 97 != 50 { written.append(generator.next(timestamp: 1_700_000_000_000 + Int64(i)).encoded()) }
+        var sequenced: [[UInt8]] = []
+        for (identity, value) in all {
+            let order = try SequencedOrder.decode(json: value).order
+            sequenced.append(order.encoded())
+            XCTAssertEqual(identity.split(separator: "/")[0], "\(Topology.partition(ofSymbol: order.stockSymbol ?? "", partitions: 3))")
+        }
+        XCTAssertEqual(sequenced.sorted { $0.lexicographicallyPrecedes($1) }, written.sorted { $0.lexicographicallyPrecedes($1) })
         // Every poison record is dead-lettered (once by identity) with a reason.
         let letters = try deduplicated(log.records(Topology.deadLetters.name), identity: { String(decoding: $0.key ?? [], as: UTF8.self) })
         XCTAssertEqual(letters.count, 2_000 - good)

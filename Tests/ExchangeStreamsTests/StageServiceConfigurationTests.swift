@@ -14,7 +14,7 @@ struct StageServiceConfigurationTests {
         let settings = StreamsSettings(
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: 1,
             overrides: ["session.timeout.ms": "6000", "max.poll.interval.ms": "5000"])
-        let service = StageService(SplitStage(), settings: settings)
+        let service = StageService(SplitStage(partitions: 1), settings: settings)
         let error = await #expect(throws: StageError.self) { try await service.run() }
         #expect(error?.description.contains("invalid Kafka client configuration") == true, "\(String(describing: error))")
         #expect(error?.description.contains("max.poll.interval.ms") == true, "\(String(describing: error))")

@@ -6,7 +6,7 @@ import Testing
 struct TopologyTests {
     /// Every stage as the commands build it: alone, and the analyses together as `exchange run` runs them.
     static func stages() throws -> [any StageDefinition] {
-        try [SplitStage(), MatchStage()] + AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, partitions: 2) }
+        try [SplitStage(partitions: 2), MatchStage()] + AnalyticsStage.Kind.allCases.map { try AnalyticsStage($0, partitions: 2) }
             + [AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, partitions: 2)]
     }
 

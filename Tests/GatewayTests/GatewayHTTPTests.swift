@@ -108,6 +108,22 @@ import Testing
         }
     }
 
+    @Test func gtdOrderCarriesItsInstant() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink)
+        try await gateway.application().test(.router) { client in
+            let id = try await client.place(#"{"symbol":"TSLA","side":"SELL","order_type":"LIMIT","price":761.5,"quantity":3,"validity":"GTD","expire_at":4102444800000}"#)
+            guard case .new(let order)? = sink.last else { Issue.record("nothing produced"); return }
+            #expect(order.timeInForce == .goodTillDate)
+            #expect(order.expireAt == 4_102_444_800_000)
+            guard case .new(let record) = KafkaOrderSink.record(.new(order)) else { Issue.record("not a new order"); return }
+            #expect(record.expireAt == 4_102_444_800_000)
+            let placed = try await client.send(.get, "/v1/orders/\(id)")
+            #expect(placed.data["validity"] == .string("GTD"))
+            #expect(placed.data["expire_at"] == .number("4102444800000"))
+        }
+    }
+
     @Test func ownerCancelsAndModifies() async throws {
         let sink = RecordingSink()
         let gateway = makeGateway(sink: sink)

@@ -21,7 +21,7 @@ import Testing
         for spec in Topology.specifications(partitions: partitions) {
             try cluster.createTopic(spec.name, partitions: spec.partitions)
         }
-        let stages: [any StageDefinition] = [SplitStage(), MatchStage()]
+        let stages: [any StageDefinition] = [SplitStage(partitions: partitions), MatchStage()]
         let tasks = stages.map { stage in
             let service = StageService(stage, settings: settings, logger: quietLogger("test.\(stage.name)"))
             return Task { try await service.runUntilCancelled() }

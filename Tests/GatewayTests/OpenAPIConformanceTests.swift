@@ -166,7 +166,7 @@ import Testing
             Issue.record("OrderRequest has no variants")
             return
         }
-        #expect(variants.count == InstrumentRules.seed.count * 4)
+        #expect(variants.count == InstrumentRules.seed.count * 6)  // LIMIT or MARKET × plain, TTL or GTD validity
         for variant in variants {
             #expect(variant["additionalProperties"] == .bool(false))
             let properties = variant["properties"]

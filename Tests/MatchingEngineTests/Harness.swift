@@ -27,13 +27,14 @@ final class Harness {
 
     @discardableResult
     func new(
-        _ id: String, _ side: Side, _ quantity: Int64, _ price: String?, trader: String = "A", symbol: String = "AAPL",
-        type: OrderType? = nil, tif: TimeInForce = .goodTillCanceled, ttl: Int64? = nil, at timestamp: Int64? = nil
+        _ id: String, _ side: Side, _ quantity: Int64, _ price: String?, trader: String? = "A", symbol: String = "AAPL",
+        type: OrderType? = nil, tif: TimeInForce = .goodTillCanceled, ttl: Int64? = nil, expireAt: Int64? = nil,
+        at timestamp: Int64? = nil
     ) -> [String] {
         run(.new(NewOrder(
-            order: engine.orderHandle(id), trader: engine.traderHandle(trader), symbol: engine.symbolHandle(symbol), side: side,
-            type: type ?? (price == nil ? .market : .limit), price: price.flatMap { Price(parsing: $0) }, quantity: quantity,
-            timeInForce: tif, validityTTLMinutes: ttl, timestamp: timestamp ?? time)))
+            order: engine.orderHandle(id), trader: trader.map(engine.traderHandle) ?? .unattributed, symbol: engine.symbolHandle(symbol),
+            side: side, type: type ?? (price == nil ? .market : .limit), price: price.flatMap { Price(parsing: $0) },
+            quantity: quantity, timeInForce: tif, validityTTLMinutes: ttl, expireAt: expireAt, timestamp: timestamp ?? time)))
     }
 
     @discardableResult

@@ -1,0 +1,127 @@
+import ExchangeRecords
+import Testing
+
+/// `incoming_orders` values as producers the exchange did not write send them: the original order server's record
+/// (docs/records.md, "Records from other producers").
+@Suite struct ForeignRecordTests {
+    /// The record the original Flask order server produces, byte for byte in its field order.
+    static let original = #"{"order_id": "0b6c1f8e-4d0a-4b7e-9a51-2f3c8d9e7a10", "stock_symbol": "AAPL", "quantity": 8, "side": "SELL", "order_type": "limit", "price": 154.51, "time_in_force": "2023-03-13 00:50:12"}"#
+    static let placed: Int64 = 1_678_668_612_000  // 2023-03-13T00:50:12Z
+
+    @Test func theOriginalRecordIsAnUnattributedDayOrderAtTheKafkaTimestamp() throws {
+        let rules = IncomingOrder.ReadingRules(recordTimestamp: 1_700_000_000_123)
+        guard case .new(let order) = try IncomingOrder.decode(json: Self.original, rules: rules) else {
+            Issue.record("not a new order")
+            return
+        }
+        #expect(order.orderId == "0b6c1f8e-4d0a-4b7e-9a51-2f3c8d9e7a10")
+        #expect(order.traderId == nil)
+        #expect(order.stockSymbol == "AAPL")
+        #expect(order.side == .sell)
+        #expect(order.orderType == .limit)
+        #expect(order.price == FixedDecimal("154.51"))
+        #expect(order.quantity == 8)
+        #expect(order.timeInForce == .day)
+        #expect(order.expireAt == nil)
+        #expect(order.timestamp == 1_700_000_000_123)
+        // Canonical once read: what the splitter writes decodes strictly to the same order.
+        let sequenced = SequencedOrder(seq: 1, order: .new(order))
+        #expect(try SequencedOrder.decode(json: sequenced.encoded()) == sequenced)
+        #expect(!sequenced.jsonString.contains("trader_id"))
+    }
+
+    @Test func aDateTimeValidityCanMeanGoodTillThatInstant() throws {
+        let rules = IncomingOrder.ReadingRules(dateTimeValidity: .gtd, recordTimestamp: 1)
+        guard case .new(let order) = try IncomingOrder.decode(json: Self.original, rules: rules) else {
+            Issue.record("not a new order")
+            return
+        }
+        #expect(order.timeInForce == .goodTillDate)
+        #expect(order.expireAt == Self.placed)
+        #expect(try IncomingOrder.decode(json: IncomingOrder.new(order).encoded()) == .new(order))
+    }
+
+    @Test func withoutAKafkaTimestampATimestamplessRecordIsRefused() {
+        #expect(throws: RecordDecodingError(field: "timestamp", reason: "missing required field")) {
+            try IncomingOrder.decode(json: Self.original)
+        }
+    }
+
+    @Test(arguments: [
+        #"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"buy","order_type":"limit","price":150.0,"time_in_force":"gtc","timestamp":5}"#,
+        #"{"order_id":"o","stock_symbol":"AAPL","quantity":"1","side":"Buy","order_type":"Limit","price":"150.00","time_in_force":"Gtc","timestamp":"5"}"#,
+        #"{"order_id":"o","stock_symbol":"AAPL","qty_note":{"a":[1,2,{"b":null}],"c":true},"quantity":1,"side":"BUY","order_type":"LIMIT","price":150,"time_in_force":"GTC","timestamp":5,"extra":"x"}"#,
+        #"{"order_id":"o","trader_id":null,"stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"LIMIT","price":150,"time_in_force":"GTC","timestamp":5}"#,
+    ])
+    func otherSpellingsOfTheSameOrder(json: String) throws {
+        let expected = IncomingOrder.new(NewOrder(
+            orderId: "o", traderId: nil, stockSymbol: "AAPL", side: .buy, orderType: .limit, price: FixedDecimal("150"),
+            quantity: 1, timeInForce: .goodTillCanceled, timestamp: 5))
+        #expect(try IncomingOrder.decode(json: json) == expected)
+    }
+
+    @Test(arguments: [
+        ("2023-03-13 00:50:12", Int64(1_678_668_612_000)),
+        ("2023-03-13T00:50:12", 1_678_668_612_000),
+        ("2023-03-13T00:50:12Z", 1_678_668_612_000),
+        ("2023-03-13T00:50:12.5Z", 1_678_668_612_500),
+        ("2023-03-13T06:20:12+05:30", 1_678_668_612_000),
+        ("2023-03-12T19:50:12-0500", 1_678_668_612_000),
+        ("1970-01-01 00:00:00", 0),
+        ("2024-02-29 12:00:00", 1_709_208_000_000),
+    ])
+    func dateTimes(text: String, millis: Int64) {
+        #expect(DateTimeText.epochMilliseconds(text) == millis)
+    }
+
+    @Test(arguments: ["2023-02-29 00:00:00", "2023-13-01 00:00:00", "2023-03-13", "2023-03-13 24:00:00", "13/03/2023 00:50:12",
+        "2023-03-13 00:50:12 ", "2023-03-13T00:50:12+25:00", "gtc-ish"])
+    func notDateTimes(text: String) {
+        #expect(DateTimeText.epochMilliseconds(text) == nil)
+    }
+
+    /// Each way an original-format record can be wrong names its field.
+    @Test(arguments: [
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":"eight","side":"BUY","order_type":"limit","price":1,"time_in_force":"gtc","timestamp":1}"#,
+         "quantity", "expected a number, found the string \"eight\""),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"limit","price":"154.5100001","time_in_force":"gtc","timestamp":1}"#,
+         "price", "more than 6 fractional digits (prices are exact to 0.000001)"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"HOLD","order_type":"limit","price":1,"time_in_force":"gtc","timestamp":1}"#,
+         "side", "'HOLD' is not one of BUY, SELL"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"stop","price":1,"time_in_force":"gtc","timestamp":1}"#,
+         "order_type", "'stop' is not one of LIMIT, MARKET"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"limit","price":1,"time_in_force":"2023-02-30 10:00:00","timestamp":1}"#,
+         "time_in_force", "'2023-02-30 10:00:00' is not one of GTC, DAY, IOC, FOK, TTL, GTD, nor a date-time (YYYY-MM-DD HH:MM:SS or ISO 8601)"),
+        (#"{"order_id":"o","quantity":1,"side":"BUY","order_type":"limit","price":1,"time_in_force":"gtc","timestamp":1}"#,
+         "stock_symbol", "missing required field"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"limit","price":1,"time_in_force":"GTD","timestamp":1}"#,
+         "expire_at", "missing required field (GTD orders need an instant, epoch ms)"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"limit","price":1,"time_in_force":"DAY","expire_at":9,"timestamp":1}"#,
+         "expire_at", "only allowed with time_in_force GTD"),
+        (#"{"order_id":"o","stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"limit","price":1,"time_in_force":"gtc","timestamp":1,"x":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+         nil, "an unknown field's value is nested more than 32 deep"),
+    ])
+    func badForeignRecordsNameTheField(json: String, field: String?, reason: String) {
+        #expect(throws: RecordDecodingError(field: field, reason: reason)) { try IncomingOrder.decode(json: json) }
+    }
+
+    @Test func aForwardedRecordKeepsItsOrigin() throws {
+        let order = IncomingOrder.new(NewOrder(
+            orderId: "o", traderId: nil, stockSymbol: "FB", side: .sell, orderType: .market, price: nil, quantity: 3,
+            timeInForce: .immediateOrCancel, timestamp: 9))
+        var bytes: [UInt8] = []
+        order.encode(into: &bytes, origin: IncomingOrder.Origin(partition: 2, offset: 41))
+        let decoded = try bytes.withUnsafeBytes { try IncomingOrder.decodeForwarded(json: $0, rules: .init()) }
+        #expect(decoded.order == order)
+        #expect(decoded.origin == IncomingOrder.Origin(partition: 2, offset: 41))
+        #expect(try IncomingOrder.decode(json: bytes) == order)
+    }
+
+    /// librdkafka's default partitioner for a keyed record: CRC-32 of the key modulo the partition count.
+    @Test func symbolsHaveLibrdkafkasPartition() {
+        // zlib.crc32: AAPL 3060094812, GOOG 3273192092, TSLA 1455859215, AMZN 2879268766, FB 2133383872.
+        #expect(["AAPL", "GOOG", "TSLA", "AMZN", "FB"].map { Topology.partition(ofSymbol: $0, partitions: 3) } == [0, 2, 0, 1, 1])
+        #expect(["AAPL", "TSLA", "MSFT"].map { Topology.partition(ofSymbol: $0, partitions: 2) } == [0, 1, 1])
+        #expect(Topology.partition(ofSymbol: "AAPL", partitions: 1) == 0)
+    }
+}
