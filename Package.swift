@@ -71,9 +71,19 @@ let package = Package(
                 "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // The gateway's own HTTP/WebSocket client and load generator, for the CLI, the benchmark and the tests.
+        .target(
+            name: "GatewayClient",
+            dependencies: [
+                "Gateway", "ExchangeRecords", logging,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "exchange",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
                 "MemoryAllocator", argumentParser, serviceLifecycle, logging,
             ]
         ),
@@ -92,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "exchange-bench",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
                 "CKafkaBench", "ExchangeRecordsReference", "MemoryAllocator", argumentParser,
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -109,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Kafka", "ExchangeRecords", "ExchangeStreams",
+                "Gateway", "GatewayClient", "Kafka", "ExchangeRecords", "ExchangeStreams",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

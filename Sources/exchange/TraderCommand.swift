@@ -1,5 +1,6 @@
 import ArgumentParser
 import Gateway
+import GatewayClient
 import Logging
 
 #if canImport(FoundationEssentials)
