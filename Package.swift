@@ -59,6 +59,8 @@ let package = Package(
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
         // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
         .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
+        // The engine's reference workload (glibc rand(), the fixed order stream, its fill hash): for tests and benchmarks.
+        .target(name: "ExchangeTestSupport", dependencies: ["MatchingEngine"]),
 
         // MARK: Stages and gateway
         .target(
@@ -103,7 +105,7 @@ let package = Package(
             name: "exchange-bench",
             dependencies: [
                 "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
-                "CKafkaBench", "ExchangeRecordsReference", "MemoryAllocator", argumentParser,
+                "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", argumentParser,
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -112,7 +114,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
-        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
+        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
