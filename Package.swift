@@ -6,6 +6,12 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+// HTTP/1 over NIO: the gateway's server and its client.
+let nioHTTP1: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
 
 let package = Package(
     name: "kafka-exchange",
@@ -75,10 +81,7 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ] + nioHTTP1
         ),
         // The gateway's own HTTP/WebSocket client and load generator, for the CLI, the benchmark and the tests.
         .target(
@@ -86,10 +89,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "ExchangeRecords", logging,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ] + nioHTTP1
         ),
 
         // MARK: Executables
