@@ -6,6 +6,12 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+// HTTP/1 over NIO: the gateway's server and its client.
+let nioHTTP1: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
 
 let package = Package(
     name: "kafka-exchange",
@@ -59,6 +65,8 @@ let package = Package(
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
         // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
         .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
+        // The engine's reference workload (glibc rand(), the fixed order stream, its fill hash): for tests and benchmarks.
+        .target(name: "ExchangeTestSupport", dependencies: ["MatchingEngine"]),
 
         // MARK: Stages and gateway
         .target(
@@ -71,20 +79,24 @@ let package = Package(
                 "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ] + nioHTTP1
+        ),
+        // The gateway's own HTTP/WebSocket client and load generator, for the CLI, the benchmark and the tests.
+        .target(
+            name: "GatewayClient",
+            dependencies: [
+                "Gateway", "ExchangeRecords", logging,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ] + nioHTTP1
         ),
 
         // MARK: Executables
         .executableTarget(
             name: "exchange",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
                 "MemoryAllocator", argumentParser, serviceLifecycle, logging,
             ]
         ),
@@ -92,8 +104,8 @@ let package = Package(
         .executableTarget(
             name: "exchange-bench",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "CKafkaBench", "ExchangeRecordsReference", "MemoryAllocator", argumentParser,
+                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
+                "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", argumentParser,
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -102,14 +114,14 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
-        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", propertyBased]),
+        .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Kafka", "ExchangeRecords", "ExchangeStreams",
+                "Gateway", "GatewayClient", "Kafka", "ExchangeRecords", "ExchangeStreams",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

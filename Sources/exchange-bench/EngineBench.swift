@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExchangeTestSupport
 import MatchingEngine
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExchangeRecords
 import Foundation
 import Gateway
+import GatewayClient
 import Kafka
 import MemoryAllocator
 import NIOCore

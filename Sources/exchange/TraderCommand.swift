@@ -1,6 +1,7 @@
 import ExchangeRecords
 import ArgumentParser
 import Gateway
+import GatewayClient
 import Logging
 
 #if canImport(FoundationEssentials)

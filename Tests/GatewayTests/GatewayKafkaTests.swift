@@ -1,5 +1,6 @@
 import ExchangeRecords
 import Gateway
+import GatewayClient
 import Kafka
 import Synchronization
 import Testing

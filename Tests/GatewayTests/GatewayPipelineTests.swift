@@ -2,6 +2,7 @@ import ExchangeRecords
 import ExchangeStreams
 import Foundation
 import Gateway
+import GatewayClient
 import Kafka
 import Synchronization
 import Testing

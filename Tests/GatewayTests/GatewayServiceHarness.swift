@@ -1,4 +1,5 @@
 import Gateway
+import GatewayClient
 import Kafka
 import Logging
 import ServiceLifecycle

@@ -85,9 +85,9 @@ public struct EngineReplay {
                 key = wire.symbol
             }
             out.append(contentsOf: Array("{\"topic\":".utf8))
-            appendString(topic, to: &out)
+            out.appendJSONString(topic)
             out.append(contentsOf: Array(",\"key\":".utf8))
-            appendString(key, to: &out)
+            out.appendJSONString(key)
             out.append(contentsOf: Array(",\"value\":".utf8))
             out.append(contentsOf: record)
             out.append(UInt8(ascii: "}"))
@@ -100,7 +100,7 @@ public struct EngineReplay {
     private func finishError(_ prefix: [UInt8], _ message: String) -> [UInt8] {
         var out = prefix
         out.append(contentsOf: Array("\"error\":".utf8))
-        appendString(message, to: &out)
+        out.appendJSONString(message)
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -128,16 +128,16 @@ public struct EngineReplay {
         guard let handle = engine.instrumentHandle(symbol) else { return }
         let book = engine.orderBook(handle)
         out.append(contentsOf: Array("{\"stock_symbol\":".utf8))
-        appendString(symbol, to: &out)
+        out.appendJSONString(symbol)
         for (name, orders) in [("bids", book.bids), ("asks", book.asks)] {
             out.append(contentsOf: Array(",\"\(name)\":[".utf8))
             for (i, order) in orders.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: Array("{\"order_id\":".utf8))
-                appendString(engine.orderId(order.order), to: &out)
+                out.appendJSONString(engine.orderId(order.order))
                 if let trader = engine.traderId(order.trader) {
                     out.append(contentsOf: Array(",\"trader_id\":".utf8))
-                    appendString(trader, to: &out)
+                    out.appendJSONString(trader)
                 }
                 var fields = ",\"side\":\"\(order.side.rawValue)\",\"price\":\(order.price),\"quantity\":\(order.quantity)"
                 fields += ",\"filled_quantity\":\(order.filledQuantity),\"leaves_quantity\":\(order.leavesQuantity)"
@@ -152,23 +152,5 @@ public struct EngineReplay {
                 ",\"last_trade\":{\"price\":\(last.price),\"quantity\":\(last.quantity),\"time\":\(last.time),\"trade_id\":\"0-\(last.tradeNumber)\"}".utf8))
         }
         out.append(UInt8(ascii: "}"))
-    }
-
-    private func appendString(_ text: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5c, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5c, 0x5c])
-            case 0x0a: out.append(contentsOf: [0x5c, UInt8(ascii: "n")])
-            case 0x0d: out.append(contentsOf: [0x5c, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5c, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5c, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -1,3 +1,4 @@
+import Gateway
 import HummingbirdWSClient
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import ExchangeRecords
+import Gateway
 /// Random orders in the seed's model: random side, 1 to 10 lots, LIMIT prices within ±5 % of
 /// the instrument's reference price on its tick grid, and a configurable time-in-force mix.
 /// Deterministic for a seed (SplitMix64), so a load run can be repeated.

@@ -8,7 +8,8 @@ extension Array where Element == UInt8 {
     }
 
     /// Appends a JSON string literal, escaping `"`, `\` and control characters; other text is copied as UTF-8.
-    mutating func appendJSONString(_ string: String) {
+    /// Public for the line protocols of `exchange engine --stdio` and `exchange analytics --stdio`.
+    public mutating func appendJSONString(_ string: String) {
         append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { utf8 in

@@ -86,9 +86,9 @@ public struct AnalyticsReplay: Sendable {
 
     mutating func envelope(_ topic: String, _ key: String, _ value: some JSONRecord) {
         out.append(contentsOf: "{\"topic\":".utf8)
-        appendJSONString(topic)
+        out.appendJSONString(topic)
         out.append(contentsOf: ",\"key\":".utf8)
-        appendJSONString(key)
+        out.appendJSONString(key)
         out.append(contentsOf: ",\"value\":".utf8)
         value.encode(into: &out)
         out.append(contentsOf: "}\n".utf8)
@@ -97,26 +97,7 @@ public struct AnalyticsReplay: Sendable {
     mutating func writeError(_ message: String, line: Int64) {
         errorCount += 1
         out.append(contentsOf: "{\"error\":".utf8)
-        appendJSONString("line \(line): \(message)")
+        out.appendJSONString("line \(line): \(message)")
         out.append(contentsOf: ",\"line\":\(line)}\n".utf8)
     }
-
-    mutating func appendJSONString(_ text: String) {
-        out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
-            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
-            case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
 }

@@ -1,3 +1,5 @@
+import MatchingEngine
+
 /// glibc's `rand()` (the default TYPE_3 additive feedback generator), reproduced so reference
 /// workloads are identical on every platform without calling into libc.
 public struct GlibcRandom: Sendable {
