@@ -67,17 +67,35 @@ public enum Topology {
         stockProfit, topProfitPartials, topProfit, instruments, deadLetters,
     ]
 
-    /// The partition of a symbol in every keyed topic: CRC-32 of its UTF-8 bytes modulo the partition count, the rule
-    /// of librdkafka's default partitioner (`consistent_random`) for a record keyed by the symbol. The splitter
+    /// The partition of a symbol in every keyed topic: Kafka's default partitioner for a record keyed by the symbol
+    /// (murmur2 of its UTF-8 bytes, sign bit cleared, modulo the partition count), as Java clients, Kafka Streams,
+    /// ksqlDB, kafka-python and librdkafka's `murmur2_random` (the exchange's producers) compute it. The splitter
     /// sequences each order in this partition, forwarding it there when a producer wrote it elsewhere.
     public static func partition(ofSymbol symbol: String, partitions: Int) -> Int32 {
         guard partitions > 1 else { return 0 }
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in symbol.utf8 {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        let bytes = Array(symbol.utf8)
+        let m: UInt32 = 0x5bd1_e995
+        var h: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: bytes.count)
+        var i = 0
+        while i + 4 <= bytes.count {
+            var k = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+            k = k &* m
+            k ^= k >> 24
+            k = k &* m
+            h = (h &* m) ^ k
+            i += 4
         }
-        return Int32(truncatingIfNeeded: (crc ^ 0xFFFF_FFFF) % UInt32(partitions))
+        let rest = bytes.count - i
+        if rest >= 3 { h ^= UInt32(bytes[i + 2]) << 16 }
+        if rest >= 2 { h ^= UInt32(bytes[i + 1]) << 8 }
+        if rest >= 1 {
+            h ^= UInt32(bytes[i])
+            h = h &* m
+        }
+        h ^= h >> 13
+        h = h &* m
+        h ^= h >> 15
+        return Int32((h & 0x7fff_ffff) % UInt32(partitions))
     }
 
     /// Where a stage snapshots its tasks' state and input positions; compacted, so only the latest snapshot stays.

@@ -109,9 +109,10 @@ public enum RandomRecords {
         // Terms absent too: records written before they existed, or a refusal about an unknown order.
         let terms = chance(&g, 0.8)
         return ExecutionReport(
-            orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil, traderId: identifier(&g),
-            symbol: symbol(&g), side: pick(Side.allCases, &g), orderType: terms ? pick(OrderType.allCases, &g) : nil,
+            orderId: identifier(&g), clientOrderId: chance(&g, 0.3) ? identifier(&g) : nil,
+            traderId: chance(&g, 0.1) ? nil : identifier(&g), symbol: symbol(&g), side: pick(Side.allCases, &g), orderType: terms ? pick(OrderType.allCases, &g) : nil,
             timeInForce: terms ? pick(TimeInForce.allCases, &g) : nil, validityTTL: terms && chance(&g, 0.3) ? positive(&g) : nil,
+            expireAt: terms && chance(&g, 0.2) ? timestamp(&g) : nil,
             status: pick(OrderStatus.allCases, &g),
             reason: chance(&g, 0.3) ? text(&g) : nil, price: chance(&g, 0.8) ? price(&g) : nil,
             quantity: nonNegative(&g), filledQuantity: nonNegative(&g), leavesQuantity: nonNegative(&g),

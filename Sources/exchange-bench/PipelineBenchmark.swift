@@ -53,6 +53,9 @@ struct PipelineBenchmark: AsyncParsableCommand {
     @Flag(help: "Skip the throughput phase (run only the latency phase).")
     var latencyOnly = false
 
+    @Flag(help: "Instead of the two phases: the throughput phase twice over the same new orders, keyed by symbol in the exchange's format, then unkeyed in the original order server's format (no trader, no timestamp, lower-case values, a date-time time_in_force), which the splitter forwards to each symbol's partition.")
+    var nullKeyed = false
+
     @Flag(help: "In the latency phase, also print per-topic hop latency: the time from a record's producer timestamp to a probe consumer reading it.")
     var hops = false
 
@@ -63,6 +66,17 @@ struct PipelineBenchmark: AsyncParsableCommand {
             return handler
         }
         print("pipeline benchmark: split → match → \(withoutAnalytics ? "no analytics" : separateAnalytics ? "sma, profit, top (three stages)" : "analytics (sma, profit, top in one stage)") on the embedded cluster, \(partitions) partitions, \(MemoryAllocator.description)")
+        if nullKeyed {
+            var figures: [Double] = []
+            for feed in [Feed.keyed, .nullKeyedOriginal] {
+                let phase = try await runPhase(profile: .throughput, orders: orders, rate: nil, feed: feed)
+                figures.append(Double(phase.orders) / phase.seconds)
+                print(String(format: "throughput phase, %@: %d new orders in %.2f s = %.0f orders/s end to end; %d trades; %.2f cores busy",
+                             feed.rawValue, phase.orders, phase.seconds, figures.last ?? 0, phase.trades, phase.cpuSeconds / phase.seconds))
+            }
+            print(String(format: "null-keyed original format / keyed = %.2f", figures[1] / figures[0]))
+            return
+        }
         if !latencyOnly {
             let throughput = try await runPhase(profile: .throughput, orders: orders, rate: nil)
             print(String(format: "throughput phase: %d orders in %.2f s = %.0f orders/s end to end; %d trades = %.0f trades/s; %.2f cores busy",
@@ -85,6 +99,25 @@ struct PipelineBenchmark: AsyncParsableCommand {
 
     static func message(_ order: IncomingOrder) -> KafkaProducerMessage {
         KafkaProducerMessage(topic: Topology.incomingOrders.name, key: order.stockSymbol.map { Array($0.utf8) }, value: order.encoded())
+    }
+
+    /// How the throughput phase writes its orders.
+    enum Feed: String {
+        case keyed = "keyed, exchange format"
+        case nullKeyedOriginal = "null keys, original format"
+    }
+
+    /// A new order as the original order server writes it (no key, trader or timestamp; see docs/records.md).
+    static func originalFormatMessage(_ o: ExchangeRecords.NewOrder) -> KafkaProducerMessage {
+        let validity: String
+        switch o.timeInForce {
+        case .day, .timeToLive, .goodTillDate: validity = "2023-03-13 00:50:12"
+        case .goodTillCanceled, .immediateOrCancel, .fillOrKill: validity = o.timeInForce.rawValue.lowercased()
+        }
+        var text = #"{"order_id": "\#(o.orderId)", "stock_symbol": "\#(o.stockSymbol)", "quantity": \#(o.quantity), "side": "\#(o.side.rawValue.lowercased())", "order_type": "\#(o.orderType.rawValue.lowercased())""#
+        if let price = o.price { text += #", "price": \#(price)"# }
+        text += #", "time_in_force": "\#(validity)"}"#
+        return KafkaProducerMessage(topic: Topology.incomingOrders.name, key: nil as [UInt8]?, value: Array(text.utf8))
     }
 
     /// Sends `orders` demo orders at `rate` per second from a dedicated thread, stamping each with its send time.
@@ -129,7 +162,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
         var cpuSeconds: Double
     }
 
-    func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?, unmeasured: Int = 0) async throws -> PhaseResult {
+    func runPhase(profile: StreamsSettings.Profile, orders: Int, rate: Int?, unmeasured: Int = 0, feed: Feed? = nil) async throws -> PhaseResult {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
         var overrides: [String: String] = [:]
@@ -221,7 +254,20 @@ struct PipelineBenchmark: AsyncParsableCommand {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let stamp = sendTimes.now()
                 for _ in sent..<due {
-                    let order = generator.next(timestamp: now)
+                    var order = generator.next(timestamp: now)
+                    if let feed {
+                        // The same new orders in both feeds (the original format has no cancels or modifies).
+                        while true {
+                            if case .new = order { break }
+                            order = generator.next(timestamp: now)
+                        }
+                        if feed == .nullKeyedOriginal, case .new(let o) = order {
+                            sendTimes.set(sent, stamp)
+                            sent += 1
+                            batch.append(Self.originalFormatMessage(o))
+                            continue
+                        }
+                    }
                     sendTimes.set(sent, stamp)
                     sent += 1
                     batch.append(Self.message(order))

@@ -117,11 +117,16 @@ import Testing
         #expect(try IncomingOrder.decode(json: bytes) == order)
     }
 
-    /// librdkafka's default partitioner for a keyed record: CRC-32 of the key modulo the partition count.
-    @Test func symbolsHaveLibrdkafkasPartition() {
-        // zlib.crc32: AAPL 3060094812, GOOG 3273192092, TSLA 1455859215, AMZN 2879268766, FB 2133383872.
-        #expect(["AAPL", "GOOG", "TSLA", "AMZN", "FB"].map { Topology.partition(ofSymbol: $0, partitions: 3) } == [0, 2, 0, 1, 1])
-        #expect(["AAPL", "TSLA", "MSFT"].map { Topology.partition(ofSymbol: $0, partitions: 2) } == [0, 1, 1])
+    /// Kafka's default partitioner for a keyed record (Java's murmur2), as kafka-python computes it.
+    @Test func symbolsHaveKafkasDefaultPartition() {
+        // kafka.partitioner.default.murmur2(...) & 0x7fffffff: AAPL 1691292177, GOOG 2144222649, TSLA 866263391,
+        // AMZN 658773641, FB 426462529, MSFT 251987202.
+        #expect(["AAPL", "GOOG", "TSLA", "AMZN", "FB", "MSFT"].map { Topology.partition(ofSymbol: $0, partitions: 3) } == [0, 0, 2, 2, 1, 0])
+        #expect(["AAPL", "TSLA", "MSFT"].map { Topology.partition(ofSymbol: $0, partitions: 2) } == [1, 1, 0])
+        let hashes: [Int64] = [1_691_292_177, 2_144_222_649, 866_263_391, 658_773_641, 426_462_529, 251_987_202]
+        let symbols = ["AAPL", "GOOG", "TSLA", "AMZN", "FB", "MSFT"]
+        let large: [Int32] = symbols.map { Topology.partition(ofSymbol: $0, partitions: 1_000_003) }
+        #expect(large == hashes.map { Int32($0 % 1_000_003) })
         #expect(Topology.partition(ofSymbol: "AAPL", partitions: 1) == 0)
     }
 }

@@ -17,6 +17,7 @@ import Testing
         for _ in 0..<400 {
             let records: [(String, [UInt8])] = [
                 (Topology.incomingOrders.name, RandomRecords.incoming(&g).encoded()),
+                (Topology.incomingOrders.name, forwarded(RandomRecords.incoming(&g))),
                 (Topology.buyOrders.name, RandomRecords.sequenced(&g).encoded()),
                 (Topology.matchedTrades.name, RandomRecords.trade(&g).encoded()),
                 (Topology.executionReports.name, RandomRecords.report(&g).encoded()),
@@ -116,5 +117,12 @@ import Testing
             let error = try? #require(throws: RecordDecodingError.self) { try IncomingOrder.decode(json: json) }
             #expect(error?.field == "stock_symbol", "\(symbol)")
         }
+    }
+
+    /// A record as the splitter forwards it to its symbol's partition.
+    func forwarded(_ order: IncomingOrder) -> [UInt8] {
+        var bytes: [UInt8] = []
+        order.encode(into: &bytes, origin: IncomingOrder.Origin(partition: 1, offset: 7))
+        return bytes
     }
 }

@@ -42,7 +42,7 @@ import Testing
         Case(name: "off-lot quantity", body: #"{"symbol":"LOTX","side":"BUY","order_type":"LIMIT","price":100,"quantity":15}"#, status: .badRequest, field: "quantity"),
         Case(name: "unknown time in force", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"GTX"}"#, status: .badRequest, field: "validity"),
         Case(name: "GTD without an instant", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"GTD"}"#, status: .badRequest, field: "expire_at"),
-        Case(name: "GTD in the past", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"GTD","expire_at":1700000000000}"#, status: .badRequest, field: "expire_at"),
+        Case(name: "GTD after 2199", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"GTD","expire_at":7258118400000}"#, status: .badRequest, field: "expire_at"),
         Case(name: "an instant without GTD", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"DAY","expire_at":4102444800000}"#, status: .badRequest, field: "expire_at"),
         Case(name: "TTL without minutes", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"TTL"}"#, status: .badRequest, field: "validity_ttl"),
         Case(name: "TTL of zero minutes", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":160,"quantity":1,"validity":"TTL","validity_ttl":0}"#, status: .badRequest, field: "validity_ttl"),

@@ -19,6 +19,10 @@ public struct OrderRequestParser: Sendable {
 
     public var instruments: InstrumentTable
 
+    /// The last millisecond of 2199-12-31 UTC: the latest `expire_at` a GTD order may name (an instant already past
+    /// is the engine's to refuse, by its event-time clock: `EXPIRE_AT_PASSED`).
+    public static let latestExpiry: Int64 = 7_258_118_399_999
+
     public init(instruments: InstrumentTable) {
         self.instruments = instruments
     }
@@ -94,7 +98,9 @@ public struct OrderRequestParser: Sendable {
         if validity == .goodTillDate {
             guard object["expire_at"] != nil else { throw APIError.input("expire_at", "is required when validity is GTD (epoch ms)") }
             expireAt = try integer(object, "expire_at")
-            if let e = expireAt, e <= 0 { throw APIError.input("expire_at", "must be a positive epoch time in milliseconds") }
+            if let e = expireAt, e <= 0 || e > OrderRequestParser.latestExpiry {
+                throw APIError.input("expire_at", "must be an epoch time in milliseconds up to \(OrderRequestParser.latestExpiry) (2199-12-31)")
+            }
         } else if object["expire_at"] != nil {
             throw APIError.input("expire_at", "is only allowed when validity is GTD")
         }

@@ -313,10 +313,6 @@ public final class Gateway: Sendable {
         }
 
         let now = Gateway.nowMillis()
-        if let expireAt = placement.expireAt, expireAt <= now {
-            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
-            throw APIError.input("expire_at", "must be in the future (now is \(now) ms)")
-        }
         return .submit(NewOrder(
             orderId: orderId, traderId: trader.id, symbol: placement.symbol, side: placement.side,
             type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,

@@ -40,10 +40,9 @@ public enum OpenAPIDocument {
 
     /// One object schema per instrument, order type and kind of validity: JSON Schema cannot tie the
     /// price grid to the symbol any other way, and MARKET (no price), TTL (`validity_ttl` required) and
-    /// GTD (`expire_at` required) change which fields exist. `expire_at` must be after the request; the
-    /// schema's minimum is a day after the document was made, so a value it calls valid is one for a day.
+    /// GTD (`expire_at` required) change which fields exist. An `expire_at` already past is accepted here and
+    /// refused by the engine (a REJECTED order, `EXPIRE_AT_PASSED`), whose event-time clock decides.
     static func orderVariants(_ instruments: [InstrumentRules]) -> [JSONValue] {
-        let earliestExpiry = Gateway.nowMillis() + 86_400_000
         var variants: [JSONValue] = []
         for instrument in instruments {
             for type in ["LIMIT", "MARKET"] {
@@ -70,8 +69,8 @@ public enum OpenAPIDocument {
                         required += ["validity", "expire_at"]
                         properties.append(("validity", .object([("const", .string("GTD"))])))
                         properties.append(("expire_at", .object([
-                            ("type", .string("integer")), ("minimum", .int(earliestExpiry)),
-                            ("description", .string("epoch ms; must be after the request")),
+                            ("type", .string("integer")), ("minimum", .int(1)), ("maximum", .int(OrderRequestParser.latestExpiry)),
+                            ("description", .string("epoch ms; an instant already past is refused by the engine (EXPIRE_AT_PASSED)")),
                         ])))
                     default:
                         properties.append(("validity", .object([("enum", .array(["DAY", "GTC", "IOC", "FOK"].map(JSONValue.string)))])))
@@ -193,7 +192,7 @@ public enum OpenAPIDocument {
           "ClientOrderId": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.:-]+$", "description": "Kite: tag. Names one order forever (an idempotency key when there is no Idempotency-Key header)"},
           "IdempotencyKey": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]+$", "description": "1 to 128 visible ASCII characters"},
           "OrderRequest": {
-            "description": "symbol (Kite: tradingsymbol), side, order_type, price (LIMIT only: a multiple of the instrument's tick size inside its price band; absent or null for MARKET), quantity (a multiple of the lot size, at most max_order_quantity), validity (DAY default, GTC, IOC, FOK, TTL, GTD), validity_ttl (minutes, required for TTL and refused otherwise), expire_at (epoch ms after the request, required for GTD and refused otherwise), client_order_id. One variant per instrument, order type and validity kind.",
+            "description": "symbol (Kite: tradingsymbol), side, order_type, price (LIMIT only: a multiple of the instrument's tick size inside its price band; absent or null for MARKET), quantity (a multiple of the lot size, at most max_order_quantity), validity (DAY default, GTC, IOC, FOK, TTL, GTD), validity_ttl (minutes, required for TTL and refused otherwise), expire_at (epoch ms, required for GTD and refused otherwise; an instant already past makes a REJECTED order, EXPIRE_AT_PASSED), client_order_id. One variant per instrument, order type and validity kind.",
             "anyOf": {{ORDER_VARIANTS}}
           },
           "ModifyRequest": {{MODIFY_REQUEST}},
