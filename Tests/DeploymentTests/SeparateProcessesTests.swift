@@ -74,13 +74,14 @@ import Testing
             NewOrder(
                 orderId: "separate-1", traderId: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit,
                 price: FixedDecimal("160.25"), quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
-        _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: Topology.incomingOrders.name, partition: 0, key: "AAPL", value: order.encoded()))
+        let home = Topology.partition(ofSymbol: "AAPL", partitions: 2)
+        _ = try await producer.sendAndAwait(KafkaProducerMessage(topic: Topology.incomingOrders.name, partition: home, key: "AAPL", value: order.encoded()))
         await producer.close()
         let consumer = try await KafkaConsumer(configuration: configuration)
-        try await consumer.assign([KafkaTopicPartition(Topology.buyOrders.name, 0): .beginning])
+        try await consumer.assign([KafkaTopicPartition(Topology.buyOrders.name, home): .beginning])
         try await Self.waitUntil("the order on buy_orders", seconds: 60) {
             #expect(split.process.isRunning, "the splitter exited")
-            return try await consumer.queryWatermarks(KafkaTopicPartition(Topology.buyOrders.name, 0)).high >= 1
+            return try await consumer.queryWatermarks(KafkaTopicPartition(Topology.buyOrders.name, home)).high >= 1
         }
         await consumer.close()
         await split.stop()
