@@ -36,11 +36,13 @@ func check(_ p: OrderRequestParser.Placement) {
     }
     require((p.timeInForce == .timeToLive) == (p.validityTTL != nil), "validity_ttl \(String(describing: p.validityTTL)) with \(p.timeInForce)")
     if let ttl = p.validityTTL { require(1...OrderRequestParser.maxTTLMinutes ~= ttl, "validity_ttl \(ttl)") }
+    require((p.timeInForce == .goodTillDate) == (p.expireAt != nil), "expire_at \(String(describing: p.expireAt)) with \(p.timeInForce)")
+    if let expireAt = p.expireAt { require(1...OrderRequestParser.latestExpiry ~= expireAt, "expire_at \(expireAt)") }
 
     let order = NewOrder(
         orderId: "0b9e2f5c-3f1e-4a57-8d0c-2f9a1b6c7d8e", traderId: "alice", symbol: p.symbol, side: p.side, type: p.type,
         priceMicros: p.priceMicros, quantity: p.quantity, timeInForce: p.timeInForce, validityTTL: p.validityTTL,
-        clientOrderId: p.clientOrderId, timestamp: 1_700_000_000_000)
+        expireAt: p.expireAt, clientOrderId: p.clientOrderId, timestamp: 1_700_000_000_000)
     let record = KafkaOrderSink.record(.new(order))
     let bytes = record.encoded()
     do {
