@@ -2,7 +2,7 @@ import ExchangeRecords
 import Testing
 
 /// `incoming_orders` values as producers the exchange did not write send them: the original order server's record
-/// (docs/records.md, "Records from other producers").
+/// (docs/records.md, "Feeding the exchange from other producers").
 @Suite struct ForeignRecordTests {
     /// The record the original Flask order server produces, byte for byte in its field order.
     static let original = #"{"order_id": "0b6c1f8e-4d0a-4b7e-9a51-2f3c8d9e7a10", "stock_symbol": "AAPL", "quantity": 8, "side": "SELL", "order_type": "limit", "price": 154.51, "time_in_force": "2023-03-13 00:50:12"}"#

@@ -54,7 +54,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
 
     public static var fieldNames: [String] { table.names }
 
-    /// How values written by producers the exchange did not write are read (docs/records.md, "Records from other
+    /// How values written by producers the exchange did not write are read (docs/records.md, "Feeding the exchange from other
     /// producers").
     public struct ReadingRules: Sendable, Hashable {
         /// What a date-time in `time_in_force` means: `day` (the order rests for the session; the original order
