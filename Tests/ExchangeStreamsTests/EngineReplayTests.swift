@@ -127,4 +127,20 @@ import Testing
         }
         #expect(replay(lines) == replay(lines))
     }
+
+    /// Records of other producers replay as the splitter reads them: the Kafka timestamp from a `<ms><TAB>` prefix
+    /// (kcat -f '%T\t%s\n'), no trader, a date-time validity; the split topics' records (with `seq`) replay too.
+    @Test func originalRecordsWithTheirKafkaTimestamps() throws {
+        let out = replay([
+            "1700000000000\t" + #"{"order_id": "s", "stock_symbol": "AAPL", "quantity": 8, "side": "sell", "order_type": "limit", "price": "154.51", "time_in_force": "2023-03-13 00:50:12"}"#,
+            #"{"seq":2,"source_offset":9,"order_id":"b","stock_symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":155,"quantity":3,"time_in_force":"IOC","timestamp":1700000000500}"#,
+            #"{"order_id": "x", "stock_symbol": "AAPL", "quantity": 8, "side": "sell", "order_type": "limit", "price": 154.51, "time_in_force": "gtc"}"#,
+        ])
+        let placed = try #require(try reports(out[0]).first)
+        #expect(placed["timestamp"] as? Int == 1_700_000_000_000)
+        #expect(placed["time_in_force"] as? String == "DAY")
+        #expect(placed["trader_id"] == nil)
+        #expect(out[1].contains(#""BUY_ORDER_ID":"b","SELL_ORDER_ID":"s","BUY_STOCK_SYMBOL":"AAPL","PRICE":154.51,"BUY_PRICE":155,"SELL_PRICE":154.51,"QUANTITY":3,"AGGRESSOR_SIDE":"BUY","TRADE_TIME":1700000000500"#))
+        #expect(out[2] == #"{"line":3,"error":"field 'timestamp': missing required field"}"#)
+    }
 }
