@@ -42,7 +42,7 @@ public final class KafkaAdmin: Sendable {
     deinit {
         // The handle's callbacks use `context`: keep it alive until the handle is gone.
         let rk = self.rk, context = self.context
-        Thread { withExtendedLifetime(context) { rd_kafka_destroy(rk.pointer) } }.start()
+        Blocking.detach { withExtendedLifetime(context) { rd_kafka_destroy(rk.pointer) } }
     }
 
     /// Creates the topics that do not exist yet (existing topics are left unchanged, whatever

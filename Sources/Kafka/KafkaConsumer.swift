@@ -37,7 +37,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Closing waits for the group; never block the thread that drops the last reference.
     deinit {
         let core = self.core
-        Thread { core.closeAndWait() }.start()
+        Blocking.detach { core.closeAndWait() }
     }
 
     /// Joins the consumer group (`groupId` required) for `topics`; rebalances arrive in `events`.

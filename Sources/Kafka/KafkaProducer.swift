@@ -32,7 +32,7 @@ public final class KafkaProducer: Sendable, Service {
     /// Shutting down waits for librdkafka; never block the thread that drops the last reference.
     deinit {
         let core = self.core
-        Thread { core.shutdown(flushTimeoutMs: 0) }.start()
+        Blocking.detach { core.shutdown(flushTimeoutMs: 0) }
     }
 
     /// Queues one record (fire-and-forget). Suspends while librdkafka's queue is full.

@@ -23,18 +23,3 @@ struct SendablePointer: @unchecked Sendable {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
 }
-
-/// Runs blocking librdkafka calls (flush, transactions, commits, metadata, close) on a thread of
-/// their own, never on the cooperative pool nor on Dispatch's width-limited global queues (which,
-/// on Linux, the cooperative pool shares: two blocked calls there would stall every Swift task).
-enum Blocking {
-    static func run<R: Sendable>(_ body: @escaping @Sendable () throws -> R) async throws -> R {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try body() })
-            }
-            thread.name = "kafka-blocking"
-            thread.start()
-        }
-    }
-}
