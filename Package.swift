@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "exchange", targets: ["exchange"]),
         .executable(name: "exchange-bench", targets: ["exchange-bench"]),
         .library(name: "Kafka", targets: ["Kafka"]),
+        .library(name: "KafkaEmbedded", targets: ["KafkaEmbedded"]),
         .library(name: "MatchingEngine", targets: ["MatchingEngine"]),
         .library(name: "StreamAnalytics", targets: ["StreamAnalytics"]),
         .library(name: "ExchangeVocabulary", targets: ["ExchangeVocabulary"]),
@@ -48,6 +49,8 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"])]
         ),
         .target(name: "Kafka", dependencies: ["CRdKafka", serviceLifecycle, logging]),
+        // librdkafka's in-process mock cluster, for development, demos, benchmarks and tests.
+        .target(name: "KafkaEmbedded", dependencies: ["Kafka", "CRdKafka", serviceLifecycle, logging]),
 
         // MARK: Process allocator (jemalloc: glibc's malloc was the pipeline's bottleneck)
         .systemLibrary(
@@ -96,32 +99,32 @@ let package = Package(
         .executableTarget(
             name: "exchange",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
-                "MemoryAllocator", argumentParser, serviceLifecycle, logging,
+                "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "GatewayClient", "MemoryAllocator", argumentParser, serviceLifecycle, logging,
             ]
         ),
         .target(name: "CKafkaBench", dependencies: ["CRdKafka"]),
         .executableTarget(
             name: "exchange-bench",
             dependencies: [
-                "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway", "GatewayClient",
-                "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", argumentParser,
+                "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
+                "GatewayClient", "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", argumentParser,
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
         // MARK: Tests
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaEmbedded"]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
-        .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
+        .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayClient", "Kafka", "ExchangeRecords", "ExchangeStreams",
+                "Gateway", "GatewayClient", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

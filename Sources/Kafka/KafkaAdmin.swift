@@ -16,26 +16,28 @@ public struct KafkaTopicSpecification: Sendable, Hashable {
         self.replicationFactor = replicationFactor
         self.config = config
     }
+
+    /// Throws `KafkaError.invalid` for an empty name or fewer than one partition.
+    package func validate() throws {
+        guard !name.isEmpty else { throw KafkaError.invalid("topic name is empty") }
+        guard partitions >= 1 else { throw KafkaError.invalid("topic \(name): partitions must be at least 1, got \(partitions)") }
+    }
 }
 
 /// Topic administration.
 ///
-/// On a real cluster topics are created with the CreateTopics request. The embedded cluster does
-/// not implement that request: for an `EmbeddedKafka` of this process the topics are created
-/// directly on it (topic configs such as compaction are then not applied: the mock has none);
-/// for a mock cluster in another process (`exchange broker`) create them there
-/// (`exchange broker --topic name`).
+/// Topics are created with the CreateTopics request. librdkafka's mock cluster does not implement
+/// it: whoever runs one creates the topics on it (`EmbeddedKafka.createTopics` in KafkaEmbedded;
+/// `exchange broker` creates the exchange's topics and any `--topic name` at start).
 public final class KafkaAdmin: Sendable {
     private let rk: SendablePointer
     private let context: ClientContext
-    private let bootstrapServers: String
 
     /// Throws `KafkaError` for an invalid configuration or an unreachable cluster.
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "kafka.admin")) async throws {
         context = ClientContext(logger: logger)
         let handle = try RDKafka.makeHandle(role: .admin, configuration: configuration, context: context)
         rk = SendablePointer(handle)
-        bootstrapServers = configuration.bootstrapServers
         try await RDKafka.verifyConnectivity(rk, configuration) {}
     }
 
@@ -48,16 +50,7 @@ public final class KafkaAdmin: Sendable {
     /// Creates the topics that do not exist yet (existing topics are left unchanged, whatever
     /// their partition count: compare with `listTopics()` where it matters).
     public func createTopics(_ topics: [KafkaTopicSpecification], timeout: Duration = .seconds(30)) async throws {
-        for t in topics {
-            guard !t.name.isEmpty else { throw KafkaError.invalid("topic name is empty") }
-            guard t.partitions >= 1 else { throw KafkaError.invalid("topic \(t.name): partitions must be at least 1, got \(t.partitions)") }
-        }
-        if let cluster = EmbeddedKafka.registry.withLock({ $0[bootstrapServers] }) {
-            for t in topics {
-                try EmbeddedKafka.createTopic(cluster.pointer, t.name, partitions: t.partitions, replicationFactor: max(1, t.replicationFactor))
-            }
-            return
-        }
+        for t in topics { try t.validate() }
         let rk = self.rk, ms = timeout.milliseconds
         try await Blocking.run { try Self.createTopicsBlocking(rk.pointer, topics, timeoutMs: ms) }
     }

@@ -3,7 +3,7 @@
 /// managed cluster, `debug`, ...). `nil` leaves librdkafka's default.
 ///
 /// Start from a preset for the kind of broker:
-/// - ``embedded(bootstrapServers:)`` for the in-process mock cluster (`EmbeddedKafka`): 1 ms
+/// - ``embedded(bootstrapServers:)`` for the in-process mock cluster (`EmbeddedKafka`, KafkaEmbedded): 1 ms
 ///   `fetch.wait.max.ms` (the mock answers an empty fetch only after that wait, even when data
 ///   arrives meanwhile), 1 ms `linger.ms` (0 floods it with one request per message), short
 ///   session timeout and max poll interval so rebalances finish within seconds.

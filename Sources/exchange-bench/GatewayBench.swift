@@ -1,9 +1,11 @@
 import ArgumentParser
 import ExchangeRecords
+import ExchangeStreams
 import Foundation
 import Gateway
 import GatewayClient
 import Kafka
+import KafkaEmbedded
 import MemoryAllocator
 import NIOCore
 import Synchronization
@@ -46,7 +48,7 @@ struct GatewayBench: AsyncParsableCommand {
         let onEventLoops = !plainExecutor && EventLoopExecutor.install()
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }
-        try cluster.createTopic(Topology.incomingOrders.name, partitions: partitions)
+        try cluster.createTopics(Topology.specifications(partitions: partitions, of: GatewayService.topics))
         var options = GatewayService.Options(kafka: cluster.configuration)
         if let lingerMs { options.kafka.lingerMs = lingerMs }
         options.http.port = 0

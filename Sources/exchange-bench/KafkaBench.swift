@@ -2,6 +2,7 @@ import ArgumentParser
 import CKafkaBench
 import Foundation
 import Kafka
+import KafkaEmbedded
 import Logging
 
 /// `exchange-bench kafka`: produce and consume throughput of the Swift wrapper against a plain C

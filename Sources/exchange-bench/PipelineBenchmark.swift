@@ -4,6 +4,7 @@ import ExchangeStreams
 import MemoryAllocator
 import Foundation
 import Kafka
+import KafkaEmbedded
 import Logging
 
 /// `exchange-bench pipeline`: orders through split, match, sma, profit and top on the embedded cluster, all in
@@ -174,7 +175,7 @@ struct PipelineBenchmark: AsyncParsableCommand {
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile,
             overrides: overrides)
         if let snapshotIntervalMs { settings.snapshotIntervalMilliseconds = snapshotIntervalMs }
-        for spec in Topology.specifications(partitions: partitions) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
+        try cluster.createTopics(Topology.specifications(partitions: partitions))
         let analytics = AnalyticsOptions()
         let matchProgress = StageProgress()
         // As `exchange run` does: sma, profit and top in one stage (one consumer); `--separate-analytics` runs them as

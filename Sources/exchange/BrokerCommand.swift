@@ -3,6 +3,7 @@ import ExchangeRecords
 import ExchangeStreams
 import Foundation
 import Kafka
+import KafkaEmbedded
 import Logging
 import ServiceLifecycle
 
@@ -43,9 +44,7 @@ struct BrokerCommand: AsyncParsableCommand {
         var specifications = Topology.specifications(partitions: partitions)
         let known = Set(specifications.map(\.name))
         specifications += topics.filter { !known.contains($0) }.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
-        for specification in specifications {
-            try cluster.createTopic(specification.name, partitions: specification.partitions)
-        }
+        try cluster.createTopics(specifications)
         if let bootstrapFile {
             do {
                 try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)

@@ -1,6 +1,9 @@
 import ArgumentParser
+import ExchangeRecords
+import ExchangeStreams
 import Gateway
 import Kafka
+import KafkaEmbedded
 import Logging
 import ServiceLifecycle
 
@@ -91,6 +94,8 @@ struct GatewayCommand: AsyncParsableCommand {
         options.waitForAcknowledgement = ack == .delivered
         options.http.fastOrderPath = fastOrderPath
         options.partitions = partitions
+        // The embedded cluster cannot be asked for topics over the network: the gateway's are made here.
+        try cluster?.createTopics(Topology.specifications(partitions: partitions, of: GatewayService.topics))
         guard ordersKept >= 0, tradesKept >= 0 else { throw ValidationError("--orders-kept and --trades-kept must not be negative") }
         options.terminalOrdersPerTrader = ordersKept
         options.tradesPerTrader = tradesKept

@@ -4,6 +4,7 @@ import ExchangeStreams
 import Foundation
 import Gateway
 import Kafka
+import KafkaEmbedded
 import Logging
 import ServiceLifecycle
 
@@ -59,6 +60,8 @@ struct RunCommand: AsyncParsableCommand {
             let embedded = try EmbeddedKafka(brokers: 1)
             cluster = embedded
             settings = try stream.settings(brokerKind: .embedded, bootstrapServers: embedded.bootstrapServers)
+            // The mock cannot be asked for topics over the network: every topic is made here, so none is missing below.
+            try embedded.createTopics(Topology.specifications(partitions: settings.partitions))
             print(
                 "exchange: embedded in-memory Kafka at \(embedded.bootstrapServers) (development and demos only: "
                     + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")

@@ -1,6 +1,7 @@
 import ExchangeRecords
 import ExchangeStreams
 import Kafka
+import KafkaEmbedded
 import XCTest
 
 /// The whole pipeline on the embedded cluster against the offline result of the engine and analytics libraries:

@@ -2,6 +2,7 @@ import ExchangeRecords
 import ExchangeStreams
 import Foundation
 import Kafka
+import KafkaEmbedded
 import Logging
 import Synchronization
 
@@ -21,9 +22,7 @@ final class TestExchange: @unchecked Sendable {
         settings.snapshotIntervalMilliseconds = 50
         settings.transactional = transactional
         self.settings = settings
-        for spec in Topology.specifications(partitions: partitions) {
-            try cluster.createTopic(spec.name, partitions: spec.partitions)
-        }
+        try cluster.createTopics(Topology.specifications(partitions: partitions))
     }
 
     /// Produces records to `incoming_orders` (partition by key with the Java-compatible partitioner; ticks go to

@@ -1,6 +1,7 @@
 import ExchangeRecords
 import ExchangeStreams
 import Kafka
+import KafkaEmbedded
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -10,7 +11,7 @@ struct StageServiceConfigurationTests {
     @Test func aConsumerConfigurationLibrdkafkaRefusesStopsTheStage() async throws {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
-        for spec in Topology.specifications(partitions: 1) { try cluster.createTopic(spec.name, partitions: spec.partitions) }
+        try cluster.createTopics(Topology.specifications(partitions: 1))
         let settings = StreamsSettings(
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: 1,
             overrides: ["session.timeout.ms": "6000", "max.poll.interval.ms": "5000"])

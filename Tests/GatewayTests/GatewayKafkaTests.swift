@@ -2,6 +2,7 @@ import ExchangeRecords
 import Gateway
 import GatewayClient
 import Kafka
+import KafkaEmbedded
 import Synchronization
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
     static func withService(_ body: @Sendable (EmbeddedKafka, GatewayClient, GatewayClient) async throws -> Void) async throws {
         let cluster = try EmbeddedKafka()
         defer { cluster.stop() }
-        try await withGatewayService(kafka: cluster.configuration) { _, alice, bob in try await body(cluster, alice, bob) }
+        try await withGatewayService(kafka: cluster.configuration, embedded: cluster) { _, alice, bob in try await body(cluster, alice, bob) }
     }
 
     /// Every record currently in `topic` (all partitions, from the beginning).

@@ -4,6 +4,7 @@ import Foundation
 import Gateway
 import GatewayClient
 import Kafka
+import KafkaEmbedded
 import Synchronization
 import Testing
 
@@ -19,9 +20,7 @@ import Testing
         defer { cluster.stop() }
         var settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions)
         settings.snapshotIntervalMilliseconds = 50
-        for spec in Topology.specifications(partitions: partitions) {
-            try cluster.createTopic(spec.name, partitions: spec.partitions)
-        }
+        try cluster.createTopics(Topology.specifications(partitions: partitions))
         let stages: [any StageDefinition] = [SplitStage(partitions: partitions), MatchStage()]
         let tasks = stages.map { stage in
             let service = StageService(stage, settings: settings, logger: quietLogger("test.\(stage.name)"))

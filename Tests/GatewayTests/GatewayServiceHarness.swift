@@ -1,6 +1,9 @@
+import ExchangeRecords
+import ExchangeStreams
 import Gateway
 import GatewayClient
 import Kafka
+import KafkaEmbedded
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -8,8 +11,10 @@ import Testing
 
 /// Runs a `GatewayService` (producer, read-model consumer, HTTP server on a free port) over `kafka`
 /// for the duration of `body`, with API keys for alice and bob; shuts it down gracefully afterwards.
+/// The gateway's topics are created on `embedded` first, when given (the mock cannot be asked for them).
 func withGatewayService(
     kafka: KafkaConfiguration,
+    embedded: EmbeddedKafka? = nil,
     partitions: Int = 2,
     configure: (inout GatewayService.Options) -> Void = { _ in },
     _ body: @Sendable (GatewayService, GatewayClient, GatewayClient) async throws -> Void
@@ -23,6 +28,7 @@ func withGatewayService(
     options.http.authenticator = Authenticator(keys: keys)
     options.partitions = partitions
     configure(&options)
+    try embedded?.createTopics(Topology.specifications(partitions: options.partitions, of: GatewayService.topics))
     let port = Mutex<Int?>(nil)
     let service = GatewayService(options: options, logger: quietLogger("gateway-test")) { p in port.withLock { $0 = p } }
     let group = ServiceGroup(services: [service], gracefulShutdownSignals: [], logger: quietLogger("gateway-test"))

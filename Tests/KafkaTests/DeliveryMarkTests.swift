@@ -1,4 +1,5 @@
 import Kafka
+import KafkaEmbedded
 import Synchronization
 import Testing
 

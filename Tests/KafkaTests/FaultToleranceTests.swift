@@ -1,4 +1,5 @@
 import Kafka
+import KafkaEmbedded
 import Testing
 
 @Suite(.timeLimit(.minutes(3)))

@@ -1,4 +1,5 @@
 import Kafka
+import KafkaEmbedded
 import Testing
 
 @Suite(.timeLimit(.minutes(2)))
@@ -60,14 +61,17 @@ struct KafkaBadInputTests {
         await consumer.close()
     }
 
-    @Test func adminCreatesAndListsTopicsIdempotently() async throws {
+    /// The mock cluster does not implement CreateTopics: its topics are created on it, and the admin lists them.
+    @Test func embeddedClusterCreatesTopicsIdempotentlyAndAdminListsThem() async throws {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
-        let admin = try await KafkaAdmin(configuration: cluster.configuration)
         let specs = [KafkaTopicSpecification(name: "a", partitions: 3), KafkaTopicSpecification(name: "b", partitions: 1, config: ["cleanup.policy": "compact"])]
-        try await admin.createTopics(specs)
-        try await admin.createTopics(specs)
+        try cluster.createTopics(specs)
+        try cluster.createTopics(specs)
+        #expect(throws: KafkaError.self) { try cluster.createTopics([KafkaTopicSpecification(name: "c", partitions: 1), KafkaTopicSpecification(name: "", partitions: 1)]) }
+        let admin = try await KafkaAdmin(configuration: cluster.configuration)
         let topics = try await admin.listTopics()
+        #expect(topics["c"] == nil)
         #expect(topics["a"] == 3 && topics["b"] == 1)
     }
 }

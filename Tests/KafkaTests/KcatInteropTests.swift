@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import KafkaEmbedded
 import Testing
 
 /// Interoperability with kcat (a librdkafka-based CLI, installed by .ci/run) as a separate process.

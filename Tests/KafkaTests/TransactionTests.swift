@@ -1,4 +1,5 @@
 import Kafka
+import KafkaEmbedded
 import Testing
 
 /// The transactional API end to end. The embedded cluster does not enforce transactions (aborted

@@ -41,15 +41,17 @@ public final class GatewayService: Service {
         self.onListening = onListening
     }
 
+    /// The topics the gateway writes or reads: `run()` creates those missing, with `options.partitions` (on an embedded
+    /// cluster, which cannot be asked for topics, whoever runs it creates them first).
+    public static let topics = Topology.topics.filter { $0.writers.contains(.gateway) || $0.readers.contains(.gateway) }
+
     public func run() async throws {
         var producerConfiguration = options.kafka
         // Same partitioner as Java clients and ksqlDB, so a symbol lands where they would put it.
         producerConfiguration.properties["partitioner"] = producerConfiguration.properties["partitioner"] ?? "murmur2_random"
         producerConfiguration.acks = .all
         producerConfiguration.enableIdempotence = true
-        let partitions = try await Topology.create(
-            Topology.topics.filter { $0.writers.contains(.gateway) || $0.readers.contains(.gateway) }, partitions: options.partitions,
-            kafka: options.kafka, logger: logger)
+        let partitions = try await Topology.create(GatewayService.topics, partitions: options.partitions, kafka: options.kafka, logger: logger)
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
         let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement)

@@ -91,14 +91,14 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         KafkaError(code: .destroyed, message: "\(what) is closed")
     }
 
-    static func invalid(_ message: String) -> KafkaError {
+    package static func invalid(_ message: String) -> KafkaError {
         KafkaError(code: .invalidArgument, message: message)
     }
 }
 
 extension rd_kafka_resp_err_t {
     /// Throws a `KafkaError` unless this is `NO_ERROR`.
-    func check(_ context: @autoclosure () -> String) throws {
+    package func check(_ context: @autoclosure () -> String) throws {
         if self != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(self, context: context()) }
     }
 }

@@ -2,7 +2,8 @@ import CRdKafka
 import Logging
 
 /// Per-handle state that librdkafka's callbacks reach through `rd_kafka_opaque()`.
-final class ClientContext: @unchecked Sendable {
+/// `package`, with `RDKafka.makeHandle`, for KafkaEmbedded's handle (its log callback).
+package final class ClientContext: @unchecked Sendable {
     let logger: Logger
     /// Set once by a consumer before its handle is created; read by the rebalance callback.
     var rebalanceHandler: ((OpaquePointer, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Void)?
@@ -10,14 +11,14 @@ final class ClientContext: @unchecked Sendable {
     /// the handle is destroyed), so the per-record callback costs no reference counting.
     var producer: Unmanaged<ProducerCore>?
 
-    init(logger: Logger) { self.logger = logger }
+    package init(logger: Logger) { self.logger = logger }
 }
 
 /// Creating librdkafka handles and the few plain calls shared by all clients.
-enum RDKafka {
+package enum RDKafka {
     /// Creates a handle of `role` from `configuration`; `configure` adds callbacks to the conf.
     /// Throws `KafkaError(.invalidArgument)` naming an unknown or invalid property.
-    static func makeHandle(
+    package static func makeHandle(
         role: KafkaConfiguration.Role, configuration: KafkaConfiguration, context: ClientContext,
         configure: (OpaquePointer) -> Void = { _ in }
     ) throws -> OpaquePointer {

@@ -1,6 +1,8 @@
 import CRdKafka
+import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// An in-process Kafka cluster: librdkafka's mock cluster (`rdkafka_mock.h`), listening on loopback.
 ///
@@ -13,13 +15,14 @@ import ServiceLifecycle
 /// - Does NOT enforce transactions: Fetch reports no aborted transactions and the last stable
 ///   offset equals the high watermark, so `read_committed` consumers also see aborted and open
 ///   transactional records; offsets sent with `sendOffsetsToTransaction` are never applied to
-///   the group. Does not support the CreateTopics admin request (use `createTopic`; `KafkaAdmin`
-///   does so for clusters of this process), topic configs (e.g. compaction), SASL or TLS.
+///   the group. Does not support the CreateTopics admin request, so `KafkaAdmin.createTopics`
+///   does not work on it: whoever runs the cluster creates the topics (`createTopics`; stages and
+///   the gateway then find them and ask for none), topic configs (e.g. compaction), SASL or TLS.
 /// - librdkafka marks the mock API experimental.
 public final class EmbeddedKafka: @unchecked Sendable, Service {
     private let handle: OpaquePointer
     private let cluster: OpaquePointer
-    private let state = Locked(false)  // stopped
+    private let stopped = Atomic(false)
     /// `host:port,...` of the brokers (loopback).
     public let bootstrapServers: String
     public let brokerCount: Int
@@ -41,7 +44,6 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
         cluster = mcluster
         bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mcluster))
         brokerCount = brokers
-        EmbeddedKafka.registry.withLock { $0[bootstrapServers] = SendablePointer(mcluster) }
     }
 
     private let contextKeepAlive: ClientContext
@@ -53,15 +55,20 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
 
     /// Creates a topic; an existing topic is left as it is.
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
-        try Self.createTopic(cluster, name, partitions: partitions, replicationFactor: replicationFactor)
+        try createTopics([KafkaTopicSpecification(name: name, partitions: partitions, replicationFactor: replicationFactor)])
     }
 
-    static func createTopic(_ cluster: OpaquePointer, _ name: String, partitions: Int, replicationFactor: Int) throws {
-        guard !name.isEmpty else { throw KafkaError.invalid("topic name is empty") }
-        guard partitions >= 1 else { throw KafkaError.invalid("topic \(name): partitions must be at least 1, got \(partitions)") }
-        let err = rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(max(1, replicationFactor)))
-        if err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS { return }
-        try err.check("create topic \(name)")
+    /// Creates the topics that do not exist yet (existing ones are left as they are), as
+    /// `KafkaAdmin.createTopics` does on a real cluster; nothing is created if a specification is
+    /// invalid. Topic configs (e.g. compaction) are not applied: the mock has none. A replication
+    /// factor below 1 (the broker's default) means 1.
+    public func createTopics(_ topics: [KafkaTopicSpecification]) throws {
+        for t in topics { try t.validate() }
+        for t in topics {
+            let err = rd_kafka_mock_topic_create(cluster, t.name, Int32(t.partitions), Int32(max(1, t.replicationFactor)))
+            if err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS { continue }
+            try err.check("create topic \(t.name)")
+        }
     }
 
     /// Makes a broker unreachable (its connections are closed); leadership does not move.
@@ -99,12 +106,7 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
 
     /// Shuts the cluster down; clients still connected see their brokers disappear. Idempotent.
     public func stop() {
-        let first = state.withLock { stopped in
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        _ = EmbeddedKafka.registry.withLock { $0.removeValue(forKey: bootstrapServers) }
+        guard stopped.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(handle)
     }
@@ -114,9 +116,6 @@ public final class EmbeddedKafka: @unchecked Sendable, Service {
         try? await gracefulShutdown()
         stop()
     }
-
-    /// Clusters of this process by bootstrap servers, so `KafkaAdmin` can create topics on them.
-    static let registry = Locked<[String: SendablePointer]>([:])
 }
 
 /// Kafka protocol request types, for fault injection.
