@@ -73,23 +73,26 @@ public enum Topology {
     /// sequences each order in this partition, forwarding it there when a producer wrote it elsewhere.
     public static func partition(ofSymbol symbol: String, partitions: Int) -> Int32 {
         guard partitions > 1 else { return 0 }
-        let bytes = Array(symbol.utf8)
+        // Over the UTF-8 view without copying it: the splitter does this for every record.
         let m: UInt32 = 0x5bd1_e995
-        var h: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: bytes.count)
-        var i = 0
-        while i + 4 <= bytes.count {
-            var k = UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
-            k = k &* m
-            k ^= k >> 24
-            k = k &* m
-            h = (h &* m) ^ k
-            i += 4
+        var h: UInt32 = 0x9747_b28c ^ UInt32(truncatingIfNeeded: symbol.utf8.count)
+        var word: UInt32 = 0
+        var shift: UInt32 = 0
+        for byte in symbol.utf8 {
+            word |= UInt32(byte) << shift
+            shift += 8
+            if shift == 32 {
+                var k = word &* m
+                k ^= k >> 24
+                k = k &* m
+                h = (h &* m) ^ k
+                word = 0
+                shift = 0
+            }
         }
-        let rest = bytes.count - i
-        if rest >= 3 { h ^= UInt32(bytes[i + 2]) << 16 }
-        if rest >= 2 { h ^= UInt32(bytes[i + 1]) << 8 }
-        if rest >= 1 {
-            h ^= UInt32(bytes[i])
+        if shift > 0 {
+            // The last 1–3 bytes, in the same little-endian places as Java's tail switch.
+            h ^= word
             h = h &* m
         }
         h ^= h >> 13
