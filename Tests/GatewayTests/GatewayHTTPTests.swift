@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -75,6 +76,25 @@ import Testing
             #expect(bids.first?["orders"] == .number("2"))
             let unknown = try await client.send(.get, "/v1/quote/NOPE")
             #expect(unknown.status == .notFound)
+        }
+    }
+
+    /// An order another producer placed without a trader is in the book, and no trader sees, cancels or modifies it.
+    @Test func unattributedOrdersShowInTheBookOnly() async throws {
+        let gateway = makeGateway()
+        let record = ExecutionReport(
+            orderId: "u1", traderId: nil, symbol: "AAPL", side: .sell, orderType: .limit, timeInForce: .day, status: .new,
+            price: FixedDecimal("161"), quantity: 4, filledQuantity: 0, leavesQuantity: 4, seq: 1, orderTimestamp: 5, timestamp: 5)
+        let applied = record.encoded().withUnsafeBytes {
+            ReadModelFeeder.apply(topic: Topology.executionReports.name, partition: 0, bytes: $0, to: gateway.readModel)
+        }
+        #expect(applied)
+        try await gateway.application().test(.router) { client in
+            let quote = try await client.send(.get, "/v1/quote/AAPL").data
+            #expect(quote["best_ask"] == .object([("price", .number("161")), ("quantity", .number("4"))]))
+            #expect(try await client.send(.get, "/v1/orders/u1").status == .notFound)
+            #expect(try await client.send(.delete, "/v1/orders/u1").status == .notFound)
+            #expect(try await client.send(.put, "/v1/orders/u1", body: #"{"quantity":2}"#).status == .notFound)
         }
     }
 
