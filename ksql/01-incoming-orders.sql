@@ -9,6 +9,8 @@
 -- Unquoted names are upper-cased by ksqlDB; its JSON deserializer also matches the upper-cased JSON keys, so
 -- ORDER_ID reads the field "order_id". TYPE and TIMESTAMP are quoted only because they are SQL keywords.
 -- Cancel, modify and tick records share the topic: they carry "type" (CANCEL, MODIFY, TICK); new orders don't.
+-- A record the Swift splitter forwarded to its symbol's partition carries "origin_partition" (the first copy has
+-- none): docs/records.md, "Feeding the exchange from other producers".
 
 SET 'auto.offset.reset' = 'earliest';
 
@@ -23,7 +25,9 @@ CREATE STREAM IF NOT EXISTS incoming_orders (
     quantity        BIGINT,
     time_in_force   VARCHAR,
     validity_ttl    BIGINT,
+    expire_at       BIGINT,
     client_order_id VARCHAR,
+    origin_partition BIGINT,
     `TYPE`          VARCHAR,
     `TIMESTAMP`     BIGINT
 ) WITH (
