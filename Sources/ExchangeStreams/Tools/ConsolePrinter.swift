@@ -70,7 +70,7 @@ public struct ConsolePrinter: Service {
         case Topology.matchedTrades.name:
             guard let t = try? MatchedTrade.decode(json: value) else { return nil }
             return "TRADE  \(pad(t.buyStockSymbol, 5)) \(pad("\(t.quantity)", 4)) @ \(pad(t.price.description, 9)) "
-                + "buy \(t.buyOrderId) (\(t.buyTraderId))  sell \(t.sellOrderId) (\(t.sellTraderId))  aggressor \(t.aggressorSide.rawValue)  #\(t.tradeId)"
+                + "buy \(t.buyOrderId) (\(t.buyTraderId ?? "unattributed"))  sell \(t.sellOrderId) (\(t.sellTraderId ?? "unattributed"))  aggressor \(t.aggressorSide.rawValue)  #\(t.tradeId)"
         case Topology.smaHoppingTable.name:
             guard let s = try? SimpleMovingAverage.decode(json: value) else { return nil }
             return "SMA    \(pad(s.stockSymbol, 5)) [\(time(s.windowStart))–\(time(s.windowEnd))) sma \(s.sma) vwap \(s.vwap) trades \(s.count)"
