@@ -239,5 +239,5 @@ struct GatewayBench: AsyncParsableCommand {
 final class DiscardingSink: OrderSink {
     private let submitted = Mutex(0)
     var count: Int { submitted.withLock { $0 } }
-    func submit(_ command: OrderCommand) async throws { submitted.withLock { $0 += 1 } }
+    func submit(_ command: IncomingOrder) async throws { submitted.withLock { $0 += 1 } }
 }

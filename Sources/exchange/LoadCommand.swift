@@ -154,11 +154,11 @@ struct LoadCommand: AsyncParsableCommand {
         for index in 0..<count {
             try await pace(index, start)
             let p = generator.nextPlacement()
-            let order = NewOrder(
-                orderId: "load-\(seed)-\(index)", traderId: "load-\(index % max(1, traders) + 1)", symbol: p.symbol, side: p.side,
-                type: p.type, priceMicros: p.priceMicros, quantity: p.quantity, timeInForce: p.timeInForce, validityTTL: p.validityTTL,
-                clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
-            let record = KafkaOrderSink.record(.new(order))
+            let record = IncomingOrder.new(NewOrder(
+                orderId: "load-\(seed)-\(index)", traderId: "load-\(index % max(1, traders) + 1)", stockSymbol: p.symbol,
+                side: p.side, orderType: p.type, price: p.priceMicros.map(FixedDecimal.init(micros:)), quantity: p.quantity,
+                timeInForce: p.timeInForce, validityTTL: p.validityTTL, expireAt: p.expireAt,
+                timestamp: Int64(Date().timeIntervalSince1970 * 1000)))
             do {
                 try await producer.send(KafkaProducerMessage(topic: Topology.incomingOrders.name, key: p.symbol, value: record.encoded()))
                 // The progress bar's "accepted": what the brokers acknowledged so far (not yet queued, not failed).

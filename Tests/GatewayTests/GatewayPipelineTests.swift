@@ -218,11 +218,11 @@ import Testing
 
                 // Whatever the retry did, a copy of the order in the log is refused downstream.
                 let copy = NewOrder(
-                    orderId: buyId, traderId: "bob", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 160_250_000, quantity: 10,
-                    timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                    orderId: buyId, traderId: "bob", stockSymbol: "AAPL", side: .buy, orderType: .limit, price: FixedDecimal("160.25"),
+                    quantity: 10, timeInForce: .goodTillCanceled, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
                 let report = try await producer.sendAndAwait(KafkaProducerMessage(
-                    topic: Topology.incomingOrders.name, key: "AAPL", value: KafkaOrderSink.record(.new(copy)).encoded()))
+                    topic: Topology.incomingOrders.name, key: "AAPL", value: IncomingOrder.new(copy).encoded()))
                 #expect(report.error == nil)
                 await producer.close()
 

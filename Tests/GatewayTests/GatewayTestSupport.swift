@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -8,7 +9,7 @@ import Testing
 
 /// Records what the gateway would write to `incoming_orders`.
 final class RecordingSink: OrderSink {
-    let commands = Mutex<[OrderCommand]>([])
+    let commands = Mutex<[IncomingOrder]>([])
     let failing = Mutex(false)
     /// How long the log takes to take a command (a slow broker).
     let delay = Mutex(Duration.zero)
@@ -17,7 +18,7 @@ final class RecordingSink: OrderSink {
 
     struct Unavailable: Error {}
 
-    func submit(_ command: OrderCommand) async throws {
+    func submit(_ command: IncomingOrder) async throws {
         let delay = nextDelays.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? delay.withLock { $0 }
         if delay > .zero { try await Task.sleep(for: delay) }
         if failing.withLock({ $0 }) { throw Unavailable() }
@@ -25,7 +26,7 @@ final class RecordingSink: OrderSink {
     }
 
     var count: Int { commands.withLock { $0.count } }
-    var last: OrderCommand? { commands.withLock { $0.last } }
+    var last: IncomingOrder? { commands.withLock { $0.last } }
 }
 
 enum Keys {

@@ -228,7 +228,7 @@ import Testing
         }
         let traders = sink.commands.withLock { $0.map { command -> String in
             guard case .new(let order) = command else { return "?" }
-            return order.traderId
+            return order.traderId ?? "?"
         } }
         #expect(traders == ["alice", "alice", "bob", "alice"])
         #expect(gateway.fastPathRequests == 6)

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import Testing
 
@@ -60,8 +61,8 @@ import Testing
         for i in 0..<count {
             model.recordAccepted(
                 NewOrder(
-                    orderId: "p\(i)", traderId: "alice", symbol: "AAPL", side: .buy, type: .limit, priceMicros: 150_000_000,
-                    quantity: 10, timeInForce: .goodTillCanceled, validityTTL: nil, clientOrderId: nil, timestamp: 1_700_000_000_000))
+                    orderId: "p\(i)", traderId: "alice", stockSymbol: "AAPL", side: .buy, orderType: .limit, price: FixedDecimal("150"),
+                    quantity: 10, timeInForce: .goodTillCanceled, timestamp: 1_700_000_000_000))
         }
         #expect(model.counts.orders == count)
         #expect((0..<count).allSatisfy { model.order("p\($0)", trader: "alice")?["status"] == .string("PENDING") })

@@ -1,4 +1,4 @@
-import enum ExchangeRecords.IncomingOrder
+import ExchangeRecords
 import FuzzSupport
 import Gateway
 
@@ -39,11 +39,10 @@ func check(_ p: OrderRequestParser.Placement) {
     require((p.timeInForce == .goodTillDate) == (p.expireAt != nil), "expire_at \(String(describing: p.expireAt)) with \(p.timeInForce)")
     if let expireAt = p.expireAt { require(1...OrderRequestParser.latestExpiry ~= expireAt, "expire_at \(expireAt)") }
 
-    let order = NewOrder(
-        orderId: "0b9e2f5c-3f1e-4a57-8d0c-2f9a1b6c7d8e", traderId: "alice", symbol: p.symbol, side: p.side, type: p.type,
-        priceMicros: p.priceMicros, quantity: p.quantity, timeInForce: p.timeInForce, validityTTL: p.validityTTL,
-        expireAt: p.expireAt, clientOrderId: p.clientOrderId, timestamp: 1_700_000_000_000)
-    let record = KafkaOrderSink.record(.new(order))
+    let record = IncomingOrder.new(NewOrder(
+        orderId: "0b9e2f5c-3f1e-4a57-8d0c-2f9a1b6c7d8e", clientOrderId: p.clientOrderId, traderId: "alice", stockSymbol: p.symbol, side: p.side,
+        orderType: p.type, price: p.priceMicros.map(FixedDecimal.init(micros:)), quantity: p.quantity, timeInForce: p.timeInForce,
+        validityTTL: p.validityTTL, expireAt: p.expireAt, timestamp: 1_700_000_000_000))
     let bytes = record.encoded()
     do {
         let decoded = try IncomingOrder.decode(json: bytes)

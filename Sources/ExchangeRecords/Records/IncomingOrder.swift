@@ -23,6 +23,16 @@ public enum IncomingOrder: Sendable, Hashable {
         }
     }
 
+    /// The order the record places, cancels or modifies; nil for ticks.
+    public var orderId: String? {
+        switch self {
+        case .new(let o): o.orderId
+        case .cancel(let o): o.orderId
+        case .modify(let o): o.orderId
+        case .tick: nil
+        }
+    }
+
     /// The side, which decides `buy_orders` or `sell_orders`; nil for ticks.
     public var side: Side? {
         switch self {

@@ -20,7 +20,7 @@ public final class KafkaOrderSink: OrderSink {
         self.waitForAcknowledgement = waitForAcknowledgement
     }
 
-    public func submit(_ command: OrderCommand) async throws {
+    public func submit(_ command: IncomingOrder) async throws {
         let message = self.message(command)
         if waitForAcknowledgement {
             let report = try await producer.sendAndAwait(message)
@@ -30,7 +30,7 @@ public final class KafkaOrderSink: OrderSink {
         }
     }
 
-    public func submit(_ command: OrderCommand, completion: @escaping @Sendable ((any Error)?) -> Void) {
+    public func submit(_ command: IncomingOrder, completion: @escaping @Sendable ((any Error)?) -> Void) {
         let message = self.message(command)
         if waitForAcknowledgement {
             producer.send(message) { report in completion(report.error) }
@@ -45,26 +45,9 @@ public final class KafkaOrderSink: OrderSink {
         completeInTask(completion) { [producer] in try await producer.send(message) }
     }
 
-    func message(_ command: OrderCommand) -> KafkaProducerMessage {
+    func message(_ command: IncomingOrder) -> KafkaProducerMessage {
         KafkaProducerMessage(
-            topic: topic, partition: nil, key: command.symbol, value: KafkaOrderSink.record(command).encoded(), headers: [], timestamp: nil)
-    }
-
-    /// The `incoming_orders` record of a command (ExchangeRecords' codec, the one the splitter decodes).
-    public static func record(_ command: OrderCommand) -> IncomingOrder {
-        switch command {
-        case .new(let o):
-            return .new(ExchangeRecords.NewOrder(
-                orderId: o.orderId, clientOrderId: o.clientOrderId, traderId: o.traderId, stockSymbol: o.symbol,
-                side: o.side, orderType: o.type, price: o.priceMicros.map { FixedDecimal(micros: $0) },
-                quantity: o.quantity, timeInForce: o.timeInForce, validityTTL: o.validityTTL, expireAt: o.expireAt,
-                timestamp: o.timestamp))
-        case .cancel(let id, let trader, let symbol, let s, let timestamp):
-            return .cancel(CancelOrder(orderId: id, traderId: trader, stockSymbol: symbol, side: s, timestamp: timestamp))
-        case .modify(let id, let trader, let symbol, let s, let price, let quantity, let timestamp):
-            return .modify(ModifyOrder(
-                orderId: id, traderId: trader, stockSymbol: symbol, side: s, price: price.map { FixedDecimal(micros: $0) },
-                quantity: quantity, timestamp: timestamp))
-        }
+            topic: topic, partition: nil, key: command.stockSymbol.map { Array($0.utf8) }, value: command.encoded(), headers: [],
+            timestamp: nil)
     }
 }

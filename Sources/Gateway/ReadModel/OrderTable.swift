@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// The read model's orders by id, split over shards that each grow on their own.
 ///
 /// One dictionary of every order the gateway tracks rehashes all of them whenever it grows, under the read model's

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Synchronization
 
 /// The query side (CQRS): in-memory views built from `execution_reports`, `matched_trades` and
@@ -59,12 +60,13 @@ public final class ReadModel: Sendable {
         /// An order this gateway accepted and no report has mentioned yet.
         static func accepted(_ order: NewOrder) -> OrderState {
             var o = OrderState(
-                orderId: order.orderId, traderId: order.traderId, symbol: order.symbol, side: order.side.rawValue,
-                orderType: order.type.rawValue, timeInForce: order.timeInForce.rawValue, validityTTL: order.validityTTL,
-                expireAt: order.expireAt, clientOrderId: order.clientOrderId, priceMicros: order.priceMicros, quantity: order.quantity,
-                leaves: order.quantity, status: "PENDING", createdAt: order.timestamp, updatedAt: order.timestamp)
+                orderId: order.orderId, traderId: order.traderId ?? ReadModel.unattributed, symbol: order.stockSymbol,
+                side: order.side.rawValue, orderType: order.orderType.rawValue, timeInForce: order.timeInForce.rawValue,
+                validityTTL: order.validityTTL, expireAt: order.expireAt, clientOrderId: order.clientOrderId,
+                priceMicros: order.price?.micros, quantity: order.quantity, leaves: order.quantity, status: "PENDING",
+                createdAt: order.timestamp, updatedAt: order.timestamp)
             o.history.append(HistoryEntry(
-                status: "PENDING", priceMicros: order.priceMicros, quantity: order.quantity, filled: 0,
+                status: "PENDING", priceMicros: order.price?.micros, quantity: order.quantity, filled: 0,
                 leaves: order.quantity, timestamp: order.timestamp))
             return o
         }
@@ -165,7 +167,7 @@ public final class ReadModel: Sendable {
     public func recordAccepted(_ order: NewOrder) {
         state.withLock { s in
             guard s.orders.insertAccepted(order) else { return }
-            s.ordersByTrader[order.traderId, default: []].append(order.orderId)
+            s.ordersByTrader[order.traderId ?? ReadModel.unattributed, default: []].append(order.orderId)
         }
     }
 

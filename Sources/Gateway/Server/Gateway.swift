@@ -314,23 +314,24 @@ public final class Gateway: Sendable {
 
         let now = Gateway.nowMillis()
         return .submit(NewOrder(
-            orderId: orderId, traderId: trader.id, symbol: placement.symbol, side: placement.side,
-            type: placement.type, priceMicros: placement.priceMicros, quantity: placement.quantity,
-            timeInForce: placement.timeInForce, validityTTL: placement.validityTTL, expireAt: placement.expireAt,
-            clientOrderId: placement.clientOrderId, timestamp: now), idempotencyKey: idempotencyKey)
+            orderId: orderId, clientOrderId: placement.clientOrderId, traderId: trader.id, stockSymbol: placement.symbol,
+            side: placement.side, orderType: placement.type, price: placement.priceMicros.map(FixedDecimal.init(micros:)),
+            quantity: placement.quantity, timeInForce: placement.timeInForce, validityTTL: placement.validityTTL,
+            expireAt: placement.expireAt, timestamp: now), idempotencyKey: idempotencyKey)
     }
 
     /// The answer once the sink took the order (202) or could not (503, and the key is free again).
     func finishPlacement(_ order: NewOrder, idempotencyKey: String?, error: (any Error)?) throws(APIError) -> APIAnswer {
+        let trader = order.traderId ?? ReadModel.unattributed  // the gateway's orders always name their trader
         if let error {
-            if let key = idempotencyKey { idempotency.abandon(trader: order.traderId, key: key) }
+            if let key = idempotencyKey { idempotency.abandon(trader: trader, key: key) }
             metrics.increment("exchange_gateway_orders_unavailable_total")
             throw APIError(status: .serviceUnavailable, errorType: "NetworkException", message: "order log unavailable: \(error)")
         }
         readModel.recordAccepted(order)
         metrics.increment("exchange_gateway_orders_accepted_total")
         let text = Gateway.acceptedBody(orderId: order.orderId, clientOrderId: order.clientOrderId)
-        if let key = idempotencyKey { idempotency.complete(trader: order.traderId, key: key, status: 202, body: text) }
+        if let key = idempotencyKey { idempotency.complete(trader: trader, key: key, status: 202, body: text) }
         return APIAnswer(status: .accepted, body: text)
     }
 
@@ -380,21 +381,22 @@ public final class Gateway: Sendable {
         let buffer = try await body(&request)
         guard let instrument = instruments[target.symbol] else { throw APIError.notFound("unknown instrument '\(target.symbol)'") }
         let change = try parser.parseModification(buffer.readableBytesView, instrument: instrument)
-        try await submit(.modify(
-            orderId: target.id, traderId: target.trader.id, symbol: target.symbol, side: target.side,
-            priceMicros: change.price, quantity: change.quantity, timestamp: Gateway.nowMillis()))
+        try await submit(.modify(ModifyOrder(
+            orderId: target.id, traderId: target.trader.id, stockSymbol: target.symbol, side: target.side,
+            price: change.price.map(FixedDecimal.init(micros:)), quantity: change.quantity, timestamp: Gateway.nowMillis())))
         metrics.increment("exchange_gateway_modifies_accepted_total")
         return Response.success(.object([("order_id", .string(target.id)), ("status", .string("MODIFY_PENDING"))]), status: .accepted)
     }
 
     func cancelOrder(_ context: GatewayRequestContext) async throws -> Response {
         let target = try openOwnedOrder(context)
-        try await submit(.cancel(orderId: target.id, traderId: target.trader.id, symbol: target.symbol, side: target.side, timestamp: Gateway.nowMillis()))
+        try await submit(.cancel(CancelOrder(
+            orderId: target.id, traderId: target.trader.id, stockSymbol: target.symbol, side: target.side, timestamp: Gateway.nowMillis())))
         metrics.increment("exchange_gateway_cancels_accepted_total")
         return Response.success(.object([("order_id", .string(target.id)), ("status", .string("CANCEL_PENDING"))]), status: .accepted)
     }
 
-    func submit(_ command: OrderCommand) async throws {
+    func submit(_ command: IncomingOrder) async throws {
         do {
             try await sink.submit(command)
         } catch {
