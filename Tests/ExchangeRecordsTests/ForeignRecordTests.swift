@@ -105,6 +105,14 @@ import Testing
         #expect(throws: RecordDecodingError(field: field, reason: reason)) { try IncomingOrder.decode(json: json) }
     }
 
+    /// Unknown fields are walked over one after another, however many a value holds.
+    @Test func thousandsOfUnknownFieldsAreSkipped() throws {
+        let unknown = (0..<7_000).map { #""u\#($0 % 100)x":0"# }.joined(separator: ",")
+        let json = #"{"order_id":"o",\#(unknown),"stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"MARKET","time_in_force":"IOC","timestamp":5}"#
+        #expect(json.utf8.count < 64 * 1024)
+        #expect(try IncomingOrder.decode(json: json).orderId == "o")
+    }
+
     @Test func aForwardedRecordKeepsItsOrigin() throws {
         let order = IncomingOrder.new(NewOrder(
             orderId: "o", traderId: nil, stockSymbol: "FB", side: .sell, orderType: .market, price: nil, quantity: 3,

@@ -116,54 +116,57 @@ struct JSONReader {
     mutating func nextField(
         _ table: FieldTable, count: inout Int, seen: inout UInt64
     ) throws(RecordDecodingError) -> Int? {
-        skipWhitespace()
-        if count == 0 {
-            if pos < base.count && base[pos] == UInt8(ascii: "}") {
-                pos += 1
-                return nil
-            }
-        } else {
-            guard pos < base.count else { throw syntax("',' or '}'") }
-            if base[pos] == UInt8(ascii: "}") {
-                pos += 1
-                return nil
-            }
-            guard base[pos] == UInt8(ascii: ",") else { throw syntax("',' or '}'") }
-            pos += 1
+        // A loop, not recursion, over a foreign record's unknown fields: a 64 KiB value can hold thousands.
+        while true {
             skipWhitespace()
-        }
-        guard pos < base.count, base[pos] == UInt8(ascii: "\"") else { throw syntax("a field name in double quotes") }
-        if count == 0 { fieldHint = 0 }
-        let start = pos + 1
-        var found: Int?
-        if let length = table.matchesAt(fieldHint, base, start) {
-            // The expected key, byte for byte, closed by a quote (names contain no escapes).
-            found = fieldHint
-            pos = start + length + 1
-        } else if let end = scanPlainString() {
-            let key = UnsafeRawBufferPointer(rebasing: base[start..<end])
-            found = table.index(of: key, hint: fieldHint)
-            if found == nil && !foreignForms { throw error(String(decoding: key, as: UTF8.self), "unknown field") }
-        } else {
-            let key = try readString(field: nil)
-            found = table.index(of: key)
-            if found == nil && !foreignForms { throw error(key, "unknown field") }
-        }
-        guard let index = found else {
-            // An unknown field of a foreign record: its value is walked over, and the next field read.
-            guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
-            try skipValue(depth: 0)
+            if count == 0 {
+                if pos < base.count && base[pos] == UInt8(ascii: "}") {
+                    pos += 1
+                    return nil
+                }
+            } else {
+                guard pos < base.count else { throw syntax("',' or '}'") }
+                if base[pos] == UInt8(ascii: "}") {
+                    pos += 1
+                    return nil
+                }
+                guard base[pos] == UInt8(ascii: ",") else { throw syntax("',' or '}'") }
+                pos += 1
+                skipWhitespace()
+            }
+            guard pos < base.count, base[pos] == UInt8(ascii: "\"") else { throw syntax("a field name in double quotes") }
+            if count == 0 { fieldHint = 0 }
+            let start = pos + 1
+            var found: Int?
+            if let length = table.matchesAt(fieldHint, base, start) {
+                // The expected key, byte for byte, closed by a quote (names contain no escapes).
+                found = fieldHint
+                pos = start + length + 1
+            } else if let end = scanPlainString() {
+                let key = UnsafeRawBufferPointer(rebasing: base[start..<end])
+                found = table.index(of: key, hint: fieldHint)
+                if found == nil && !foreignForms { throw error(String(decoding: key, as: UTF8.self), "unknown field") }
+            } else {
+                let key = try readString(field: nil)
+                found = table.index(of: key)
+                if found == nil && !foreignForms { throw error(key, "unknown field") }
+            }
+            guard let index = found else {
+                // An unknown field of a foreign record: its value is walked over, and the next field read.
+                guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
+                try skipValue(depth: 0)
+                count += 1
+                continue
+            }
+            let bit: UInt64 = 1 << UInt64(index)
+            if seen & bit != 0 { throw error(table.names[index], "duplicate field") }
+            seen |= bit
             count += 1
-            return try nextField(table, count: &count, seen: &seen)
+            fieldHint = index + 1
+            guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
+            skipWhitespace()
+            return index
         }
-        let bit: UInt64 = 1 << UInt64(index)
-        if seen & bit != 0 { throw error(table.names[index], "duplicate field") }
-        seen |= bit
-        count += 1
-        fieldHint = index + 1
-        guard consume(UInt8(ascii: ":")) else { throw syntax("':'") }
-        skipWhitespace()
-        return index
     }
 
     /// If the string at `pos` (on its opening quote) has no escapes and only ASCII, consumes it and returns the
