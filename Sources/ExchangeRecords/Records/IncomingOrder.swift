@@ -174,12 +174,25 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         try decodeForwarded(json: json, rules: rules).order
     }
 
-    public static func decode(json: String, rules: ReadingRules) throws(RecordDecodingError) -> Self {
-        try decode(json: Array(json.utf8), rules: rules)
+    /// The same over any bytes (an array, a slice of a Kafka batch, a string's UTF-8).
+    public static func decode(json: some Sequence<UInt8>, rules: ReadingRules) throws(RecordDecodingError) -> Self {
+        try decodeForwarded(json: json, rules: rules).order
     }
 
-    public static func decode(json: [UInt8], rules: ReadingRules) throws(RecordDecodingError) -> Self {
-        try json.withUnsafeBytes { raw in Result { () throws(RecordDecodingError) in try decode(json: raw, rules: rules) } }.get()
+    public static func decode(json: String, rules: ReadingRules) throws(RecordDecodingError) -> Self {
+        try decode(json: json.utf8, rules: rules)
+    }
+
+    /// `decodeForwarded` over any bytes: in place when they are contiguous, else copied once.
+    public static func decodeForwarded(
+        json: some Sequence<UInt8>, rules: ReadingRules
+    ) throws(RecordDecodingError) -> (order: IncomingOrder, origin: Origin?) {
+        func decode(_ raw: UnsafeRawBufferPointer) -> Result<(order: IncomingOrder, origin: Origin?), RecordDecodingError> {
+            Result { () throws(RecordDecodingError) in try decodeForwarded(json: raw, rules: rules) }
+        }
+        let result = json.withContiguousStorageIfAvailable { decode(UnsafeRawBufferPointer($0)) }
+            ?? Array(json).withUnsafeBytes { decode($0) }
+        return try result.get()
     }
 
     /// Decodes a value of `incoming_orders`, with the origin the splitter gave it if it forwarded it.

@@ -87,9 +87,7 @@ final class SplitTask: StageTask {
         let origin: IncomingOrder.Origin?
         do {
             let rules = IncomingOrder.ReadingRules(dateTimeValidity: dateTimeValidity, recordTimestamp: record.timestamp)
-            (order, origin) = try value.withUnsafeBytes { raw in
-                Result { () throws(RecordDecodingError) in try IncomingOrder.decodeForwarded(json: raw, rules: rules) }
-            }.get()
+            (order, origin) = try IncomingOrder.decodeForwarded(json: value, rules: rules)
         } catch {
             deadLetter(record, error.description, into: &outputs)
             return

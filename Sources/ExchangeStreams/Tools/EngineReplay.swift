@@ -45,9 +45,7 @@ public struct EngineReplay {
         let order: IncomingOrder
         do {
             let rules = IncomingOrder.ReadingRules(dateTimeValidity: dateTimeValidity, recordTimestamp: recordTimestamp)
-            order = try line.withUnsafeBytes { raw in
-                Result { () throws(RecordDecodingError) in try IncomingOrder.decode(json: raw, rules: rules) }
-            }.get()
+            order = try IncomingOrder.decode(json: line, rules: rules)
         } catch {
             switch snapshotRequest(Array(line)) {
             case .some(.success(let symbol)):
