@@ -110,18 +110,18 @@ public final class KafkaProducer: Sendable, Service {
     /// records (closed, fatal error); records already queued are still awaited then.
     public func sendAndAwait(contentsOf messages: [KafkaProducerMessage]) async throws -> [KafkaDeliveryReport] {
         let group = DeliveryGroup(count: messages.count)
-        group.retainForDelivery()
         var failure: Error?
         for (index, message) in messages.enumerated() {
+            let opaque = DeliveryCallback(topic: message.topic) { group.complete(index, $0) }.retainedOpaque()
             if failure == nil {
                 do {
-                    try await core.enqueue(message, opaque: group.opaque(index))
+                    try await core.enqueue(message, opaque: opaque)
                     continue
                 } catch {
                     failure = error
                 }
             }
-            group.complete(index, ProducerCore.refusedReport(message, failure))
+            DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, failure))
         }
         let reports = await group.wait()
         if let failure, reports.allSatisfy({ $0.error != nil }) { throw failure }
@@ -217,16 +217,6 @@ extension Duration {
     }
 }
 
-/// Producer state shared by senders and the poll thread.
-struct ProducerState {
-    var closed = false
-    var fatal: KafkaError?
-    var failureCount = 0
-    var firstFailure: KafkaError?
-    var failuresSinceFlush = 0
-    var spaceWaiters: [CheckedContinuation<Void, Never>] = []
-}
-
 /// A position in the stream of fire-and-forget sends; see `KafkaProducer.mark()`.
 public struct DeliveryMark: Sendable, Hashable {
     let epoch: UInt64
@@ -274,15 +264,14 @@ struct SendState {
     }
 }
 
-/// Epoch tags are odd, so they never collide with a `DeliveryGroup` opaque (an aligned pointer) or a
-/// `DeliveryCallback`'s (an aligned pointer with bit 1 set).
+/// Epoch tags are odd, so they never collide with a `DeliveryCallback`'s opaque (an aligned pointer).
 private func epochTag(_ epoch: UInt64) -> UnsafeMutableRawPointer? { UnsafeMutableRawPointer(bitPattern: UInt(epoch << 1 | 1)) }
 
 /// Everything the poll thread needs; `KafkaProducer` is a thin owner so its `deinit` can stop the thread.
 final class ProducerCore: @unchecked Sendable {
     let rk: SendablePointer
     let context: ClientContext
-    let state = Locked(ProducerState())
+    let state = Locked(ProducerStateMachine())
     private let sending = Locked(SendState())
     private let inlineServes = Atomic<Int>(0)
     /// Whether `state.spaceWaiters` is non-empty (set and cleared under its lock), readable without
@@ -292,11 +281,9 @@ final class ProducerCore: @unchecked Sendable {
     /// librdkafka's reply queue, which writes a byte to `wakePipe` when reports arrive.
     private let queue: SendablePointer
     private let wakePipe: (read: Int32, write: Int32)
-    private let pollStopped = Locked(false)
     private let pollExited = DispatchSemaphore(value: 0)
     /// Cuts the poll thread's back-off short when a sender waits for queue space.
     private let pollWake = DispatchSemaphore(value: 0)
-    private let shutdownDone = Locked(false)
     /// Held by whoever serves delivery callbacks (every `rd_kafka_poll`, and the librdkafka calls
     /// that poll inside: flush, commit and abort of a transaction), so `tally` needs no other lock.
     private let servingLock = Mutex<Void>(())
@@ -353,7 +340,7 @@ final class ProducerCore: @unchecked Sendable {
 
     /// The error for a record librdkafka refused (other than a full queue).
     func sendError(_ err: rd_kafka_resp_err_t, _ message: KafkaProducerMessage) -> KafkaError {
-        if let fatal = state.withLock({ $0.fatal }) { return fatal }
+        if let refusal = state.withLock({ $0.refusal }) { return refusal }
         if err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION {
             return KafkaError(err, context: "produce to \(message.topic)[\(message.partition.map(String.init) ?? "?")]: no such partition")
         }
@@ -362,16 +349,14 @@ final class ProducerCore: @unchecked Sendable {
 
     private func waitForSpace() async throws {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let closed = state.withLock { s in
-                if !s.closed {
-                    s.spaceWaiters.append(continuation)
-                    spaceWanted.store(true, ordering: .relaxed)
-                }
-                return s.closed
+            let waiting = state.withLock { s in
+                let waiting = s.waitForSpace(continuation)
+                if waiting { spaceWanted.store(true, ordering: .relaxed) }
+                return waiting
             }
-            if closed { continuation.resume() } else { wakePollThread() }
+            if waiting { wakePollThread() } else { continuation.resume() }
         }
-        if state.withLock({ $0.closed }) { throw KafkaError.closed("producer") }
+        if let refusal = state.withLock({ $0.refusal }) { throw refusal }
         try Task.checkCancellation()
     }
 
@@ -382,14 +367,14 @@ final class ProducerCore: @unchecked Sendable {
             cache.last = (name, existing)
             return existing.pointer
         }
-        guard !state.withLock({ $0.closed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
+        guard !state.withLock({ $0.isClosed }), let handle = rd_kafka_topic_new(rk.pointer, name, nil) else { return nil }
         cache.handles[name] = SendablePointer(handle)
         cache.last = (name, SendablePointer(handle))
         return handle
     }
 
     private func unavailableTopicError() -> rd_kafka_resp_err_t {
-        state.withLock { $0.closed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
+        state.withLock { $0.isClosed } ? RD_KAFKA_RESP_ERR__DESTROY : rd_kafka_last_error()
     }
 
     /// One fire-and-forget record, counted in the current epoch (before it is produced, so its
@@ -465,7 +450,7 @@ final class ProducerCore: @unchecked Sendable {
 
     func waitUntilAcknowledged(_ mark: DeliveryMark) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
-            if state.withLock({ $0.closed }) {
+            if state.withLock({ $0.isClosed }) {
                 continuation.resume(throwing: KafkaError.closed("producer"))
                 return
             }
@@ -561,37 +546,29 @@ final class ProducerCore: @unchecked Sendable {
     // MARK: Flush and shutdown
 
     func flush(timeoutMs: Int) async throws {
-        if state.withLock({ $0.closed }) { throw KafkaError.closed("producer") }
+        if state.withLock({ $0.isClosed }) { throw KafkaError.closed("producer") }
         let rk = self.rk
         let err = try await Blocking.run { [self] in whileServing { rd_kafka_flush(rk.pointer, Int32(clamping: timeoutMs)) } }
         if err == RD_KAFKA_RESP_ERR__TIMED_OUT {
             throw KafkaError(code: .timedOut, message: "flush: \(rd_kafka_outq_len(rk.pointer)) records still undelivered after \(timeoutMs) ms", isRetriable: true)
         }
-        let failures = state.withLock { s -> (Int, KafkaError?) in
-            defer { s.failuresSinceFlush = 0; s.firstFailure = nil }
-            return (s.failuresSinceFlush, s.firstFailure)
-        }
-        if failures.0 > 0, var error = failures.1 {
-            error.message = "\(failures.0) record(s) not delivered since the previous flush; first: \(error.message)"
-            throw error
-        }
+        if let failure = state.withLock({ $0.takeFlushFailure() }) { throw failure }
     }
 
     /// Flushes up to `flushTimeoutMs`, purges the rest (failing their waiters), stops the poll
     /// thread and destroys the handle. Safe to call more than once.
     func shutdown(flushTimeoutMs: Int) {
-        let first = shutdownDone.withLock { done in
-            defer { done = true }
-            return !done
-        }
-        guard first else { return }
+        guard state.withLock({ $0.beginShutdown() }) else { return }
         if flushTimeoutMs > 0 { _ = whileServing { rd_kafka_flush(rk.pointer, Int32(clamping: flushTimeoutMs)) } }
-        state.withLock { $0.closed = true }
-        resumeSpaceWaiters()
+        let spaceWaiters = state.withLock { s in
+            spaceWanted.store(false, ordering: .relaxed)
+            return s.close()
+        }
+        for waiter in spaceWaiters { waiter.resume() }
         resumeMarkWaiters(closing: true)
         _ = rd_kafka_purge(rk.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         _ = whileServing { rd_kafka_flush(rk.pointer, 5_000) }  // serves the purge reports
-        pollStopped.withLock { $0 = true }
+        state.withLock { $0.stopPolling() }
         wakePollThread()
         pollExited.wait()
         context.producer = nil
@@ -610,7 +587,7 @@ final class ProducerCore: @unchecked Sendable {
         var servesSeen = 0
         var pfd = pollfd(fd: wakePipe.read, events: Int16(POLLIN), revents: 0)
         var drain = [UInt8](repeating: 0, count: 64)
-        while !pollStopped.withLock({ $0 }) {
+        while state.withLock({ $0.pollThreadRuns }) {
             let serves = inlineServes.load(ordering: .relaxed)
             if serves != servesSeen && !spaceWanted.load(ordering: .relaxed) {
                 // A sender is serving the reports: look again shortly (sooner if a sender starts waiting for space).
@@ -635,18 +612,14 @@ final class ProducerCore: @unchecked Sendable {
 
     // MARK: Delivery callbacks (`servingLock` held)
 
-    /// One record's report: a `sendAndAwait` slot completes at once; fire-and-forget records are
+    /// One record's report: a tracked record's `DeliveryCallback` gets it at once; fire-and-forget records are
     /// counted in `tally` per epoch.
     fileprivate func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
         guard let opaque = message.pointee._private else { return }
         if spaceWanted.load(ordering: .relaxed) { resumeSpaceWaiters() }
         let bits = UInt(bitPattern: opaque)
-        if DeliveryCallback.isTagged(bits) {
-            DeliveryCallback.deliver(message, bits: bits)
-            return
-        }
         if bits & 1 == 0 {
-            DeliveryGroup.deliver(message, opaque: opaque)
+            DeliveryCallback.deliver(message, opaque: opaque)
             return
         }
         let epoch = UInt64(bits >> 1)
@@ -659,10 +632,9 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     private func resumeSpaceWaiters() {
-        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+        let waiters = state.withLock { s in
             spaceWanted.store(false, ordering: .relaxed)
-            defer { s.spaceWaiters = [] }
-            return s.spaceWaiters
+            return s.takeSpaceWaiters()
         }
         for w in waiters { w.resume() }
     }
@@ -676,13 +648,7 @@ final class ProducerCore: @unchecked Sendable {
             for (epoch, error) in t.failedEpochs where s.failed[epoch] == nil { s.failed[epoch] = error }
         }
         resumeMarkWaiters()
-        if t.failures > 0 {
-            state.withLock { s in
-                s.failureCount += t.failures
-                s.failuresSinceFlush += t.failures
-                if s.firstFailure == nil { s.firstFailure = t.firstFailure }
-            }
-        }
+        if t.failures > 0 { state.withLock { $0.recordFailures(t.failures, first: t.firstFailure) } }
     }
 
     fileprivate func errorReported(_ err: rd_kafka_resp_err_t, _ reason: String) {
@@ -690,7 +656,7 @@ final class ProducerCore: @unchecked Sendable {
             var buffer = [CChar](repeating: 0, count: 512)
             let code = rd_kafka_fatal_error(rk.pointer, &buffer, buffer.count)
             let error = KafkaError(code: KafkaError.Code(code), message: "fatal producer error: \(stringFromCBuffer(buffer))", isFatal: true)
-            state.withLock { if $0.fatal == nil { $0.fatal = error } }
+            state.withLock { $0.failed(fatally: error) }
             context.logger.error("\(error)")
         } else {
             context.logger.debug("producer: \(String(cString: rd_kafka_err2name(err))): \(reason)")
