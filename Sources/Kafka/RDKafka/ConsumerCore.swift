@@ -169,16 +169,6 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
-    static func commit(_ rk: OpaquePointer, _ items: [(KafkaTopicPartition, Int64)]?, async: Bool) throws {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        if let items { list = RDKafka.partitionList(items) }
-        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
-        let err = rd_kafka_commit(rk, list, async ? 1 : 0)
-        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }  // nothing stored: nothing to commit
-        try err.check("commit")
-        if let list, !async, let error = RDKafka.firstError(list, "commit") { throw error }
-    }
-
     /// A synchronous commit with a bounded wait (`rd_kafka_commit` would wait forever).
     static func commitAndWait(_ rk: OpaquePointer, _ items: [(KafkaTopicPartition, Int64)]?, timeoutMs: Int) throws {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
