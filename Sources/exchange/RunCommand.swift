@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExchangeMetrics
 import ExchangeRecords
 import ExchangeStreams
 import Foundation
@@ -67,7 +68,7 @@ struct RunCommand: AsyncParsableCommand {
                     + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")
         }
         let partitions = try await Topology.create(partitions: settings.partitions, kafka: settings.kafka)
-        try stream.startMetrics()
+        let metrics = try stream.startMetrics()
         let splitProgress = StageProgress()
         let matchProgress = StageProgress()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -83,7 +84,7 @@ struct RunCommand: AsyncParsableCommand {
         let analyticsStage = try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: settings.partitions)
         services.append(.init(service: StageService(analyticsStage, settings: settings)))
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
-        if !noGateway { services.append(.init(service: try gateway(settings))) }
+        if !noGateway { services.append(.init(service: try gateway(settings, metrics: metrics))) }
         services.append(
             .init(
                 service: DemoFeed(
@@ -99,8 +100,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The gateway on loopback; with no keys configured (EXCHANGE_API_KEYS, EXCHANGE_KEYS_FILE, JWT) it gets the
     /// development keys, as this is the demo command.
-    func gateway(_ settings: StreamsSettings) throws -> GatewayService {
+    func gateway(_ settings: StreamsSettings, metrics: MetricsRegistry) throws -> GatewayService {
         var options = GatewayService.Options(kafka: settings.kafka)
+        options.metrics = metrics
         options.http.port = gatewayPort
         options.partitions = settings.partitions
         try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)

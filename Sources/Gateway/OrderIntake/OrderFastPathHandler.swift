@@ -357,13 +357,17 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let loop = context.eventLoop
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
             gateway.sink.submit(.new(order)) { error in
-                let answer: APIAnswer
-                do throws(APIError) {
-                    answer = try gateway.finishPlacement(order, idempotencyKey: key, error: error)
-                } catch {
-                    answer = APIAnswer(error)
+                // Back on the connection's event loop before anything changes: the delivery report arrives on a
+                // librdkafka thread, and the read model is changed from event loops and tasks only, as the route does.
+                loop.execute {
+                    let answer: APIAnswer
+                    do throws(APIError) {
+                        answer = try gateway.finishPlacement(order, idempotencyKey: key, error: error)
+                    } catch {
+                        answer = APIAnswer(error)
+                    }
+                    bound.value.handler.settle(id, answer, context: bound.value.context)
                 }
-                loop.execute { bound.value.handler.settle(id, answer, context: bound.value.context) }
             }
         }
     }
