@@ -98,21 +98,11 @@ public enum JSONValue: Sendable, Equatable {
             out += "\""
             return
         }
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
+        // The records' escaper: one JSON string writer for the whole exchange.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 8)
+        bytes.appendJSONString(s)
+        out += String(decoding: bytes, as: UTF8.self)
     }
 }
 
