@@ -92,7 +92,10 @@ struct FaultToleranceTests {
         let producer = try await KafkaProducer(configuration: config)
         for i in 0..<500 {
             try await producer.send(KafkaProducerMessage(topic: "full", value: Array("\(i)".utf8)))
-            #expect(producer.outstandingCount <= 10)
+            // `rd_kafka_outq_len` is the records (at most 10, those awaiting their report included) plus the
+            // operations waiting in the reply queue: a delivery-report batch each, and error or log events. So it may
+            // pass 10 by a few; a queue that did not hold would grow by hundreds here.
+            #expect(producer.outstandingCount <= 20)
         }
         try await producer.flush()
         #expect(producer.deliveryFailureCount == 0)
