@@ -42,6 +42,9 @@ public struct RefOrder: FoundationTwin {
             (price, quantity) = (decimal(o.price), o.quantity)
         case .tick:
             type = "TICK"
+        case .instrument(let c):
+            type = "INSTRUMENT"
+            stock_symbol = c.stockSymbol
         }
     }
 

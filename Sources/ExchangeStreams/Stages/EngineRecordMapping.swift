@@ -70,7 +70,39 @@ public enum EngineRecordMapping {
                     quantity: m.quantity, timestamp: m.timestamp))
         case .tick(let t):
             return .tick(timestamp: t.timestamp)
+        case .instrument(let c):
+            return .instrument(
+                InstrumentControl(action: c.action, symbol: c.stockSymbol, instrument: c.instrument.map(engineInstrument), timestamp: c.timestamp))
         }
+    }
+
+    /// Why the engine refuses an instrument change at this point of the sequence (unknown symbol, a listing of a
+    /// listed one, a definition it cannot trade), or nil: also nil for every other record. A refused change alters
+    /// nothing; the matcher dead-letters it, the replay answers an error line.
+    public static func refusal(_ order: IncomingOrder, engine: Engine) -> String? {
+        guard case .instrument = order, case .instrument(let control) = command(order, engine: engine) else { return nil }
+        return engine.refusal(control)
+    }
+
+    /// The engine's instrument for an `instruments` record (prices stay micro-units; the band is always given there).
+    public static func engineInstrument(_ record: ExchangeRecords.Instrument) -> MatchingEngine.Instrument {
+        MatchingEngine.Instrument(
+            symbol: record.symbol, name: record.name, exchange: record.exchange, tickSize: Price(micros: record.tickSize.micros),
+            lotSize: record.lotSize, referencePrice: Price(micros: record.lastPrice.micros),
+            priceBand: PriceBand(lower: Price(micros: record.priceBandLow.micros), upper: Price(micros: record.priceBandHigh.micros)),
+            maxOrderQuantity: record.maxOrderQuantity)
+    }
+
+    /// The `instruments` record of an engine instrument (a catalogue entry): an unbanded one gets the widest band on
+    /// its grid, from one tick up.
+    public static func instrumentRecord(_ instrument: MatchingEngine.Instrument, status: InstrumentStatus = .trading) -> ExchangeRecords.Instrument {
+        let tick = instrument.tickSize.micros
+        let band = instrument.priceBand ?? PriceBand(lower: instrument.tickSize, upper: Price(micros: Int64.max / tick * tick))
+        return ExchangeRecords.Instrument(
+            symbol: instrument.symbol, name: instrument.name, exchange: instrument.exchange, tickSize: FixedDecimal(micros: tick),
+            lotSize: instrument.lotSize, lastPrice: FixedDecimal(micros: instrument.referencePrice.micros),
+            priceBandLow: FixedDecimal(micros: band.lower.micros), priceBandHigh: FixedDecimal(micros: band.upper.micros),
+            maxOrderQuantity: instrument.maxOrderQuantity, status: status)
     }
 
     /// The `matched_trades` record of a trade.
