@@ -51,7 +51,7 @@ final class KafkaPipelineTests: XCTestCase {
             (800, #"{"type":"INSTRUMENT","action":"SET","stock_symbol":"TSLA","instrument":\#(tsla),"timestamp":\#(time(800))}"#),
             (1_000, #"{"type":"INSTRUMENT","action":"DELIST","stock_symbol":"FB","timestamp":\#(time(1_000))}"#),
         ]
-        splices += stride(from: 150, to: 1_100, by: 50).map { ($0 + 1, nvdaOrder($0 + 1)) }
+        splices += stride(from: 160, to: 1_100, by: 50).flatMap { [($0, nvdaOrder($0)), ($0 + 1, nvdaOrder($0 + 1))] }
         for (index, json) in splices.sorted(by: { $0.0 > $1.0 }) { inputs.insert(try record(json), at: index) }
         return inputs
     }
