@@ -322,6 +322,16 @@ public final class Gateway: Sendable {
             return .answer(replay(text, status: .accepted))
         }
 
+        if !configuration.limits.isEmpty, let instrument = instruments[placement.symbol],
+            let reason = configuration.limits.refusal(placement, instrument: instrument, exposure: readModel.exposure(trader: trader.id))
+        {
+            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
+            metrics.increment("exchange_gateway_orders_limited_total{reason=\"\(reason.code)\"}")
+            throw APIError(
+                status: .unprocessableContent, errorType: "RiskException", message: "\(reason.code): \(reason.message)",
+                field: reason == .maxOpenOrders ? "symbol" : "quantity", reason: "\(reason.code): \(reason.message)")
+        }
+
         let now = Gateway.nowMillis()
         return .submit(NewOrder(
             orderId: orderId, clientOrderId: placement.clientOrderId, traderId: trader.id, stockSymbol: placement.symbol,

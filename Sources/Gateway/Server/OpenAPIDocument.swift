@@ -147,7 +147,7 @@ public enum OpenAPIDocument {
               "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"},
               "409": {"description": "the idempotency key's first request is still in flight", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "413": {"$ref": "#/components/responses/Error"}, "415": {"$ref": "#/components/responses/Error"},
-              "422": {"description": "the idempotency key (or client_order_id) was used for a different order", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "422": {"description": "the idempotency key (or client_order_id) was used for a different order, or a pre-trade limit refused the order (MAX_OPEN_ORDERS, MAX_ORDER_NOTIONAL, MAX_OPEN_NOTIONAL)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "429": {"$ref": "#/components/responses/RateLimited"}, "503": {"$ref": "#/components/responses/Unavailable"}
             }
           },
