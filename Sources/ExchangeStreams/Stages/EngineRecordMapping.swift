@@ -16,7 +16,10 @@ public enum EngineRecordMapping {
     /// order a new-order record places (nil for the other kinds), for `executionReport` to put on that order's
     /// reports among these events.
     public static func process(_ order: IncomingOrder, engine: Engine, into events: inout [EngineEvent]) -> OrderTerms? {
-        let applied = command(order, engine: engine)
+        guard let applied = command(order, engine: engine) else {
+            if case .instrument(let change) = order { engine.process(control(change), into: &events) }
+            return nil
+        }
         engine.process(applied, into: &events)
         guard case .new(let placed) = applied, case .new(let o) = order else { return nil }
         return OrderTerms(order: placed.order, of: o)
@@ -47,7 +50,8 @@ public enum EngineRecordMapping {
         }
     }
 
-    public static func command(_ order: IncomingOrder, engine: Engine) -> Command {
+    /// The engine command of an order, cancel, modify or tick; nil for an instrument change (`control(_:)`).
+    public static func command(_ order: IncomingOrder, engine: Engine) -> Command? {
         switch order {
         case .new(let o):
             return .new(
@@ -70,18 +74,23 @@ public enum EngineRecordMapping {
                     quantity: m.quantity, timestamp: m.timestamp))
         case .tick(let t):
             return .tick(timestamp: t.timestamp)
-        case .instrument(let c):
-            return .instrument(
-                InstrumentControl(action: c.action, symbol: c.stockSymbol, instrument: c.instrument.map(engineInstrument), timestamp: c.timestamp))
+        case .instrument:
+            return nil
         }
+    }
+
+    /// The engine's form of an instrument change.
+    public static func control(_ change: InstrumentChange) -> InstrumentControl {
+        InstrumentControl(
+            action: change.action, symbol: change.stockSymbol, instrument: change.instrument.map(engineInstrument), timestamp: change.timestamp)
     }
 
     /// Why the engine refuses an instrument change at this point of the sequence (unknown symbol, a listing of a
     /// listed one, a definition it cannot trade), or nil: also nil for every other record. A refused change alters
     /// nothing; the matcher dead-letters it, the replay answers an error line.
     public static func refusal(_ order: IncomingOrder, engine: Engine) -> String? {
-        guard case .instrument = order, case .instrument(let control) = command(order, engine: engine) else { return nil }
-        return engine.refusal(control)
+        guard case .instrument(let change) = order else { return nil }
+        return engine.refusal(control(change))
     }
 
     /// The engine's instrument for an `instruments` record (prices stay micro-units; the band is always given there).

@@ -28,7 +28,11 @@ final class PriceLadder {
     /// A banded ladder never grows; it spans at least the band.
     @exclusivity(unchecked) var banded: Bool
     /// nil: a symbol that was never listed (a placeholder keeping book indices equal to symbol handles).
-    @exclusivity(unchecked) var status: InstrumentStatus?
+    @exclusivity(unchecked) var status: InstrumentStatus? {
+        didSet { trading = status == .trading }
+    }
+    /// `status == .trading`, kept as a plain flag for the order path.
+    @exclusivity(unchecked) private(set) var trading: Bool
 
     @exclusivity(unchecked) private(set) var base: Int64 = 0
     @exclusivity(unchecked) private(set) var count = 0
@@ -54,6 +58,7 @@ final class PriceLadder {
         tickMicros = gridMicros ?? instrument.tickSize.micros
         (ruleTickMicros, lotSize, maxOrderQuantity, banded, lowerBandMicros, upperBandMicros) = PriceLadder.rules(instrument)
         self.status = status
+        trading = status == .trading
         levels = .allocate(capacity: 1)
         bits = .allocate(capacity: 1)
         var low = banded ? lowerBandMicros : cover?.lowerBound

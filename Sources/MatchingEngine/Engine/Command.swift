@@ -105,32 +105,14 @@ public struct ModifyOrder: Hashable, Sendable {
     }
 }
 
-/// A change of one instrument's definition or trading status, applied at its exact place in the command sequence
-/// (so a replay of the same commands applies it at the same point).
-public struct InstrumentControl: Hashable, Sendable {
-    public var action: InstrumentAction
-    public var symbol: String
-    /// The definition, required for `.list` and `.set` (its symbol must be `symbol`); ignored otherwise.
-    public var instrument: Instrument?
-    /// Event time, epoch ms.
-    public var timestamp: Int64
-
-    public init(action: InstrumentAction, symbol: String, instrument: Instrument? = nil, timestamp: Int64) {
-        self.action = action
-        self.symbol = symbol
-        self.instrument = instrument
-        self.timestamp = timestamp
-    }
-}
-
-/// One input to the engine. `tick` only advances event time (and so expires DAY/TTL orders).
+/// One input to the engine. `tick` only advances event time (and so expires DAY/TTL orders). Instrument changes go
+/// through `Engine.process(_: InstrumentControl, into:)` instead: a case here would make every command a non-trivial
+/// value (strings in the payload) and cost the order path a copy through value witnesses per command.
 public enum Command: Hashable, Sendable {
     case new(NewOrder)
     case cancel(CancelOrder)
     case modify(ModifyOrder)
     case tick(timestamp: Int64)
-    /// A listing, definition change, halt, resume or delisting; a refused one changes nothing.
-    case instrument(InstrumentControl)
 
     public var timestamp: Int64 {
         switch self {
@@ -138,7 +120,6 @@ public enum Command: Hashable, Sendable {
         case .cancel(let c): c.timestamp
         case .modify(let c): c.timestamp
         case .tick(let t): t
-        case .instrument(let c): c.timestamp
         }
     }
 }

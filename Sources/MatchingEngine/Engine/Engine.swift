@@ -187,8 +187,6 @@ public final class Engine {
             forgetIfNeverAccepted(modify.order)
         case .tick(let timestamp):
             advanceClock(to: timestamp, &events)
-        case .instrument(let control):
-            process(control, into: &events)
         }
         if acceptedOrders.count - pool.live > configuration.retainedOrderIds { forgetOldOrderIds() }
     }
@@ -258,7 +256,7 @@ public final class Engine {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
-        if book.status != .trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
+        if !book.trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
         if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
         if order.type == .limit {
@@ -454,6 +452,7 @@ public final class Engine {
     }
 
     /// Appends a pooled order at the tail of its level (its `price` in the book's ticks), keeping best prices current.
+    @inline(__always)
     func link(_ index: Int32, _ book: PriceLadder) {
         let slots = pool.slots
         let order = slots[Int(index)]
@@ -546,7 +545,7 @@ public final class Engine {
         func refuse(_ reason: Reason) {
             rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
         }
-        if book.status != .trading { return refuse(.halted) }
+        if !book.trading { return refuse(.halted) }
         if request.price == nil && request.quantity == nil { return refuse(.invalidModification) }
         var newTicks = slot.price
         if let price = request.price {
