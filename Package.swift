@@ -6,6 +6,7 @@ let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", pac
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
 let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let coreMetrics: Target.Dependency = .product(name: "CoreMetrics", package: "swift-metrics")
 // HTTP/1 over NIO: the gateway's server and its client.
 let nioHTTP1: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
@@ -72,6 +73,8 @@ let package = Package(
         .target(name: "ExchangeTestSupport", dependencies: ["MatchingEngine"]),
 
         // MARK: Stages and gateway
+        // The one metrics registry (Prometheus text), written by the gateway and, as the swift-metrics backend, by the stages.
+        .target(name: "ExchangeMetrics", dependencies: [coreMetrics]),
         .target(
             name: "ExchangeStreams",
             dependencies: ["Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", serviceLifecycle, logging, metrics]
@@ -79,7 +82,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging,
+                "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", "ExchangeMetrics",
+                serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -100,7 +104,8 @@ let package = Package(
             name: "exchange",
             dependencies: [
                 "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "GatewayClient", "MemoryAllocator", argumentParser, serviceLifecycle, logging,
+                "GatewayClient", "ExchangeMetrics", "MemoryAllocator", argumentParser, serviceLifecycle, logging,
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(name: "CKafkaBench", dependencies: ["CRdKafka"]),
@@ -115,6 +120,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaEmbedded"]),
+        .testTarget(name: "ExchangeMetricsTests", dependencies: ["ExchangeMetrics", coreMetrics]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),

@@ -1,9 +1,6 @@
-import CRdKafka
 import Foundation
 import Logging
 import ServiceLifecycle
-
-func rdKafkaDestroyGroupMetadata(_ pointer: OpaquePointer) { rd_kafka_consumer_group_metadata_destroy(pointer) }
 
 /// Consumes records through librdkafka's high-level (group) consumer, or by manual assignment.
 ///
@@ -43,9 +40,7 @@ public final class KafkaConsumer: Sendable, Service {
     /// Joins the consumer group (`groupId` required) for `topics`; rebalances arrive in `events`.
     public func subscribe(topics: [String]) throws {
         guard core.hasGroup else { throw KafkaError.invalid("subscribe needs a groupId in the configuration") }
-        let list = RDKafka.partitionList(topics.map { (KafkaTopicPartition($0, RD_KAFKA_PARTITION_UA), KafkaOffset.invalid.rawValue) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        try rd_kafka_subscribe(core.rk.pointer, list).check("subscribe to \(topics)")
+        try core.subscribe(topics: topics)
     }
 
     /// Consumes exactly these partitions from these positions (no group rebalancing); an empty set stops
@@ -82,14 +77,7 @@ public final class KafkaConsumer: Sendable, Service {
     }
 
     private func pauseOrResume(_ partitions: [KafkaTopicPartition], pause: Bool) async throws {
-        let items = partitions.map { ($0, KafkaOffset.invalid.rawValue) }
-        try await core.command { rk, _ in
-            let list = RDKafka.partitionList(items)
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            let what = pause ? "pause" : "resume"
-            try (pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list)).check(what)
-            if let error = RDKafka.firstError(list, what) { throw error }
-        }
+        try await core.pauseOrResume(partitions, pause: pause)
     }
 
     /// Marks offsets (the next offset to read, i.e. last processed + 1) for the next commit.
@@ -98,10 +86,7 @@ public final class KafkaConsumer: Sendable, Service {
         guard core.storesExplicitly else {
             throw KafkaError.invalid("storeOffsets needs enableAutoOffsetStore = false (librdkafka stores offsets itself otherwise)")
         }
-        let list = RDKafka.partitionList(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        try rd_kafka_offsets_store(core.rk.pointer, list).check("store offsets")
-        if let error = RDKafka.firstError(list, "store offset") { throw error }
+        try core.storeOffsets(offsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     /// Commits `offsets` (next offset to read per partition), or all stored offsets when `nil`,
@@ -112,76 +97,48 @@ public final class KafkaConsumer: Sendable, Service {
     /// happen while this member waits: there, do not commit synchronously around rebalances
     /// (on `.partitionsRevoked`); use `storeOffsets` + auto-commit or `commitAsync`.
     public func commit(_ offsets: [KafkaTopicPartition: Int64]? = nil, timeout: Duration = .seconds(10)) async throws {
-        let rk = core.rk, ms = timeout.milliseconds
+        let core = self.core, ms = timeout.milliseconds
         let items = offsets?.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        try await Blocking.run { try ConsumerCore.commitAndWait(rk.pointer, items, timeoutMs: ms) }
+        try await Blocking.run { try core.commitAndWait(items, timeoutMs: ms) }
     }
 
     /// Starts a commit without waiting for the answer (failures are logged by librdkafka).
     public func commitAsync(_ offsets: [KafkaTopicPartition: Int64]? = nil) throws {
         let items = offsets?.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        try ConsumerCore.commit(core.rk.pointer, items, async: true)
+        try core.commitAsync(items)
     }
 
     /// The group's committed offsets (next offset to read); `nil` where nothing is committed.
     public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int64?] {
-        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
-        return try await Blocking.run {
-            let list = RDKafka.partitionList(partitions.map { ($0, KafkaOffset.invalid.rawValue) })
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            try rd_kafka_committed(rk.pointer, list, ms).check("committed offsets")
-            if let error = RDKafka.firstError(list, "committed offset") { throw error }
-            var result: [KafkaTopicPartition: Int64?] = [:]
-            for (tp, offset, _) in RDKafka.entries(list) { result[tp] = offset >= 0 ? offset : nil }
-            return result
-        }
+        let core = self.core, ms = timeout.milliseconds
+        return try await Blocking.run { try core.committed(partitions, timeoutMs: ms) }
     }
 
     /// The next offset this consumer will hand out per partition (local, no broker call);
     /// `nil` where unknown (nothing consumed yet).
     public func position(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int64?] {
-        let list = RDKafka.partitionList(partitions.map { ($0, KafkaOffset.invalid.rawValue) })
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        try rd_kafka_position(core.rk.pointer, list).check("position")
-        var result: [KafkaTopicPartition: Int64?] = [:]
-        for (tp, offset, _) in RDKafka.entries(list) { result[tp] = offset >= 0 ? offset : nil }
-        return result
+        try core.position(partitions)
     }
 
     /// Asks the partition leader for the low (oldest) and high (next to be written) watermarks.
     public func queryWatermarks(_ partition: KafkaTopicPartition, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
-        let rk = core.rk, ms = Int32(clamping: timeout.milliseconds)
-        return try await Blocking.run {
-            var low: Int64 = -1, high: Int64 = -1
-            try rd_kafka_query_watermark_offsets(rk.pointer, partition.topic, partition.partition, &low, &high, ms)
-                .check("watermarks of \(partition)")
-            return (low, high)
-        }
+        let core = self.core, ms = timeout.milliseconds
+        return try await Blocking.run { try core.queryWatermarks(partition, timeoutMs: ms) }
     }
 
     /// The watermarks last seen in fetch responses (no broker call); `nil` if none yet.
     public func cachedWatermarks(_ partition: KafkaTopicPartition) -> (low: Int64, high: Int64)? {
-        var low: Int64 = -1, high: Int64 = -1
-        let err = rd_kafka_get_watermark_offsets(core.rk.pointer, partition.topic, partition.partition, &low, &high)
-        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
-        return (low, high)
+        core.cachedWatermarks(partition)
     }
 
     /// The partitions currently assigned to this consumer.
     public func assignment() throws -> [KafkaTopicPartition] {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        try rd_kafka_assignment(core.rk.pointer, &list).check("assignment")
-        guard let list else { return [] }
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        return RDKafka.entries(list).map(\.0).sorted()
+        try core.assignment()
     }
 
     /// The group identity to pass to `KafkaProducer.sendOffsetsToTransaction`.
     public func groupMetadata() throws -> KafkaConsumerGroupMetadata {
-        guard let pointer = rd_kafka_consumer_group_metadata(core.rk.pointer) else {
-            throw KafkaError(code: .state, message: "consumer has no group metadata (no groupId?)")
-        }
-        return KafkaConsumerGroupMetadata(pointer)
+        try core.groupMetadata()
     }
 
     /// Commits stored offsets (when offsets are stored explicitly), leaves the group and releases

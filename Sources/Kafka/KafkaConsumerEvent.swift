@@ -12,11 +12,3 @@ public enum KafkaConsumerEvent: Sendable {
     case partitionsAssigned([KafkaTopicPartition])
     case partitionsRevoked([KafkaTopicPartition])
 }
-
-/// The consumer group's identity for `KafkaProducer.sendOffsetsToTransaction`.
-public final class KafkaConsumerGroupMetadata: @unchecked Sendable {
-    let pointer: OpaquePointer
-
-    init(_ pointer: OpaquePointer) { self.pointer = pointer }
-    deinit { rdKafkaDestroyGroupMetadata(pointer) }
-}

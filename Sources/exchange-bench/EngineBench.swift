@@ -28,6 +28,12 @@ struct EngineBench: ParsableCommand {
     @Option(help: "Timed repetitions per figure (the best is printed).")
     var repeats = 3
 
+    func validate() throws {
+        guard orders.allSatisfy({ $0 > 0 }) else { throw ValidationError("--orders takes counts of at least 1") }
+        guard mixedOperations >= 0 else { throw ValidationError("--mixed-operations must be at least 0 (0 skips the mixed workload)") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
     func run() throws {
         #if DEBUG
         say("warning: debug build; run with `swift run -c release exchange-bench engine`")
@@ -150,6 +156,7 @@ struct EngineBench: ParsableCommand {
     // MARK: (b) + (c) mixed workload
 
     func mixedWorkload() {
+        guard mixedOperations > 0 else { return say("mixed workload: skipped (--mixed-operations 0)") }
         let (commands, mix, instruments, ids) = MixedWorkload.generate(operations: mixedOperations, seed: 7)
         say("mixed workload: \(commands.count) operations (\(mix)), ~1,000 resting orders, 100 traders, cancel-incoming STP")
         var best = Double.infinity

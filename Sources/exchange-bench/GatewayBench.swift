@@ -239,5 +239,8 @@ struct GatewayBench: AsyncParsableCommand {
 final class DiscardingSink: OrderSink {
     private let submitted = Mutex(0)
     var count: Int { submitted.withLock { $0 } }
-    func submit(_ command: IncomingOrder) async throws { submitted.withLock { $0 += 1 } }
+    func submit(_ command: IncomingOrder, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        submitted.withLock { $0 += 1 }
+        completion(nil)
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExchangeMetrics
 import ExchangeRecords
 import ExchangeStreams
 import Foundation
@@ -71,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         // The first list, once: later changes come from `exchange instruments`, which the matcher applies in sequence.
         let published = try await InstrumentsTopic.publishDefaultsIfEmpty(InstrumentCatalog.seed, settings: settings)
         if published > 0 { print("exchange: published the \(published) default instruments to the empty instruments topic") }
-        try stream.startMetrics()
+        let metrics = try stream.startMetrics()
         let splitProgress = StageProgress()
         let matchProgress = StageProgress()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -87,7 +88,7 @@ struct RunCommand: AsyncParsableCommand {
         let analyticsStage = try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: settings.partitions)
         services.append(.init(service: StageService(analyticsStage, settings: settings)))
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
-        if !noGateway { services.append(.init(service: try gateway(settings))) }
+        if !noGateway { services.append(.init(service: try gateway(settings, metrics: metrics))) }
         services.append(
             .init(
                 service: DemoFeed(
@@ -103,8 +104,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The gateway on loopback; with no keys configured (EXCHANGE_API_KEYS, EXCHANGE_KEYS_FILE, JWT) it gets the
     /// development keys, as this is the demo command.
-    func gateway(_ settings: StreamsSettings) throws -> GatewayService {
+    func gateway(_ settings: StreamsSettings, metrics: MetricsRegistry) throws -> GatewayService {
         var options = GatewayService.Options(kafka: settings.kafka)
+        options.metrics = metrics
         options.http.port = gatewayPort
         options.partitions = settings.partitions
         try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)

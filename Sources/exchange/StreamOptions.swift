@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExchangeStreams
 import Foundation
+import ExchangeMetrics
 import Metrics
 import StreamAnalytics
 
@@ -66,13 +67,17 @@ struct StreamOptions: ParsableArguments {
         return try settings(brokerKind: .kafka, bootstrapServers: brokers)
     }
 
-    /// Installs the Prometheus text exporter when a metrics port is given.
-    func startMetrics() throws {
-        guard let metricsPort else { return }
-        let exporter = PrometheusTextExporter()
-        MetricsSystem.bootstrap(exporter)
-        try exporter.serve(port: metricsPort)
-        print("metrics: http://0.0.0.0:\(metricsPort)/metrics")
+    /// Makes the process's metrics registry the swift-metrics backend (the stages count there) and, with a metrics
+    /// port, serves it. Returns it, so a gateway in the same process counts there too.
+    @discardableResult
+    func startMetrics() throws -> MetricsRegistry {
+        let registry = MetricsRegistry()
+        MetricsSystem.bootstrap(registry)
+        if let metricsPort {
+            try MetricsEndpoint.start(registry: registry, port: metricsPort)
+            print("metrics: http://0.0.0.0:\(metricsPort)/metrics")
+        }
+        return registry
     }
 }
 

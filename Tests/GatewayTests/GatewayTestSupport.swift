@@ -18,11 +18,18 @@ final class RecordingSink: OrderSink {
 
     struct Unavailable: Error {}
 
-    func submit(_ command: IncomingOrder) async throws {
+    func submit(_ command: IncomingOrder, completion: @escaping @Sendable ((any Error)?) -> Void) {
         let delay = nextDelays.withLock { $0.isEmpty ? nil : $0.removeFirst() } ?? delay.withLock { $0 }
-        if delay > .zero { try await Task.sleep(for: delay) }
-        if failing.withLock({ $0 }) { throw Unavailable() }
-        commands.withLock { $0.append(command) }
+        Task {
+            do {
+                if delay > .zero { try await Task.sleep(for: delay) }
+                if failing.withLock({ $0 }) { throw Unavailable() }
+                commands.withLock { $0.append(command) }
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
     }
 
     var count: Int { commands.withLock { $0.count } }

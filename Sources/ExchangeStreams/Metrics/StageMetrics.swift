@@ -1,7 +1,7 @@
 import Metrics
 
-/// The per-stage counters of issue 5, through swift-metrics (whatever backend the process bootstrapped;
-/// `PrometheusTextExporter` is the built-in one).
+/// The per-stage counters, through swift-metrics (whatever backend the process bootstrapped; the `exchange`
+/// command bootstraps ExchangeMetrics' `MetricsRegistry`).
 public struct StageMetrics: Sendable {
     public let recordsIn: Counter
     public let recordsOut: Counter

@@ -4,9 +4,9 @@ import Kafka
 /// Writes order commands to `incoming_orders` (key = symbol) through an idempotent, acks=all
 /// producer.
 ///
-/// With `waitForAcknowledgement` (the default) `submit` returns after the brokers' acks=all
+/// With `waitForAcknowledgement` (the default) a command is accepted after the brokers' acks=all
 /// acknowledgement, so a 202 means the order is in the log, whatever happens to the gateway
-/// next. Without it `submit` returns once librdkafka has queued the record (fire-and-forget,
+/// next. Without it, once librdkafka has queued the record (fire-and-forget,
 /// with async backpressure when its queue is full): faster, but a 202 then only promises a
 /// producer that retries until `message.timeout.ms`, and a crash before delivery loses it.
 public final class KafkaOrderSink: OrderSink {
@@ -18,16 +18,6 @@ public final class KafkaOrderSink: OrderSink {
         self.producer = producer
         self.topic = topic
         self.waitForAcknowledgement = waitForAcknowledgement
-    }
-
-    public func submit(_ command: IncomingOrder) async throws {
-        let message = self.message(command)
-        if waitForAcknowledgement {
-            let report = try await producer.sendAndAwait(message)
-            if let error = report.error { throw error }
-        } else {
-            try await producer.send(message)
-        }
     }
 
     public func submit(_ command: IncomingOrder, completion: @escaping @Sendable ((any Error)?) -> Void) {
@@ -42,7 +32,14 @@ public final class KafkaOrderSink: OrderSink {
         } catch {
             return completion(error)
         }
-        completeInTask(completion) { [producer] in try await producer.send(message) }
+        Task { [producer] in
+            do {
+                try await producer.send(message)
+                completion(nil)
+            } catch {
+                completion(error)
+            }
+        }
     }
 
     func message(_ command: IncomingOrder) -> KafkaProducerMessage {

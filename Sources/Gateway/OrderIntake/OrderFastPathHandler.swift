@@ -8,9 +8,10 @@ import NIOHTTPTypesHTTP1
 /// Serves `POST <prefix>/orders` on the connection's event loop, in front of Hummingbird's HTTP-types codec and async
 /// request handling: a task, an async sequence and a response writer per request cost about four times what the
 /// order itself does, and converting each request head to HTTP types and its answer back cost about 2 µs more. The
-/// decisions are the route's own (`Gateway.authorize`, `preparePlacement`, `finishPlacement`), so both answer alike;
-/// every other request, and an order request with `Connection: close` or `Expect` (see `OrderRequestHead`), goes on
-/// to Hummingbird untouched.
+/// decisions are the route's own (`Gateway.authorize`, `preparePlacement`, `finishPlacement`) and an order reaches
+/// Kafka through the route's `OrderSink.submit`, so both answer alike; every other request, and an order request with
+/// `Connection: close` or `Expect` (see `OrderRequestHead`), goes on to Hummingbird untouched. Its state is two enums,
+/// the request being read (`Reading`) and the connection's `Lifecycle`, with the answers owed in request order.
 ///
 /// It sits right behind NIO's request decoder (see `OrderFastPathInstaller`) and keeps the connection's state for
 /// both kinds of request, in place of Hummingbird's connection-state handler, which never sees the orders: the idle
@@ -71,12 +72,30 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// A request that did not parse while the router was not reading one, or one `RequestHeadRules` refuses: it gets
     /// its JSON error and the connection closes, once every answer owed before it is written; what came after it is
     /// dropped. (Hummingbird's own answer to a request that did not parse has an empty body.)
-    private var refusal: APIError?
-    /// The refusal is for a head taken in turn, so the parts after it are dropped. (After a request that did not
-    /// parse the decoder sends nothing more, and the parts held before it still go on.)
-    private var refusedHead = false
-    private var closing = false
-    private var isActive = true
+    private struct Refusal {
+        var error: APIError
+        /// The refusal is for a head taken in turn, so the parts after it are dropped. (After a request that did not
+        /// parse the decoder sends nothing more, and the parts held before it still go on.)
+        var dropsRest: Bool
+    }
+
+    /// The connection's lifecycle; it only moves forward.
+    private enum Lifecycle: Comparable {
+        case open
+        /// Graceful shutdown (`ChannelShouldQuiesceEvent`): the connection closes once every request it has read is
+        /// answered.
+        case quiescing
+        /// The close is asked for (a refusal answered, quiesced, idle): nothing more is written.
+        case closing
+        /// The channel is inactive or the handler removed: answers still to come go nowhere.
+        case closed
+    }
+
+    private var refusal: Refusal?
+    private var lifecycle = Lifecycle.open
+
+    /// Moves the lifecycle forward to `next` (never back).
+    private func advance(to next: Lifecycle) { lifecycle = max(lifecycle, next) }
     private var date = HTTPDate()
     private var credential: RememberedCredential?
     private let gate: EncoderOutputGate
@@ -85,7 +104,6 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// When a request part last arrived, or the last answer owed went out.
     private var lastActive = NIODeadline.now()
     private var partsThisRead = false
-    private var quiescing = false
     private var droppingAnswerToNothing = false
 
     init(gateway: Gateway, gate: EncoderOutputGate) {
@@ -101,13 +119,13 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        isActive = false
+        advance(to: .closed)
         idleCheck?.cancel()
         idleCheck = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        isActive = false
+        advance(to: .closed)
         idleCheck?.cancel()
         idleCheck = nil
         context.fireChannelInactive()
@@ -176,7 +194,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Takes one part on; false when it must wait for the orders' answers first.
     private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) -> Bool {
-        if refusedHead { return true }  // after a refused request: dropped
+        if refusal?.dropsRest == true { return true }  // after a refused request: dropped
         switch reading {
         case .betweenRequests:
             guard case .head(let received) = part else {
@@ -189,8 +207,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
                 return true
             }
             if let violation = RequestHeadRules.violation(head) {
-                refusal = violation
-                refusedHead = true
+                refusal = Refusal(error: violation, dropsRest: true)
                 return true
             }
             guard owed.isEmpty else { return false }
@@ -238,7 +255,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             // Not passed on: Hummingbird's connection-state handler would close a connection whose orders are unanswered.
-            quiescing = true
+            advance(to: .quiescing)
             return closeIfQuiesced(context: context)
         }
         guard case ChannelEvent.inputClosed? = event as? ChannelEvent, mustWait else {
@@ -253,7 +270,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             if case .forwarding = reading {
                 // The router has the bad request's head and waits for the rest: it answers (and closes) itself.
             } else {
-                refusal = .malformedRequest(parserError)
+                refusal = Refusal(error: .malformedRequest(parserError), dropsRest: false)
                 reading = .betweenRequests  // an order whose body did not parse is not placed
                 return answerRefusalIfDue(context: context)
             }
@@ -265,9 +282,9 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// The refused request's JSON error, then the close, once the requests before it are answered (the orders' and
     /// the router's).
     private func answerRefusalIfDue(context: ChannelHandlerContext) {
-        guard let refusal, !closing, held.isEmpty, owed.isEmpty, routerRequestsInFlight == 0 else { return }
-        closing = true
-        var answer = APIAnswer(refusal)
+        guard let refusal, lifecycle < .closing, held.isEmpty, owed.isEmpty, routerRequestsInFlight == 0 else { return }
+        advance(to: .closing)
+        var answer = APIAnswer(refusal.error)
         answer.headers[.connection] = "close"
         // Without taking a turn in the encoder: a request that never parsed was never queued there, and nothing is
         // answered after this one.
@@ -310,14 +327,14 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     private func closeIfQuiesced(context: ChannelHandlerContext) {
-        guard quiescing, !closing, isIdle else { return }
-        closing = true
+        guard lifecycle == .quiescing, isIdle else { return }
+        advance(to: .closing)
         context.flush()
         context.close(promise: nil)
     }
 
     private func scheduleIdleCheck(context: ChannelHandlerContext, at start: NIODeadline) {
-        guard let idleTimeout, idleCheck == nil, isActive else { return }
+        guard let idleTimeout, idleCheck == nil, lifecycle < .closed else { return }
         idleCheck = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: start + idleTimeout) {
             self.idleCheck = nil
             self.checkIdle(context: context)
@@ -327,7 +344,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
     /// As Hummingbird's connection-state handler: a connection waiting for an answer stays open (the check comes back
     /// when the answers are out); otherwise it closes when nothing arrived for `idleTimeout`, a half-read request too.
     private func checkIdle(context: ChannelHandlerContext) {
-        guard let idleTimeout, isActive, !closing else { return }
+        guard let idleTimeout, lifecycle < .closing else { return }
         if case .betweenRequests = reading, !isIdle { return }
         if NIODeadline.now() >= lastActive + idleTimeout {
             context.close(promise: nil)
@@ -357,13 +374,17 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
             let loop = context.eventLoop
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
             gateway.sink.submit(.new(order)) { error in
-                let answer: APIAnswer
-                do throws(APIError) {
-                    answer = try gateway.finishPlacement(order, idempotencyKey: key, error: error)
-                } catch {
-                    answer = APIAnswer(error)
+                // Back on the connection's event loop before anything changes: the delivery report arrives on a
+                // librdkafka thread, and the read model is changed from event loops and tasks only, as the route does.
+                loop.execute {
+                    let answer: APIAnswer
+                    do throws(APIError) {
+                        answer = try gateway.finishPlacement(order, idempotencyKey: key, error: error)
+                    } catch {
+                        answer = APIAnswer(error)
+                    }
+                    bound.value.handler.settle(id, answer, context: bound.value.context)
                 }
-                loop.execute { bound.value.handler.settle(id, answer, context: bound.value.context) }
             }
         }
     }
@@ -381,7 +402,7 @@ final class OrderFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     /// Records an order's answer and writes every answer now due, in request order.
     private func settle(_ id: UInt64, _ answer: APIAnswer, context: ChannelHandlerContext) {
-        guard isActive else {
+        guard lifecycle < .closed else {
             // The connection closed before the answer (an accepted order is in the log all the same).
             gateway.metrics.increment(Self.undeliverable)
             return

@@ -1,3 +1,4 @@
+import ExchangeMetrics
 import ExchangeRecords
 import HTTPTypes
 import Hummingbird
@@ -22,7 +23,7 @@ public final class Gateway: Sendable {
     public let instruments: InstrumentTable
     public let sink: any OrderSink
     public let readModel: ReadModel
-    public let metrics: GatewayMetrics
+    public let metrics: MetricsRegistry
     let parser: OrderRequestParser
     let limiter: RateLimiter
     let idempotency: IdempotencyCache
@@ -39,7 +40,7 @@ public final class Gateway: Sendable {
         instruments: [InstrumentRules],
         sink: any OrderSink,
         readModel: ReadModel = ReadModel(),
-        metrics: GatewayMetrics = GatewayMetrics(),
+        metrics: MetricsRegistry = MetricsRegistry(),
         status: @escaping @Sendable () -> [(name: String, help: String, value: Int64)] = { [] }
     ) {
         self.configuration = configuration
@@ -47,6 +48,7 @@ public final class Gateway: Sendable {
         self.sink = sink
         self.readModel = readModel
         self.metrics = metrics
+        metrics.describeGateway()
         self.parser = OrderRequestParser(instruments: self.instruments)
         self.limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
         self.idempotency = IdempotencyCache(capacity: configuration.idempotencyCapacity)

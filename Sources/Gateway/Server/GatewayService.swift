@@ -1,3 +1,4 @@
+import ExchangeMetrics
 import ExchangeRecords
 import ExchangeStreams
 import Hummingbird
@@ -22,6 +23,9 @@ public final class GatewayService: Service {
         /// Read-model bounds per trader: finished orders and fills kept (newest first; open orders are always kept).
         public var terminalOrdersPerTrader = 10_000
         public var tradesPerTrader = 10_000
+        /// Where the gateway counts, and what its `/metrics` shows: in `exchange run`, the registry the stages count
+        /// in too.
+        public var metrics = MetricsRegistry()
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -57,7 +61,7 @@ public final class GatewayService: Service {
         let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement)
         let feeder = ReadModelFeeder(model: readModel, configuration: options.kafka, logger: logger)
         let gateway = Gateway(
-            configuration: options.http, instruments: options.instruments, sink: sink, readModel: readModel,
+            configuration: options.http, instruments: options.instruments, sink: sink, readModel: readModel, metrics: options.metrics,
             status: {
                 [
                     ("exchange_gateway_read_model_caught_up", "1 once the read model replayed the log present at start.", feeder.caughtUp ? 1 : 0),

@@ -1,3 +1,4 @@
+import ExchangeMetrics
 import HTTPTypes
 import Hummingbird
 import NIOHTTP1
@@ -13,7 +14,7 @@ import Foundation
 /// `Connection: keep-alive` (see `ConnectionPersistence`).
 struct ErrorAndMetricsMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
-    let metrics: GatewayMetrics
+    let metrics: MetricsRegistry
     let allowedMethods: AllowedMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -62,7 +63,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
     let authenticator: Authenticator
     let limiter: RateLimiter
-    let metrics: GatewayMetrics
+    let metrics: MetricsRegistry
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context

@@ -17,17 +17,14 @@ final class ConsumerCore: @unchecked Sendable {
     private let context: ClientContext
     let storesExplicitly: Bool
     private let batchSize: Int
-    private let capacity = 4
 
-    private enum Element {
-        case event(KafkaConsumerEvent)
-        case failure(KafkaError)
-    }
+    /// Guarded by `cond`: the hand-off between thread and iterator, and the lifecycle.
+    private let cond = NSCondition()
+    private var machine: ConsumerStateMachine
 
-    private struct Command {
-        let body: (OpaquePointer, ConsumerCore) throws -> Void
-        let done: (Error?) -> Void
-    }
+    // Confined to the consumer thread.
+    private var callbackRebalance: (rd_kafka_resp_err_t, [KafkaTopicPartition])?
+    private var pending: PendingRebalance?
 
     private struct PendingRebalance {
         var assign: Bool
@@ -35,30 +32,12 @@ final class ConsumerCore: @unchecked Sendable {
         var start: [KafkaTopicPartition: Int64] = [:]
     }
 
-    // Guarded by `cond`.
-    private let cond = NSCondition()
-    private var buffer: [Element] = []
-    private var waiter: CheckedContinuation<KafkaConsumerEvent?, Error>?
-    private var wakeUpRequested = false
-    private var commands: [Command] = []
-    private var lastDeliveredWasRebalance = false
-    private var awaitingAck = false
-    private var closeRequested = false
-    private var terminated = false  // iterator finished (failure delivered or closed)
-    private var threadExited = false
-    private var queueAlive = true
-
-    // Confined to the consumer thread.
-    private var callbackRebalance: (rd_kafka_resp_err_t, [KafkaTopicPartition])?
-    private var pending: PendingRebalance?
-    private var closing = false
-    private var stopped = false  // a failure was delivered: stop fetching
-
     init(configuration: KafkaConfiguration, logger: Logger) throws {
         context = ClientContext(logger: logger)
         hasGroup = configuration.groupId != nil || configuration.properties["group.id"] != nil
         storesExplicitly = configuration.enableAutoOffsetStore == false || configuration.properties["enable.auto.offset.store"] == "false"
         batchSize = max(1, configuration.consumerBatchSize)
+        machine = ConsumerStateMachine(capacity: 4)
         var config = configuration
         if !hasGroup {
             // librdkafka needs a group id for a consumer handle even for manual assignment.
@@ -83,103 +62,51 @@ final class ConsumerCore: @unchecked Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<KafkaConsumerEvent?, Error>) in
                 cond.lock()
-                if lastDeliveredWasRebalance {
-                    lastDeliveredWasRebalance = false
-                    awaitingAck = false
+                var action = machine.next(continuation, cancelled: Task.isCancelled)
+                if case .acknowledgeRebalance(let then) = action {
                     cond.broadcast()
+                    action = then
                 }
-                if terminated {
-                    cond.unlock()
-                    continuation.resume(returning: nil)
-                } else if buffer.isEmpty && wakeUpRequested {
-                    wakeUpRequested = false
-                    cond.unlock()
-                    continuation.resume(returning: .messages(KafkaMessageBatch.empty))
-                } else if !buffer.isEmpty {
-                    wakeUpRequested = false
-                    let element = buffer.removeFirst()
-                    let result = deliverLocked(element)
-                    cond.broadcast()
-                    cond.unlock()
-                    continuation.resume(with: result)
-                } else if waiter != nil {
-                    cond.unlock()
-                    continuation.resume(throwing: KafkaError(code: .state, message: "consumer events are being iterated twice"))
-                } else if Task.isCancelled {
-                    // Cancelled before this wait began: the cancellation handler has already run and found no
-                    // waiter, so waiting now would never end.
-                    cond.unlock()
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    waiter = continuation
-                    cond.unlock()
-                }
+                cond.unlock()
+                if case .resume(let result) = action { continuation.resume(with: result) }
             }
         } onCancel: {
             cond.lock()
-            let w = waiter
-            waiter = nil
+            let waiter = machine.cancelWaiter()
             cond.unlock()
-            w?.resume(throwing: CancellationError())
+            waiter?.resume(throwing: CancellationError())
         }
     }
 
     /// Makes a waiting `next()` return an empty batch now, or else the next `next()` that would wait.
     func wakeUpIterator() {
         cond.lock()
-        let w = waiter
-        waiter = nil
-        if w == nil { wakeUpRequested = true }
+        let waiter = machine.wakeUp()
         cond.unlock()
-        w?.resume(returning: .messages(KafkaMessageBatch.empty))
-    }
-
-    /// Bookkeeping for an element handed to the iterator (lock held).
-    private func deliverLocked(_ element: Element) -> Result<KafkaConsumerEvent?, Error> {
-        switch element {
-        case .event(let event):
-            switch event {
-            case .partitionsAssigned, .partitionsRevoked: lastDeliveredWasRebalance = true
-            case .messages: break
-            }
-            return .success(event)
-        case .failure(let error):
-            terminated = true
-            return .failure(error)
-        }
+        waiter?.resume(returning: .messages(KafkaMessageBatch.empty))
     }
 
     /// Thread side: hands an element to a waiting iterator or buffers it.
-    private func push(_ element: Element) {
+    private func push(_ element: ConsumerStateMachine.Element) {
         cond.lock()
-        if terminated {
-            cond.unlock()
-            return
-        }
-        if let w = waiter {
-            waiter = nil
-            let result = deliverLocked(element)
-            cond.unlock()
-            w.resume(with: result)
-        } else {
-            buffer.append(element)
-            cond.unlock()
-        }
+        let handOff = machine.push(element)
+        cond.unlock()
+        if let (waiter, result) = handOff { waiter.resume(with: result) }
     }
 
     // MARK: Commands (run on the consumer thread)
 
     func command(_ body: @escaping (OpaquePointer, ConsumerCore) throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            let command = ConsumerStateMachine.Command(body: body) { error in
+                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+            }
             cond.lock()
-            if closeRequested || threadExited {
+            guard machine.enqueue(command) else {
                 cond.unlock()
                 continuation.resume(throwing: KafkaError.closed("consumer"))
                 return
             }
-            commands.append(Command(body: body, done: { error in
-                if let error { continuation.resume(throwing: error) } else { continuation.resume() }
-            }))
             cond.broadcast()
             wakeThreadLocked()
             cond.unlock()
@@ -189,7 +116,7 @@ final class ConsumerCore: @unchecked Sendable {
     /// Interrupts a blocking consume call so the thread sees new commands (lock held, so the
     /// queue cannot be destroyed meanwhile).
     private func wakeThreadLocked() {
-        if queueAlive { rd_kafka_queue_yield(queue.pointer) }
+        if machine.queueAlive { rd_kafka_queue_yield(queue.pointer) }
     }
 
     func seek(_ positions: [KafkaTopicPartition: KafkaOffset]) async throws {
@@ -222,22 +149,15 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
-    /// Drops buffered records of `partitions` (of every partition if `nil`).
     private func dropBuffered(_ partitions: Set<KafkaTopicPartition>?) {
         cond.lock()
-        buffer = buffer.compactMap { element in
-            guard case .event(.messages(let batch)) = element else { return element }
-            guard let partitions else { return nil }
-            let kept = batch.removing(partitions)
-            return kept.isEmpty ? nil : .event(.messages(kept))
-        }
+        machine.dropBuffered(partitions)
         cond.unlock()
     }
 
     private func runCommands() {
         cond.lock()
-        let work = commands
-        commands = []
+        let work = machine.takeCommands()
         cond.unlock()
         for c in work {
             do {
@@ -247,16 +167,6 @@ final class ConsumerCore: @unchecked Sendable {
                 c.done(error)
             }
         }
-    }
-
-    static func commit(_ rk: OpaquePointer, _ items: [(KafkaTopicPartition, Int64)]?, async: Bool) throws {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        if let items { list = RDKafka.partitionList(items) }
-        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
-        let err = rd_kafka_commit(rk, list, async ? 1 : 0)
-        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }  // nothing stored: nothing to commit
-        try err.check("commit")
-        if let list, !async, let error = RDKafka.firstError(list, "commit") { throw error }
     }
 
     /// A synchronous commit with a bounded wait (`rd_kafka_commit` would wait forever).
@@ -289,9 +199,9 @@ final class ConsumerCore: @unchecked Sendable {
     /// Asks the thread to close (commit stored offsets, leave the group, destroy) and waits.
     func closeAndWait() {
         cond.lock()
-        closeRequested = true
+        machine.requestClose()
         cond.broadcast()
-        while !threadExited {
+        while machine.lifecycle != .exited {
             wakeThreadLocked()
             _ = cond.wait(until: Date(timeIntervalSinceNow: 0.05))
         }
@@ -306,16 +216,17 @@ final class ConsumerCore: @unchecked Sendable {
         while true {
             runCommands()
             cond.lock()
-            if closeRequested {
+            let step = machine.nextStep()
+            if step == .close {
                 cond.unlock()
                 break
             }
-            if stopped || buffer.count >= capacity {
+            if step == .idle {
                 _ = cond.wait(until: Date(timeIntervalSinceNow: 0.1))
                 cond.unlock()
                 continue
             }
-            let applicationBusy = waiter == nil && !buffer.isEmpty
+            let applicationBusy = step == .fetch(applicationBusy: true)
             cond.unlock()
             var n = 0
             if applicationBusy {
@@ -323,7 +234,7 @@ final class ConsumerCore: @unchecked Sendable {
                 // then take everything ready at once. Bigger batches, fewer hand-offs, and unlike waiting inside
                 // librdkafka for a full batch, no record is held back once the application is free.
                 cond.lock()
-                if waiter == nil && !buffer.isEmpty && commands.isEmpty && !closeRequested {
+                if machine.shouldWaitForApplication {
                     _ = cond.wait(until: Date(timeIntervalSinceNow: 0.001))
                 }
                 cond.unlock()
@@ -359,7 +270,6 @@ final class ConsumerCore: @unchecked Sendable {
             || error.code.rawValue == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED.rawValue
         if endsStream {
             context.logger.error("consumer stopped: \(error)")
-            stopped = true
             push(.failure(error))
         } else {
             context.logger.warning("consumer: \(error)")
@@ -369,9 +279,13 @@ final class ConsumerCore: @unchecked Sendable {
     /// Called by librdkafka inside `rd_kafka_consume_batch_queue`/`rd_kafka_consumer_close` on this thread.
     private func rebalanceCallbackFired(_ err: rd_kafka_resp_err_t, _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let partitions = RDKafka.entries(list).map(\.0).sorted()
-        if closing || stopped {
+        cond.lock()
+        let lifecycle = machine.lifecycle
+        cond.unlock()
+        if lifecycle != .running {
+            // Failed or closing: no handshake; a revocation still reaches an iterator that has not ended (push drops it otherwise).
             apply(assign: err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, partitions, start: [:])
-            if err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, !stopped { push(.event(.partitionsRevoked(partitions))) }
+            if err != RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS { push(.event(.partitionsRevoked(partitions))) }
             return
         }
         callbackRebalance = (err, partitions)
@@ -387,7 +301,7 @@ final class ConsumerCore: @unchecked Sendable {
         }
         pending = PendingRebalance(assign: assign, partitions: partitions)
         cond.lock()
-        awaitingAck = true
+        machine.announceRebalance()
         cond.unlock()
         push(.event(assign ? .partitionsAssigned(partitions) : .partitionsRevoked(partitions)))
         // Wait for the application to ask for its next event, serving commands meanwhile
@@ -395,11 +309,11 @@ final class ConsumerCore: @unchecked Sendable {
         while true {
             runCommands()
             cond.lock()
-            if !awaitingAck || closeRequested || terminated {
+            if !machine.awaitsRebalanceAcknowledgement {
                 cond.unlock()
                 break
             }
-            if commands.isEmpty { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.1)) }
+            if !machine.hasCommands { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.1)) }
             cond.unlock()
         }
         let start = pending?.start ?? [:]
@@ -448,29 +362,23 @@ final class ConsumerCore: @unchecked Sendable {
     var skipGroupClose = false
 
     private func finish() {
-        closing = true
         if storesExplicitly && hasGroup {
             do { try Self.commitAndWait(rk.pointer, nil, timeoutMs: 5_000) } catch { context.logger.warning("final commit: \(error)") }
         }
         let closed = closeGroupMembership(timeoutMs: skipGroupClose ? 0 : 10_000)
         cond.lock()
-        terminated = true
-        buffer = []
-        let w = waiter
-        waiter = nil
-        let leftover = commands
-        commands = []
+        let (waiter, leftover) = machine.end()
         cond.unlock()
-        w?.resume(returning: nil)
+        waiter?.resume(returning: nil)
         for c in leftover { c.done(KafkaError.closed("consumer")) }
         cond.lock()
-        queueAlive = false
+        machine.releaseQueue()
         cond.unlock()
         rd_kafka_queue_destroy(queue.pointer)
         // Without a completed close (no broker), a plain destroy would try to close again and block.
         rd_kafka_destroy_flags(rk.pointer, closed ? 0 : Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
         cond.lock()
-        threadExited = true
+        machine.exit()
         cond.broadcast()
         cond.unlock()
     }
