@@ -57,7 +57,9 @@ public enum Topology {
     /// Each partition's ranking of a closed window, for the single merger.
     public static let topProfitPartials = Topic("top_profit_partials", .windowPartition, .single, writers: [.top, .analytics], readers: [.top, .analytics])
     public static let topProfit = Topic("top_profit", .window, .single, writers: [.top, .analytics], readers: [.gateway])
-    /// Reference data for tooling: the gateway and the matcher load their instruments from config/instruments.json.
+    /// Each instrument's current definition and status, written by `exchange instruments` (and once, when empty, by
+    /// `exchange run` and `exchange broker`); the gateway's `InstrumentFollower` reads it. The matcher does not: it
+    /// takes the same changes as `INSTRUMENT` records from `incoming_orders`, in sequence with the orders.
     public static let instruments = Topic("instruments", .symbol, .single, .compact, writers: [], readers: [])
     public static let deadLetters = Topic("dead_letters", .deadLetterSource, .single, writers: Process.stages, readers: [])
 

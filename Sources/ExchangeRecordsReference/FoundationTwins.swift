@@ -25,6 +25,9 @@ public struct RefOrder: FoundationTwin {
     public var validity_ttl: Int64?
     public var expire_at: Int64?
     public var timestamp: Int64
+    public var action: String?
+    public var instrument: RefInstrument?
+    public var reason: String?
 
     public init(_ record: IncomingOrder) {
         timestamp = record.timestamp
@@ -42,6 +45,9 @@ public struct RefOrder: FoundationTwin {
             (price, quantity) = (decimal(o.price), o.quantity)
         case .tick:
             type = "TICK"
+        case .instrument(let c):
+            type = "INSTRUMENT"
+            (action, stock_symbol, instrument, reason) = (c.action.rawValue, c.stockSymbol, c.instrument.map(RefInstrument.init), c.reason)
         }
     }
 
@@ -54,6 +60,7 @@ public struct RefOrder: FoundationTwin {
             && a.stock_symbol == b.stock_symbol && a.side == b.side && a.order_type == b.order_type
             && a.price == b.price && a.quantity == b.quantity && a.time_in_force == b.time_in_force
             && a.validity_ttl == b.validity_ttl && a.expire_at == b.expire_at && a.timestamp == b.timestamp && a.type == b.type
+            && a.action == b.action && a.instrument == b.instrument && a.reason == b.reason
     }
 }
 
@@ -179,11 +186,16 @@ public struct RefInstrument: FoundationTwin {
     public var lot_size: Int64
     public var last_price, price_band_low, price_band_high: Decimal
     public var max_order_quantity: Int64?
+    /// Absent for TRADING, as the encoder writes it.
+    public var status: String?
+    public var halt_reason: String?
 
     public init(_ i: Instrument) {
         (symbol, name, exchange, tick_size, lot_size) = (i.symbol, i.name, i.exchange, decimal(i.tickSize), i.lotSize)
         (last_price, price_band_low, price_band_high) = (decimal(i.lastPrice), decimal(i.priceBandLow), decimal(i.priceBandHigh))
         max_order_quantity = i.maxOrderQuantity
+        status = i.status == .trading ? nil : i.status.rawValue
+        halt_reason = i.haltReason
     }
 }
 

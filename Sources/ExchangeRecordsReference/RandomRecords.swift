@@ -62,9 +62,11 @@ public enum RandomRecords {
 
     public static func incoming<R: RandomNumberGenerator>(_ g: inout R) -> IncomingOrder {
         let side = pick(Side.allCases, &g)
-        switch Int.random(in: 0..<10, using: &g) {
+        switch Int.random(in: 0..<11, using: &g) {
         case 0:
             return .tick(Tick(timestamp: timestamp(&g)))
+        case 10:
+            return .instrument(instrumentChange(&g))
         case 1:
             return .cancel(
                 CancelOrder(
@@ -149,10 +151,30 @@ public enum RandomRecords {
     public static func instrument<R: RandomNumberGenerator>(_ g: inout R) -> Instrument {
         let a = price(&g)
         let b = price(&g)
+        let status = pick(InstrumentStatus.allCases, &g)
         return Instrument(
             symbol: symbol(&g), name: text(&g), exchange: pick(["NSE", "XNAS", "KX"], &g), tickSize: price(&g),
             lotSize: positive(&g), lastPrice: price(&g), priceBandLow: min(a, b), priceBandHigh: max(a, b),
-            maxOrderQuantity: chance(&g) ? positive(&g) : nil)
+            maxOrderQuantity: chance(&g) ? positive(&g) : nil, status: status, haltReason: status == .halted && chance(&g) ? text(&g) : nil)
+    }
+
+    /// An `INSTRUMENT` record the reader takes: a definition on its own grid for LIST and SET, none for the others.
+    public static func instrumentChange<R: RandomNumberGenerator>(_ g: inout R) -> InstrumentChange {
+        let action = pick(InstrumentAction.allCases, &g)
+        let stockSymbol = symbol(&g)
+        var definition: Instrument?
+        if action == .list || action == .set {
+            let tick = Int64.random(in: 1...1_000_000, using: &g)
+            let low = tick * Int64.random(in: 1...1_000, using: &g)
+            let lot = Int64.random(in: 1...100, using: &g)
+            definition = Instrument(
+                symbol: stockSymbol, name: text(&g), exchange: pick(["NSE", "XNAS", "KX"], &g), tickSize: FixedDecimal(micros: tick),
+                lotSize: lot, lastPrice: price(&g), priceBandLow: FixedDecimal(micros: low),
+                priceBandHigh: FixedDecimal(micros: low + tick * Int64.random(in: 0...1_000, using: &g)),
+                maxOrderQuantity: chance(&g) ? lot * Int64.random(in: 1...1_000, using: &g) : nil)
+        }
+        return InstrumentChange(
+            action: action, stockSymbol: stockSymbol, instrument: definition, reason: chance(&g, 0.3) ? text(&g) : nil, timestamp: timestamp(&g))
     }
 
     public static func deadLetter<R: RandomNumberGenerator>(_ g: inout R) -> DeadLetter {

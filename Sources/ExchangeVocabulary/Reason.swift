@@ -30,6 +30,13 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
     case missingExpiry = 24
     case expiryPassed = 25
     case expiryReached = 26
+    // Market control (an `instruments` change sequenced in the order input).
+    case halted = 27
+    case delisted = 28
+    // Pre-trade limits per trader (the gateway's).
+    case maxOpenOrders = 29
+    case maxOrderNotional = 30
+    case maxOpenNotional = 31
 
     /// Upper-snake code, stable, for the wire `reason` field.
     public var code: String {
@@ -61,6 +68,11 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .missingExpiry: "MISSING_EXPIRE_AT"
         case .expiryPassed: "EXPIRE_AT_PASSED"
         case .expiryReached: "GTD_EXPIRED"
+        case .halted: "HALTED"
+        case .delisted: "DELISTED"
+        case .maxOpenOrders: "MAX_OPEN_ORDERS"
+        case .maxOrderNotional: "MAX_ORDER_NOTIONAL"
+        case .maxOpenNotional: "MAX_OPEN_NOTIONAL"
         }
     }
 
@@ -94,6 +106,11 @@ public enum Reason: UInt8, Hashable, Sendable, CaseIterable {
         case .missingExpiry: "a GTD order needs expire_at (epoch ms)"
         case .expiryPassed: "a GTD order's expire_at is not after the order's time"
         case .expiryReached: "GTD order expired at its expire_at"
+        case .halted: "trading in the instrument is halted"
+        case .delisted: "cancelled: the instrument was delisted"
+        case .maxOpenOrders: "the trader already has the most open orders allowed"
+        case .maxOrderNotional: "price times quantity exceeds the largest order notional allowed"
+        case .maxOpenNotional: "the trader's open notional in the symbol would exceed the limit"
         }
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Kafka
 import KafkaEmbedded
 import Logging
+import MatchingEngine
 import ServiceLifecycle
 
 /// `exchange broker`: the embedded in-memory Kafka cluster alone, for other processes or `kcat`.
@@ -45,6 +46,9 @@ struct BrokerCommand: AsyncParsableCommand {
         let known = Set(specifications.map(\.name))
         specifications += topics.filter { !known.contains($0) }.map { KafkaTopicSpecification(name: $0, partitions: partitions) }
         try cluster.createTopics(specifications)
+        // The first list of instruments, as `exchange run` publishes it; the matcher starts from the same list.
+        let settings = StreamsSettings(brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions)
+        try await InstrumentsTopic.publishDefaultsIfEmpty(InstrumentCatalog.seed, settings: settings)
         if let bootstrapFile {
             do {
                 try (cluster.bootstrapServers + "\n").write(toFile: bootstrapFile, atomically: true, encoding: .utf8)

@@ -23,6 +23,7 @@ struct Exchange: AsyncParsableCommand {
             LoadCommand.self,
             EngineCommand.self,
             AnalyticsCommand.self,
+            InstrumentsCommand.self,
         ]
     )
 }

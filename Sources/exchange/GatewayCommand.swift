@@ -38,6 +38,11 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(help: "Instruments file (engine format).") var instruments = "config/instruments.json"
     @Option(help: "Largest quantity one order may carry.") var maxOrderQuantity: Int64 = 100_000
     @Option(help: "Finished orders the read model keeps per trader (newest; open orders are always kept).") var ordersKept = 10_000
+    @Option(help: "Pre-trade limit: open orders per trader, all symbols (default: none); also bounds the read model's open orders per trader.")
+    var maxOpenOrders: Int?
+    @Option(help: "Pre-trade limit: price × quantity of one order, e.g. 1000000 (default: none).") var maxOrderNotional: FixedDecimal?
+    @Option(help: "Pre-trade limit: open quantity × limit price of a trader's orders in one symbol (default: none).")
+    var maxOpenNotional: FixedDecimal?
     @Option(help: "Fills the read model keeps per trader for GET /trades (newest).") var tradesKept = 10_000
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated).")
     var kafkaProperties: [String] = []
@@ -98,6 +103,11 @@ struct GatewayCommand: AsyncParsableCommand {
         try cluster?.createTopics(Topology.specifications(partitions: partitions, of: GatewayService.topics))
         guard ordersKept >= 0, tradesKept >= 0 else { throw ValidationError("--orders-kept and --trades-kept must not be negative") }
         options.terminalOrdersPerTrader = ordersKept
+        guard (maxOpenOrders ?? 1) > 0, (maxOrderNotional?.micros ?? 1) > 0, (maxOpenNotional?.micros ?? 1) > 0 else {
+            throw ValidationError("--max-open-orders, --max-order-notional and --max-open-notional must be positive")
+        }
+        options.http.limits = PreTradeLimits(
+            maxOpenOrders: maxOpenOrders, maxOrderNotionalMicros: maxOrderNotional?.micros, maxOpenNotionalMicros: maxOpenNotional?.micros)
         options.tradesPerTrader = tradesKept
 
         let service = GatewayService(options: options, logger: logger) { [host] port in

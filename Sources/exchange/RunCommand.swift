@@ -7,6 +7,7 @@ import Gateway
 import Kafka
 import KafkaEmbedded
 import Logging
+import MatchingEngine
 import ServiceLifecycle
 
 struct RunCommand: AsyncParsableCommand {
@@ -68,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
                     + "~5 MiB per partition, no persistence). Use --brokers host:port for a real cluster.")
         }
         let partitions = try await Topology.create(partitions: settings.partitions, kafka: settings.kafka)
+        // The first list, once: later changes come from `exchange instruments`, which the matcher applies in sequence.
+        let published = try await InstrumentsTopic.publishDefaultsIfEmpty(InstrumentCatalog.seed, settings: settings)
+        if published > 0 { print("exchange: published the \(published) default instruments to the empty instruments topic") }
         let metrics = try stream.startMetrics()
         let splitProgress = StageProgress()
         let matchProgress = StageProgress()

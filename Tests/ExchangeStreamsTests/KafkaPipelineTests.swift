@@ -26,6 +26,36 @@ final class KafkaPipelineTests: XCTestCase {
         return inputs
     }
 
+    /// Demo orders with instrument changes spliced in, each stamped just before its neighbour: NVDA rejected, listed
+    /// mid-stream and traded; AAPL halted and resumed; TSLA's tick made finer; FB delisted; and a SET of an unlisted
+    /// symbol, which the matcher refuses (a dead letter, nothing changes).
+    static func inputsWithInstrumentChanges(count: Int, seed: UInt64) throws -> [OfflineExchange.Input] {
+        var inputs = Self.inputs(count: count, seed: seed)
+        func time(_ i: Int) -> Int64 { start + Int64(i) * 500 - 1 }
+        func record(_ json: String) throws -> OfflineExchange.Input {
+            let order = try IncomingOrder.decode(json: json, rules: .init())
+            return .init(partition: Topology.partition(ofSymbol: order.stockSymbol ?? "", partitions: partitions), order: order)
+        }
+        let nvda = #"{"symbol":"NVDA","name":"NVIDIA","exchange":"NASDAQ","tick_size":0.01,"lot_size":1,"last_price":500,"price_band_low":400,"price_band_high":600}"#
+        let tsla = #"{"symbol":"TSLA","name":"Tesla, Inc.","exchange":"NASDAQ","tick_size":0.01,"lot_size":1,"last_price":760,"price_band_low":608,"price_band_high":912}"#
+        func nvdaOrder(_ i: Int) -> String {
+            let side = i % 2 == 0 ? "SELL" : "BUY"
+            return #"{"order_id":"nv-\#(i)","trader_id":"nv-\#(side)","stock_symbol":"NVDA","side":"\#(side)","order_type":"LIMIT","price":500,"quantity":\#(i % 2 == 0 ? 5 : 3),"time_in_force":"GTC","timestamp":\#(time(i))}"#
+        }
+        var splices: [(Int, String)] = [
+            (50, nvdaOrder(50)),
+            (100, #"{"type":"INSTRUMENT","action":"LIST","stock_symbol":"NVDA","instrument":\#(nvda),"timestamp":\#(time(100))}"#),
+            (300, #"{"type":"INSTRUMENT","action":"HALT","stock_symbol":"AAPL","reason":"news","timestamp":\#(time(300))}"#),
+            (400, #"{"type":"INSTRUMENT","action":"SET","stock_symbol":"ZZZ","instrument":\#(nvda.replacingOccurrences(of: "NVDA", with: "ZZZ")),"timestamp":\#(time(400))}"#),
+            (600, #"{"type":"INSTRUMENT","action":"RESUME","stock_symbol":"AAPL","timestamp":\#(time(600))}"#),
+            (800, #"{"type":"INSTRUMENT","action":"SET","stock_symbol":"TSLA","instrument":\#(tsla),"timestamp":\#(time(800))}"#),
+            (1_000, #"{"type":"INSTRUMENT","action":"DELIST","stock_symbol":"FB","timestamp":\#(time(1_000))}"#),
+        ]
+        splices += stride(from: 160, to: 1_100, by: 50).flatMap { [($0, nvdaOrder($0)), ($0 + 1, nvdaOrder($0 + 1))] }
+        for (index, json) in splices.sorted(by: { $0.0 > $1.0 }) { inputs.insert(try record(json), at: index) }
+        return inputs
+    }
+
     func produce(_ inputs: [OfflineExchange.Input], to exchange: TestExchange) async throws {
         try await exchange.produce(inputs.map { ($0.order.stockSymbol, $0.order.encoded(), $0.partition) })
     }
@@ -103,9 +133,42 @@ final class KafkaPipelineTests: XCTestCase {
         try await killAndRestartStages(transactional: true, seed: 14)
     }
 
-    func killAndRestartStages(transactional: Bool, seed: UInt64, combinedAnalytics: Bool = false) async throws {
+    /// A listing, a halt and resume, a tick change and a delisting while the stages run give the offline engine's
+    /// outputs: the matcher applies each change at its place in the sequence. A change it refuses and one the splitter
+    /// cannot read become dead letters naming the reason.
+    func testInstrumentChangesMidStreamGiveTheOfflineOutputs() async throws {
+        let exchange = try await TestExchange(partitions: Self.partitions)
+        let inputs = try Self.inputsWithInstrumentChanges(count: 1_200, seed: 31)
+        let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
+        let reports = expected.reports.values.map { String(decoding: $0, as: UTF8.self) }
+        XCTAssertTrue(reports.contains { $0.contains(#""symbol":"AAPL""#) && $0.contains("HALTED:") }, "no AAPL order met the halt")
+        XCTAssertTrue(reports.contains { $0.contains(#""symbol":"FB""#) && $0.contains("DELISTED:") }, "no FB order was resting at the delisting")
+        XCTAssertTrue(reports.contains { $0.contains(#""order_id":"nv-50""#) && $0.contains("UNKNOWN_SYMBOL:") })
+        XCTAssertTrue(expected.trades.values.contains { String(decoding: $0, as: UTF8.self).contains(#""BUY_STOCK_SYMBOL":"NVDA""#) })
+        let badTick = #"{"type":"INSTRUMENT","action":"SET","stock_symbol":"NVDA","instrument":{"symbol":"NVDA","name":"NVIDIA","exchange":"NASDAQ","tick_size":-0.01,"lot_size":1,"last_price":500,"price_band_low":400,"price_band_high":600},"timestamp":1}"#
+        try await exchange.produce([("NVDA", Array(badTick.utf8), Topology.partition(ofSymbol: "NVDA", partitions: Self.partitions))])
+        let tasks = try stages().map { exchange.start($0) }
+        try await produce(inputs, to: exchange)
+        try await assertOutputsEqual(expected, exchange)
+        var letters: [String] = []
+        try await waitUntil("both dead letters", timeout: .seconds(30), every: .milliseconds(250)) {
+            letters = try await exchange.read(Topology.deadLetters.name).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+            return letters.contains { $0.contains("unknown symbol ZZZ") } && letters.contains { $0.contains("field 'tick_size'") }
+        }
+        XCTAssertEqual(letters.count, 2, "\(letters)")
+        for task in tasks { try await crash(task) }
+    }
+
+    /// Split, match and the analytics killed and restarted at random points around the same changes: identical outputs.
+    func testStagesKilledAroundInstrumentChangesChangeNothing() async throws {
+        try await killAndRestartStages(transactional: false, seed: 32, inputs: try Self.inputsWithInstrumentChanges(count: 1_200, seed: 32))
+    }
+
+    func killAndRestartStages(
+        transactional: Bool, seed: UInt64, combinedAnalytics: Bool = false, inputs given: [OfflineExchange.Input]? = nil
+    ) async throws {
         let exchange = try await TestExchange(partitions: Self.partitions, transactional: transactional)
-        let inputs = Self.inputs(count: 1_500, seed: seed)
+        let inputs = given ?? Self.inputs(count: 1_500, seed: seed)
         let expected = try OfflineExchange(inputs: inputs, partitions: Self.partitions, options: Self.options)
         try await produce(inputs, to: exchange)
         let definitions = try stages(combinedAnalytics: combinedAnalytics)

@@ -51,9 +51,10 @@ let testInstruments = InstrumentRules.seed + [
 
 func makeGateway(
     sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
-    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20
+    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20, limits: PreTradeLimits = PreTradeLimits()
 ) -> Gateway {
     var configuration = GatewayConfiguration()
+    configuration.limits = limits
     configuration.fastOrderPath = fastOrderPath
     configuration.bodyTimeout = bodyTimeout
     configuration.maxBodyRead = maxBodyRead

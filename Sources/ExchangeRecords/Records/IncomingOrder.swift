@@ -1,4 +1,4 @@
-/// A value of `incoming_orders`: a new order, a cancel, a modify or a clock tick.
+/// A value of `incoming_orders`: a new order, a cancel, a modify, a clock tick or an instrument change.
 ///
 /// A record without `type` (or with `"type":"NEW"`) is a new order, as in the seed's format; cancels, modifies and
 /// ticks carry `type`. Encoding omits `type` for new orders. Fields that do not belong to the record's kind are
@@ -12,6 +12,7 @@ public enum IncomingOrder: Sendable, Hashable {
     case cancel(CancelOrder)
     case modify(ModifyOrder)
     case tick(Tick)
+    case instrument(InstrumentChange)
 
     /// The symbol (the Kafka key); nil for ticks.
     public var stockSymbol: String? {
@@ -20,26 +21,27 @@ public enum IncomingOrder: Sendable, Hashable {
         case .cancel(let o): o.stockSymbol
         case .modify(let o): o.stockSymbol
         case .tick: nil
+        case .instrument(let c): c.stockSymbol
         }
     }
 
-    /// The order the record places, cancels or modifies; nil for ticks.
+    /// The order the record places, cancels or modifies; nil for ticks and instrument changes.
     public var orderId: String? {
         switch self {
         case .new(let o): o.orderId
         case .cancel(let o): o.orderId
         case .modify(let o): o.orderId
-        case .tick: nil
+        case .tick, .instrument: nil
         }
     }
 
-    /// The side, which decides `buy_orders` or `sell_orders`; nil for ticks.
+    /// The side, which decides `buy_orders` or `sell_orders`; nil for ticks and instrument changes (`buy_orders`).
     public var side: Side? {
         switch self {
         case .new(let o): o.side
         case .cancel(let o): o.side
         case .modify(let o): o.side
-        case .tick: nil
+        case .tick, .instrument: nil
         }
     }
 
@@ -49,6 +51,7 @@ public enum IncomingOrder: Sendable, Hashable {
         case .cancel(let o): o.timestamp
         case .modify(let o): o.timestamp
         case .tick(let t): t.timestamp
+        case .instrument(let c): c.timestamp
         }
     }
 }
@@ -56,7 +59,7 @@ public enum IncomingOrder: Sendable, Hashable {
 extension IncomingOrder: JSONRecord, JSONObjectReadable {
     static let orderFieldNames = [
         "type", "order_id", "client_order_id", "trader_id", "stock_symbol", "side", "order_type", "price",
-        "quantity", "time_in_force", "validity_ttl", "expire_at", "timestamp",
+        "quantity", "time_in_force", "validity_ttl", "expire_at", "timestamp", "action", "instrument", "reason",
     ]
     /// `origin_partition` and `origin_offset` mark a record the splitter forwarded to its symbol's partition.
     static let table = FieldTable(["origin_partition", "origin_offset"] + orderFieldNames)
@@ -160,6 +163,19 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             }
         case .tick:
             b.appendLiteral("\"type\":\"TICK\"")
+        case .instrument(let c):
+            b.appendLiteral("\"type\":\"INSTRUMENT\",\"action\":\"")
+            b.append(contentsOf: c.action.rawValue.utf8)
+            b.appendLiteral("\",\"stock_symbol\":")
+            b.appendJSONString(c.stockSymbol)
+            if let instrument = c.instrument {
+                b.appendLiteral(",\"instrument\":")
+                instrument.encode(into: &b)
+            }
+            if let reason = c.reason {
+                b.appendLiteral(",\"reason\":")
+                b.appendJSONString(reason)
+            }
         }
         b.appendLiteral(",\"timestamp\":")
         b.appendInteger(timestamp)
@@ -231,9 +247,9 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         var originOffset: Int64?
     }
 
-    private enum Kind { case new, cancel, modify, tick }
-    private static let kindTable = FieldTable(["NEW", "CANCEL", "MODIFY", "TICK"])
-    private static let kinds: [Kind] = [.new, .cancel, .modify, .tick]
+    private enum Kind { case new, cancel, modify, tick, instrument }
+    private static let kindTable = FieldTable(["NEW", "CANCEL", "MODIFY", "TICK", "INSTRUMENT"])
+    private static let kinds: [Kind] = [.new, .cancel, .modify, .tick, .instrument]
 
     /// `time_in_force` of a foreign record: a code in any case, or a date-time read by `rules`.
     private enum Validity {
@@ -268,6 +284,7 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         var orderId: String?, clientOrderId: String?, traderId: String?, symbol: String?
         var side: Side?, orderType: OrderType?, price: FixedDecimal?, quantity: Int64?
         var validity: Validity?, validityTTL: Int64?, expireAt: Int64?, timestamp: Int64?
+        var action: InstrumentAction?, instrument: Instrument?, reason: String?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
@@ -299,7 +316,10 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             case 9: validity = try readValidity(&r)
             case 10: validityTTL = r.consumeNull() ? nil : try r.readPositive(field: "validity_ttl")
             case 11: expireAt = r.consumeNull() ? nil : try r.readNonNegative(field: "expire_at")
-            default: timestamp = try r.readNonNegative(field: "timestamp")
+            case 12: timestamp = try r.readNonNegative(field: "timestamp")
+            case 13: action = try r.readEnum(InstrumentAction.self, field: "action")
+            case 14: instrument = try Instrument.read(from: &r)
+            default: reason = try r.readOptionalString(field: "reason")
             }
         }
         if let id = clientOrderId, id.utf8.count > 128 { throw r.error("client_order_id", "longer than 128 bytes") }
@@ -314,10 +334,14 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         guard let time = timestamp ?? rules.recordTimestamp else {
             throw r.error("timestamp", "missing required field")
         }
+        if kind != .instrument { try rejectFields([13, 14, 15], kindName: kind == .tick ? "TICK" : "\(kind)".uppercased()) }
         switch kind {
         case .tick:
             try rejectFields(Array(1...11), kindName: "TICK")
             return .tick(Tick(timestamp: time))
+        case .instrument:
+            try rejectFields([1, 2, 3, 5, 6, 7, 8, 9, 10, 11], kindName: "INSTRUMENT")
+            return .instrument(try instrumentChange(&r, action, symbol, instrument, reason, time))
         case .cancel:
             try rejectFields([2, 6, 7, 8, 9, 10, 11], kindName: "CANCEL")
             return .cancel(
@@ -372,6 +396,29 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
                     orderType: orderType, price: price, quantity: try r.required(quantity, "quantity"),
                     timeInForce: timeInForce, validityTTL: validityTTL, expireAt: expireAt, timestamp: time))
         }
+    }
+}
+
+extension IncomingOrder {
+    /// An `INSTRUMENT` record's fields checked together: what each action needs, and a definition that can trade.
+    fileprivate static func instrumentChange(
+        _ r: inout JSONReader, _ action: InstrumentAction?, _ symbol: String?, _ instrument: Instrument?, _ reason: String?, _ time: Int64
+    ) throws(RecordDecodingError) -> InstrumentChange {
+        let action = try r.required(action, "action")
+        let symbol = try r.required(symbol, "stock_symbol")
+        if let reason, reason.utf8.count > 256 { throw r.error("reason", "longer than 256 bytes") }
+        switch action {
+        case .list, .set:
+            let instrument = try r.required(instrument, "instrument")
+            if instrument.symbol != symbol {
+                throw r.error("instrument", "the definition is for \(instrument.symbol), the record for \(symbol)")
+            }
+            if instrument.status != .trading { throw r.error("instrument", "a \(action.rawValue) definition has no status") }
+            if let problem = instrument.definitionProblem { throw r.error("instrument", problem) }
+        case .halt, .resume, .delist:
+            if instrument != nil { throw r.error("instrument", "not allowed in a \(action.rawValue) record") }
+        }
+        return InstrumentChange(action: action, stockSymbol: symbol, instrument: instrument, reason: reason, timestamp: time)
     }
 }
 

@@ -89,3 +89,25 @@ public struct Tick: Sendable, Hashable {
         self.timestamp = timestamp
     }
 }
+
+/// `"type":"INSTRUMENT"`: a change of one instrument — a listing, a new definition, a halt, a resume or a delisting —
+/// written to the symbol's partition of `incoming_orders`, so it is sequenced with that symbol's orders and the matcher
+/// applies it at exactly that point (replays and restarts too). `exchange instruments` writes it, and the instrument's
+/// new value to the `instruments` topic.
+public struct InstrumentChange: Sendable, Hashable {
+    public var action: InstrumentAction
+    public var stockSymbol: String
+    /// The definition, required for `LIST` and `SET` (for the same symbol) and refused on the others.
+    public var instrument: Instrument?
+    /// Why (free text, at most 256 bytes), e.g. of a halt.
+    public var reason: String?
+    public var timestamp: Int64
+
+    public init(action: InstrumentAction, stockSymbol: String, instrument: Instrument? = nil, reason: String? = nil, timestamp: Int64) {
+        self.action = action
+        self.stockSymbol = stockSymbol
+        self.instrument = instrument
+        self.reason = reason
+        self.timestamp = timestamp
+    }
+}

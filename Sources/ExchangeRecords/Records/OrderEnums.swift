@@ -34,3 +34,18 @@ extension OrderStatus: WireEnum {
     static var wireTable: FieldTable { statusTable }
     static var wireCases: [OrderStatus] { statusCases }
 }
+
+private let instrumentStatusTable = FieldTable(InstrumentStatus.allCases.map(\.rawValue))
+private let instrumentStatusCases = Array(InstrumentStatus.allCases)
+private let instrumentActionTable = FieldTable(InstrumentAction.allCases.map(\.rawValue))
+private let instrumentActionCases = Array(InstrumentAction.allCases)
+
+extension InstrumentStatus: WireEnum {
+    static var wireTable: FieldTable { instrumentStatusTable }
+    static var wireCases: [InstrumentStatus] { instrumentStatusCases }
+}
+
+extension InstrumentAction: WireEnum {
+    static var wireTable: FieldTable { instrumentActionTable }
+    static var wireCases: [InstrumentAction] { instrumentActionCases }
+}

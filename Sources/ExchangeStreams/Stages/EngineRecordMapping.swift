@@ -16,7 +16,10 @@ public enum EngineRecordMapping {
     /// order a new-order record places (nil for the other kinds), for `executionReport` to put on that order's
     /// reports among these events.
     public static func process(_ order: IncomingOrder, engine: Engine, into events: inout [EngineEvent]) -> OrderTerms? {
-        let applied = command(order, engine: engine)
+        guard let applied = command(order, engine: engine) else {
+            if case .instrument(let change) = order { engine.process(control(change), into: &events) }
+            return nil
+        }
         engine.process(applied, into: &events)
         guard case .new(let placed) = applied, case .new(let o) = order else { return nil }
         return OrderTerms(order: placed.order, of: o)
@@ -47,7 +50,8 @@ public enum EngineRecordMapping {
         }
     }
 
-    public static func command(_ order: IncomingOrder, engine: Engine) -> Command {
+    /// The engine command of an order, cancel, modify or tick; nil for an instrument change (`control(_:)`).
+    public static func command(_ order: IncomingOrder, engine: Engine) -> Command? {
         switch order {
         case .new(let o):
             return .new(
@@ -70,7 +74,44 @@ public enum EngineRecordMapping {
                     quantity: m.quantity, timestamp: m.timestamp))
         case .tick(let t):
             return .tick(timestamp: t.timestamp)
+        case .instrument:
+            return nil
         }
+    }
+
+    /// The engine's form of an instrument change.
+    public static func control(_ change: InstrumentChange) -> InstrumentControl {
+        InstrumentControl(
+            action: change.action, symbol: change.stockSymbol, instrument: change.instrument.map(engineInstrument), timestamp: change.timestamp)
+    }
+
+    /// Why the engine refuses an instrument change at this point of the sequence (unknown symbol, a listing of a
+    /// listed one, a definition it cannot trade), or nil: also nil for every other record. A refused change alters
+    /// nothing; the matcher dead-letters it, the replay answers an error line.
+    public static func refusal(_ order: IncomingOrder, engine: Engine) -> String? {
+        guard case .instrument(let change) = order else { return nil }
+        return engine.refusal(control(change))
+    }
+
+    /// The engine's instrument for an `instruments` record (prices stay micro-units; the band is always given there).
+    public static func engineInstrument(_ record: ExchangeRecords.Instrument) -> MatchingEngine.Instrument {
+        MatchingEngine.Instrument(
+            symbol: record.symbol, name: record.name, exchange: record.exchange, tickSize: Price(micros: record.tickSize.micros),
+            lotSize: record.lotSize, referencePrice: Price(micros: record.lastPrice.micros),
+            priceBand: PriceBand(lower: Price(micros: record.priceBandLow.micros), upper: Price(micros: record.priceBandHigh.micros)),
+            maxOrderQuantity: record.maxOrderQuantity)
+    }
+
+    /// The `instruments` record of an engine instrument (a catalogue entry): an unbanded one gets the widest band on
+    /// its grid, from one tick up.
+    public static func instrumentRecord(_ instrument: MatchingEngine.Instrument, status: InstrumentStatus = .trading) -> ExchangeRecords.Instrument {
+        let tick = instrument.tickSize.micros
+        let band = instrument.priceBand ?? PriceBand(lower: instrument.tickSize, upper: Price(micros: Int64.max / tick * tick))
+        return ExchangeRecords.Instrument(
+            symbol: instrument.symbol, name: instrument.name, exchange: instrument.exchange, tickSize: FixedDecimal(micros: tick),
+            lotSize: instrument.lotSize, lastPrice: FixedDecimal(micros: instrument.referencePrice.micros),
+            priceBandLow: FixedDecimal(micros: band.lower.micros), priceBandHigh: FixedDecimal(micros: band.upper.micros),
+            maxOrderQuantity: instrument.maxOrderQuantity, status: status)
     }
 
     /// The `matched_trades` record of a trade.

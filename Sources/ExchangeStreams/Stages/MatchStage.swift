@@ -45,7 +45,9 @@ public struct MatchStage: StageDefinition {
 final class MatchTask: StageTask {
     let partition: Int32
     let engine: Engine
-    var merger: SeqMerger<IncomingOrder>
+    var merger: SeqMerger<SequencedOrder>
+    /// The records of instrument changes waiting in the merge, by seq: a refused one is dead-lettered as it came.
+    private var controlSources: [Int64: InputRecord] = [:]
     /// Last seq given to a trade or a forwarded tick.
     var outSeq: Int64
     var reportSeq: Int64
@@ -54,7 +56,7 @@ final class MatchTask: StageTask {
     private var buffer: [UInt8] = []
     private var reportedDuplicates = 0
 
-    init(partition: Int32, engine: Engine, merger: SeqMerger<IncomingOrder>, outSeq: Int64, reportSeq: Int64, metrics: StageMetrics) {
+    init(partition: Int32, engine: Engine, merger: SeqMerger<SequencedOrder>, outSeq: Int64, reportSeq: Int64, metrics: StageMetrics) {
         self.partition = partition
         self.engine = engine
         self.merger = merger
@@ -95,9 +97,21 @@ final class MatchTask: StageTask {
             merger.skip(side: side, offset: record.offset)
             return
         }
-        merger.add(side: side, offset: record.offset, seq: order.seq, element: order.order)
+        if case .instrument = order.order, order.seq >= merger.nextSeq {
+            var source = record
+            source.value = record.value.map { ArraySlice(Array($0)) }  // not the whole fetched batch
+            controlSources[order.seq] = source
+        }
+        merger.add(side: side, offset: record.offset, seq: order.seq, element: order)
         while let next = merger.next() {
-            execute(next, into: &outputs)
+            if case .instrument = next.order, let source = controlSources.removeValue(forKey: next.seq),
+                let problem = EngineRecordMapping.refusal(next.order, engine: engine)
+            {
+                metrics.deadLetters.increment()
+                outputs.append(DeadLetters.record(stage: "match", source: source, reason: "refused instrument change: \(problem)"))
+                continue
+            }
+            execute(next.order, into: &outputs)
         }
         if let missing = merger.missingSeq {
             throw StageError(

@@ -59,6 +59,9 @@ public struct EngineReplay {
                 return finishError(out, error.description)
             }
         }
+        if let problem = EngineRecordMapping.refusal(order, engine: engine) {
+            return finishError(out, "refused instrument change: \(problem)")
+        }
         events.removeAll(keepingCapacity: true)
         let terms = EngineRecordMapping.process(order, engine: engine, into: &events)
         out.append(contentsOf: Array("\"events\":[".utf8))

@@ -65,9 +65,7 @@ public struct OrderRequestParser: Sendable {
         let object = try OrderRequestParser.object(body, allowed: OrderRequestParser.placeFields)
 
         let symbol = try string(object, "symbol", required: true) ?? ""
-        guard let instrument = instruments[symbol] else {
-            throw APIError.input("symbol", "unknown instrument '\(symbol)'")
-        }
+        let instrument = try instruments.tradable(symbol)
         let side = try enumeration(object, "side", Side.self) ?? .buy
         let type = try enumeration(object, "order_type", OrderType.self) ?? .limit
         let quantity = try self.quantity(object, "quantity", instrument: instrument)

@@ -101,6 +101,13 @@ public final class MarketDataHub: Sendable {
         }
     }
 
+    /// Sends a frame to every connection (instrument status changes).
+    public func publishToAll(_ frame: String) {
+        state.withLock { s in
+            for subscriber in s.subscribers.values { _ = subscriber.continuation.yield(frame) }
+        }
+    }
+
     public var connectionCount: Int { state.withLock { $0.subscribers.count } }
 
     /// A `{"type":…,"data":…}` frame, Kite's text-frame envelope.

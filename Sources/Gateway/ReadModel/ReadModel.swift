@@ -121,6 +121,44 @@ public final class ReadModel: Sendable {
         var reportsApplied: Int64 = 0
         var tradesApplied: Int64 = 0
         var duplicatesDropped: Int64 = 0
+        /// Per trader: open orders (PENDING included) and their open notional per symbol, for the pre-trade limits.
+        var exposure: [String: Exposure] = [:]
+    }
+
+    /// What a trader has open: orders, and the notional of their open quantity per symbol (micro-units).
+    public struct Exposure: Sendable, Hashable {
+        public var openOrders = 0
+        public var openNotionalMicros: [String: Int64] = [:]
+    }
+
+    /// An order's share of its trader's exposure: one open order and its leaves at its limit price (a MARKET
+    /// order counts as an order only: it never rests).
+    private static func share(_ o: OrderState?) -> (orders: Int, notional: Int64) {
+        guard let o, ReadModel.openStatuses.contains(o.status) else { return (0, 0) }
+        return (1, ReadModel.notional(priceMicros: o.priceMicros ?? 0, quantity: o.leaves))
+    }
+
+    /// price × quantity in micro-units, held at Int64.max.
+    public static func notional(priceMicros: Int64, quantity: Int64) -> Int64 {
+        let (product, overflow) = priceMicros.multipliedReportingOverflow(by: quantity)
+        return overflow ? .max : product
+    }
+
+    /// Moves a trader's exposure from an order's old state to its new one.
+    private static func reexpose(_ old: OrderState?, _ new: OrderState?, _ s: inout State) {
+        guard let o = new ?? old else { return }
+        let (before, after) = (share(old), share(new))
+        guard before != after else { return }
+        var exposure = s.exposure[o.traderId] ?? Exposure()
+        exposure.openOrders += after.orders - before.orders
+        let symbolNotional = (exposure.openNotionalMicros[o.symbol] ?? 0).subtractingSaturated(before.notional).addingSaturated(after.notional)
+        exposure.openNotionalMicros[o.symbol] = symbolNotional == 0 ? nil : symbolNotional
+        s.exposure[o.traderId] = exposure.openOrders == 0 && exposure.openNotionalMicros.isEmpty ? nil : exposure
+    }
+
+    /// A trader's open orders and open notional per symbol.
+    public func exposure(trader: String) -> Exposure {
+        state.withLock { $0.exposure[trader] ?? Exposure() }
     }
 
     private let state = Mutex(State())
@@ -168,6 +206,7 @@ public final class ReadModel: Sendable {
         state.withLock { s in
             guard s.orders.insertAccepted(order) else { return }
             s.ordersByTrader[order.traderId ?? ReadModel.unattributed, default: []].append(order.orderId)
+            ReadModel.reexpose(nil, s.orders[order.orderId], &s)
         }
     }
 
@@ -175,12 +214,14 @@ public final class ReadModel: Sendable {
     public func recordUndelivered(orderId: String, reason: String, timestamp: Int64) {
         let update: (String, JSONValue)? = state.withLock { s in
             guard var o = s.orders[orderId], o.status == "PENDING" else { return nil }
+            let old = o
             o.status = "REJECTED"
             o.reason = reason
             o.leaves = 0
             o.updatedAt = timestamp
             o.history.append(HistoryEntry(status: "REJECTED", reason: reason, priceMicros: o.priceMicros, quantity: o.quantity, filled: 0, leaves: 0, timestamp: timestamp))
             s.orders[orderId] = o
+            ReadModel.reexpose(old, o, &s)
             finished(o, &s)
             return (o.traderId, ReadModel.view(o, detail: false))
         }
@@ -197,6 +238,7 @@ public final class ReadModel: Sendable {
             s.reportsApplied += 1
 
             let wasOpen = s.orders[e.orderId].map { ReadModel.openStatuses.contains($0.status) } ?? true
+            let old = s.orders[e.orderId]
             var o = s.orders[e.orderId] ?? {
                 s.ordersByTrader[e.traderId, default: []].append(e.orderId)
                 return OrderState(
@@ -239,6 +281,7 @@ public final class ReadModel: Sendable {
                 status: e.status, reason: e.reason, priceMicros: e.priceMicros, quantity: e.quantity,
                 filled: e.filledQuantity, leaves: e.leavesQuantity, timestamp: e.timestamp))
             s.orders[e.orderId] = o
+            ReadModel.reexpose(old, o, &s)
             if wasOpen, !ReadModel.openStatuses.contains(o.status) { finished(o, &s) }
 
             // Depth: resting limit orders' leaves per price level.

@@ -44,7 +44,7 @@ public final class Gateway: Sendable {
         status: @escaping @Sendable () -> [(name: String, help: String, value: Int64)] = { [] }
     ) {
         self.configuration = configuration
-        self.instruments = InstrumentTable(instruments)
+        self.instruments = InstrumentTable(instruments, defaultMaxOrderQuantity: instruments.map(\.maxOrderQuantity).max() ?? InstrumentRules.defaultMaxOrderQuantity)
         self.sink = sink
         self.readModel = readModel
         self.metrics = metrics
@@ -180,16 +180,26 @@ public final class Gateway: Sendable {
     }
 
     func listInstruments() -> Response {
-        Response.success(.array(instruments.all.map { i in
-            .object([
+        Response.success(.array(instruments.listed.map { entry in
+            let i = entry.rules
+            var fields: [(String, JSONValue)] = [
                 ("symbol", .string(i.symbol)), ("name", .string(i.name)), ("exchange", .string(i.exchange)),
                 ("tick_size", .micros(i.tickSizeMicros)), ("lot_size", .int(i.lotSize)),
                 ("last_price", .micros(readModel.lastPrice(i.symbol) ?? i.referencePriceMicros)),
                 ("reference_price", .micros(i.referencePriceMicros)),
                 ("lower_circuit_limit", .micros(i.lowerBandMicros)), ("upper_circuit_limit", .micros(i.upperBandMicros)),
-                ("max_order_quantity", .int(i.maxOrderQuantity)),
-            ])
+                ("max_order_quantity", .int(i.maxOrderQuantity)), ("status", .string(entry.status.rawValue)),
+            ]
+            if let reason = entry.haltReason { fields.append(("halt_reason", .string(reason))) }
+            return .object(fields)
         }))
+    }
+
+    /// A `{"type":"instrument","data":{symbol, status, halt_reason?}}` frame for every WebSocket client.
+    public static func statusFrame(_ entry: InstrumentTable.Entry) -> String {
+        var fields: [(String, JSONValue)] = [("symbol", .string(entry.rules.symbol)), ("status", .string(entry.status.rawValue))]
+        if let reason = entry.haltReason { fields.append(("halt_reason", .string(reason))) }
+        return MarketDataHub.frame("instrument", .object(fields))
     }
 
     func knownSymbol(_ context: GatewayRequestContext) throws(APIError) -> InstrumentRules {
@@ -314,6 +324,16 @@ public final class Gateway: Sendable {
             return .answer(replay(text, status: .accepted))
         }
 
+        if !configuration.limits.isEmpty, let instrument = instruments[placement.symbol],
+            let reason = configuration.limits.refusal(placement, instrument: instrument, exposure: readModel.exposure(trader: trader.id))
+        {
+            if let key = idempotencyKey { idempotency.abandon(trader: trader.id, key: key) }
+            metrics.increment("exchange_gateway_orders_limited_total{reason=\"\(reason.code)\"}")
+            throw APIError(
+                status: .unprocessableContent, errorType: "RiskException", message: "\(reason.code): \(reason.message)",
+                field: reason == .maxOpenOrders ? "symbol" : "quantity", reason: "\(reason.code): \(reason.message)")
+        }
+
         let now = Gateway.nowMillis()
         return .submit(NewOrder(
             orderId: orderId, clientOrderId: placement.clientOrderId, traderId: trader.id, stockSymbol: placement.symbol,
@@ -382,6 +402,9 @@ public final class Gateway: Sendable {
         var request = request
         let buffer = try await body(&request)
         guard let instrument = instruments[target.symbol] else { throw APIError.notFound("unknown instrument '\(target.symbol)'") }
+        if instruments.status(target.symbol) == .halted {
+            throw APIError(status: .conflict, errorType: "OrderException", message: "\(Reason.halted.code): trading in \(target.symbol) is halted")
+        }
         let change = try parser.parseModification(buffer.readableBytesView, instrument: instrument)
         try await submit(.modify(ModifyOrder(
             orderId: target.id, traderId: target.trader.id, stockSymbol: target.symbol, side: target.side,

@@ -34,6 +34,8 @@ public struct GatewayConfiguration: Sendable {
     /// Hummingbird's router: the same answers at several times the rate. Off routes every request
     /// through the router (for comparison).
     public var fastOrderPath = true
+    /// Pre-trade limits per trader (none by default).
+    public var limits = PreTradeLimits()
 
     public init() {}
 

@@ -47,7 +47,7 @@ public final class GatewayService: Service {
 
     /// The topics the gateway writes or reads: `run()` creates those missing, with `options.partitions` (on an embedded
     /// cluster, which cannot be asked for topics, whoever runs it creates them first).
-    public static let topics = Topology.topics.filter { $0.writers.contains(.gateway) || $0.readers.contains(.gateway) }
+    public static let topics = Topology.topics.filter { $0.writers.contains(.gateway) || $0.readers.contains(.gateway) } + [Topology.instruments]
 
     public func run() async throws {
         var producerConfiguration = options.kafka
@@ -70,9 +70,13 @@ public final class GatewayService: Service {
                     ("exchange_gateway_producer_delivery_failures", "Records the producer failed to deliver.", Int64(producer.deliveryFailureCount)),
                 ]
             })
+        let follower = InstrumentFollower(table: gateway.instruments, hub: readModel.hub, configuration: options.kafka, logger: logger)
         let app = gateway.application(logger: logger, onListening: onListening)
         let group = ServiceGroup(
-            services: [producer, FeederService(feeder: feeder, partitions: partitions, logger: logger), app],
+            services: [
+                producer, FeederService(feeder: feeder, partitions: partitions, logger: logger),
+                InstrumentFollowerService(follower: follower, logger: logger), app,
+            ],
             gracefulShutdownSignals: [], logger: logger)
         try await group.run()
     }
@@ -90,6 +94,22 @@ struct FeederService: Service {
         } catch is CancellationError {
         } catch {
             logger.error("read model consumer stopped", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+}
+
+/// Follows the `instruments` topic until graceful shutdown.
+struct InstrumentFollowerService: Service {
+    let follower: InstrumentFollower
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { try await follower.run() }
+        } catch is CancellationError {
+        } catch {
+            logger.error("instruments consumer stopped", metadata: ["error": "\(error)"])
             throw error
         }
     }

@@ -15,12 +15,24 @@ struct Level {
 /// every non-empty level at or below the best bid is a bid and every one at or above the best ask an ask.
 final class PriceLadder {
     let symbol: UInt32
+    /// The grid the levels are on, in micros: the instrument's tick when the book was built. A later tick that is
+    /// not a multiple of it rebuilds the book on a finer grid (`Engine.redefine`).
     let tickMicros: Int64
-    let lotSize: Int64
+    /// The rules new orders are checked against; an instrument change replaces them, resting orders stay.
+    @exclusivity(unchecked) var ruleTickMicros: Int64
+    @exclusivity(unchecked) var lotSize: Int64
     /// Inclusive; Int64.min / Int64.max when unbanded.
-    let lowerBandMicros: Int64
-    let upperBandMicros: Int64
-    let banded: Bool
+    @exclusivity(unchecked) var lowerBandMicros: Int64
+    @exclusivity(unchecked) var upperBandMicros: Int64
+    @exclusivity(unchecked) var maxOrderQuantity: Int64
+    /// A banded ladder never grows; it spans at least the band.
+    @exclusivity(unchecked) var banded: Bool
+    /// nil: a symbol that was never listed (a placeholder keeping book indices equal to symbol handles).
+    @exclusivity(unchecked) var status: InstrumentStatus? {
+        didSet { trading = status == .trading }
+    }
+    /// `status == .trading`, kept as a plain flag for the order path.
+    @exclusivity(unchecked) private(set) var trading: Bool
 
     @exclusivity(unchecked) private(set) var base: Int64 = 0
     @exclusivity(unchecked) private(set) var count = 0
@@ -36,32 +48,61 @@ final class PriceLadder {
     static let maxLevels: Int64 = 1 << 22
     static let initialUnbandedLevels: Int64 = 4096
 
-    init(symbol: UInt32, instrument: Instrument) {
+    /// A book on `gridMicros` (default: the instrument's tick) whose levels span the band and `cover` (micros,
+    /// prices of orders to re-rest).
+    init(
+        symbol: UInt32, instrument: Instrument, status: InstrumentStatus? = .trading, gridMicros: Int64? = nil,
+        cover: ClosedRange<Int64>? = nil
+    ) {
         self.symbol = symbol
-        tickMicros = instrument.tickSize.micros
-        lotSize = instrument.lotSize
-        banded = instrument.priceBand != nil
-        lowerBandMicros = instrument.priceBand?.lower.micros ?? .min
-        upperBandMicros = instrument.priceBand?.upper.micros ?? .max
+        tickMicros = gridMicros ?? instrument.tickSize.micros
+        (ruleTickMicros, lotSize, maxOrderQuantity, banded, lowerBandMicros, upperBandMicros) = PriceLadder.rules(instrument)
+        self.status = status
+        trading = status == .trading
         levels = .allocate(capacity: 1)
         bits = .allocate(capacity: 1)
-        if banded {
-            let low = lowerBandMicros / tickMicros
-            reshape(base: low, count: Int(upperBandMicros / tickMicros - low + 1))
+        var low = banded ? lowerBandMicros : cover?.lowerBound
+        var high = banded ? upperBandMicros : cover?.upperBound
+        if let cover, let l = low, let h = high {
+            low = min(l, cover.lowerBound)
+            high = max(h, cover.upperBound)
         }
+        if let low, let high {
+            let lowTick = low / tickMicros
+            reshape(base: lowTick, count: Int(high / tickMicros - lowTick + 1))
+        }
+    }
+
+    /// Takes an instrument's new rules for new orders; the levels and the resting orders stay.
+    func adopt(_ instrument: Instrument) {
+        (ruleTickMicros, lotSize, maxOrderQuantity, banded, lowerBandMicros, upperBandMicros) = PriceLadder.rules(instrument)
+    }
+
+    /// Tick, lot, maximum quantity, whether banded, and the band (Int64.min / .max when unbanded).
+    private static func rules(_ i: Instrument) -> (Int64, Int64, Int64, Bool, Int64, Int64) {
+        (i.tickSize.micros, i.lotSize, i.maxOrderQuantity ?? Instrument.maximumOrderQuantity, i.priceBand != nil,
+         i.priceBand?.lower.micros ?? .min, i.priceBand?.upper.micros ?? .max)
+    }
+
+    /// Whether the levels can hold every price `instrument` allows without rebuilding.
+    func fits(_ instrument: Instrument) -> Bool {
+        guard instrument.tickSize.micros % tickMicros == 0 else { return false }
+        guard let band = instrument.priceBand else { return true }
+        return existingIndex(forTick: band.lower.micros / tickMicros) != nil
+            && existingIndex(forTick: band.upper.micros / tickMicros) != nil
     }
 
     /// Why a limit price does not fit this instrument: the vocabulary's rule, the gateway's too.
     @inline(__always)
     func refusal(priceMicros: Int64) -> Reason? {
         InstrumentRules.validate(
-            priceMicros: priceMicros, tickSizeMicros: tickMicros, lowerBandMicros: lowerBandMicros, upperBandMicros: upperBandMicros)
+            priceMicros: priceMicros, tickSizeMicros: ruleTickMicros, lowerBandMicros: lowerBandMicros, upperBandMicros: upperBandMicros)
     }
 
     /// Why an order quantity does not fit this instrument; the engine's ceiling keeps level sums far from overflow.
     @inline(__always)
     func refusal(quantity: Int64) -> Reason? {
-        InstrumentRules.validate(quantity: quantity, lotSize: lotSize, maxOrderQuantity: Instrument.maximumOrderQuantity)
+        InstrumentRules.validate(quantity: quantity, lotSize: lotSize, maxOrderQuantity: maxOrderQuantity)
     }
 
     deinit {

@@ -105,7 +105,9 @@ public struct ModifyOrder: Hashable, Sendable {
     }
 }
 
-/// One input to the engine. `tick` only advances event time (and so expires DAY/TTL orders).
+/// One input to the engine. `tick` only advances event time (and so expires DAY/TTL orders). Instrument changes go
+/// through `Engine.process(_: InstrumentControl, into:)` instead: a case here would make every command a non-trivial
+/// value (strings in the payload) and cost the order path a copy through value witnesses per command.
 public enum Command: Hashable, Sendable {
     case new(NewOrder)
     case cancel(CancelOrder)

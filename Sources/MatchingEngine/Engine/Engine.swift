@@ -19,7 +19,9 @@ import ExchangeVocabulary
 /// Not thread-safe: one engine belongs to one task (a matcher partition).
 public final class Engine {
     public let configuration: EngineConfiguration
-    @exclusivity(unchecked) public private(set) var instruments: [Instrument]
+    /// Per symbol handle that has a book: the current definition (also of halted and delisted instruments, and a
+    /// placeholder for symbols met before they were listed); `status(_:)` tells them apart.
+    @exclusivity(unchecked) public internal(set) var instruments: [Instrument]
     /// Engine clock: the largest event time seen (epoch ms).
     @exclusivity(unchecked) public internal(set) var clock: Int64 = 0
     /// Number the next trade will get (first trade is 1).
@@ -56,16 +58,36 @@ public final class Engine {
         orderIds.reserve(expectedOrders)
         orderState.reserveCapacity(expectedOrders)
         for instrument in instruments where symbols.lookup(instrument.symbol) == nil && instrument.definitionProblem == nil {
-            addInstrument(instrument)
+            install(instrument, status: .trading)
         }
     }
 
-    private func addInstrument(_ instrument: Instrument) {
-        let handle = symbols.intern(instrument.symbol)
-        precondition(Int(handle) == books.count, "instruments must be added before unknown symbols are interned")
+    /// Gives a symbol a book (replacing the one it has). Books are indexed by symbol handle, so symbols interned
+    /// before (orders for them were rejected as unknown) get empty placeholder books first.
+    func install(_ instrument: Instrument, status: InstrumentStatus?, gridMicros: Int64? = nil) {
+        let handle = Int(symbols.intern(instrument.symbol))
+        while books.count < handle {
+            let placeholder = Instrument(symbol: symbols.strings[books.count], tickSize: Price(micros: 1), referencePrice: Price(micros: 1))
+            append(placeholder, PriceLadder(symbol: UInt32(books.count), instrument: placeholder, status: nil))
+        }
+        // A book without orders to take (delisted, never listed) needs no levels: build it unbanded.
+        var shape = instrument
+        if status != .trading && status != .halted { shape.priceBand = nil }
+        let book = PriceLadder(symbol: UInt32(handle), instrument: shape, status: status, gridMicros: gridMicros)
+        book.adopt(instrument)
+        if handle == books.count {
+            append(instrument, book)
+        } else {
+            instruments[handle] = instrument
+            books[handle] = book
+            tickMicros[handle] = book.tickMicros
+        }
+    }
+
+    private func append(_ instrument: Instrument, _ book: PriceLadder) {
         instruments.append(instrument)
-        books.append(PriceLadder(symbol: handle, instrument: instrument))
-        tickMicros.append(instrument.tickSize.micros)
+        books.append(book)
+        tickMicros.append(book.tickMicros)
     }
 
     // MARK: Interning (the edge between strings and handles)
@@ -106,10 +128,16 @@ public final class Engine {
         SymbolHandle(rawValue: symbols.intern(symbol))
     }
 
-    /// The handle of a listed instrument, without interning.
+    /// The handle of a listed (trading or halted) instrument, without interning.
     public func instrumentHandle(_ symbol: String) -> SymbolHandle? {
-        guard let id = symbols.lookup(symbol), Int(id) < books.count else { return nil }
+        guard let id = symbols.lookup(symbol), Int(id) < books.count, books[Int(id)].status?.isListed == true else { return nil }
         return SymbolHandle(rawValue: id)
+    }
+
+    /// The status of a symbol's instrument; nil when it was never listed.
+    public func status(_ symbol: String) -> InstrumentStatus? {
+        guard let id = symbols.lookup(symbol), Int(id) < books.count else { return nil }
+        return books[Int(id)].status
     }
 
     /// The id string of a handle; handles from another engine that this one never issued give `"#<raw>"`.
@@ -124,9 +152,10 @@ public final class Engine {
         Int(raw) < interner.count ? interner.strings[Int(raw)] : "#\(raw)"
     }
 
-    /// The instrument behind a handle (nil for an interned unknown symbol).
+    /// The instrument behind a handle (nil for an interned unknown symbol, never listed or delisted).
     public func instrument(_ handle: SymbolHandle) -> Instrument? {
-        Int(handle.rawValue) < instruments.count ? instruments[Int(handle.rawValue)] : nil
+        Int(handle.rawValue) < instruments.count && books[Int(handle.rawValue)].status?.isListed == true
+            ? instruments[Int(handle.rawValue)] : nil
     }
 
     /// Number of live (resting) orders over all books.
@@ -201,7 +230,7 @@ public final class Engine {
     }
 
     @inline(__always)
-    private func advanceClock(to timestamp: Int64, _ events: inout [EngineEvent]) {
+    func advanceClock(to timestamp: Int64, _ events: inout [EngineEvent]) {
         guard timestamp > clock else { return }
         clock = timestamp
         if expiries.earliest <= timestamp { expireDue(&events) }
@@ -227,6 +256,7 @@ public final class Engine {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
+        if !book.trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
         if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
         if order.type == .limit {
@@ -303,7 +333,7 @@ public final class Engine {
     }
 
     @inline(__always)
-    private func report(
+    func report(
         _ slot: OrderSlot, _ status: OrderStatus, _ cause: ReportCause, _ reason: Reason?, leaves: Int64, time: Int64,
         lastPrice: Price? = nil, lastQuantity: Int64 = 0, lastTrade: UInt64? = nil
     ) -> ExecutionReport {
@@ -413,9 +443,20 @@ public final class Engine {
     /// Appends an order at the tail of its level and registers its expiry.
     private func rest(_ order: OrderSlot, _ book: PriceLadder) {
         // index(forTick:) was checked (and any growth done) before the order was accepted.
-        let level = Int(order.price - book.base)
         let index = pool.allocate(order)
+        link(index, book)
+        orderState[Int(order.handle)] = index
+        if order.expiry != .max {
+            expiries.push(.init(expiry: order.expiry, sequence: order.sequence, order: order.handle))
+        }
+    }
+
+    /// Appends a pooled order at the tail of its level (its `price` in the book's ticks), keeping best prices current.
+    @inline(__always)
+    func link(_ index: Int32, _ book: PriceLadder) {
         let slots = pool.slots
+        let order = slots[Int(index)]
+        let level = Int(order.price - book.base)
         let tail = book.levels[level].tail
         slots[Int(index)].prev = tail
         slots[Int(index)].next = -1
@@ -431,10 +472,6 @@ public final class Engine {
                 book.bestAsk = level
             }
         }
-        orderState[Int(order.handle)] = index
-        if order.expiry != .max {
-            expiries.push(.init(expiry: order.expiry, sequence: order.sequence, order: order.handle))
-        }
     }
 
     /// Re-rests an order read from a snapshot (same priority order as when it was taken).
@@ -444,7 +481,7 @@ public final class Engine {
 
     /// Removes a live order from its level (not from the pool), keeping best prices current.
     @inline(__always)
-    private func unlink(_ index: Int32, _ book: PriceLadder) {
+    func unlink(_ index: Int32, _ book: PriceLadder) {
         let slots = pool.slots
         let slot = slots[Int(index)]
         let level = Int(slot.price - book.base)
@@ -464,7 +501,7 @@ public final class Engine {
 
     /// Frees a finished order's slot; its id stays used.
     @inline(__always)
-    private func retire(_ index: Int32) {
+    func retire(_ index: Int32) {
         orderState[Int(pool.slots[Int(index)].handle)] = Engine.finished
         pool.free(index)
     }
@@ -508,6 +545,7 @@ public final class Engine {
         func refuse(_ reason: Reason) {
             rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
         }
+        if !book.trading { return refuse(.halted) }
         if request.price == nil && request.quantity == nil { return refuse(.invalidModification) }
         var newTicks = slot.price
         if let price = request.price {

@@ -8,6 +8,8 @@ public enum ReportCause: UInt8, Hashable, Sendable {
     case modify = 2
     case match = 3
     case expiry = 4
+    /// An instrument change (a delisting cancels the resting orders).
+    case instrumentChange = 5
 }
 
 /// One state change of one order. Invariant: `quantity == filledQuantity + leavesQuantity` while the

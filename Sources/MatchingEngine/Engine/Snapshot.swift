@@ -10,14 +10,15 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 /// and length-prefixed UTF-8 strings: configuration, clock, trade and acceptance counters, instruments,
 /// interned symbols and traders, the order-id slots (free, or an id with whether it was accepted),
 /// the accepted ids oldest first, then per book its ladder shape, last trade and live orders in
-/// priority order; finally an FNV-1a-64 checksum of everything before it. Version 1 (every id ever
-/// seen, no slots, no retention) is still read.
+/// priority order; finally an FNV-1a-64 checksum of everything before it. Version 3 adds to each instrument its
+/// status, maximum order quantity and the grid of its book (instrument changes arrive in the order input, so they
+/// are state). Versions 1 (every id ever seen, no slots, no retention) and 2 are still read.
 /// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
 /// engine emits exactly what the original would have.
 extension Engine {
     static let snapshotMagic: [UInt8] = Array("MESN".utf8)
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
-    public static let snapshotVersion: UInt64 = 2
+    public static let snapshotVersion: UInt64 = 3
 
     public func snapshot() -> [UInt8] { snapshotCapture().encoded() }
 
@@ -29,7 +30,8 @@ extension Engine {
             selfTradePrevention: configuration.selfTradePrevention.rawValue,
             sessionCloseMillisOfDay: configuration.sessionCloseMillisOfDay,
             retainedOrderIds: configuration.retainedOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
-            acceptSequence: acceptSequence, instruments: instruments, symbols: symbols.strings,
+            acceptSequence: acceptSequence, instruments: instruments,
+            statuses: books.map { $0.status }, grids: books.map { $0.tickMicros }, symbols: symbols.strings,
             traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState,
             acceptedOrders: acceptedOrders,
             books: books.map { book in
@@ -65,7 +67,7 @@ extension Engine {
         var r = SnapshotReader(bytes: bytes, end: bytes.count - 8)
         r.position = 4
         let version = try r.unsigned()
-        guard version == 1 || version == Engine.snapshotVersion else {
+        guard version >= 1 && version <= Engine.snapshotVersion else {
             throw SnapshotError("snapshot format version \(version) is not supported (expected \(Engine.snapshotVersion))")
         }
         guard let policy = SelfTradePrevention(rawValue: UInt8(truncatingIfNeeded: try r.unsigned())) else {
@@ -80,6 +82,7 @@ extension Engine {
         let acceptSequence = try r.unsigned()
         let instrumentCount = try r.count()
         var instruments: [Instrument] = []
+        var shapes: [(status: InstrumentStatus?, grid: Int64?)] = []
         for _ in 0..<instrumentCount {
             let symbol = try r.string()
             let name = try r.string()
@@ -89,9 +92,26 @@ extension Engine {
             let reference = Price(micros: try r.signed())
             var band: PriceBand?
             if try r.unsigned() == 1 { band = PriceBand(lower: Price(micros: try r.signed()), upper: Price(micros: try r.signed())) }
-            let instrument = Instrument(
+            var instrument = Instrument(
                 symbol: symbol, name: name, exchange: exchange, tickSize: tick, lotSize: lot, referencePrice: reference,
                 priceBand: band)
+            if version >= 3 {
+                let status: InstrumentStatus?
+                switch try r.unsigned() {
+                case 0: status = nil
+                case 1: status = .trading
+                case 2: status = .halted
+                case 3: status = .delisted
+                default: throw SnapshotError("bad instrument status in snapshot")
+                }
+                let most = try r.signed()
+                instrument.maxOrderQuantity = most == 0 ? nil : most
+                let grid = try r.signed()
+                guard grid > 0, tick.micros % grid == 0 || status?.isListed != true else { throw SnapshotError("bad book grid in snapshot") }
+                shapes.append((status, grid))
+            } else {
+                shapes.append((.trading, nil))
+            }
             if let problem = instrument.definitionProblem { throw SnapshotError("bad instrument in snapshot: \(problem)") }
             instruments.append(instrument)
         }
@@ -122,7 +142,11 @@ extension Engine {
                 acceptedOrder.append(UInt32(handle))
             }
         }
-        self.init(instruments: instruments, configuration: configuration, expectedOrders: max(4096, orderStrings.count))
+        self.init(instruments: [], configuration: configuration, expectedOrders: max(4096, orderStrings.count))
+        for (i, instrument) in instruments.enumerated() {
+            guard symbols.lookup(instrument.symbol) == nil else { throw SnapshotError("duplicate instruments in snapshot") }
+            install(instrument, status: shapes[i].status, gridMicros: shapes[i].grid)
+        }
         guard self.instruments.count == instruments.count, symbolStrings.count >= instruments.count else {
             throw SnapshotError("duplicate instruments in snapshot")
         }
@@ -144,10 +168,14 @@ extension Engine {
         self.clock = clock
         self.nextTradeNumber = nextTrade
         self.acceptSequence = acceptSequence
-        for (bookIndex, book) in books.enumerated() {
+        for (bookIndex, book) in self.books.enumerated() {
             let base = try r.signed()
             let count = Int(truncatingIfNeeded: try r.unsigned())
-            if book.banded {
+            if version >= 3 && (base != book.base || count != book.count) {
+                // A book rebuilt by an instrument change spans its band and the orders it kept.
+                guard count >= 0, count <= max(Int(PriceLadder.maxLevels), book.count), base >= 0 else { throw SnapshotError("bad ladder shape") }
+                if count > 0 { book.reshape(base: base, count: count) }
+            } else if book.banded {
                 guard base == book.base, count == book.count else { throw SnapshotError("ladder shape does not match the price band") }
             } else if count > 0 {
                 guard count > 0, count <= Int(PriceLadder.maxLevels), base >= 1 else { throw SnapshotError("bad ladder shape") }
@@ -199,6 +227,8 @@ public struct EngineSnapshotCapture: Sendable {
     let nextTradeNumber: UInt64
     let acceptSequence: UInt64
     let instruments: [Instrument]
+    let statuses: [InstrumentStatus?]
+    let grids: [Int64]
     let symbols: [String]
     let traders: [String]
     let orderIds: [String]
@@ -220,7 +250,7 @@ public struct EngineSnapshotCapture: Sendable {
         w.unsigned(nextTradeNumber)
         w.unsigned(acceptSequence)
         w.unsigned(UInt64(instruments.count))
-        for instrument in instruments {
+        for (i, instrument) in instruments.enumerated() {
             w.string(instrument.symbol)
             w.string(instrument.name)
             w.string(instrument.exchange)
@@ -234,6 +264,14 @@ public struct EngineSnapshotCapture: Sendable {
             } else {
                 w.unsigned(0)
             }
+            switch statuses[i] {
+            case nil: w.unsigned(0)
+            case .trading?: w.unsigned(1)
+            case .halted?: w.unsigned(2)
+            case .delisted?: w.unsigned(3)
+            }
+            w.signed(instrument.maxOrderQuantity ?? 0)
+            w.signed(grids[i])
         }
         w.strings(symbols)
         w.strings(traders)

@@ -15,11 +15,14 @@ public struct Instrument: Hashable, Sendable {
     public var referencePrice: Price
     /// Inclusive lower and upper limit prices; nil means no band.
     public var priceBand: PriceBand?
+    /// The largest quantity one order may carry; nil: `maximumOrderQuantity`.
+    public var maxOrderQuantity: Int64?
 
     public init(
         symbol: String, name: String = "", exchange: String = "", tickSize: Price, lotSize: Int64 = 1,
-        referencePrice: Price, priceBand: PriceBand? = nil
+        referencePrice: Price, priceBand: PriceBand? = nil, maxOrderQuantity: Int64? = nil
     ) {
+        self.maxOrderQuantity = maxOrderQuantity
         self.symbol = symbol
         self.name = name
         self.exchange = exchange
@@ -53,6 +56,9 @@ public struct Instrument: Hashable, Sendable {
         if symbol.isEmpty { return "symbol is empty" }
         if tickSize.micros <= 0 { return "\(symbol): tick_size must be positive" }
         if lotSize <= 0 { return "\(symbol): lot_size must be positive" }
+        if let most = maxOrderQuantity, most <= 0 || most > Instrument.maximumOrderQuantity {
+            return "\(symbol): max_order_quantity must be positive and at most \(Instrument.maximumOrderQuantity)"
+        }
         if let band = priceBand {
             if band.lower.micros <= 0 || band.lower > band.upper { return "\(symbol): price band must satisfy 0 < lower <= upper" }
             if band.lower.micros % tickSize.micros != 0 || band.upper.micros % tickSize.micros != 0 {

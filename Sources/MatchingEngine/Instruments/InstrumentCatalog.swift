@@ -69,9 +69,14 @@ public enum InstrumentCatalog {
             case (nil, nil): band = nil
             default: throw LoadError("instrument \(symbol): give both price_band_low and price_band_high, or neither")
             }
+            var most: Int64?
+            if let mostPrice = try decimal("max_order_quantity", required: false) {
+                guard mostPrice.micros % Price.microsPerUnit == 0 else { throw LoadError("instrument \(symbol): max_order_quantity must be an integer") }
+                most = mostPrice.micros / Price.microsPerUnit
+            }
             let instrument = Instrument(
                 symbol: symbol, name: try text("name", required: false) ?? "", exchange: try text("exchange", required: false) ?? "",
-                tickSize: tick, lotSize: lot, referencePrice: reference, priceBand: band)
+                tickSize: tick, lotSize: lot, referencePrice: reference, priceBand: band, maxOrderQuantity: most)
             if let problem = instrument.definitionProblem { throw LoadError("instrument #\(i): \(problem)") }
             guard seen.insert(symbol).inserted else { throw LoadError("instrument \(symbol) is listed twice") }
             result.append(instrument)
@@ -93,6 +98,7 @@ public enum InstrumentCatalog {
         if let band = instrument.priceBand {
             text += ",\"price_band_low\":\(band.lower),\"price_band_high\":\(band.upper)"
         }
+        if let most = instrument.maxOrderQuantity { text += ",\"max_order_quantity\":\(most)" }
         return text + "}"
     }
 
