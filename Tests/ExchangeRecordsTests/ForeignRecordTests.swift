@@ -106,6 +106,28 @@ import Testing
     }
 
     /// Unknown fields are walked over one after another, however many a value holds.
+    /// `action`, `instrument` and `reason` mean something only in an INSTRUMENT record; another producer's order may
+    /// carry fields of those names with any value, ignored like any field the exchange does not know.
+    @Test func instrumentFieldNamesInAnOrderAreIgnored() throws {
+        let json = #"{"order_id":"o","stock_symbol":"AAPL","quantity":8,"side":"BUY","order_type":"LIMIT","price":154.5,"#
+            + #""time_in_force":"GTC","timestamp":1,"action":"open","reason":{"code":7},"instrument":"AAPL"}"#
+        guard case .new(let order) = try IncomingOrder.decode(json: json) else {
+            Issue.record("not a new order")
+            return
+        }
+        #expect(order.orderId == "o" && order.quantity == 8)
+        // In an INSTRUMENT record they are read, and a bad one is still named.
+        let instrumentError = #expect(throws: RecordDecodingError.self) {
+            try IncomingOrder.decode(json: #"{"type":"INSTRUMENT","action":"open","stock_symbol":"AAPL","timestamp":1}"#)
+        }
+        #expect(instrumentError?.field == "action")
+        // The strict reading of the exchange's own topics still refuses them in an order.
+        let strictError = #expect(throws: RecordDecodingError.self) {
+            try SequencedOrder.decode(json: Array(#"{"seq":1,"#.utf8) + Array(json.utf8.dropFirst()))
+        }
+        #expect(strictError?.field == "action")
+    }
+
     @Test func thousandsOfUnknownFieldsAreSkipped() throws {
         let unknown = (0..<7_000).map { #""u\#($0 % 100)x":0"# }.joined(separator: ",")
         let json = #"{"order_id":"o",\#(unknown),"stock_symbol":"AAPL","quantity":1,"side":"BUY","order_type":"MARKET","time_in_force":"IOC","timestamp":5}"#

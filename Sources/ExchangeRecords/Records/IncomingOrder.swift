@@ -285,6 +285,9 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         var side: Side?, orderType: OrderType?, price: FixedDecimal?, quantity: Int64?
         var validity: Validity?, validityTTL: Int64?, expireAt: Int64?, timestamp: Int64?
         var action: InstrumentAction?, instrument: Instrument?, reason: String?
+        /// A foreign record's `action`, `instrument` or `reason` that did not read: an error only in an INSTRUMENT
+        /// record; in another producer's order these are fields the exchange does not know, and ignored.
+        var instrumentFieldError: RecordDecodingError?
         var count = 0
         var seen: UInt64 = 0
         while let index = try r.nextField(table, count: &count, seen: &seen) {
@@ -317,9 +320,19 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
             case 10: validityTTL = r.consumeNull() ? nil : try r.readPositive(field: "validity_ttl")
             case 11: expireAt = r.consumeNull() ? nil : try r.readNonNegative(field: "expire_at")
             case 12: timestamp = try r.readNonNegative(field: "timestamp")
-            case 13: action = try r.readEnum(InstrumentAction.self, field: "action")
-            case 14: instrument = try Instrument.read(from: &r)
-            default: reason = try r.readOptionalString(field: "reason")
+            default:
+                guard r.foreignForms else {
+                    try Self.readInstrumentField(index - extraFields, &r, &action, &instrument, &reason)
+                    continue
+                }
+                var probe = r
+                do {
+                    try Self.readInstrumentField(index - extraFields, &probe, &action, &instrument, &reason)
+                    r = probe
+                } catch {
+                    if instrumentFieldError == nil { instrumentFieldError = error }
+                    try r.skipValue(depth: 0)
+                }
             }
         }
         if let id = clientOrderId, id.utf8.count > 128 { throw r.error("client_order_id", "longer than 128 bytes") }
@@ -334,7 +347,11 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
         guard let time = timestamp ?? rules.recordTimestamp else {
             throw r.error("timestamp", "missing required field")
         }
-        if kind != .instrument { try rejectFields([13, 14, 15], kindName: kind == .tick ? "TICK" : "\(kind)".uppercased()) }
+        if kind == .instrument, let instrumentFieldError { throw instrumentFieldError }
+        // Only orders come from other producers; a TICK is the exchange's own clock's, and stays strict.
+        if kind == .tick || (kind != .instrument && !r.foreignForms) {
+            try rejectFields([13, 14, 15], kindName: kind == .tick ? "TICK" : "\(kind)".uppercased())
+        }
         switch kind {
         case .tick:
             try rejectFields(Array(1...11), kindName: "TICK")
@@ -400,6 +417,17 @@ extension IncomingOrder: JSONRecord, JSONObjectReadable {
 }
 
 extension IncomingOrder {
+    /// Reads `action` (13), `instrument` (14) or `reason` (15).
+    private static func readInstrumentField(
+        _ field: Int, _ r: inout JSONReader, _ action: inout InstrumentAction?, _ instrument: inout Instrument?, _ reason: inout String?
+    ) throws(RecordDecodingError) {
+        switch field {
+        case 13: action = try r.readEnum(InstrumentAction.self, field: "action")
+        case 14: instrument = try Instrument.read(from: &r)
+        default: reason = try r.readOptionalString(field: "reason")
+        }
+    }
+
     /// An `INSTRUMENT` record's fields checked together: what each action needs, and a definition that can trade.
     fileprivate static func instrumentChange(
         _ r: inout JSONReader, _ action: InstrumentAction?, _ symbol: String?, _ instrument: Instrument?, _ reason: String?, _ time: Int64
