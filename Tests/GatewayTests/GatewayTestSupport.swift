@@ -51,7 +51,8 @@ let testInstruments = InstrumentRules.seed + [
 
 func makeGateway(
     sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
-    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20
+    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20,
+    history: (any HistoryReader)? = nil
 ) -> Gateway {
     var configuration = GatewayConfiguration()
     configuration.fastOrderPath = fastOrderPath
@@ -65,7 +66,7 @@ func makeGateway(
     keys.add(trader: "alice", key: Keys.alice)
     keys.add(trader: "bob", key: Keys.bob)
     configuration.authenticator = Authenticator(keys: keys, jwt: JWTVerifier(key: .hs256(secret: Keys.jwtSecret)))
-    return Gateway(configuration: configuration, instruments: testInstruments, sink: sink)
+    return Gateway(configuration: configuration, instruments: testInstruments, sink: sink, history: history)
 }
 
 func auth(_ key: String, _ extra: HTTPFields = [:]) -> HTTPFields {
