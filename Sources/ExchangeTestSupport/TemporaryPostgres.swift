@@ -27,7 +27,7 @@ public final class TemporaryPostgres: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-postgres-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if getuid() == 0 {
-            try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory.path)
+            try Self.run(URL(fileURLWithPath: "/bin"), "chown", ["postgres", directory.path], asPostgres: false)
         }
         let data = directory.appendingPathComponent("data").path
         try Self.run(binaries, "initdb", ["-D", data, "-U", "exchange", "--auth=trust", "-E", "UTF8", "--no-sync"])
@@ -68,11 +68,11 @@ public final class TemporaryPostgres: @unchecked Sendable {
             .first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("initdb").path) }
     }
 
-    /// Runs one of PostgreSQL's programs (as `postgres` when this process is root) and waits for it.
-    static func run(_ binaries: URL, _ program: String, _ arguments: [String]) throws {
+    /// Runs a program (one of PostgreSQL's as `postgres` when this process is root) and waits for it.
+    static func run(_ binaries: URL, _ program: String, _ arguments: [String], asPostgres: Bool = true) throws {
         let process = Process()
         let executable = binaries.appendingPathComponent(program).path
-        if getuid() == 0 {
+        if asPostgres && getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
             process.arguments = ["-u", "postgres", "--", executable] + arguments
         } else {

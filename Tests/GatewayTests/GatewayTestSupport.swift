@@ -1,5 +1,6 @@
 import ExchangeRecords
 import Gateway
+import History
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting

@@ -9,11 +9,14 @@ import Testing
 func sampleHistory() async throws -> SQLiteHistoryDatabase {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-history-\(UUID().uuidString).sqlite").path
     let database = try SQLiteHistoryDatabase(path: path)
-    let trades = (0..<30).map { i in
-        HistoryTrade(
-            tradeId: "t-\(i)", symbol: "AAPL", tradeTime: HistorySample.start + Int64(i) * 6_000, seq: Int64(i + 1),
-            priceMicros: 160_000_000 + Int64(i % 7) * 250_000, quantity: Int64(10 + i), buyOrderId: "b-\(i)",
-            sellOrderId: "s-\(i)", aggressorSide: i.isMultiple(of: 2) ? "BUY" : "SELL")
+    var trades: [HistoryTrade] = []
+    for i in 0..<30 {
+        let index = Int64(i)
+        let price: Int64 = 160_000_000 + (index % 7) * 250_000
+        trades.append(HistoryTrade(
+            tradeId: "t-\(i)", symbol: "AAPL", tradeTime: HistorySample.start + index * 6_000, seq: index + 1,
+            priceMicros: price, quantity: 10 + index, buyOrderId: "b-\(i)", sellOrderId: "s-\(i)",
+            aggressorSide: i.isMultiple(of: 2) ? "BUY" : "SELL"))
     }
     try await database.append(trades, positions: [])
     return database

@@ -57,7 +57,7 @@ extension Gateway {
         }
         var cursor: TradeCursor?
         if let text = query.get("cursor") {
-            guard let value = TradeCursor(String(text)) else {
+            guard let value = TradeCursor(text) else {
                 throw APIError.input("cursor", "must be a next_cursor this endpoint returned")
             }
             cursor = value
@@ -80,7 +80,7 @@ extension Gateway {
     static let intervalNames = CandleInterval.allCases.map(\.rawValue).joined(separator: ", ")
 
     /// An optional epoch-milliseconds parameter.
-    static func time(_ text: Substring?, _ name: String) throws(APIError) -> Int64? {
+    static func time(_ text: String?, _ name: String) throws(APIError) -> Int64? {
         guard let text else { return nil }
         guard let value = Int64(text), (0...latestHistoryTime).contains(value) else {
             throw APIError.input(name, "must be epoch milliseconds from 0 to \(latestHistoryTime)")
