@@ -72,22 +72,34 @@ public final class TemporaryPostgres: @unchecked Sendable {
     static func run(_ binaries: URL, _ program: String, _ arguments: [String], asPostgres: Bool = true) throws {
         let process = Process()
         let executable = binaries.appendingPathComponent(program).path
+        // Through a shell that closes every descriptor above stderr first: the server that pg_ctl leaves running
+        // would otherwise hold those this process's Process machinery waits on, and the wait would never end.
+        let closing = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-"; done; exec "$0" "$@""#
+        let command = ["/bin/bash", "-c", closing, executable] + arguments
         if asPostgres && getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", executable] + arguments
+            process.arguments = ["-u", "postgres", "--"] + command
         } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
         }
-        let output = Pipe()
+        // Output to a file, not a pipe: the server pg_ctl starts inherits the descriptor, and a pipe would never end.
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-postgres-\(UUID().uuidString).out").path
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil), let output = FileHandle(forWritingAtPath: outputPath) else {
+            throw Unavailable(description: "cannot write \(outputPath)")
+        }
+        defer {
+            try? output.close()
+            try? FileManager.default.removeItem(atPath: outputPath)
+        }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let text = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw Unavailable(description: "\(program) exited with \(process.terminationStatus): \(String(decoding: text, as: UTF8.self).suffix(2_000))")
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            throw Unavailable(description: "\(program) exited with \(process.terminationStatus): \(text.suffix(2_000))")
         }
     }
 }

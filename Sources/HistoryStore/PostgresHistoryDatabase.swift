@@ -50,7 +50,8 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     func migrate() async throws {
         let versions = [("v1", HistorySchema.version1)]
         try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(2022)", logger: logger)
+            // Its row is read: the connection runs nothing else until a result is consumed.
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(2022)", logger: logger).collect()
             try await connection.query("CREATE TABLE IF NOT EXISTS history_migrations (version TEXT PRIMARY KEY NOT NULL)", logger: logger)
             var applied: Set<String> = []
             for try await version in try await connection.query("SELECT version FROM history_migrations", logger: logger).decode(String.self) {
