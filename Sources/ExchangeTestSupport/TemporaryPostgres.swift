@@ -26,11 +26,16 @@ public final class TemporaryPostgres: @unchecked Sendable {
         self.binaries = binaries
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-postgres-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if getuid() == 0 {
-            try Self.run(URL(fileURLWithPath: "/bin"), "chown", ["postgres", directory.path], asPostgres: false)
-        }
         let data = directory.appendingPathComponent("data").path
-        try Self.run(binaries, "initdb", ["-D", data, "-U", "exchange", "--auth=trust", "-E", "UTF8", "--no-sync"])
+        do {
+            if getuid() == 0 {
+                try Self.run(URL(fileURLWithPath: "/bin"), "chown", ["postgres", directory.path], asPostgres: false)
+            }
+            try Self.run(binaries, "initdb", ["-D", data, "-U", "exchange", "--auth=trust", "-E", "UTF8", "--no-sync"])
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
         var lastError: (any Error)?
         for _ in 0..<5 {
             let port = Int.random(in: 20_000...60_000)
