@@ -14,7 +14,7 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 FROM ${SWIFT_IMAGE} AS build
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends librdkafka-dev libjemalloc-dev pkg-config \
+    && apt-get -q install -y --no-install-recommends librdkafka-dev libjemalloc-dev libsqlite3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /build
@@ -33,11 +33,11 @@ RUN swift build -c release --product exchange --static-swift-stdlib \
 COPY config /staging/config
 COPY ksql /staging/ksql
 
-# Runtime stage: slim Debian with librdkafka's shared library only.
+# Runtime stage: slim Debian with the shared libraries of librdkafka, jemalloc and SQLite only.
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN export DEBIAN_FRONTEND=noninteractive \
     && apt-get -q update \
-    && apt-get -q install -y --no-install-recommends librdkafka1 libjemalloc2 ca-certificates tzdata \
+    && apt-get -q install -y --no-install-recommends librdkafka1 libjemalloc2 libsqlite3-0 ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /home/exchange --uid 10001 --user-group exchange
 

@@ -41,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // History: SQLite by default, PostgreSQL for deployments.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: Kafka edge
@@ -67,10 +70,12 @@ let package = Package(
         .target(name: "MatchingEngine", dependencies: ["ExchangeVocabulary"]),
         .target(name: "StreamAnalytics"),
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
+        // Candles from trades: 1-minute candles and the coarser intervals derived from them.
+        .target(name: "History"),
         // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
         .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
         // The engine's reference workload (glibc rand(), the fixed order stream, its fill hash): for tests and benchmarks.
-        .target(name: "ExchangeTestSupport", dependencies: ["MatchingEngine"]),
+        .target(name: "ExchangeTestSupport", dependencies: ["MatchingEngine", "History", "ExchangeRecords"]),
 
         // MARK: Stages and gateway
         // The one metrics registry (Prometheus text), written by the gateway and, as the swift-metrics backend, by the stages.
@@ -79,10 +84,19 @@ let package = Package(
             name: "ExchangeStreams",
             dependencies: ["Kafka", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", serviceLifecycle, logging, metrics]
         ),
+        // The history stage and its stores: trades and candles in SQLite (GRDB) or PostgreSQL, with the input positions.
+        .target(
+            name: "HistoryStore",
+            dependencies: [
+                "History", "Kafka", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging, metrics,
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         .target(
             name: "Gateway",
             dependencies: [
-                "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", "ExchangeMetrics",
+                "History", "Kafka", "MatchingEngine", "ExchangeVocabulary", "ExchangeRecords", "ExchangeStreams", "ExchangeMetrics",
                 serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -104,7 +118,7 @@ let package = Package(
             name: "exchange",
             dependencies: [
                 "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "GatewayClient", "ExchangeMetrics", "MemoryAllocator", argumentParser, serviceLifecycle, logging,
+                "GatewayClient", "ExchangeMetrics", "MemoryAllocator", "History", "HistoryStore", argumentParser, serviceLifecycle, logging,
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -113,7 +127,8 @@ let package = Package(
             name: "exchange-bench",
             dependencies: [
                 "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords", "ExchangeStreams", "Gateway",
-                "GatewayClient", "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", argumentParser,
+                "GatewayClient", "CKafkaBench", "ExchangeRecordsReference", "ExchangeTestSupport", "MemoryAllocator", "History",
+                "HistoryStore", argumentParser,
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -126,17 +141,26 @@ let package = Package(
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
+        .testTarget(
+            name: "HistoryTests",
+            dependencies: [
+                "History", "HistoryStore", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams", "ExchangeTestSupport", propertyBased,
+            ]
+        ),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "GatewayClient", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams",
+                "Gateway", "GatewayClient", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams", "History", "HistoryStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]
         ),
-        .testTarget(name: "DeploymentTests", dependencies: ["ExchangeRecords", "ExchangeStreams", "Kafka", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: ["ExchangeRecords", "ExchangeStreams", "Kafka", "History", "HistoryStore", "ExchangeTestSupport", .product(name: "Yams", package: "Yams")]
+        ),
     ]
 )

@@ -4,7 +4,7 @@
 public enum Topology {
     /// A process that writes or reads topics; the stages among them snapshot to a changelog of their own.
     public enum Process: String, Sendable, CaseIterable {
-        case gateway, clock, load, split, match, sma, profit, top, analytics
+        case gateway, clock, load, split, match, sma, profit, top, analytics, history
 
         /// The stateful stages (`analytics` is sma, profit and top in one process, as `exchange run` runs them).
         public static let stages: [Process] = [.split, .match, .sma, .profit, .top, .analytics]
@@ -48,7 +48,7 @@ public enum Topology {
     public static let incomingOrders = Topic("incoming_orders", .symbol, .perPartition, writers: [.gateway, .clock, .load, .split], readers: [.split])
     public static let buyOrders = Topic("buy_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
     public static let sellOrders = Topic("sell_orders", .symbol, .perPartition, writers: [.split], readers: [.match])
-    public static let matchedTrades = Topic("matched_trades", .symbol, .perPartition, writers: [.match], readers: analyses + [.gateway])
+    public static let matchedTrades = Topic("matched_trades", .symbol, .perPartition, writers: [.match], readers: analyses + [.gateway, .history])
     /// The clock's ticks, forwarded by the matcher in one sequence with its trades.
     public static let matchedTradesTicks = Topic("matched_trades_ticks", .unkeyed, .perPartition, writers: [.match], readers: analyses)
     public static let executionReports = Topic("execution_reports", .symbol, .perPartition, writers: [.match], readers: [.gateway])

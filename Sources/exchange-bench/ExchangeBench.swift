@@ -13,6 +13,7 @@ struct ExchangeBench: AsyncParsableCommand {
             CodecsBenchmark.self,
             PipelineBenchmark.self,
             KafkaBench.self,
+            HistoryBench.self,
         ]
     )
 }

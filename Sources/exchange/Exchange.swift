@@ -18,6 +18,7 @@ struct Exchange: AsyncParsableCommand {
             SMACommand.self,
             ProfitCommand.self,
             TopCommand.self,
+            HistoryCommand.self,
             GatewayCommand.self,
             TraderCommand.self,
             LoadCommand.self,

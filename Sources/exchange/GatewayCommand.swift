@@ -2,6 +2,7 @@ import ArgumentParser
 import ExchangeRecords
 import ExchangeStreams
 import Gateway
+import HistoryStore
 import Kafka
 import KafkaEmbedded
 import Logging
@@ -49,6 +50,10 @@ struct GatewayCommand: AsyncParsableCommand {
     @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
     @Flag(inversion: .prefixedNo, help: "Serve POST /orders on the connection's event loop, ahead of the router (same answers for about 40 % of the CPU per order); --no-fast-order-path sends every request through the router.")
     var fastOrderPath = true
+    @Option(
+        name: .customLong("history-db"),
+        help: "Serve GET /history/… from this history database (what `exchange history --history-db` fills: a SQLite file path or postgres://…); without it those routes answer 503.")
+    var historyDatabase: String?
 
     enum AckMode: String, ExpressibleByArgument { case queued, delivered }
 
@@ -109,6 +114,14 @@ struct GatewayCommand: AsyncParsableCommand {
         options.http.limits = PreTradeLimits(
             maxOpenOrders: maxOpenOrders, maxOrderNotionalMicros: maxOrderNotional?.micros, maxOpenNotionalMicros: maxOpenNotional?.micros)
         options.tradesPerTrader = tradesKept
+        if let historyDatabase {
+            do {
+                options.history = try await HistoryDatabases.open(historyDatabase)
+            } catch let error as HistoryDatabaseError {
+                throw ValidationError(error.description)
+            }
+            say("history from \(historyDatabase)")
+        }
 
         let service = GatewayService(options: options, logger: logger) { [host] port in
             say("gateway listening on http://\(host):\(port)/v1 (Kafka \(bootstrap))")

@@ -4,6 +4,8 @@ import ExchangeRecords
 import ExchangeStreams
 import Foundation
 import Gateway
+import History
+import HistoryStore
 import Kafka
 import KafkaEmbedded
 import Logging
@@ -49,6 +51,14 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Do not start the gateway.")
     var noGateway = false
 
+    @Option(
+        name: .customLong("history-db"),
+        help: "The history database (SQLite file or postgres://…). Default: with --brokers as for `exchange history`; on the embedded cluster, whose log is new each run, a new SQLite file in the temporary folder.")
+    var historyDatabase: String?
+
+    @Flag(help: "Do not start the history stage (the gateway's /history routes then answer 503).")
+    var noHistory = false
+
     func run() async throws {
         guard orders >= 0 else { throw ValidationError("--orders must not be negative") }
         guard rate > 0 else { throw ValidationError("--rate must be positive") }
@@ -88,7 +98,21 @@ struct RunCommand: AsyncParsableCommand {
         let analyticsStage = try AnalyticsStage(analyses: AnalyticsStage.Kind.allCases, options: analytics, partitions: settings.partitions)
         services.append(.init(service: StageService(analyticsStage, settings: settings)))
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
-        if !noGateway { services.append(.init(service: try gateway(settings, metrics: metrics))) }
+        var history: (any HistoryDatabase)?
+        if !noHistory {
+            let location = historyLocation(embedded: cluster != nil)
+            let database: any HistoryDatabase
+            do {
+                database = try await HistoryDatabases.open(location)
+            } catch let error as HistoryDatabaseError {
+                throw ValidationError(error.description)
+            }
+            history = database
+            print("exchange: trade and candle history in \(location)")
+            services.append(.init(service: HistoryStage(
+                settings: settings, database: database, partitions: partitions[Topology.matchedTrades.name] ?? settings.partitions)))
+        }
+        if !noGateway { services.append(.init(service: try gateway(settings, metrics: metrics, history: history))) }
         services.append(
             .init(
                 service: DemoFeed(
@@ -102,11 +126,20 @@ struct RunCommand: AsyncParsableCommand {
         withExtendedLifetime(cluster) {}
     }
 
+    /// Where the history goes: `--history-db`; else, on the embedded cluster, a new file (a database holding another
+    /// log's positions would refuse to start); else what `exchange history` uses.
+    func historyLocation(embedded: Bool) -> String {
+        guard embedded || historyDatabase != nil else { return HistoryOptions.location(nil) }
+        if let historyDatabase { return historyDatabase }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("exchange-history-\(UUID().uuidString.prefix(8)).sqlite").path
+    }
+
     /// The gateway on loopback; with no keys configured (EXCHANGE_API_KEYS, EXCHANGE_KEYS_FILE, JWT) it gets the
     /// development keys, as this is the demo command.
-    func gateway(_ settings: StreamsSettings, metrics: MetricsRegistry) throws -> GatewayService {
+    func gateway(_ settings: StreamsSettings, metrics: MetricsRegistry, history: (any HistoryReader)?) throws -> GatewayService {
         var options = GatewayService.Options(kafka: settings.kafka)
         options.metrics = metrics
+        options.history = history
         options.http.port = gatewayPort
         options.partitions = settings.partitions
         try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)

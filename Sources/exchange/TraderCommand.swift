@@ -14,7 +14,10 @@ import Foundation
 struct TraderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trader", abstract: "The trader command-line client.",
-        subcommands: [Instruments.self, Place.self, Orders.self, Order.self, Cancel.self, Modify.self, Trades.self, Quote.self, Watch.self])
+        subcommands: [
+            Instruments.self, Place.self, Orders.self, Order.self, Cancel.self, Modify.self, Trades.self, Quote.self, Watch.self,
+            History.self,
+        ])
 
     struct Connection: ParsableArguments {
         @Option(help: "Gateway URL (default: $EXCHANGE_URL or http://127.0.0.1:8080).") var url: String?
@@ -81,7 +84,7 @@ struct TraderCommand: AsyncParsableCommand {
             if let price { fields.append(("price", .number(price))) }
             if let ttl { fields.append(("validity_ttl", .int(ttl))) }
             if let expireAt {
-                guard let instant = Int64(expireAt) ?? DateTimeText.epochMilliseconds(expireAt) else {
+                guard let instant = instant(expireAt) else {
                     throw ValidationError("--expire-at must be epoch ms or a date-time such as 2026-12-31 15:30:00, got '\(expireAt)'")
                 }
                 fields.append(("expire_at", .int(instant)))
@@ -156,6 +159,48 @@ struct TraderCommand: AsyncParsableCommand {
         func run() async throws { try await connection.show("GET", "/quote/\(symbol)") }
     }
 
+    struct History: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prints a symbol's historical candles (or, with --trades, its trades) from the history database.")
+        @OptionGroup var connection: Connection
+        @Argument var symbol: String
+        @Option(help: "minute, 5minute, 15minute, 60minute or day.") var interval = "minute"
+        @Option(help: "Start: epoch ms or a date-time (2026-12-07 09:15:00, ISO 8601; UTC unless an offset is given). Default: a day before --to.")
+        var from: String?
+        @Option(help: "End (exclusive), as --from. Default: now.") var to: String?
+        @Flag(help: "Print trades instead of candles, a page at a time.") var trades = false
+        @Option(help: "Trades per page, with --trades (1 to 1000).") var limit = 100
+        @Option(help: "The next_cursor a previous page printed, with --trades.") var cursor: String?
+
+        func run() async throws {
+            let end = try to.map { try time($0, "--to") } ?? Int64(Date().timeIntervalSince1970 * 1000)
+            let start = try from.map { try time($0, "--from") } ?? end - 86_400_000
+            var path = "/history/\(symbol)"
+            if trades {
+                path += "/trades?from=\(start)&to=\(end)&limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let data = try await connection.call("GET", path)
+                print(Table.render(data["trades"] ?? .null, columns: ["trade_id", "price", "quantity", "aggressor_side", "trade_time"]))
+                if case .string(let next)? = data["next_cursor"] { print("next page: --cursor \(next)") }
+            } else {
+                path += "?interval=\(interval)&from=\(start)&to=\(end)"
+                guard case .array(let candles)? = try await connection.call("GET", path)["candles"] else { return }
+                let columns = ["timestamp", "open", "high", "low", "close", "volume"]
+                let rows = candles.map { candle -> JSONValue in
+                    guard case .array(let values) = candle else { return .null }
+                    return .object(Array(zip(columns, values)))
+                }
+                print(Table.render(.array(rows), columns: columns))
+            }
+        }
+
+        func time(_ text: String, _ option: String) throws -> Int64 {
+            guard let value = instant(text) else {
+                throw ValidationError("\(option) must be epoch ms or a date-time such as 2026-12-07 09:15:00, got '\(text)'")
+            }
+            return value
+        }
+    }
+
     struct Watch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Prints your execution reports and fills live (and market data of --symbol).")
         @OptionGroup var connection: Connection
@@ -165,6 +210,11 @@ struct TraderCommand: AsyncParsableCommand {
             try await connection.client().watch(symbols: symbol) { text in print(Table.frameLine(text)) }
         }
     }
+}
+
+/// Epoch ms, or a date-time (ISO 8601 or `2026-12-31 15:30:00`; UTC unless an offset is given).
+func instant(_ text: String) -> Int64? {
+    Int64(text) ?? DateTimeText.epochMilliseconds(text)
 }
 
 enum GatewayURL {

@@ -6,7 +6,7 @@ import Testing
 /// `docker compose up` depends on must be true of the file.
 @Suite("docker-compose.yml")
 struct ComposeFileTests {
-    static let stages = ["gateway", "clock", "split", "match", "sma", "profit", "top"]
+    static let stages = ["gateway", "clock", "split", "match", "sma", "profit", "top", "history"]
 
     let compose: ComposeFile
     let topics: [InitializedTopic]

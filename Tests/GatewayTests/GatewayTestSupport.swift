@@ -1,5 +1,6 @@
 import ExchangeRecords
 import Gateway
+import History
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -51,7 +52,8 @@ let testInstruments = InstrumentRules.seed + [
 
 func makeGateway(
     sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
-    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20, limits: PreTradeLimits = PreTradeLimits()
+    fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20, limits: PreTradeLimits = PreTradeLimits(),
+    history: (any HistoryReader)? = nil
 ) -> Gateway {
     var configuration = GatewayConfiguration()
     configuration.limits = limits
@@ -66,7 +68,7 @@ func makeGateway(
     keys.add(trader: "alice", key: Keys.alice)
     keys.add(trader: "bob", key: Keys.bob)
     configuration.authenticator = Authenticator(keys: keys, jwt: JWTVerifier(key: .hs256(secret: Keys.jwtSecret)))
-    return Gateway(configuration: configuration, instruments: testInstruments, sink: sink)
+    return Gateway(configuration: configuration, instruments: testInstruments, sink: sink, history: history)
 }
 
 func auth(_ key: String, _ extra: HTTPFields = [:]) -> HTTPFields {

@@ -39,6 +39,7 @@ import Testing
         (.delete, "/v1/orders/{id}", "/v1/orders/x"), (.get, "/v1/trades", "/v1/trades"),
         (.get, "/v1/quote/{symbol}", "/v1/quote/AAPL"), (.get, "/v1/sma/{symbol}", "/v1/sma/AAPL"),
         (.get, "/v1/profit", "/v1/profit"), (.get, "/v1/top-profit", "/v1/top-profit"), (.get, "/v1/ws", "/v1/ws"),
+        (.get, "/v1/history/{symbol}", "/v1/history/AAPL"), (.get, "/v1/history/{symbol}/trades", "/v1/history/AAPL/trades"),
     ]
 
     @Test func everyAuthenticatedRouteAnswersAndDocuments401And429() async throws {

@@ -30,19 +30,7 @@ public struct StageService: Service {
     /// that stayed away longer than the delivery timeout. A `StageError` (e.g. a position no longer in the log)
     /// is not retried: it needs a person.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await runUntilCancelled()
-                    return
-                } catch let error as StageError {
-                    throw error
-                } catch {
-                    logger.error("stage \(definition.name) failed, restarting from its snapshots in 1 s: \(error)")
-                    try await Task.sleep(for: .seconds(1))
-                }
-            }
-        }
+        try await runRestarting("stage \(definition.name)", from: "its snapshots", logger: logger) { try await runUntilCancelled() }
     }
 
     /// A configuration librdkafka refuses (for any of the stage's clients) will not get better by restarting: it
@@ -125,5 +113,26 @@ public struct StageService: Service {
         for producer in producers { await producer.close(flushTimeout: .zero) }
         await consumer.close()
         await reader.close()
+    }
+}
+
+/// Runs `body` until graceful shutdown, again 1 s after a failure a restart can cure; a `StageError` (which needs a
+/// person) is thrown. `what` and `from` name the service and where it resumes, for the log.
+public func runRestarting(
+    _ what: String, from: String, logger: Logger, _ body: @escaping @Sendable () async throws -> Void
+) async throws {
+    try await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            do {
+                try await body()
+                return
+            } catch let error as StageError {
+                throw error
+            } catch {
+                if error is CancellationError || Task.isCancelled { return }
+                logger.error("\(what) failed, restarting from \(from) in 1 s: \(error)")
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ExchangeMetrics
 import ExchangeRecords
 import HTTPTypes
+import History
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
@@ -24,6 +25,8 @@ public final class Gateway: Sendable {
     public let sink: any OrderSink
     public let readModel: ReadModel
     public let metrics: MetricsRegistry
+    /// The trade and candle history (`exchange history` fills it); nil: its routes answer 503.
+    public let history: (any HistoryReader)?
     let parser: OrderRequestParser
     let limiter: RateLimiter
     let idempotency: IdempotencyCache
@@ -41,6 +44,7 @@ public final class Gateway: Sendable {
         sink: any OrderSink,
         readModel: ReadModel = ReadModel(),
         metrics: MetricsRegistry = MetricsRegistry(),
+        history: (any HistoryReader)? = nil,
         status: @escaping @Sendable () -> [(name: String, help: String, value: Int64)] = { [] }
     ) {
         self.configuration = configuration
@@ -48,6 +52,7 @@ public final class Gateway: Sendable {
         self.sink = sink
         self.readModel = readModel
         self.metrics = metrics
+        self.history = history
         metrics.describeGateway()
         self.parser = OrderRequestParser(instruments: self.instruments)
         self.limiter = RateLimiter(ratePerSecond: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst)
@@ -130,6 +135,8 @@ public final class Gateway: Sendable {
         api.get("sma/{symbol}") { _, context in Response.success(self.readModel.sma(try self.knownSymbol(context).symbol)) }
         api.get("profit") { _, _ in Response.success(self.readModel.profit()) }
         api.get("top-profit") { _, _ in Response.success(self.readModel.topProfit()) }
+        api.get("history/{symbol}") { request, context in try await self.getCandles(request, context) }
+        api.get("history/{symbol}/trades") { request, context in try await self.getHistoricalTrades(request, context) }
         // A plain GET (no handshake) would otherwise be "upgraded" to an empty 200 that never becomes a WebSocket.
         api.ws("ws", shouldUpgrade: { request, _ in
             if let error = Gateway.handshakeError(request.headers) { throw error }

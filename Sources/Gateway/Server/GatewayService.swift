@@ -1,6 +1,7 @@
 import ExchangeMetrics
 import ExchangeRecords
 import ExchangeStreams
+import History
 import Hummingbird
 import Kafka
 import Logging
@@ -26,6 +27,8 @@ public final class GatewayService: Service {
         /// Where the gateway counts, and what its `/metrics` shows: in `exchange run`, the registry the stages count
         /// in too.
         public var metrics = MetricsRegistry()
+        /// The history database the history routes read (`--history-db`); nil: they answer 503.
+        public var history: (any HistoryReader)?
 
         public init(kafka: KafkaConfiguration) {
             self.kafka = kafka
@@ -62,6 +65,7 @@ public final class GatewayService: Service {
         let feeder = ReadModelFeeder(model: readModel, configuration: options.kafka, logger: logger)
         let gateway = Gateway(
             configuration: options.http, instruments: options.instruments, sink: sink, readModel: readModel, metrics: options.metrics,
+            history: options.history,
             status: {
                 [
                     ("exchange_gateway_read_model_caught_up", "1 once the read model replayed the log present at start.", feeder.caughtUp ? 1 : 0),

@@ -1,0 +1,241 @@
+import Foundation
+import History
+import Logging
+import PostgresNIO
+
+/// The history in PostgreSQL (postgres-nio), for deployments. A batch is a few statements over whole arrays
+/// (`UNNEST`), so its cost is a handful of round trips, not one per trade.
+public final class PostgresHistoryDatabase: HistoryDatabase {
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    let logger: Logger
+
+    /// Connects to `postgres://user[:password]@host[:port]/database` (no TLS: loopback or a private network) and runs
+    /// the migrations the database has not had yet.
+    public init(url: String, logger: Logger = Logger(label: "exchange.history.postgres")) async throws {
+        guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
+            let user = components.user, !user.isEmpty
+        else {
+            throw HistoryDatabaseError("--history-db \(url): expected postgres://user[:password]@host[:port]/database")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database.isEmpty ? nil : database, tls: .disable)
+        self.logger = logger
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        runner = Task { await client.run() }
+        do {
+            // A server that is not there would keep the pool retrying: give up after the connect timeout.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.migrate() }
+                group.addTask {
+                    try await Task.sleep(for: configuration.options.connectTimeout + .seconds(5))
+                    throw HistoryDatabaseError("no answer")
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch {
+            runner.cancel()
+            throw HistoryDatabaseError("cannot open the history database at \(host):\(components.port ?? 5432): \(String(reflecting: error))")
+        }
+    }
+
+    deinit { runner.cancel() }
+
+    /// The schema's versions in `history_migrations`, applied in order under an advisory lock, so two instances
+    /// starting at once do not both apply one.
+    func migrate() async throws {
+        let versions = [("v1", HistorySchema.version1)]
+        try await client.withTransaction(logger: logger) { connection in
+            // Its row is read: the connection runs nothing else until a result is consumed.
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(2022)", logger: logger).collect()
+            try await connection.query("CREATE TABLE IF NOT EXISTS history_migrations (version TEXT PRIMARY KEY NOT NULL)", logger: logger)
+            var applied: Set<String> = []
+            for try await version in try await connection.query("SELECT version FROM history_migrations", logger: logger).decode(String.self) {
+                applied.insert(version)
+            }
+            for (version, statements) in versions where !applied.contains(version) {
+                for statement in statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO history_migrations (version) VALUES (\(version))", logger: logger)
+            }
+        }
+    }
+
+    public func positions() async throws -> [InputPosition] {
+        var positions: [InputPosition] = []
+        let rows = try await client.query("SELECT topic, partition_number, next_offset FROM input_positions ORDER BY topic, partition_number", logger: logger)
+        for try await (topic, partition, next) in rows.decode((String, Int32, Int64).self) {
+            positions.append(InputPosition(topic: topic, partition: partition, nextOffset: next))
+        }
+        return positions
+    }
+
+    @discardableResult
+    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection in
+            var added: [HistoryTrade] = []
+            if !trades.isEmpty {
+                var binds = PostgresBindings()
+                binds.append(trades.map(\.tradeId))
+                binds.append(trades.map(\.symbol))
+                binds.append(trades.map(\.tradeTime))
+                binds.append(trades.map(\.seq))
+                binds.append(trades.map(\.priceMicros))
+                binds.append(trades.map(\.quantity))
+                binds.append(trades.map(\.buyOrderId))
+                binds.append(trades.map(\.sellOrderId))
+                binds.append(trades.map(\.aggressorSide))
+                let sql = """
+                    INSERT INTO trades (\(HistorySchema.tradeColumns))
+                    SELECT * FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],
+                        $7::text[], $8::text[], $9::text[])
+                    ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id
+                    """
+                var inserted: Set<String> = []
+                for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).decode(String.self) {
+                    inserted.insert(id)
+                }
+                // A trade twice in one batch is inserted once: the first copy takes its identity.
+                for trade in trades where inserted.remove(trade.tradeId) != nil { added.append(trade) }
+            }
+            var candles: [CandleKey: Candle] = [:]
+            CandleAggregation.add(added, to: &candles)
+            if !candles.isEmpty {
+                let keys = Array(candles.keys)
+                var binds = PostgresBindings()
+                binds.append(keys.map(\.symbol))
+                binds.append(keys.map(\.start))
+                let sql = """
+                    SELECT \(HistorySchema.candleColumns) FROM candles_1m
+                    WHERE (symbol, start) IN (SELECT * FROM UNNEST($1::text[], $2::bigint[]))
+                    """
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+                    let stored = try Self.candle(row)
+                    if let new = candles[stored.key] { candles[stored.key] = stored.merged(with: new) }
+                }
+                try await Self.store(Array(candles.values), connection, logger)
+            }
+            if !positions.isEmpty {
+                var binds = PostgresBindings()
+                binds.append(positions.map(\.topic))
+                binds.append(positions.map(\.partition))
+                binds.append(positions.map(\.nextOffset))
+                let sql = """
+                    INSERT INTO input_positions (topic, partition_number, next_offset)
+                    SELECT * FROM UNNEST($1::text[], $2::int4[], $3::bigint[])
+                    ON CONFLICT (topic, partition_number) DO UPDATE SET next_offset = excluded.next_offset
+                    """
+                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            }
+            return added.count
+        }
+    }
+
+    static func store(_ candles: [Candle], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var binds = PostgresBindings()
+        binds.append(candles.map(\.symbol))
+        binds.append(candles.map(\.start))
+        binds.append(candles.map(\.open))
+        binds.append(candles.map(\.high))
+        binds.append(candles.map(\.low))
+        binds.append(candles.map(\.close))
+        binds.append(candles.map(\.volume))
+        binds.append(candles.map(\.trades))
+        binds.append(candles.map(\.first.time))
+        binds.append(candles.map(\.first.seq))
+        binds.append(candles.map(\.last.time))
+        binds.append(candles.map(\.last.seq))
+        let arrays = (2...12).map { "$\($0)::bigint[]" }.joined(separator: ", ")
+        let sql = HistorySchema.replaceCandle(placeholders: .dollar).replacingOccurrences(
+            of: "VALUES (\(HistorySchema.list(12, .dollar)))", with: "SELECT * FROM UNNEST($1::text[], \(arrays))")
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    public func rebuildCandles() async throws {
+        let logger = self.logger
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("DELETE FROM candles_1m", logger: logger)
+            var candles: [CandleKey: Candle] = [:]
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT \(HistorySchema.tradeColumns) FROM trades"), logger: logger)
+            for try await row in rows { CandleAggregation.add([try Self.trade(row)], to: &candles) }
+            let all = Array(candles.values)
+            for start in stride(from: 0, to: all.count, by: 10_000) {
+                try await Self.store(Array(all[start..<min(start + 10_000, all.count)]), connection, logger)
+            }
+        }
+    }
+
+    public func tradeCount() async throws -> Int {
+        for try await count in try await client.query("SELECT COUNT(*) FROM trades", logger: logger).decode(Int64.self) {
+            return Int(count)
+        }
+        return 0
+    }
+
+    public func symbols() async throws -> [String] {
+        var symbols: [String] = []
+        for try await symbol in try await client.query("SELECT DISTINCT symbol FROM candles_1m ORDER BY symbol", logger: logger).decode(String.self) {
+            symbols.append(symbol)
+        }
+        return symbols
+    }
+
+    public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
+        var binds = PostgresBindings()
+        binds.append(symbol)
+        binds.append(from)
+        binds.append(to)
+        let sql = "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
+        var candles: [Candle] = []
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            candles.append(try Self.candle(row))
+        }
+        return candles
+    }
+
+    public func trades(symbol: String, from: Int64, to: Int64, after cursor: TradeCursor?, limit: Int) async throws -> [HistoryTrade] {
+        let after = cursor ?? TradeCursor(time: Int64.min, seq: Int64.min)
+        var binds = PostgresBindings()
+        binds.append(symbol)
+        binds.append(from)
+        binds.append(to)
+        binds.append(after.time)
+        binds.append(after.seq)
+        binds.append(Int64(limit))
+        let sql = """
+            SELECT \(HistorySchema.tradeColumns) FROM trades
+            WHERE symbol = $1 AND trade_time >= $2 AND trade_time < $3 AND (trade_time, seq) > ($4, $5)
+            ORDER BY trade_time, seq LIMIT $6
+            """
+        var trades: [HistoryTrade] = []
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            trades.append(try Self.trade(row))
+        }
+        return trades
+    }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    static func candle(_ row: PostgresRow) throws -> Candle {
+        let (symbol, start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) = try row.decode(
+            (String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        return Candle(
+            symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
+            first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq))
+    }
+
+    static func trade(_ row: PostgresRow) throws -> HistoryTrade {
+        let (id, symbol, time, seq, price, quantity, buy, sell, aggressor) = try row.decode(
+            (String, String, Int64, Int64, Int64, Int64, String, String, String).self)
+        return HistoryTrade(
+            tradeId: id, symbol: symbol, tradeTime: time, seq: seq, priceMicros: price, quantity: quantity, buyOrderId: buy,
+            sellOrderId: sell, aggressorSide: aggressor)
+    }
+}

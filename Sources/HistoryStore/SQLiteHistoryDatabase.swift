@@ -1,0 +1,130 @@
+import GRDB
+import History
+
+/// The history in a SQLite file (GRDB), in WAL mode: the stage writes while the gateway reads.
+public final class SQLiteHistoryDatabase: HistoryDatabase {
+    let pool: DatabasePool
+
+    /// Opens or creates the file and runs the migrations it has not had yet.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.label = "exchange-history"
+        // NORMAL in WAL mode loses at most the last commits on power loss, never a commit's half: the positions
+        // commit with the rows, so what survives stays consistent and the stage reads the rest again.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw HistoryDatabaseError("cannot open the history database \(path): \(error)")
+        }
+    }
+
+    /// The schema's versions, applied in order at start; a released migration never changes.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            for statement in HistorySchema.version1 { try db.execute(sql: statement) }
+        }
+        return migrator
+    }
+
+    public func positions() async throws -> [InputPosition] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT topic, partition_number, next_offset FROM input_positions ORDER BY topic, partition_number").map {
+                InputPosition(topic: $0[0], partition: $0[1], nextOffset: $0[2])
+            }
+        }
+    }
+
+    @discardableResult
+    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+        try await pool.write { db in
+            let insert = try db.cachedStatement(sql: HistorySchema.insertTrade(placeholders: .question))
+            var added: [HistoryTrade] = []
+            for trade in trades {
+                try insert.execute(arguments: [
+                    trade.tradeId, trade.symbol, trade.tradeTime, trade.seq, trade.priceMicros, trade.quantity,
+                    trade.buyOrderId, trade.sellOrderId, trade.aggressorSide,
+                ])
+                if db.changesCount == 1 { added.append(trade) }
+            }
+            var candles: [CandleKey: Candle] = [:]
+            CandleAggregation.add(added, to: &candles)
+            for candle in candles.values {
+                let stored = try Row.fetchOne(
+                    db, sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start = ?",
+                    arguments: [candle.symbol, candle.start]
+                ).map(Self.candle)
+                try Self.store(stored.map { $0.merged(with: candle) } ?? candle, db)
+            }
+            let position = try db.cachedStatement(sql: HistorySchema.upsertPosition(placeholders: .question))
+            for p in positions { try position.execute(arguments: [p.topic, p.partition, p.nextOffset]) }
+            return added.count
+        }
+    }
+
+    public func rebuildCandles() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM candles_1m")
+            var candles: [CandleKey: Candle] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT \(HistorySchema.tradeColumns) FROM trades")
+            while let row = try rows.next() { CandleAggregation.add([Self.trade(row)], to: &candles) }
+            for candle in candles.values { try Self.store(candle, db) }
+        }
+    }
+
+    public func tradeCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM trades") ?? 0 }
+    }
+
+    public func symbols() async throws -> [String] {
+        try await pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT symbol FROM candles_1m ORDER BY symbol") }
+    }
+
+    public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
+                arguments: [symbol, from, to]
+            ).map(Self.candle)
+        }
+    }
+
+    public func trades(symbol: String, from: Int64, to: Int64, after cursor: TradeCursor?, limit: Int) async throws -> [HistoryTrade] {
+        let after = cursor ?? TradeCursor(time: Int64.min, seq: Int64.min)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(HistorySchema.tradeColumns) FROM trades
+                    WHERE symbol = ? AND trade_time >= ? AND trade_time < ? AND (trade_time, seq) > (?, ?)
+                    ORDER BY trade_time, seq LIMIT ?
+                    """,
+                arguments: [symbol, from, to, after.time, after.seq, limit]
+            ).map(Self.trade)
+        }
+    }
+
+    public func close() async {
+        try? pool.close()
+    }
+
+    static func store(_ c: Candle, _ db: Database) throws {
+        try db.cachedStatement(sql: HistorySchema.replaceCandle(placeholders: .question)).execute(arguments: [
+            c.symbol, c.start, c.open, c.high, c.low, c.close, c.volume, c.trades, c.first.time, c.first.seq, c.last.time, c.last.seq,
+        ])
+    }
+
+    static func candle(_ row: Row) -> Candle {
+        Candle(
+            symbol: row[0], start: row[1], open: row[2], high: row[3], low: row[4], close: row[5], volume: row[6], trades: row[7],
+            first: TradeCursor(time: row[8], seq: row[9]), last: TradeCursor(time: row[10], seq: row[11]))
+    }
+
+    static func trade(_ row: Row) -> HistoryTrade {
+        HistoryTrade(
+            tradeId: row[0], symbol: row[1], tradeTime: row[2], seq: row[3], priceMicros: row[4], quantity: row[5],
+            buyOrderId: row[6], sellOrderId: row[7], aggressorSide: row[8])
+    }
+}

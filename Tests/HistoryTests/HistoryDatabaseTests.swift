@@ -1,0 +1,138 @@
+import ExchangeTestSupport
+import Foundation
+import History
+import HistoryStore
+import Testing
+
+/// A history database in a new temporary file.
+func temporaryHistoryPath() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UUID().uuidString).sqlite").path
+}
+
+/// Every stored 1-minute candle, by symbol then start.
+func allCandles(_ database: any HistoryDatabase) async throws -> [Candle] {
+    var candles: [Candle] = []
+    for symbol in try await database.symbols() {
+        candles += try await database.minuteCandles(symbol: symbol, from: Int64.min, to: Int64.max)
+    }
+    return candles
+}
+
+/// What every store must do, checked on SQLite and on a PostgreSQL server of the test's own.
+enum HistoryDatabaseContract {
+    static func batchesWithDuplicatesStoreEachTradeOnce(_ database: any HistoryDatabase) async throws {
+        let trades = HistoryWorkload.trades(count: 2_000, seed: 7)
+        var offset: Int64 = 0
+        // Batches overlap (each starts 20 trades back), as a restarted reader or the matcher's duplicates make them,
+        // and repeat trades within themselves.
+        for start in stride(from: 0, to: trades.count, by: 150) {
+            let batch = Array(trades[max(0, start - 20)..<min(start + 150, trades.count)])
+            offset += Int64(batch.count)
+            let added = try await database.append(
+                batch + batch.prefix(3), positions: [InputPosition(topic: "matched_trades", partition: 1, nextOffset: offset)])
+            #expect(added == min(start + 150, trades.count) - start)
+        }
+        #expect(try await database.tradeCount() == trades.count)
+        #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
+        #expect(try await database.positions() == [InputPosition(topic: "matched_trades", partition: 1, nextOffset: offset)])
+    }
+
+    static func rebuildGivesTheSameCandles(_ database: any HistoryDatabase) async throws {
+        let trades = HistoryWorkload.trades(count: 1_000, seed: 11)
+        for start in stride(from: 0, to: trades.count, by: 64) {
+            try await database.append(Array(trades[start..<min(start + 64, trades.count)]), positions: [])
+        }
+        let before = try await allCandles(database)
+        try await database.rebuildCandles()
+        #expect(try await allCandles(database) == before)
+        #expect(before == HistoryWorkload.referenceCandles(trades))
+    }
+
+    static func tradesPageInCursorOrderWithinTheRange(_ database: any HistoryDatabase) async throws {
+        let trades = HistoryWorkload.trades(count: 300, symbols: 1, seed: 3)
+        try await database.append(trades, positions: [])
+        let from = trades[50].tradeTime, to = trades[250].tradeTime
+        var pages: [HistoryTrade] = []
+        var cursor: TradeCursor?
+        while true {
+            let page = try await database.trades(symbol: "SYM0", from: from, to: to, after: cursor, limit: 33)
+            pages += page
+            guard page.count == 33, let last = page.last else { break }
+            cursor = last.cursor
+        }
+        #expect(pages == trades.filter { $0.tradeTime >= from && $0.tradeTime < to }.sorted { $0.cursor < $1.cursor })
+        let hour = try await database.candles(symbol: "SYM0", interval: .sixtyMinute, from: 0, to: Int64.max / 2)
+        #expect(hour == HistoryWorkload.referenceCandles(trades, interval: .sixtyMinute))
+    }
+
+    static let all: [(String, @Sendable (any HistoryDatabase) async throws -> Void)] = [
+        ("duplicates", batchesWithDuplicatesStoreEachTradeOnce),
+        ("rebuild", rebuildGivesTheSameCandles),
+        ("paging", tradesPageInCursorOrderWithinTheRange),
+    ]
+}
+
+struct SQLiteHistoryDatabaseTests {
+    @Test(arguments: HistoryDatabaseContract.all.map(\.0))
+    func contract(_ name: String) async throws {
+        let path = temporaryHistoryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteHistoryDatabase(path: path)
+        try await HistoryDatabaseContract.all.first { $0.0 == name }?.1(database)
+        await database.close()
+    }
+
+    @Test func reopenedTheRowsAndPositionsAreThereAndMigrationsRunOnce() async throws {
+        let path = temporaryHistoryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let database = try SQLiteHistoryDatabase(path: path)
+        try await database.append(
+            HistoryWorkload.trades(count: 10, seed: 1), positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 10)])
+        await database.close()
+        let reopened = try SQLiteHistoryDatabase(path: path)
+        #expect(try await reopened.tradeCount() == 10)
+        #expect(try await reopened.positions() == [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 10)])
+        await reopened.close()
+    }
+
+    @Test func aFolderThatDoesNotExistIsAClearError() {
+        #expect(throws: HistoryDatabaseError.self) { try SQLiteHistoryDatabase(path: "/nonexistent-\(UUID().uuidString)/history.sqlite") }
+    }
+}
+
+/// The same contract on PostgreSQL. The server is the test's own (`TemporaryPostgres`); a machine without
+/// PostgreSQL fails these tests with what to install, never passes them silently.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PostgresHistoryDatabaseTests {
+    @Test func contractOnAServerOfItsOwn() async throws {
+        let server: TemporaryPostgres
+        do {
+            server = try TemporaryPostgres()
+        } catch {
+            Issue.record("no PostgreSQL for the history tests: \(error)")
+            return
+        }
+        defer { server.stop() }
+        var last = server.url
+        for (name, check) in HistoryDatabaseContract.all {
+            // Each check on a database of its own, so it starts from empty tables.
+            last = try server.createDatabase("check_\(name)")
+            let database = try await PostgresHistoryDatabase(url: last)
+            do {
+                try await check(database)
+            } catch {
+                Issue.record("\(name): \(error)")
+            }
+            await database.close()
+        }
+        // Migrations run once: a second client finds them applied.
+        let again = try await PostgresHistoryDatabase(url: last)
+        #expect(try await again.tradeCount() == 300)
+        await again.close()
+    }
+
+    @Test func anUnreachableServerIsAClearError() async throws {
+        await #expect(throws: HistoryDatabaseError.self) {
+            _ = try await PostgresHistoryDatabase(url: "postgres://exchange@127.0.0.1:1/postgres")
+        }
+    }
+}
