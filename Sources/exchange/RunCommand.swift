@@ -53,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("history-db"),
-        help: "The history database (SQLite file or postgres://…). Default: with --brokers as for `exchange history`; on the embedded cluster, whose log is new each run, a new SQLite file in the temporary folder.")
+        help: "The history database (SQLite file or postgres://…). Default: with --brokers as for `exchange history`; on the embedded cluster, whose log is new each run, a new SQLite file in the temporary folder, removed at exit.")
     var historyDatabase: String?
 
     @Flag(help: "Do not start the history stage (the gateway's /history routes then answer 503).")
@@ -99,8 +99,16 @@ struct RunCommand: AsyncParsableCommand {
         services.append(.init(service: StageService(analyticsStage, settings: settings)))
         if !quiet { services.append(.init(service: ConsolePrinter(settings: settings))) }
         var history: (any HistoryDatabase)?
+        // The embedded cluster's log goes with the process, and so does the history file made for it.
+        var temporaryHistoryFile: String?
+        defer {
+            if let temporaryHistoryFile {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: temporaryHistoryFile + suffix) }
+            }
+        }
         if !noHistory {
             let location = historyLocation(embedded: cluster != nil)
+            if cluster != nil && historyDatabase == nil { temporaryHistoryFile = location }
             let database: any HistoryDatabase
             do {
                 database = try await HistoryDatabases.open(location)
