@@ -106,16 +106,24 @@ struct SQLiteHistoryDatabaseTests {
     @Test func contractOnAServerOfItsOwn() async throws {
         let server: TemporaryPostgres
         do {
-            server = try TemporaryPostgres()
+            server = try await TemporaryPostgres.start()
         } catch {
             Issue.record("no PostgreSQL for the history tests: \(error)")
             return
         }
-        defer { server.stop() }
+        do {
+            try await contract(on: server)
+        } catch {
+            Issue.record("\(error)")
+        }
+        await server.shutDown()
+    }
+
+    private func contract(on server: TemporaryPostgres) async throws {
         var last = server.url
         for (name, check) in HistoryDatabaseContract.all {
             // Each check on a database of its own, so it starts from empty tables.
-            last = try server.createDatabase("check_\(name)")
+            last = try await server.newDatabase("check_\(name)")
             let database = try await PostgresHistoryDatabase(url: last)
             do {
                 try await check(database)
