@@ -68,9 +68,7 @@ struct ConsumerStateMachine {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    var bufferedCount: Int { buffer.count }
     var hasCommands: Bool { !commands.isEmpty }
-    var hasWaiter: Bool { waiter != nil }
 
     /// Whether the consumer queue may still be yielded to wake the thread.
     var queueAlive: Bool {
