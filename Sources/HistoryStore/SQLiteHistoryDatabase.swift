@@ -1,3 +1,4 @@
+import ExchangeRecords
 import GRDB
 import History
 
@@ -23,8 +24,10 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     /// The schema's versions, applied in order at start; a released migration never changes.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            for statement in HistorySchema.version1 { try db.execute(sql: statement) }
+        for (version, statements) in HistorySchema.versions {
+            migrator.registerMigration(version) { db in
+                for statement in statements { try db.execute(sql: statement) }
+            }
         }
         return migrator
     }
@@ -38,7 +41,7 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     }
 
     @discardableResult
-    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+    public func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int {
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: HistorySchema.insertTrade(placeholders: .question))
             var added: [HistoryTrade] = []
@@ -58,6 +61,7 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
                 ).map(Self.candle)
                 try Self.store(stored.map { $0.merged(with: candle) } ?? candle, db)
             }
+            try Self.store(analytics.latest, db)
             let position = try db.cachedStatement(sql: HistorySchema.upsertPosition(placeholders: .question))
             for p in positions { try position.execute(arguments: [p.topic, p.partition, p.nextOffset]) }
             return added.count
@@ -106,6 +110,43 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
+    public func movingAverages(symbol: String, from: Int64, to: Int64) async throws -> [SimpleMovingAverage] {
+        try await windows("sma_windows", HistorySchema.smaColumns, symbol: symbol, from: from, to: to) { row in
+            SimpleMovingAverage(
+                stockSymbol: row[0], sma: FixedDecimal(micros: row[3]), windowStart: row[1], windowEnd: row[2], count: row[4],
+                vwap: FixedDecimal(micros: row[5]))
+        }
+    }
+
+    public func profits(symbol: String, from: Int64, to: Int64) async throws -> [StockProfit] {
+        try await windows("profit_windows", HistorySchema.profitColumns, symbol: symbol, from: from, to: to) { row in
+            StockProfit(
+                stockSymbol: row[0], windowStart: row[1], windowEnd: row[2], open: FixedDecimal(micros: row[3]),
+                high: FixedDecimal(micros: row[4]), low: FixedDecimal(micros: row[5]), close: FixedDecimal(micros: row[6]),
+                profit: FixedDecimal(micros: row[7]), profitPct: FixedDecimal(micros: row[8]), trades: row[9], volume: row[10])
+        }
+    }
+
+    public func topProfits(from: Int64, to: Int64) async throws -> [TopProfit] {
+        try await windows("top_profit_windows", HistorySchema.topProfitColumns, symbol: nil, from: from, to: to) { row in
+            try TopProfit.decode(json: row[5] as String)
+        }
+    }
+
+    /// The rows of an analytics table (of one symbol, unless nil) with a window start in `[from, to)`, by start.
+    private func windows<T: Sendable>(
+        _ table: String, _ columns: String, symbol: String?, from: Int64, to: Int64, _ decode: @escaping @Sendable (Row) throws -> T
+    ) async throws -> [T] {
+        try await pool.read { db in
+            let bySymbol = symbol == nil ? "" : "symbol = ? AND "
+            let arguments: StatementArguments = symbol.map { [$0, from, to] } ?? [from, to]
+            return try Row.fetchAll(
+                db, sql: "SELECT \(columns) FROM \(table) WHERE \(bySymbol)window_start >= ? AND window_start < ? ORDER BY window_start",
+                arguments: arguments
+            ).map(decode)
+        }
+    }
+
     public func close() async {
         try? pool.close()
     }
@@ -114,6 +155,26 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         try db.cachedStatement(sql: HistorySchema.replaceCandle(placeholders: .question)).execute(arguments: [
             c.symbol, c.start, c.open, c.high, c.low, c.close, c.volume, c.trades, c.first.time, c.first.seq, c.last.time, c.last.seq,
         ])
+    }
+
+    static func store(_ analytics: AnalyticsBatch, _ db: Database) throws {
+        let sma = try db.cachedStatement(sql: HistorySchema.upsert("sma_windows", HistorySchema.smaColumns, keyCount: 2, placeholders: .question))
+        for r in analytics.movingAverages {
+            try sma.execute(arguments: [r.stockSymbol, r.windowStart, r.windowEnd, r.sma.micros, r.count, r.vwap.micros])
+        }
+        let profit = try db.cachedStatement(
+            sql: HistorySchema.upsert("profit_windows", HistorySchema.profitColumns, keyCount: 2, placeholders: .question))
+        for r in analytics.profits {
+            try profit.execute(arguments: [
+                r.stockSymbol, r.windowStart, r.windowEnd, r.open.micros, r.high.micros, r.low.micros, r.close.micros,
+                r.profit.micros, r.profitPct.micros, r.trades, r.volume,
+            ])
+        }
+        let top = try db.cachedStatement(
+            sql: HistorySchema.upsert("top_profit_windows", HistorySchema.topProfitColumns, keyCount: 1, placeholders: .question))
+        for r in analytics.topProfits {
+            try top.execute(arguments: [r.windowStart, r.windowEnd, r.stockSymbol, r.profit.micros, r.profitPct.micros, r.jsonText])
+        }
     }
 
     static func candle(_ row: Row) -> Candle {
