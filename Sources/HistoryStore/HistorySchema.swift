@@ -55,7 +55,9 @@ enum HistorySchema {
     static let topProfitColumns = "window_start, window_end, symbol, profit, profit_pct, record"
 
     static let tradeColumns = "trade_id, symbol, trade_time, seq, price, quantity, buy_order_id, sell_order_id, aggressor_side"
-    static let candleColumns = "symbol, start, open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq"
+    /// A candle's columns after its symbol (what a query of one symbol reads).
+    static let candleValueColumns = "start, open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq"
+    static let candleColumns = "symbol, " + candleValueColumns
 
     enum Placeholders { case question, dollar }
 
@@ -63,9 +65,12 @@ enum HistorySchema {
         (1...count).map { style == .question ? "?" : "$\($0)" }.joined(separator: ", ")
     }
 
-    /// Inserts a trade unless its identity is stored (one changed row when it was new).
-    static func insertTrade(placeholders: Placeholders) -> String {
-        "INSERT INTO trades (\(tradeColumns)) VALUES (\(list(9, placeholders))) ON CONFLICT (trade_id) DO NOTHING"
+    /// Inserts `rows` trades (SQLite's `?` placeholders), skipping those whose identity is stored (or repeats one
+    /// earlier in the statement), and returns the identities of those it inserted.
+    static func insertTrades(rows: Int) -> String {
+        let row = "(" + list(9, .question) + ")"
+        return "INSERT INTO trades (\(tradeColumns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
+            + " ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id"
     }
 
     static func replaceCandle(placeholders: Placeholders) -> String {

@@ -248,10 +248,16 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         binds.append(symbol)
         binds.append(from)
         binds.append(to)
-        let sql = "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
+        let sql = "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
         var candles: [Candle] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            candles.append(try Self.candle(row))
+        // Every row shares the one symbol: no string decoded per row.
+        for try await (start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) in try await client.query(
+            PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger
+        ).decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+            candles.append(
+                Candle(
+                    symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
+                    first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq)))
         }
         return candles
     }

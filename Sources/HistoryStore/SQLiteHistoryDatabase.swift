@@ -21,6 +21,9 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
+    /// Trades in one INSERT (9 values each, well within SQLite's 32,766 variables).
+    static let tradesPerStatement = 128
+
     /// The schema's versions, applied in order at start; a released migration never changes.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -43,15 +46,23 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     @discardableResult
     public func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int {
         try await pool.write { db in
-            let insert = try db.cachedStatement(sql: HistorySchema.insertTrade(placeholders: .question))
-            var added: [HistoryTrade] = []
-            for trade in trades {
-                try insert.execute(arguments: [
-                    trade.tradeId, trade.symbol, trade.tradeTime, trade.seq, trade.priceMicros, trade.quantity,
-                    trade.buyOrderId, trade.sellOrderId, trade.aggressorSide,
-                ])
-                if db.changesCount == 1 { added.append(trade) }
+            // Many rows a statement: one statement per trade spent more in SQLite's per-statement work than in the rows.
+            var inserted: Set<String> = []
+            for start in stride(from: 0, to: trades.count, by: Self.tradesPerStatement) {
+                let rows = trades[start..<min(start + Self.tradesPerStatement, trades.count)]
+                let sql = HistorySchema.insertTrades(rows: rows.count)
+                let statement = rows.count == Self.tradesPerStatement ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(rows.count * 9)
+                for t in rows {
+                    values += [t.tradeId, t.symbol, t.tradeTime, t.seq, t.priceMicros, t.quantity, t.buyOrderId, t.sellOrderId, t.aggressorSide]
+                }
+                let ids = try String.fetchCursor(statement, arguments: StatementArguments(values))
+                while let id = try ids.next() { inserted.insert(id) }
             }
+            // A trade twice in one batch is inserted once: the first copy takes its identity.
+            var added: [HistoryTrade] = []
+            for trade in trades where inserted.remove(trade.tradeId) != nil { added.append(trade) }
             var candles: [CandleKey: Candle] = [:]
             CandleAggregation.add(added, to: &candles)
             for candle in candles.values {
@@ -88,10 +99,18 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
 
     public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
-                arguments: [symbol, from, to]
-            ).map(Self.candle)
+            // A cursor's rows are views of the statement (no copy per row), and every row shares the one symbol.
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
+                arguments: [symbol, from, to])
+            var candles: [Candle] = []
+            while let row = try rows.next() {
+                candles.append(
+                    Candle(
+                        symbol: symbol, start: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5], trades: row[6],
+                        first: TradeCursor(time: row[7], seq: row[8]), last: TradeCursor(time: row[9], seq: row[10])))
+            }
+            return candles
         }
     }
 
