@@ -90,6 +90,7 @@ let package = Package(
             dependencies: [
                 "History", "Kafka", "ExchangeRecords", "ExchangeStreams", serviceLifecycle, logging, metrics,
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),

@@ -65,13 +65,8 @@ enum HistorySchema {
         (1...count).map { style == .question ? "?" : "$\($0)" }.joined(separator: ", ")
     }
 
-    /// Inserts `rows` trades (SQLite's `?` placeholders), skipping those whose identity is stored (or repeats one
-    /// earlier in the statement), and returns the identities of those it inserted.
-    static func insertTrades(rows: Int) -> String {
-        let row = "(" + list(9, .question) + ")"
-        return "INSERT INTO trades (\(tradeColumns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
-            + " ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id"
-    }
+    /// Inserts a trade unless its identity is stored (one changed row when it was new); SQLite's placeholders.
+    static let insertTrade = "INSERT INTO trades (\(tradeColumns)) VALUES (\(list(9, .question))) ON CONFLICT (trade_id) DO NOTHING"
 
     static func replaceCandle(placeholders: Placeholders) -> String {
         """

@@ -1,5 +1,6 @@
 import ExchangeRecords
 import GRDB
+import GRDBSQLite
 import History
 
 /// The history in a SQLite file (GRDB), in WAL mode: the stage writes while the gateway reads.
@@ -12,7 +13,11 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         configuration.label = "exchange-history"
         // NORMAL in WAL mode loses at most the last commits on power loss, never a commit's half: the positions
         // commit with the rows, so what survives stays consistent and the stage reads the rest again.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MiB of page cache a connection (SQLite's default is 2 MiB): the trade indexes' pages stay in memory.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
@@ -20,9 +25,6 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
             throw HistoryDatabaseError("cannot open the history database \(path): \(error)")
         }
     }
-
-    /// Trades in one INSERT (9 values each, well within SQLite's 32,766 variables).
-    static let tradesPerStatement = 128
 
     /// The schema's versions, applied in order at start; a released migration never changes.
     static var migrator: DatabaseMigrator {
@@ -46,30 +48,19 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     @discardableResult
     public func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int {
         try await pool.write { db in
-            // Many rows a statement: one statement per trade spent more in SQLite's per-statement work than in the rows.
-            var inserted: Set<String> = []
-            for start in stride(from: 0, to: trades.count, by: Self.tradesPerStatement) {
-                let rows = trades[start..<min(start + Self.tradesPerStatement, trades.count)]
-                let sql = HistorySchema.insertTrades(rows: rows.count)
-                let statement = rows.count == Self.tradesPerStatement ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-                var values: [(any DatabaseValueConvertible)?] = []
-                values.reserveCapacity(rows.count * 9)
-                for t in rows {
-                    values += [t.tradeId, t.symbol, t.tradeTime, t.seq, t.priceMicros, t.quantity, t.buyOrderId, t.sellOrderId, t.aggressorSide]
-                }
-                let ids = try String.fetchCursor(statement, arguments: StatementArguments(values))
-                while let id = try ids.next() { inserted.insert(id) }
-            }
-            // A trade twice in one batch is inserted once: the first copy takes its identity.
+            // Bound and stepped through SQLite's own calls: GRDB's arguments cost more than the row's insert here,
+            // and its multi-row form (RETURNING the new identities) spent most of its time in GRDB's statement
+            // authorizer.
+            let insert = try db.cachedStatement(sql: HistorySchema.insertTrade)
             var added: [HistoryTrade] = []
-            for trade in trades where inserted.remove(trade.tradeId) != nil { added.append(trade) }
+            for trade in trades where try Self.insert(trade, insert.sqliteStatement, db) {
+                added.append(trade)
+            }
             var candles: [CandleKey: Candle] = [:]
             CandleAggregation.add(added, to: &candles)
+            let select = try db.cachedStatement(sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start = ?")
             for candle in candles.values {
-                let stored = try Row.fetchOne(
-                    db, sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start = ?",
-                    arguments: [candle.symbol, candle.start]
-                ).map(Self.candle)
+                let stored = try Row.fetchOne(select, arguments: [candle.symbol, candle.start]).map(Self.candle)
                 try Self.store(stored.map { $0.merged(with: candle) } ?? candle, db)
             }
             try Self.store(analytics.latest, db)
@@ -99,18 +90,29 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
 
     public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
         try await pool.read { db in
-            // A cursor's rows are views of the statement (no copy per row), and every row shares the one symbol.
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
-                arguments: [symbol, from, to])
+            // Read through SQLite's own calls, every row sharing the one symbol: GRDB's row values cost more than the
+            // rows (a one-day query is 1,440 of them).
+            let statement = try db.cachedStatement(
+                sql: "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start")
+            let handle = statement.sqliteStatement
+            sqlite3_reset(handle)
+            defer { sqlite3_reset(handle) }
+            sqlite3_bind_text(handle, 1, symbol, -1, Self.transient)
+            sqlite3_bind_int64(handle, 2, from)
+            sqlite3_bind_int64(handle, 3, to)
             var candles: [Candle] = []
-            while let row = try rows.next() {
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { return candles }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
+                func column(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
                 candles.append(
                     Candle(
-                        symbol: symbol, start: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5], trades: row[6],
-                        first: TradeCursor(time: row[7], seq: row[8]), last: TradeCursor(time: row[9], seq: row[10])))
+                        symbol: symbol, start: column(0), open: column(1), high: column(2), low: column(3), close: column(4), volume: column(5),
+                        trades: column(6), first: TradeCursor(time: column(7), seq: column(8)), last: TradeCursor(time: column(9), seq: column(10))))
             }
-            return candles
         }
     }
 
@@ -169,6 +171,29 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     public func close() async {
         try? pool.close()
     }
+
+    /// Inserts `trade` with the prepared `HistorySchema.insertTrade`; whether it was new (not stored before).
+    static func insert(_ trade: HistoryTrade, _ statement: SQLiteStatement, _ db: Database) throws -> Bool {
+        sqlite3_reset(statement)
+        sqlite3_bind_text(statement, 1, trade.tradeId, -1, transient)
+        sqlite3_bind_text(statement, 2, trade.symbol, -1, transient)
+        sqlite3_bind_int64(statement, 3, trade.tradeTime)
+        sqlite3_bind_int64(statement, 4, trade.seq)
+        sqlite3_bind_int64(statement, 5, trade.priceMicros)
+        sqlite3_bind_int64(statement, 6, trade.quantity)
+        sqlite3_bind_text(statement, 7, trade.buyOrderId, -1, transient)
+        sqlite3_bind_text(statement, 8, trade.sellOrderId, -1, transient)
+        sqlite3_bind_text(statement, 9, trade.aggressorSide, -1, transient)
+        let code = sqlite3_step(statement)
+        sqlite3_reset(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return sqlite3_changes(db.sqliteConnection) == 1
+    }
+
+    /// SQLite copies the bound text before `sqlite3_bind_text` returns.
+    static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     static func store(_ c: Candle, _ db: Database) throws {
         try db.cachedStatement(sql: HistorySchema.replaceCandle(placeholders: .question)).execute(arguments: [
