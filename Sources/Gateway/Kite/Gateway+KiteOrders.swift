@@ -57,7 +57,10 @@ extension Gateway {
         do {
             return try openOwnedOrder(id: id, trader: trader)
         } catch var error as APIError {
-            if error.errorType == "OrderException" { error.status = .badRequest }
+            if error.errorType == "OrderException", let status = readModel.ownedOrder(id, trader: trader.id)?.status {
+                error.status = .badRequest
+                error.message = "order '\(id)' is \(KiteOrderView.status(status)) and can no longer be modified or cancelled"
+            }
             throw error
         }
     }
