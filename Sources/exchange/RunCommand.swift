@@ -164,6 +164,6 @@ struct RunCommand: AsyncParsableCommand {
             options.http.authenticator.keys = keys
             print("exchange: no API keys configured; demo keys alice-key (trader alice) and bob-key (trader bob)")
         }
-        return GatewayService(options: options) { port in print("exchange: gateway on http://127.0.0.1:\(port)/v1") }
+        return GatewayService(options: options) { port in say("exchange: gateway on http://127.0.0.1:\(port)/v1") }
     }
 }
