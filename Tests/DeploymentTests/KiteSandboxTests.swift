@@ -30,15 +30,7 @@ import Testing
 
         var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-        /// SIGTERM, then SIGKILL after 10 s; waits with `Task.sleep` (never a blocking wait on the shared pool).
-        func stop() async {
-            guard process.isRunning else { return }
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        }
+        func stop() async { await SeparateProcessesTests.stop(process) }
     }
 
     @Test func theOfficialKiteClientTradesAgainstTheExchange() async throws {
