@@ -103,7 +103,7 @@ def main():
     step("quote before trading: last price 160, 5+5 empty levels")
 
     # The ticker: full mode on AAPL, alice's order updates.
-    ticks, updates, errors = [], [], []
+    ticks, updates, errors, heartbeats = [], [], [], []
     ticker = KiteTicker(API_KEY, session["access_token"], root=ROOT.replace("http://", "ws://") + "/ws", reconnect=False)
     connected = threading.Event()
 
@@ -116,6 +116,7 @@ def main():
     ticker.on_ticks = lambda ws, t: ticks.extend(t)
     ticker.on_order_update = lambda ws, data: updates.append(data)
     ticker.on_error = lambda ws, code, reason: errors.append((code, reason))
+    ticker.on_message = lambda ws, payload, is_binary: heartbeats.append(payload) if is_binary and len(payload) == 1 else None
     ticker.connect(threaded=True)
     check(connected.wait(DEADLINE), "ticker connected (errors: %r)" % errors)
     first = eventually("a full tick", lambda: next((t for t in list(ticks) if t["mode"] == "full"), None))
@@ -203,7 +204,8 @@ def main():
     check(complete["filled_quantity"] == 10 and complete["user_id"] == "alice", "order update: %r" % complete)
     check(any(u["order_id"] == resting and u["status"] == "CANCELLED" for u in updates), "the cancel reached the ticker")
     check(not any(u["order_id"] == sell for u in updates), "bob's order is not sent to alice")
-    step("ticker: %d ticks, %d order updates; trade tick last %.2f volume %d" % (len(ticks), len(updates), traded["last_price"], traded["volume_traded"]))
+    eventually("a 1-byte heartbeat", lambda: heartbeats)
+    step("ticker: %d ticks, %d order updates, %d heartbeats; trade tick last %.2f volume %d" % (len(ticks), len(updates), len(heartbeats), traded["last_price"], traded["volume_traded"]))
 
     # Logout ends the session.
     alice.invalidate_access_token()

@@ -14,6 +14,8 @@ struct KiteTickerSession {
 
     /// The hub frame that asks the writer for the current ticks of some tokens (after a subscribe or mode change).
     static let snapshotType = "kite_snapshot"
+    /// The hub frame that asks the writer for a heartbeat.
+    static let heartbeatType = "kite_heartbeat"
 
     final class Subscriptions: Sendable {
         // Touched by the reading task (subscribe) and the writing task (render).
@@ -35,6 +37,13 @@ struct KiteTickerSession {
             group.addTask {
                 for await frame in connection.frames {
                     for message in render(frame, subscriptions) { try await outbound.write(message) }
+                }
+            }
+            // Kite's heartbeat, a 1-byte binary message every second, keeps idle connections (and proxies) alive.
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .seconds(1))
+                    hub.send(connection.id, MarketDataHub.frame(KiteTickerSession.heartbeatType, .null))
                 }
             }
             for try await message in inbound.messages(maxSize: 64 * 1024) {
@@ -119,6 +128,8 @@ struct KiteTickerSession {
             members.append(("user_id", .string(trader.id)))
             members.append(("unfilled_quantity", .int(order.leaves)))
             return [.text(MarketDataHub.frame("order", .object(members)))]
+        case KiteTickerSession.heartbeatType:
+            return [.binary(ByteBuffer(bytes: [0]))]
         case "error":
             return [.text(frame)]
         default:
