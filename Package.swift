@@ -70,8 +70,8 @@ let package = Package(
         .target(name: "MatchingEngine", dependencies: ["ExchangeVocabulary"]),
         .target(name: "StreamAnalytics"),
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
-        // Candles from trades: 1-minute candles and the coarser intervals derived from them.
-        .target(name: "History"),
+        // Candles from trades: 1-minute candles and the coarser intervals derived from them; the history's query side.
+        .target(name: "History", dependencies: ["ExchangeRecords"]),
         // Foundation Codable twins and random records: the reference the codecs are tested and benchmarked against.
         .target(name: "ExchangeRecordsReference", dependencies: ["ExchangeRecords"]),
         // The engine's reference workload (glibc rand(), the fixed order stream, its fill hash): for tests and benchmarks.

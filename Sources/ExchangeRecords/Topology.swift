@@ -52,11 +52,11 @@ public enum Topology {
     /// The clock's ticks, forwarded by the matcher in one sequence with its trades.
     public static let matchedTradesTicks = Topic("matched_trades_ticks", .unkeyed, .perPartition, writers: [.match], readers: analyses)
     public static let executionReports = Topic("execution_reports", .symbol, .perPartition, writers: [.match], readers: [.gateway])
-    public static let smaHoppingTable = Topic("SMA_HOPPING_TABLE", .symbolWindow, .perPartition, writers: [.sma, .analytics], readers: [.gateway])
-    public static let stockProfit = Topic("stock_profit", .symbolWindow, .perPartition, writers: [.profit, .analytics], readers: [.gateway])
+    public static let smaHoppingTable = Topic("SMA_HOPPING_TABLE", .symbolWindow, .perPartition, writers: [.sma, .analytics], readers: [.gateway, .history])
+    public static let stockProfit = Topic("stock_profit", .symbolWindow, .perPartition, writers: [.profit, .analytics], readers: [.gateway, .history])
     /// Each partition's ranking of a closed window, for the single merger.
     public static let topProfitPartials = Topic("top_profit_partials", .windowPartition, .single, writers: [.top, .analytics], readers: [.top, .analytics])
-    public static let topProfit = Topic("top_profit", .window, .single, writers: [.top, .analytics], readers: [.gateway])
+    public static let topProfit = Topic("top_profit", .window, .single, writers: [.top, .analytics], readers: [.gateway, .history])
     /// Each instrument's current definition and status, written by `exchange instruments` (and once, when empty, by
     /// `exchange run` and `exchange broker`); the gateway's `InstrumentFollower` reads it. The matcher does not: it
     /// takes the same changes as `INSTRUMENT` records from `incoming_orders`, in sequence with the orders.

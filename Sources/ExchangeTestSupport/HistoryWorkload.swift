@@ -42,6 +42,53 @@ public enum HistoryWorkload {
         }
     }
 
+    /// `count` analytics records as the analytics stages write them: windows of `symbols` symbols, 30 s apart, each
+    /// window updated a few times (a later value replacing the earlier), in topic order. Same seed, same records.
+    public static func analytics(
+        count: Int, symbols: Int = 3, start: Int64 = 1_700_000_000_000, seed: UInt64
+    ) -> (movingAverages: [SimpleMovingAverage], profits: [StockProfit], topProfits: [TopProfit]) {
+        var state = seed
+        func next(_ bound: Int) -> Int64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int64((state >> 33) % UInt64(bound))
+        }
+        var sma: [SimpleMovingAverage] = []
+        var profits: [StockProfit] = []
+        var tops: [TopProfit] = []
+        for i in 0..<count {
+            // Mostly the newest windows, now and then one a few windows back: updates of earlier rows.
+            let window = Int64(i / 4) - next(3)
+            let windowStart = start + max(0, window) * 30_000
+            let symbol = "SYM\(next(Int(symbols)))"
+            let price = FixedDecimal(micros: 100_000_000 + next(1_000) * 10_000)
+            let trades = 1 + next(50)
+            sma.append(
+                SimpleMovingAverage(
+                    stockSymbol: symbol, sma: price, windowStart: windowStart, windowEnd: windowStart + 60_000, count: trades,
+                    vwap: FixedDecimal(micros: price.micros + next(100) * 1_000)))
+            let open = FixedDecimal(micros: 100_000_000 + next(1_000) * 10_000)
+            let profit = FixedDecimal(micros: price.micros - open.micros)
+            let profitPct = FixedDecimal(micros: next(2_000_000) - 1_000_000)
+            profits.append(
+                StockProfit(
+                    stockSymbol: symbol, windowStart: windowStart, windowEnd: windowStart + 30_000, open: open,
+                    high: FixedDecimal(micros: max(open.micros, price.micros)), low: FixedDecimal(micros: min(open.micros, price.micros)),
+                    close: price, profit: profit, profitPct: profitPct, trades: trades, volume: trades * 10))
+            if i % 3 == 0 {
+                let ranking = (0..<Int(1 + next(3))).map { r in
+                    ProfitRankingEntry(
+                        stockSymbol: "SYM\(r)", profit: FixedDecimal(micros: 5_000_000 - Int64(r) * 1_000_000 - next(1_000)),
+                        profitPct: FixedDecimal(micros: 1_000_000 - Int64(r) * 100_000))
+                }
+                tops.append(
+                    TopProfit(
+                        windowStart: windowStart, windowEnd: windowStart + 30_000, stockSymbol: ranking[0].stockSymbol,
+                        profit: ranking[0].profit, profitPct: ranking[0].profitPct, ranking: ranking))
+            }
+        }
+        return (sma, profits, tops)
+    }
+
     /// The `matched_trades` record of a trade (the limits and traders, which the history does not keep, left out).
     public static func record(_ trade: HistoryTrade) -> MatchedTrade {
         MatchedTrade(

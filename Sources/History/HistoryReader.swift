@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// Where the history stage stood in one input partition: the next offset to read. Stored in the same transaction as
 /// the rows that reading up to it produced, so the database alone says where to resume.
 public struct InputPosition: Sendable, Hashable, Comparable {
@@ -23,6 +25,15 @@ public protocol HistoryReader: Sendable {
 
     /// Up to `limit` trades of `symbol` with a time in `[from, to)` after `cursor` (all when nil), in cursor order.
     func trades(symbol: String, from: Int64, to: Int64, after cursor: TradeCursor?, limit: Int) async throws -> [HistoryTrade]
+
+    /// The stored `SMA_HOPPING_TABLE` windows of `symbol` starting in `[from, to)`, ordered by start.
+    func movingAverages(symbol: String, from: Int64, to: Int64) async throws -> [SimpleMovingAverage]
+
+    /// The stored `stock_profit` windows of `symbol` starting in `[from, to)`, ordered by start.
+    func profits(symbol: String, from: Int64, to: Int64) async throws -> [StockProfit]
+
+    /// The stored `top_profit` rankings of the windows starting in `[from, to)`, ordered by start.
+    func topProfits(from: Int64, to: Int64) async throws -> [TopProfit]
 }
 
 extension HistoryReader {

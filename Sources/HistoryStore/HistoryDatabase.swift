@@ -1,6 +1,8 @@
+import ExchangeRecords
 import History
 
-/// A store of the history: trades, their 1-minute candles and the input positions they were read up to.
+/// A store of the history: trades, their 1-minute candles, the final analytics windows and the input positions they
+/// were read up to.
 ///
 /// `append` is the exactly-once step: the new trades, their candles and the positions commit in one transaction, so
 /// after a crash at any point the database holds the rows of exactly the records before its positions, and the stage
@@ -10,10 +12,10 @@ public protocol HistoryDatabase: HistoryReader {
     /// The next offset to read of every input partition read so far.
     func positions() async throws -> [InputPosition]
 
-    /// Stores the trades not stored yet, adds them to their candles and sets `positions`, in one transaction.
-    /// Returns how many trades were new.
+    /// Stores the trades not stored yet, adds them to their candles, stores the analytics windows (a later value of
+    /// a window replacing the stored one) and sets `positions`, in one transaction. Returns how many trades were new.
     @discardableResult
-    func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int
+    func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int
 
     /// Recomputes every candle from the stored trades (`exchange history --rebuild`).
     func rebuildCandles() async throws
@@ -25,6 +27,14 @@ public protocol HistoryDatabase: HistoryReader {
     func symbols() async throws -> [String]
 
     func close() async
+}
+
+extension HistoryDatabase {
+    /// `append` with trades only.
+    @discardableResult
+    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+        try await append(trades, analytics: AnalyticsBatch(), positions: positions)
+    }
 }
 
 /// Stores: the SQLite file by default, PostgreSQL for a `postgres://` URL.

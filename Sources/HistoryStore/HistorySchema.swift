@@ -1,3 +1,5 @@
+import Foundation
+
 /// The history's tables and statements, one text for SQLite and PostgreSQL (both speak this SQL; only the
 /// placeholders differ). Prices are micro-units in 64-bit integers, times epoch milliseconds.
 enum HistorySchema {
@@ -23,8 +25,39 @@ enum HistorySchema {
         """,
     ]
 
+    /// Version 2: the final analytics, one row per window as the topics' keys name them (the latest value wins,
+    /// as in the ksqlDB tables they mirror). `top_profit_windows.record` is the whole `top_profit` value as JSON, so
+    /// the ranking reads with the databases' JSON functions (`record::jsonb->'RANKING'`, `json_extract`).
+    static let version2 = [
+        """
+        CREATE TABLE sma_windows (
+            symbol TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, sma BIGINT NOT NULL,
+            trades BIGINT NOT NULL, vwap BIGINT NOT NULL, PRIMARY KEY (symbol, window_start))
+        """,
+        """
+        CREATE TABLE profit_windows (
+            symbol TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, open BIGINT NOT NULL,
+            high BIGINT NOT NULL, low BIGINT NOT NULL, close BIGINT NOT NULL, profit BIGINT NOT NULL,
+            profit_pct BIGINT NOT NULL, trades BIGINT NOT NULL, volume BIGINT NOT NULL, PRIMARY KEY (symbol, window_start))
+        """,
+        """
+        CREATE TABLE top_profit_windows (
+            window_start BIGINT PRIMARY KEY NOT NULL, window_end BIGINT NOT NULL, symbol TEXT NOT NULL,
+            profit BIGINT NOT NULL, profit_pct BIGINT NOT NULL, record TEXT NOT NULL)
+        """,
+    ]
+
+    /// Every version in order, as both stores apply them.
+    static let versions = [("v1", version1), ("v2", version2)]
+
+    static let smaColumns = "symbol, window_start, window_end, sma, trades, vwap"
+    static let profitColumns = "symbol, window_start, window_end, open, high, low, close, profit, profit_pct, trades, volume"
+    static let topProfitColumns = "window_start, window_end, symbol, profit, profit_pct, record"
+
     static let tradeColumns = "trade_id, symbol, trade_time, seq, price, quantity, buy_order_id, sell_order_id, aggressor_side"
-    static let candleColumns = "symbol, start, open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq"
+    /// A candle's columns after its symbol (what a query of one symbol reads).
+    static let candleValueColumns = "start, open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq"
+    static let candleColumns = "symbol, " + candleValueColumns
 
     enum Placeholders { case question, dollar }
 
@@ -32,9 +65,12 @@ enum HistorySchema {
         (1...count).map { style == .question ? "?" : "$\($0)" }.joined(separator: ", ")
     }
 
-    /// Inserts a trade unless its identity is stored (one changed row when it was new).
-    static func insertTrade(placeholders: Placeholders) -> String {
-        "INSERT INTO trades (\(tradeColumns)) VALUES (\(list(9, placeholders))) ON CONFLICT (trade_id) DO NOTHING"
+    /// Inserts `rows` trades (SQLite's `?` placeholders), skipping those whose identity is stored (or repeats one
+    /// earlier in the statement), and returns the identities of those it inserted.
+    static func insertTrades(rows: Int) -> String {
+        let row = "(" + list(9, .question) + ")"
+        return "INSERT INTO trades (\(tradeColumns)) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
+            + " ON CONFLICT (trade_id) DO NOTHING RETURNING trade_id"
     }
 
     static func replaceCandle(placeholders: Placeholders) -> String {
@@ -44,6 +80,14 @@ enum HistorySchema {
         trades = excluded.trades, first_time = excluded.first_time, first_seq = excluded.first_seq,
         last_time = excluded.last_time, last_seq = excluded.last_seq
         """
+    }
+
+    /// Inserts or replaces the row of `table` named by its first `keyCount` columns.
+    static func upsert(_ table: String, _ columns: String, keyCount: Int, placeholders: Placeholders) -> String {
+        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let updates = names.dropFirst(keyCount).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(table) (\(columns)) VALUES (\(list(names.count, placeholders))) "
+            + "ON CONFLICT (\(names.prefix(keyCount).joined(separator: ", "))) DO UPDATE SET \(updates)"
     }
 
     static func upsertPosition(placeholders: Placeholders) -> String {

@@ -6,7 +6,8 @@ import Logging
 import Metrics
 import ServiceLifecycle
 
-/// `exchange history`: reads `matched_trades` into a history database, exactly once.
+/// `exchange history`: reads `matched_trades` and the final analytics (`SMA_HOPPING_TABLE`, `stock_profit`,
+/// `top_profit`) into a history database, exactly once.
 ///
 /// A sink, so it needs none of the stage runner's snapshots: it assigns the partitions itself from the positions the
 /// database holds (the beginning where it holds none), never from Kafka commits, and stores each batch's trades, their
@@ -63,27 +64,35 @@ public struct HistoryStage: Service {
             }
         }
         try await consumer.assign(assignment)
-        logger.info("history: reading \(Topology.matchedTrades.name) from \(assignment.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" })")
-        let storedCount = Counter(label: "exchange_history_trades_storedCounttotal")
+        logger.info("history: reading \(assignment.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" })")
+        let storedCount = Counter(label: "exchange_history_trades_stored_total")
         let duplicates = Counter(label: "exchange_history_duplicates_dropped_total")
         let undecodable = Counter(label: "exchange_history_undecodable_total")
         do {
             for try await event in consumer.events {
                 guard case .messages(let batch) = event, !batch.isEmpty else { continue }
                 var trades: [HistoryTrade] = []
+                var analytics = AnalyticsBatch()
                 trades.reserveCapacity(batch.count)
                 for message in batch {
+                    // A tombstone deletes nothing: the analytics never write one, and the history outlives retention.
                     guard let value = message.value else { continue }
-                    if let trade = try? MatchedTrade.decode(json: value) {
-                        trades.append(HistoryTrade(trade))
-                    } else {
-                        // Not fatal: the matcher dead-letters its own bad input, and the history must keep up.
+                    do {
+                        switch message.topic {
+                        case Topology.matchedTrades.name: trades.append(HistoryTrade(try MatchedTrade.decode(json: value)))
+                        case Topology.smaHoppingTable.name: analytics.movingAverages.append(try SimpleMovingAverage.decode(json: value))
+                        case Topology.stockProfit.name: analytics.profits.append(try StockProfit.decode(json: value))
+                        case Topology.topProfit.name: analytics.topProfits.append(try TopProfit.decode(json: value))
+                        default: continue
+                        }
+                    } catch {
+                        // Not fatal: the stages dead-letter their own bad input, and the history must keep up.
                         undecodable.increment()
-                        logger.warning("history: undecodable record at \(message.topicPartition)@\(message.offset)")
+                        logger.warning("history: undecodable record at \(message.topicPartition)@\(message.offset): \(error)")
                     }
                 }
                 let positions = batch.nextOffsets.map { InputPosition(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
-                let added = try await database.append(trades, positions: positions)
+                let added = try await database.append(trades, analytics: analytics, positions: positions)
                 storedCount.increment(by: added)
                 duplicates.increment(by: trades.count - added)
             }

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import History
 import Logging
@@ -48,7 +49,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     /// The schema's versions in `history_migrations`, applied in order under an advisory lock, so two instances
     /// starting at once do not both apply one.
     func migrate() async throws {
-        let versions = [("v1", HistorySchema.version1)]
+        let versions = HistorySchema.versions
         try await client.withTransaction(logger: logger) { connection in
             // Its row is read: the connection runs nothing else until a result is consumed.
             _ = try await connection.query("SELECT pg_advisory_xact_lock(2022)", logger: logger).collect()
@@ -74,7 +75,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     }
 
     @discardableResult
-    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+    public func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int {
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
             var added: [HistoryTrade] = []
@@ -119,6 +120,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
                 }
                 try await Self.store(Array(candles.values), connection, logger)
             }
+            try await Self.store(analytics.latest, connection, logger)
             if !positions.isEmpty {
                 var binds = PostgresBindings()
                 binds.append(positions.map(\.topic))
@@ -152,6 +154,63 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         let arrays = (2...12).map { "$\($0)::bigint[]" }.joined(separator: ", ")
         let sql = HistorySchema.replaceCandle(placeholders: .dollar).replacingOccurrences(
             of: "VALUES (\(HistorySchema.list(12, .dollar)))", with: "SELECT * FROM UNNEST($1::text[], \(arrays))")
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    /// Each table's rows in one statement over arrays (one row per window: `latest`).
+    static func store(_ analytics: AnalyticsBatch, _ connection: PostgresConnection, _ logger: Logger) async throws {
+        let sma = analytics.movingAverages
+        if !sma.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(sma.map(\.stockSymbol))
+            binds.append(sma.map(\.windowStart))
+            binds.append(sma.map(\.windowEnd))
+            binds.append(sma.map(\.sma.micros))
+            binds.append(sma.map(\.count))
+            binds.append(sma.map(\.vwap.micros))
+            try await upsert("sma_windows", HistorySchema.smaColumns, keyCount: 2, types: ["text"] + Array(repeating: "bigint", count: 5), binds, connection, logger)
+        }
+        let profits = analytics.profits
+        if !profits.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(profits.map(\.stockSymbol))
+            binds.append(profits.map(\.windowStart))
+            binds.append(profits.map(\.windowEnd))
+            binds.append(profits.map(\.open.micros))
+            binds.append(profits.map(\.high.micros))
+            binds.append(profits.map(\.low.micros))
+            binds.append(profits.map(\.close.micros))
+            binds.append(profits.map(\.profit.micros))
+            binds.append(profits.map(\.profitPct.micros))
+            binds.append(profits.map(\.trades))
+            binds.append(profits.map(\.volume))
+            try await upsert(
+                "profit_windows", HistorySchema.profitColumns, keyCount: 2, types: ["text"] + Array(repeating: "bigint", count: 10), binds,
+                connection, logger)
+        }
+        let tops = analytics.topProfits
+        if !tops.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(tops.map(\.windowStart))
+            binds.append(tops.map(\.windowEnd))
+            binds.append(tops.map(\.stockSymbol))
+            binds.append(tops.map(\.profit.micros))
+            binds.append(tops.map(\.profitPct.micros))
+            binds.append(tops.map(\.jsonText))
+            try await upsert(
+                "top_profit_windows", HistorySchema.topProfitColumns, keyCount: 1, types: ["bigint", "bigint", "text", "bigint", "bigint", "text"],
+                binds, connection, logger)
+        }
+    }
+
+    /// `HistorySchema.upsert` over arrays of the given element types, one per column.
+    private static func upsert(
+        _ table: String, _ columns: String, keyCount: Int, types: [String], _ binds: PostgresBindings, _ connection: PostgresConnection,
+        _ logger: Logger
+    ) async throws {
+        let arrays = types.enumerated().map { "$\($0.offset + 1)::\($0.element)[]" }.joined(separator: ", ")
+        let sql = HistorySchema.upsert(table, columns, keyCount: keyCount, placeholders: .dollar).replacingOccurrences(
+            of: "VALUES (\(HistorySchema.list(types.count, .dollar)))", with: "SELECT * FROM UNNEST(\(arrays))")
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
@@ -189,10 +248,16 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         binds.append(symbol)
         binds.append(from)
         binds.append(to)
-        let sql = "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
+        let sql = "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
         var candles: [Candle] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            candles.append(try Self.candle(row))
+        // Every row shares the one symbol: no string decoded per row.
+        for try await (start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) in try await client.query(
+            PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger
+        ).decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+            candles.append(
+                Candle(
+                    symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
+                    first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq)))
         }
         return candles
     }
@@ -216,6 +281,53 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
             trades.append(try Self.trade(row))
         }
         return trades
+    }
+
+    public func movingAverages(symbol: String, from: Int64, to: Int64) async throws -> [SimpleMovingAverage] {
+        var result: [SimpleMovingAverage] = []
+        for try await row in try await windows("sma_windows", HistorySchema.smaColumns, symbol: symbol, from: from, to: to) {
+            let (symbol, start, end, sma, count, vwap) = try row.decode((String, Int64, Int64, Int64, Int64, Int64).self)
+            result.append(
+                SimpleMovingAverage(
+                    stockSymbol: symbol, sma: FixedDecimal(micros: sma), windowStart: start, windowEnd: end, count: count,
+                    vwap: FixedDecimal(micros: vwap)))
+        }
+        return result
+    }
+
+    public func profits(symbol: String, from: Int64, to: Int64) async throws -> [StockProfit] {
+        var result: [StockProfit] = []
+        for try await row in try await windows("profit_windows", HistorySchema.profitColumns, symbol: symbol, from: from, to: to) {
+            let (symbol, start, end, open, high, low, close, profit, pct, trades, volume) = try row.decode(
+                (String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            result.append(
+                StockProfit(
+                    stockSymbol: symbol, windowStart: start, windowEnd: end, open: FixedDecimal(micros: open),
+                    high: FixedDecimal(micros: high), low: FixedDecimal(micros: low), close: FixedDecimal(micros: close),
+                    profit: FixedDecimal(micros: profit), profitPct: FixedDecimal(micros: pct), trades: trades, volume: volume))
+        }
+        return result
+    }
+
+    public func topProfits(from: Int64, to: Int64) async throws -> [TopProfit] {
+        var result: [TopProfit] = []
+        for try await row in try await windows("top_profit_windows", HistorySchema.topProfitColumns, symbol: nil, from: from, to: to) {
+            let (_, _, _, _, _, record) = try row.decode((Int64, Int64, String, Int64, Int64, String).self)
+            result.append(try TopProfit.decode(json: record))
+        }
+        return result
+    }
+
+    /// The rows of an analytics table (of one symbol, unless nil) with a window start in `[from, to)`, by start.
+    private func windows(_ table: String, _ columns: String, symbol: String?, from: Int64, to: Int64) async throws -> PostgresRowSequence {
+        var binds = PostgresBindings()
+        if let symbol { binds.append(symbol) }
+        binds.append(from)
+        binds.append(to)
+        let n = symbol == nil ? 0 : 1
+        let bySymbol = symbol == nil ? "" : "symbol = $1 AND "
+        let sql = "SELECT \(columns) FROM \(table) WHERE \(bySymbol)window_start >= $\(n + 1) AND window_start < $\(n + 2) ORDER BY window_start"
+        return try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     public func close() async {

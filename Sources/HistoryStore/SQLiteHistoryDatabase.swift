@@ -1,3 +1,4 @@
+import ExchangeRecords
 import GRDB
 import History
 
@@ -20,11 +21,16 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
+    /// Trades in one INSERT (9 values each, well within SQLite's 32,766 variables).
+    static let tradesPerStatement = 128
+
     /// The schema's versions, applied in order at start; a released migration never changes.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            for statement in HistorySchema.version1 { try db.execute(sql: statement) }
+        for (version, statements) in HistorySchema.versions {
+            migrator.registerMigration(version) { db in
+                for statement in statements { try db.execute(sql: statement) }
+            }
         }
         return migrator
     }
@@ -38,17 +44,25 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     }
 
     @discardableResult
-    public func append(_ trades: [HistoryTrade], positions: [InputPosition]) async throws -> Int {
+    public func append(_ trades: [HistoryTrade], analytics: AnalyticsBatch, positions: [InputPosition]) async throws -> Int {
         try await pool.write { db in
-            let insert = try db.cachedStatement(sql: HistorySchema.insertTrade(placeholders: .question))
-            var added: [HistoryTrade] = []
-            for trade in trades {
-                try insert.execute(arguments: [
-                    trade.tradeId, trade.symbol, trade.tradeTime, trade.seq, trade.priceMicros, trade.quantity,
-                    trade.buyOrderId, trade.sellOrderId, trade.aggressorSide,
-                ])
-                if db.changesCount == 1 { added.append(trade) }
+            // Many rows a statement: one statement per trade spent more in SQLite's per-statement work than in the rows.
+            var inserted: Set<String> = []
+            for start in stride(from: 0, to: trades.count, by: Self.tradesPerStatement) {
+                let rows = trades[start..<min(start + Self.tradesPerStatement, trades.count)]
+                let sql = HistorySchema.insertTrades(rows: rows.count)
+                let statement = rows.count == Self.tradesPerStatement ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+                var values: [(any DatabaseValueConvertible)?] = []
+                values.reserveCapacity(rows.count * 9)
+                for t in rows {
+                    values += [t.tradeId, t.symbol, t.tradeTime, t.seq, t.priceMicros, t.quantity, t.buyOrderId, t.sellOrderId, t.aggressorSide]
+                }
+                let ids = try String.fetchCursor(statement, arguments: StatementArguments(values))
+                while let id = try ids.next() { inserted.insert(id) }
             }
+            // A trade twice in one batch is inserted once: the first copy takes its identity.
+            var added: [HistoryTrade] = []
+            for trade in trades where inserted.remove(trade.tradeId) != nil { added.append(trade) }
             var candles: [CandleKey: Candle] = [:]
             CandleAggregation.add(added, to: &candles)
             for candle in candles.values {
@@ -58,6 +72,7 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
                 ).map(Self.candle)
                 try Self.store(stored.map { $0.merged(with: candle) } ?? candle, db)
             }
+            try Self.store(analytics.latest, db)
             let position = try db.cachedStatement(sql: HistorySchema.upsertPosition(placeholders: .question))
             for p in positions { try position.execute(arguments: [p.topic, p.partition, p.nextOffset]) }
             return added.count
@@ -84,10 +99,18 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
 
     public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
         try await pool.read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
-                arguments: [symbol, from, to]
-            ).map(Self.candle)
+            // A cursor's rows are views of the statement (no copy per row), and every row shares the one symbol.
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = ? AND start >= ? AND start < ? ORDER BY start",
+                arguments: [symbol, from, to])
+            var candles: [Candle] = []
+            while let row = try rows.next() {
+                candles.append(
+                    Candle(
+                        symbol: symbol, start: row[0], open: row[1], high: row[2], low: row[3], close: row[4], volume: row[5], trades: row[6],
+                        first: TradeCursor(time: row[7], seq: row[8]), last: TradeCursor(time: row[9], seq: row[10])))
+            }
+            return candles
         }
     }
 
@@ -106,6 +129,43 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         }
     }
 
+    public func movingAverages(symbol: String, from: Int64, to: Int64) async throws -> [SimpleMovingAverage] {
+        try await windows("sma_windows", HistorySchema.smaColumns, symbol: symbol, from: from, to: to) { row in
+            SimpleMovingAverage(
+                stockSymbol: row[0], sma: FixedDecimal(micros: row[3]), windowStart: row[1], windowEnd: row[2], count: row[4],
+                vwap: FixedDecimal(micros: row[5]))
+        }
+    }
+
+    public func profits(symbol: String, from: Int64, to: Int64) async throws -> [StockProfit] {
+        try await windows("profit_windows", HistorySchema.profitColumns, symbol: symbol, from: from, to: to) { row in
+            StockProfit(
+                stockSymbol: row[0], windowStart: row[1], windowEnd: row[2], open: FixedDecimal(micros: row[3]),
+                high: FixedDecimal(micros: row[4]), low: FixedDecimal(micros: row[5]), close: FixedDecimal(micros: row[6]),
+                profit: FixedDecimal(micros: row[7]), profitPct: FixedDecimal(micros: row[8]), trades: row[9], volume: row[10])
+        }
+    }
+
+    public func topProfits(from: Int64, to: Int64) async throws -> [TopProfit] {
+        try await windows("top_profit_windows", HistorySchema.topProfitColumns, symbol: nil, from: from, to: to) { row in
+            try TopProfit.decode(json: row[5] as String)
+        }
+    }
+
+    /// The rows of an analytics table (of one symbol, unless nil) with a window start in `[from, to)`, by start.
+    private func windows<T: Sendable>(
+        _ table: String, _ columns: String, symbol: String?, from: Int64, to: Int64, _ decode: @escaping @Sendable (Row) throws -> T
+    ) async throws -> [T] {
+        try await pool.read { db in
+            let bySymbol = symbol == nil ? "" : "symbol = ? AND "
+            let arguments: StatementArguments = symbol.map { [$0, from, to] } ?? [from, to]
+            return try Row.fetchAll(
+                db, sql: "SELECT \(columns) FROM \(table) WHERE \(bySymbol)window_start >= ? AND window_start < ? ORDER BY window_start",
+                arguments: arguments
+            ).map(decode)
+        }
+    }
+
     public func close() async {
         try? pool.close()
     }
@@ -114,6 +174,26 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         try db.cachedStatement(sql: HistorySchema.replaceCandle(placeholders: .question)).execute(arguments: [
             c.symbol, c.start, c.open, c.high, c.low, c.close, c.volume, c.trades, c.first.time, c.first.seq, c.last.time, c.last.seq,
         ])
+    }
+
+    static func store(_ analytics: AnalyticsBatch, _ db: Database) throws {
+        let sma = try db.cachedStatement(sql: HistorySchema.upsert("sma_windows", HistorySchema.smaColumns, keyCount: 2, placeholders: .question))
+        for r in analytics.movingAverages {
+            try sma.execute(arguments: [r.stockSymbol, r.windowStart, r.windowEnd, r.sma.micros, r.count, r.vwap.micros])
+        }
+        let profit = try db.cachedStatement(
+            sql: HistorySchema.upsert("profit_windows", HistorySchema.profitColumns, keyCount: 2, placeholders: .question))
+        for r in analytics.profits {
+            try profit.execute(arguments: [
+                r.stockSymbol, r.windowStart, r.windowEnd, r.open.micros, r.high.micros, r.low.micros, r.close.micros,
+                r.profit.micros, r.profitPct.micros, r.trades, r.volume,
+            ])
+        }
+        let top = try db.cachedStatement(
+            sql: HistorySchema.upsert("top_profit_windows", HistorySchema.topProfitColumns, keyCount: 1, placeholders: .question))
+        for r in analytics.topProfits {
+            try top.execute(arguments: [r.windowStart, r.windowEnd, r.stockSymbol, r.profit.micros, r.profitPct.micros, r.jsonText])
+        }
     }
 
     static func candle(_ row: Row) -> Candle {

@@ -7,7 +7,7 @@ import HistoryStore
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Stores matched_trades and their candles in a database (SQLite file or PostgreSQL), exactly once.",
+        abstract: "Stores matched_trades, their candles and the final analytics windows in a database (SQLite file or PostgreSQL), exactly once.",
         discussion: """
             Resumes from the input positions stored in the database with the rows, not from Kafka commits. \
             --rebuild recomputes every candle from the stored trades and exits.
@@ -30,7 +30,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let settings = try stream.stageSettings()
         try stream.startMetrics()
         let partitions = try await Topology.create(HistoryStage.topics, partitions: settings.partitions, kafka: settings.kafka)
-        print("history: storing \(Topology.matchedTrades.name) in \(history.location)")
+        print("history: storing \(HistoryStage.topics.map(\.name).joined(separator: ", ")) in \(history.location)")
         let stage = HistoryStage(
             settings: settings, database: database, partitions: partitions[Topology.matchedTrades.name] ?? settings.partitions)
         do {

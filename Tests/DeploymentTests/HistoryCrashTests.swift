@@ -69,7 +69,9 @@ import Testing
         }
         await admin.close()
         try await SeparateProcessesTests.waitUntil("the history at the end of matched_trades", seconds: 120) {
-            let positions = Dictionary(try await database.positions().map { ($0.partition, $0.nextOffset) }) { a, _ in a }
+            let positions = Dictionary(
+            try await database.positions().filter { $0.topic == Topology.matchedTrades.name }.map { ($0.partition, $0.nextOffset) }
+            ) { a, _ in a }
             return ends.allSatisfy { positions[$0.key] == $0.value }
         }
         await history.stop()

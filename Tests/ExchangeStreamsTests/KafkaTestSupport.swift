@@ -13,7 +13,8 @@ final class TestExchange: @unchecked Sendable {
     let partitions: Int
 
     init(
-        partitions: Int = 3, brokers: Int = 1, transactional: Bool = false, profile: StreamsSettings.Profile = .latency
+        partitions: Int = 3, brokers: Int = 1, transactional: Bool = false, profile: StreamsSettings.Profile = .latency,
+        kafkaProperties: [String: String] = [:]
     ) async throws {
         cluster = try EmbeddedKafka(brokers: brokers)
         self.partitions = partitions
@@ -21,6 +22,7 @@ final class TestExchange: @unchecked Sendable {
             brokerKind: .embedded, bootstrapServers: cluster.bootstrapServers, partitions: partitions, profile: profile)
         settings.snapshotIntervalMilliseconds = 50
         settings.transactional = transactional
+        settings.kafka.properties.merge(kafkaProperties) { _, new in new }
         self.settings = settings
         try cluster.createTopics(Topology.specifications(partitions: partitions))
     }

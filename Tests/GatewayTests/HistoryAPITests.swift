@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import Gateway
 import History
@@ -18,7 +19,24 @@ func sampleHistory() async throws -> SQLiteHistoryDatabase {
             priceMicros: price, quantity: 10 + index, buyOrderId: "b-\(i)", sellOrderId: "s-\(i)",
             aggressorSide: i.isMultiple(of: 2) ? "BUY" : "SELL"))
     }
-    try await database.append(trades, positions: [])
+    // Two SMA and profit windows of AAPL (the first updated once) and a ranking of each.
+    var analytics = AnalyticsBatch()
+    for (i, start) in [HistorySample.start, HistorySample.start, HistorySample.start + 30_000].enumerated() {
+        let price = FixedDecimal(micros: 160_000_000 + Int64(i) * 500_000)
+        analytics.movingAverages.append(
+            SimpleMovingAverage(stockSymbol: "AAPL", sma: price, windowStart: start, windowEnd: start + 60_000, count: Int64(i + 1), vwap: price))
+        analytics.profits.append(
+            StockProfit(
+                stockSymbol: "AAPL", windowStart: start, windowEnd: start + 30_000, open: 160, high: price, low: 160, close: price,
+                profit: FixedDecimal(micros: price.micros - 160_000_000), profitPct: FixedDecimal(micros: Int64(i) * 312_500),
+                trades: Int64(i + 1), volume: 10))
+        analytics.topProfits.append(
+            TopProfit(
+                windowStart: start, windowEnd: start + 30_000, stockSymbol: "AAPL", profit: FixedDecimal(micros: price.micros - 160_000_000),
+                profitPct: FixedDecimal(micros: Int64(i) * 312_500),
+                ranking: [ProfitRankingEntry(stockSymbol: "AAPL", profit: FixedDecimal(micros: price.micros - 160_000_000), profitPct: FixedDecimal(micros: Int64(i) * 312_500))]))
+    }
+    try await database.append(trades, analytics: analytics, positions: [])
     return database
 }
 
@@ -64,6 +82,34 @@ enum HistorySample {
                 if case .string(let next)? = page.data["next_cursor"] { cursor = next } else { cursor = nil }
             } while cursor != nil && ids.count < 100
             #expect(ids == (0..<30).map { "t-\($0)" })
+        }
+    }
+
+    @Test func analyticsWindowsAreTheLastRecordOfEachWindow() async throws {
+        let gateway = makeGateway(history: try await sampleHistory())
+        let from = HistorySample.start, to = HistorySample.start + 3_600_000
+        try await gateway.application().test(.router) { client in
+            let sma = try await client.send(.get, "/v1/history/AAPL/sma?from=\(from)&to=\(to)")
+            #expect(sma.status == .ok)
+            guard case .array(let windows)? = sma.data["windows"] else { Issue.record("no windows"); return }
+            #expect(windows.map { $0["WINDOW_START"] } == [.number(String(from)), .number(String(from + 30_000))])
+            // The first window's second record replaced its first.
+            #expect(windows.first?["SMA"] == .number("160.5"))
+            #expect(windows.first?["COUNT"] == .number("2"))
+            let later = try await client.send(.get, "/v1/history/AAPL/profit?from=\(from + 1)&to=\(to)")
+            guard case .array(let profits)? = later.data["windows"] else { Issue.record("no windows"); return }
+            #expect(profits.map { $0["WINDOW_START"] } == [.number(String(from + 30_000))])
+            #expect(profits.first?["PROFIT"] == .number("1"))
+            let top = try await client.send(.get, "/v1/top-profit/history?from=\(from)&to=\(to)")
+            guard case .array(let rankings)? = top.data["windows"] else { Issue.record("no windows"); return }
+            #expect(rankings.count == 2)
+            guard case .array(let ranking)? = rankings.last?["RANKING"] else { Issue.record("no ranking"); return }
+            #expect(ranking.first?["STOCK_SYMBOL"] == .string("AAPL"))
+            for uri in ["/v1/history/AAPL/sma?from=0&to=864000000", "/v1/top-profit/history?from=5", "/v1/history/AAPL/profit?to=5"] {
+                let bad = try await client.send(.get, uri)
+                #expect(bad.status == .badRequest, "\(uri)")
+            }
+            #expect(try await client.send(.get, "/v1/history/NOPE/sma?from=0&to=1000").status == .notFound)
         }
     }
 

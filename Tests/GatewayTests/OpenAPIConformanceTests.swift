@@ -40,6 +40,8 @@ import Testing
         (.get, "/v1/quote/{symbol}", "/v1/quote/AAPL"), (.get, "/v1/sma/{symbol}", "/v1/sma/AAPL"),
         (.get, "/v1/profit", "/v1/profit"), (.get, "/v1/top-profit", "/v1/top-profit"), (.get, "/v1/ws", "/v1/ws"),
         (.get, "/v1/history/{symbol}", "/v1/history/AAPL"), (.get, "/v1/history/{symbol}/trades", "/v1/history/AAPL/trades"),
+        (.get, "/v1/history/{symbol}/sma", "/v1/history/AAPL/sma"), (.get, "/v1/history/{symbol}/profit", "/v1/history/AAPL/profit"),
+        (.get, "/v1/top-profit/history", "/v1/top-profit/history"),
     ]
 
     @Test func everyAuthenticatedRouteAnswersAndDocuments401And429() async throws {

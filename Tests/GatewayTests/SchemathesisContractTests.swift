@@ -65,7 +65,7 @@ struct Schemathesis {
     /// - `GET /ws` is tested with invalid handshakes only: a valid one switches the connection to WebSocket, which an
     ///   HTTP client cannot follow (WebSocketTests cover it). A refused handshake is 426 where RFC 6455 and RFC 9110
     ///   say so (no upgrade asked for, another version).
-    /// - The history routes' `to` must be after `from`, and within the interval's longest range: a rule between two
+    /// - The history routes' `to` must be after `from`, and within the route's (or interval's) longest range: a rule between two
     ///   parameters that JSON Schema cannot state, so a generated pair may get the documented 400 naming `to`.
     static let configuration = """
         [[operations]]
@@ -77,6 +77,21 @@ struct Schemathesis {
         include-path = "/v1/history/{symbol}/trades"
         include-method = "GET"
         checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "429"]
+
+        [[operations]]
+        include-path = "/v1/history/{symbol}/sma"
+        include-method = "GET"
+        checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "429"]
+
+        [[operations]]
+        include-path = "/v1/history/{symbol}/profit"
+        include-method = "GET"
+        checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "429"]
+
+        [[operations]]
+        include-path = "/v1/top-profit/history"
+        include-method = "GET"
+        checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "429"]
 
         [[operations]]
         include-path = "/v1/orders"

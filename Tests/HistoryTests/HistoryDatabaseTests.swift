@@ -1,3 +1,4 @@
+import ExchangeRecords
 import ExchangeTestSupport
 import Foundation
 import History
@@ -65,7 +66,48 @@ enum HistoryDatabaseContract {
         #expect(hour == HistoryWorkload.referenceCandles(trades, interval: .sixtyMinute))
     }
 
+    /// Analytics windows are rows by key: whatever batches the records arrive in (a window's updates split over
+    /// batches or within one, a batch stored twice after a restart), the table holds each window's last value.
+    static func analyticsWindowsHoldTheLastValueOfEach(_ database: any HistoryDatabase) async throws {
+        let (sma, profits, tops) = HistoryWorkload.analytics(count: 600, seed: 9)
+        // Batches of several sizes, every third stored again at once (as after a restart before its positions).
+        var start = 0, n = 0
+        while start < sma.count {
+            let size = [1, 7, 50, 200][n % 4]
+            n += 1
+            let slice = start..<min(start + size, sma.count)
+            // The ranking of every third record (HistoryWorkload.analytics) goes with the records around it.
+            let rankings = (slice.lowerBound + 2) / 3..<(slice.upperBound + 2) / 3
+            let batch = AnalyticsBatch(movingAverages: Array(sma[slice]), profits: Array(profits[slice]), topProfits: Array(tops[rankings]))
+            try await database.append([], analytics: batch, positions: [])
+            if n % 3 == 0 { try await database.append([], analytics: batch, positions: []) }
+            start = slice.upperBound
+        }
+
+        func last<T, K: Hashable>(_ records: [T], _ key: (T) -> K) -> [K: T] {
+            var result: [K: T] = [:]
+            for r in records { result[key(r)] = r }
+            return result
+        }
+        let lastSMA = last(sma) { "\($0.stockSymbol)@\($0.windowStart)" }
+        let lastProfit = last(profits) { "\($0.stockSymbol)@\($0.windowStart)" }
+        let lastTop = last(tops) { $0.windowStart }
+        #expect(lastSMA.count > 30 && lastSMA.count < sma.count, "the workload updates windows")
+        for symbol in Set(sma.map(\.stockSymbol)) {
+            let expectedSMA = lastSMA.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart }
+            #expect(try await database.movingAverages(symbol: symbol, from: Int64.min, to: Int64.max) == expectedSMA)
+            let expectedProfit = lastProfit.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart }
+            #expect(try await database.profits(symbol: symbol, from: Int64.min, to: Int64.max) == expectedProfit)
+            // A range: window starts in [from, to).
+            let from = expectedSMA[expectedSMA.count / 3].windowStart, to = expectedSMA[2 * expectedSMA.count / 3].windowStart
+            #expect(try await database.movingAverages(symbol: symbol, from: from, to: to) == expectedSMA.filter { $0.windowStart >= from && $0.windowStart < to })
+        }
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastTop.values.sorted { $0.windowStart < $1.windowStart })
+        #expect(try await database.movingAverages(symbol: "NOPE", from: Int64.min, to: Int64.max).isEmpty)
+    }
+
     static let all: [(String, @Sendable (any HistoryDatabase) async throws -> Void)] = [
+        ("analytics", analyticsWindowsHoldTheLastValueOfEach),
         ("duplicates", batchesWithDuplicatesStoreEachTradeOnce),
         ("rebuild", rebuildGivesTheSameCandles),
         ("paging", tradesPageInCursorOrderWithinTheRange),

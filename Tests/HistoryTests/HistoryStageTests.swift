@@ -8,7 +8,7 @@ import Kafka
 import KafkaEmbedded
 import Testing
 
-/// The history stage against an embedded cluster: it stores what `matched_trades` holds, once, and a new instance
+/// The history stage against an embedded cluster: it stores what `matched_trades` and the analytics topics hold, once, and a new instance
 /// on the same database resumes from the database's positions.
 @Suite(.timeLimit(.minutes(3))) struct HistoryStageTests {
     static let partitions = 2
@@ -22,8 +22,11 @@ import Testing
         let database = try SQLiteHistoryDatabase(path: path)
         let trades = HistoryWorkload.trades(count: 3_000, seed: 5)
 
+        let (sma, profits, tops) = HistoryWorkload.analytics(count: 400, seed: 5)
+
         // The first half, with some trades written twice (as a matcher restarting from its snapshot writes them).
         try await produce(Array(trades[..<1_500]) + Array(trades[100..<200]), settings)
+        try await produceAnalytics(Array(sma[..<200]), Array(profits[..<200]), Array(tops[..<60]), settings)
         let first = Task { try await HistoryStage(settings: settings, database: database, partitions: Self.partitions).runUntilCancelled() }
         try await waitUntilStored(database, settings)
         first.cancel()
@@ -32,6 +35,7 @@ import Testing
 
         // The rest while no stage runs; a new one reads only those.
         try await produce(Array(trades[1_500...]), settings)
+        try await produceAnalytics(Array(sma[200...]), Array(profits[200...]), Array(tops[60...]), settings)
         let second = Task { try await HistoryStage(settings: settings, database: database, partitions: Self.partitions).runUntilCancelled() }
         try await waitUntilStored(database, settings)
         second.cancel()
@@ -39,8 +43,42 @@ import Testing
 
         #expect(try await database.tradeCount() == trades.count)
         #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
+        // The analytics tables hold each window's last record.
+        var lastSMA: [String: SimpleMovingAverage] = [:]
+        for r in sma { lastSMA["\(r.stockSymbol)@\(r.windowStart)"] = r }
+        var lastProfit: [String: StockProfit] = [:]
+        for r in profits { lastProfit["\(r.stockSymbol)@\(r.windowStart)"] = r }
+        var lastTop: [Int64: TopProfit] = [:]
+        for r in tops { lastTop[r.windowStart] = r }
+        for symbol in Set(sma.map(\.stockSymbol)) {
+            #expect(
+                try await database.movingAverages(symbol: symbol, from: Int64.min, to: Int64.max)
+                    == lastSMA.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart })
+            #expect(
+                try await database.profits(symbol: symbol, from: Int64.min, to: Int64.max)
+                    == lastProfit.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart })
+        }
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastTop.values.sorted { $0.windowStart < $1.windowStart })
         await database.close()
         cluster.stop()
+    }
+
+    /// Writes analytics records as the analytics stages do: keyed and partitioned by symbol (`top_profit`: one
+    /// partition, keyed by window).
+    func produceAnalytics(_ sma: [SimpleMovingAverage], _ profits: [StockProfit], _ tops: [TopProfit], _ settings: StreamsSettings) async throws {
+        let producer = try await KafkaProducer(configuration: settings.producerConfiguration)
+        func keyed(_ topic: Topology.Topic, _ symbol: String, _ start: Int64, _ value: [UInt8]) -> KafkaProducerMessage {
+            KafkaProducerMessage(
+                topic: topic.name, partition: Topology.partition(ofSymbol: symbol, partitions: Self.partitions),
+                key: Array("\(symbol)@\(start)".utf8), value: value)
+        }
+        let messages =
+            sma.map { keyed(Topology.smaHoppingTable, $0.stockSymbol, $0.windowStart, $0.encoded()) }
+            + profits.map { keyed(Topology.stockProfit, $0.stockSymbol, $0.windowStart, $0.encoded()) }
+            + tops.map { KafkaProducerMessage(topic: Topology.topProfit.name, partition: 0, key: Array("\($0.windowStart)".utf8), value: $0.encoded()) }
+        let reports = try await producer.sendAndAwait(contentsOf: messages)
+        await producer.close()
+        #expect(reports.allSatisfy { $0.error == nil })
     }
 
     func produce(_ trades: [HistoryTrade], _ settings: StreamsSettings) async throws {
@@ -55,17 +93,20 @@ import Testing
         #expect(reports.allSatisfy { $0.error == nil })
     }
 
-    /// Waits until the database's positions reach the end of every partition of `matched_trades`.
+    /// Waits until the database's positions reach the end of every partition the stage reads.
     func waitUntilStored(_ database: any HistoryDatabase, _ settings: StreamsSettings) async throws {
         let consumer = try await KafkaConsumer(configuration: settings.kafka)
-        var ends: [Int32: Int64] = [:]
-        for p in 0..<Int32(Self.partitions) {
-            ends[p] = try await consumer.queryWatermarks(KafkaTopicPartition(Topology.matchedTrades.name, p)).high
+        var ends: [KafkaTopicPartition: Int64] = [:]
+        for topic in HistoryStage.topics {
+            for p in 0..<Int32(topic.partitions(Self.partitions)) {
+                let tp = KafkaTopicPartition(topic.name, p)
+                ends[tp] = try await consumer.queryWatermarks(tp).high
+            }
         }
         await consumer.close()
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
-            let positions = Dictionary(try await database.positions().map { ($0.partition, $0.nextOffset) }) { a, _ in a }
+            let positions = Dictionary(try await database.positions().map { (KafkaTopicPartition($0.topic, $0.partition), $0.nextOffset) }) { a, _ in a }
             if ends.allSatisfy({ $0.value == 0 || positions[$0.key] == $0.value }) { return }
             guard ContinuousClock.now < deadline else {
                 Issue.record("the history did not reach \(ends) within 60 s (at \(positions))")

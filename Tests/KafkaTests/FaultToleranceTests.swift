@@ -14,7 +14,14 @@ struct FaultToleranceTests {
         try cluster.setPartitionLeader(KafkaTopicPartition("faults", 0), brokerId: 1)
         try cluster.setPartitionLeader(KafkaTopicPartition("faults", 1), brokerId: 2)
 
-        let producer = try await KafkaProducer(configuration: cluster.configuration)
+        // One request in flight per connection. With several, librdkafka's idempotent producer takes a later request's
+        // success as proof that an earlier, failed one was appended too (a broker refuses sequences out of order);
+        // the embedded cluster (librdkafka 2.0.2's mock) does not check sequences, so there an injected error can
+        // lose a record the producer reports delivered: 3 runs in about 80 lost the first record sent after the
+        // errors were pushed. A real broker does check; this test is about retries over the outage, not the mock.
+        var producerConfiguration = cluster.configuration
+        producerConfiguration.properties["max.in.flight.requests.per.connection"] = "1"
+        let producer = try await KafkaProducer(configuration: producerConfiguration)
         var config = cluster.configuration
         config.autoOffsetReset = .earliest
         /// A consumer reading both partitions from the beginning into `Collected`.
@@ -23,8 +30,14 @@ struct FaultToleranceTests {
             try await consumer.assign([KafkaTopicPartition("faults", 0): .beginning, KafkaTopicPartition("faults", 1): .beginning])
             let collected = Collected()
             let reader = Task {
-                for try await event in consumer.events {
-                    if case .messages(let batch) = event { await collected.add(batch) }
+                do {
+                    for try await event in consumer.events {
+                        if case .messages(let batch) = event { await collected.add(batch) }
+                    }
+                    await collected.end("the event sequence ended")
+                } catch {
+                    await collected.end("the event sequence threw \(error)")
+                    throw error
                 }
             }
             return (consumer, collected, reader)
@@ -54,18 +67,39 @@ struct FaultToleranceTests {
 
         #expect(acknowledged.count == 600, "records acknowledged after the broker came back")
         let expected = Set(acknowledged)
-        // The consumer that lived through the outage. In 2 of about 8 full parallel test runs it did not resume
-        // partition 0 after broker 1 came back, although its connection to the broker was up again for a minute;
-        // the cause (librdkafka 2.0.2's mock or this wrapper) is not found yet, so it is a known intermittent issue.
-        await withKnownIssue("a consumer may not resume a partition after its leader comes back", isIntermittent: true) {
-            try await waitUntil(30, "the live consumer read every acknowledged record") {
-                Set(await collected.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
+        /// Waits until `collected` holds every acknowledged record; if it does not, records what tells a record
+        /// missing from the log (high watermark short) from a fetch that stopped (log complete), and returns false.
+        func readsEverything(_ what: String, _ seconds: Double, _ consumer: KafkaConsumer, _ collected: Collected) async -> Bool {
+            do {
+                try await waitUntil(seconds, what) {
+                    Set(await collected.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
+                }
+                return true
+            } catch {
+                var report = ["\(error)", "reader: \(await collected.ending ?? "still iterating")"]
+                let read = Set(await collected.records.compactMap { $0.value.flatMap(Int.init) })
+                for partition in [Int32(0), 1] {
+                    let tp = KafkaTopicPartition("faults", partition)
+                    let marks = try? await consumer.queryWatermarks(tp)
+                    let position = (try? consumer.position([tp]))?[tp] ?? nil
+                    let missing = acknowledged.filter { $0 % 2 == Int(partition) && !read.contains($0) }
+                    report.append(
+                        "partition \(partition): watermarks \(marks.map { "\($0.low)..\($0.high)" } ?? "unknown"), "
+                            + "position \(position.map(String.init) ?? "none"), read \(read.filter { $0 % 2 == Int(partition) }.count), "
+                            + "missing \(missing.count) (first \(missing.prefix(10)))")
+                }
+                Issue.record(Comment(rawValue: report.joined(separator: "; ")))
+                return false
             }
         }
-        // Exactly once, in order, checked on a fresh read of both partitions after the recovery.
+        // The consumer that lived through the outage reads everything, and so does a new one.
+        let liveReadAll = await readsEverything("the live consumer read every acknowledged record", 30, consumer, collected)
         let (fresh, reread, rereader) = try await startReading()
-        try await waitUntil(60, "all acknowledged records consumed") {
-            Set(await reread.records.compactMap { $0.value.flatMap(Int.init) }).isSuperset(of: expected)
+        let freshReadAll = await readsEverything("a new consumer read every acknowledged record", 60, fresh, reread)
+        guard liveReadAll && freshReadAll else {
+            for c in [fresh, consumer] { await c.close() }
+            await producer.close()
+            return
         }
         await fresh.close()
         _ = try await rereader.value

@@ -59,6 +59,9 @@ actor Collected {
     func add(_ batch: KafkaMessageBatch) { records += batch.map(Record.init) }
     func assign(_ member: String, _ ps: [KafkaTopicPartition]) { assignments[member, default: []].formUnion(ps) }
     func revoke(_ member: String, _ ps: [KafkaTopicPartition]) { assignments[member, default: []].subtract(ps) }
+    /// How the consuming task ended, if it has.
+    var ending: String?
+    func end(_ how: String) { ending = how }
     func count() -> Int { records.count }
     func assignment(_ member: String) -> Set<KafkaTopicPartition> { assignments[member] ?? [] }
 }

@@ -1,8 +1,10 @@
+import ExchangeRecords
 import History
 import Hummingbird
 
-/// `GET /history/{symbol}` (Kite-style candles) and `GET /history/{symbol}/trades` (a page of trades), answered from
-/// the history database the history stage fills.
+/// `GET /history/{symbol}` (Kite-style candles), `GET /history/{symbol}/trades` (a page of trades) and the stored
+/// analytics windows (`/history/{symbol}/sma`, `/history/{symbol}/profit`, `/top-profit/history`), answered from the
+/// history database the history stage fills.
 extension Gateway {
     /// The latest instant a `from`/`to` may name (2100-01-01T00:00:00Z): beyond any trade, and far from overflow.
     static let latestHistoryTime: Int64 = 4_102_444_800_000
@@ -76,6 +78,44 @@ extension Gateway {
             ("next_cursor", next),
         ]))
     }
+
+    /// The longest `from`..`to` of the analytics windows' routes: a week of 30-second hops is about 20,000 rows.
+    static let maximumAnalyticsRange: Int64 = 7 * 86_400_000
+
+    func getHistoricalMovingAverages(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let symbol = try knownSymbol(context).symbol
+        let (from, to) = try Self.analyticsRange(request)
+        let windows = try await historyReader().movingAverages(symbol: symbol, from: from, to: to)
+        return Response.success(.object([("symbol", .string(symbol)), ("windows", .array(try windows.map(Self.json)))]))
+    }
+
+    func getHistoricalProfits(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
+        let symbol = try knownSymbol(context).symbol
+        let (from, to) = try Self.analyticsRange(request)
+        let windows = try await historyReader().profits(symbol: symbol, from: from, to: to)
+        return Response.success(.object([("symbol", .string(symbol)), ("windows", .array(try windows.map(Self.json)))]))
+    }
+
+    func getHistoricalTopProfits(_ request: Request) async throws -> Response {
+        let (from, to) = try Self.analyticsRange(request)
+        let windows = try await historyReader().topProfits(from: from, to: to)
+        return Response.success(.object([("windows", .array(try windows.map(Self.json)))]))
+    }
+
+    /// The required `from` and `to` of a windows route: window starts in `[from, to)`, at most a week.
+    static func analyticsRange(_ request: Request) throws(APIError) -> (Int64, Int64) {
+        let query = request.uri.queryParameters
+        guard let from = try time(query.get("from"), "from") else { throw APIError.input("from", "required: epoch milliseconds") }
+        guard let to = try time(query.get("to"), "to") else { throw APIError.input("to", "required: epoch milliseconds") }
+        guard to > from else { throw APIError.input("to", "must be after from") }
+        guard to - from <= maximumAnalyticsRange else {
+            throw APIError.input("to", "the range from..to may be at most \(maximumAnalyticsRange / 86_400_000) days")
+        }
+        return (from, to)
+    }
+
+    /// A window as its topic carries it (the fields the live `/sma`, `/profit` and `/top-profit` routes show).
+    static func json(_ record: some JSONRecord) throws -> JSONValue { try JSONParser.parse(record.encoded()) }
 
     static let intervalNames = CandleInterval.allCases.map(\.rawValue).joined(separator: ", ")
 

@@ -140,6 +140,9 @@ public final class Gateway: Sendable {
         api.get("top-profit") { _, _ in Response.success(self.readModel.topProfit()) }
         api.get("history/{symbol}") { request, context in try await self.getCandles(request, context) }
         api.get("history/{symbol}/trades") { request, context in try await self.getHistoricalTrades(request, context) }
+        api.get("history/{symbol}/sma") { request, context in try await self.getHistoricalMovingAverages(request, context) }
+        api.get("history/{symbol}/profit") { request, context in try await self.getHistoricalProfits(request, context) }
+        api.get("top-profit/history") { request, _ in try await self.getHistoricalTopProfits(request) }
         // A plain GET (no handshake) would otherwise be "upgraded" to an empty 200 that never becomes a WebSocket.
         api.ws("ws", shouldUpgrade: { request, _ in
             if let error = Gateway.handshakeError(request.headers) { throw error }
