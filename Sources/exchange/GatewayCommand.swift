@@ -55,6 +55,8 @@ struct GatewayCommand: AsyncParsableCommand {
         help: "Serve GET /history/… from this history database (what `exchange history --history-db` fills: a SQLite file path or postgres://…); without it those routes answer 503.")
     var historyDatabase: String?
 
+    @OptionGroup var kite: KiteOptions
+
     enum AckMode: String, ExpressibleByArgument { case queued, delivered }
 
     func run() async throws {
@@ -95,6 +97,7 @@ struct GatewayCommand: AsyncParsableCommand {
             options.http.authenticator.keys = keys
             say("development keys: alice-key (trader alice), bob-key (trader bob)")
         }
+        options.http.kite = try kite.settings(environment: environment, demoApp: devKeys)
         if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
             say("warning: no API keys or JWT verifier configured, every request will get 401: use --keys-file, EXCHANGE_API_KEYS or --dev-keys")
         }

@@ -26,6 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var window: WindowArguments
     @OptionGroup var engine: EngineOptions
     @OptionGroup var split: SplitOptions
+    @OptionGroup var kite: KiteOptions
 
     @Option(help: "Demo orders to generate (0 = until stopped).")
     var orders: Int = 0
@@ -41,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Option(help: "The generator pauses while the stages lag more than this many records behind.")
     var maxLag: Int = 20_000
+
+    @Flag(help: "Do not start the demo order generator (a quiet market, e.g. for a Kite Connect sandbox).")
+    var noDemoFeed = false
 
     @Flag(help: "Do not print trades and analytics.")
     var quiet = false
@@ -121,13 +125,14 @@ struct RunCommand: AsyncParsableCommand {
                 settings: settings, database: database, partitions: partitions[Topology.matchedTrades.name] ?? settings.partitions)))
         }
         if !noGateway { services.append(.init(service: try gateway(settings, metrics: metrics, history: history))) }
-        services.append(
+        if !noDemoFeed { services.append(
             .init(
                 service: DemoFeed(
                     settings: settings, orders: orders, ratePerSecond: rate, maxLag: maxLag,
                     progress: [splitProgress, matchProgress], seed: seed ?? UInt64(ContinuousClock.now.hashValue.magnitude)),
-                successTerminationBehavior: .ignore))
-        print("exchange: demo feed \(orders == 0 ? "until stopped" : "\(orders) orders") at \(rate)/s; Ctrl-C stops.")
+                successTerminationBehavior: .ignore)) }
+        print(noDemoFeed ? "exchange: no demo feed; Ctrl-C stops."
+            : "exchange: demo feed \(orders == 0 ? "until stopped" : "\(orders) orders") at \(rate)/s; Ctrl-C stops.")
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "exchange.run")))
         try await group.run()
@@ -151,6 +156,7 @@ struct RunCommand: AsyncParsableCommand {
         options.http.port = gatewayPort
         options.partitions = settings.partitions
         try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)
+        options.http.kite = try kite.settings(environment: ProcessInfo.processInfo.environment, demoApp: true)
         if options.http.authenticator.keys.isEmpty && options.http.authenticator.jwt == nil {
             var keys = options.http.authenticator.keys
             keys.add(trader: "alice", key: "alice-key")
@@ -158,6 +164,6 @@ struct RunCommand: AsyncParsableCommand {
             options.http.authenticator.keys = keys
             print("exchange: no API keys configured; demo keys alice-key (trader alice) and bob-key (trader bob)")
         }
-        return GatewayService(options: options) { port in print("exchange: gateway on http://127.0.0.1:\(port)/v1") }
+        return GatewayService(options: options) { port in say("exchange: gateway on http://127.0.0.1:\(port)/v1") }
     }
 }

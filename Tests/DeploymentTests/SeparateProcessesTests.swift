@@ -22,19 +22,22 @@ import Testing
 
         /// SIGTERM, up to 10 s for the child to exit, then SIGKILL. It waits with `Task.sleep`: a blocking wait held
         /// a thread of the cooperative pool (two on this machine) for as long, and stalled other suites' tests.
-        func stop() async {
-            guard process.isRunning else { return }
-            process.terminate()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        }
+        func stop() async { await SeparateProcessesTests.stop(process) }
 
         /// For a `defer`, when the test ends before `stop()` (a failed requirement): kills the child without waiting.
         func killIfRunning() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
+    }
+
+    /// SIGTERM, up to 10 s for `process` to exit, then SIGKILL.
+    static func stop(_ process: Process) async {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
     }
 
     /// Waits for `condition`, failing after `seconds`.

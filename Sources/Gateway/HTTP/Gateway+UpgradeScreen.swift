@@ -13,7 +13,9 @@ extension Gateway {
     func screenUpgrade(_ head: inout HTTPRequestHead) -> APIError? {
         let protocols = head.headers[canonicalForm: "upgrade"]
         guard !protocols.isEmpty else { return nil }
-        guard head.method == .GET, RequestTarget.route(head.uri) == configuration.prefix + "/ws",
+        let route = RequestTarget.route(head.uri)
+        let isKiteTicker = configuration.kite.enabled && route == Gateway.kiteTickerPath
+        guard head.method == .GET, route == configuration.prefix + "/ws" || isKiteTicker,
             protocols.contains(where: { ASCII.equals(String($0), caseInsensitive: "websocket") })
         else {
             ConnectionPersistence.ignoreUpgrade(&head)
@@ -27,6 +29,7 @@ extension Gateway {
         }
         // The credentials now, so a refused stream gets the JSON 401; the route checks them again, with the rate limit.
         do {
+            if isKiteTicker { return kiteScreen(head) }
             _ = try authentication.authenticate(authorization: head.headers["Authorization"].first, query: RequestTarget.query(head.uri))
         } catch {
             return error

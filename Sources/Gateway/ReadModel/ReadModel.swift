@@ -123,6 +123,8 @@ public final class ReadModel: Sendable {
         var duplicatesDropped: Int64 = 0
         /// Per trader: open orders (PENDING included) and their open notional per symbol, for the pre-trade limits.
         var exposure: [String: Exposure] = [:]
+        /// Per trader and symbol: everything bought and sold, never evicted (the Kite positions and margins).
+        var positions: [String: [String: PositionTally]] = [:]
     }
 
     /// What a trader has open: orders, and the notional of their open quantity per symbol (micro-units).
@@ -161,7 +163,8 @@ public final class ReadModel: Sendable {
         state.withLock { $0.exposure[trader] ?? Exposure() }
     }
 
-    private let state = Mutex(State())
+    /// Internal, not private: the Kite Connect adapter (`Kite/`) reads its views from the same state.
+    let state = Mutex(State())
     public let hub: MarketDataHub
     /// Windows kept per symbol for `/sma` and `/profit` history.
     public let windowsKept: Int
@@ -344,6 +347,8 @@ public final class ReadModel: Sendable {
             sym.trades += 1
             s.symbols[t.symbol] = sym
             for (trader, side, orderId) in [(t.buyTraderId, "BUY", t.buyOrderId), (t.sellTraderId, "SELL", t.sellOrderId)] {
+                s.positions[trader, default: [:]][t.symbol, default: PositionTally()].add(
+                    isBuy: side == "BUY", priceMicros: t.priceMicros, quantity: t.quantity)
                 s.tradesByTrader[trader, default: FIFOQueue()].append(ReadModel.tradeView(t, side: side, orderId: orderId))
                 while let count = s.tradesByTrader[trader]?.count, count > tradesPerTrader {
                     _ = s.tradesByTrader[trader]?.popFirst()

@@ -37,6 +37,8 @@ public final class Gateway: Sendable {
     let allowedMethods: AllowedMethods
     /// Extra gauges for `/metrics` and facts for `/health` (Kafka lag, readiness), sampled per request.
     let status: @Sendable () -> [(name: String, help: String, value: Int64)]
+    /// The Kite Connect layer's sessions and order terms (`Kite/`).
+    let kite = KiteState()
 
     public init(
         configuration: GatewayConfiguration,
@@ -122,6 +124,7 @@ public final class Gateway: Sendable {
         open.get("metrics") { _, _ in self.prometheus() }
         open.get("openapi.json") { _, _ in Response.json(text: self.openAPIText) }
 
+        if configuration.kite.enabled { addKiteRoutes(to: router) }
         let api = router.group(prefix)
             .add(middleware: authentication)
         api.get("instruments") { _, _ in self.listInstruments() }
@@ -265,15 +268,20 @@ public final class Gateway: Sendable {
         case .answer(let answer):
             return answer.response
         case .submit(let order, let key):
-            let error: (any Error)?
-            do {
-                try await sink.submit(.new(order))
-                error = nil
-            } catch let failure {
-                error = failure
-            }
-            return try finishPlacement(order, idempotencyKey: key, error: error).response
+            return try await submitPlacement(order, idempotencyKey: key).response
         }
+    }
+
+    /// Writes a prepared order to the log and gives its answer.
+    func submitPlacement(_ order: NewOrder, idempotencyKey key: String?) async throws -> APIAnswer {
+        let error: (any Error)?
+        do {
+            try await sink.submit(.new(order))
+            error = nil
+        } catch let failure {
+            error = failure
+        }
+        return try finishPlacement(order, idempotencyKey: key, error: error)
     }
 
     /// What a place request needs once its body is read: an answer now, or its order written to the log.
@@ -396,8 +404,10 @@ public final class Gateway: Sendable {
 
     /// The order named in the path, if the caller owns it and it can still change.
     func openOwnedOrder(_ context: GatewayRequestContext) throws -> (id: String, trader: Trader, symbol: String, side: Side) {
-        let trader = try context.requireTrader()
-        let id = context.parameters.get("id") ?? ""
+        try openOwnedOrder(id: context.parameters.get("id") ?? "", trader: context.requireTrader())
+    }
+
+    func openOwnedOrder(id: String, trader: Trader) throws -> (id: String, trader: Trader, symbol: String, side: Side) {
         guard let owned = readModel.ownedOrder(id, trader: trader.id), let side = Side(rawValue: owned.side) else {
             throw APIError.notFound("order '\(id)' not found")
         }
@@ -410,25 +420,33 @@ public final class Gateway: Sendable {
     func modifyOrder(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {
         let target = try openOwnedOrder(context)
         var request = request
-        let buffer = try await body(&request)
+        try await modify(target, body: try await body(&request).readableBytesView)
+        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("MODIFY_PENDING"))]), status: .accepted)
+    }
+
+    /// Checks a modification body against the order's instrument and writes it to the log.
+    func modify(_ target: (id: String, trader: Trader, symbol: String, side: Side), body buffer: some Collection<UInt8>) async throws {
         guard let instrument = instruments[target.symbol] else { throw APIError.notFound("unknown instrument '\(target.symbol)'") }
         if instruments.status(target.symbol) == .halted {
             throw APIError(status: .conflict, errorType: "OrderException", message: "\(Reason.halted.code): trading in \(target.symbol) is halted")
         }
-        let change = try parser.parseModification(buffer.readableBytesView, instrument: instrument)
+        let change = try parser.parseModification(buffer, instrument: instrument)
         try await submit(.modify(ModifyOrder(
             orderId: target.id, traderId: target.trader.id, stockSymbol: target.symbol, side: target.side,
             price: change.price.map(FixedDecimal.init(micros:)), quantity: change.quantity, timestamp: Gateway.nowMillis())))
         metrics.increment("exchange_gateway_modifies_accepted_total")
-        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("MODIFY_PENDING"))]), status: .accepted)
     }
 
     func cancelOrder(_ context: GatewayRequestContext) async throws -> Response {
         let target = try openOwnedOrder(context)
+        try await cancel(target)
+        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("CANCEL_PENDING"))]), status: .accepted)
+    }
+
+    func cancel(_ target: (id: String, trader: Trader, symbol: String, side: Side)) async throws {
         try await submit(.cancel(CancelOrder(
             orderId: target.id, traderId: target.trader.id, stockSymbol: target.symbol, side: target.side, timestamp: Gateway.nowMillis())))
         metrics.increment("exchange_gateway_cancels_accepted_total")
-        return Response.success(.object([("order_id", .string(target.id)), ("status", .string("CANCEL_PENDING"))]), status: .accepted)
     }
 
     func submit(_ command: IncomingOrder) async throws {

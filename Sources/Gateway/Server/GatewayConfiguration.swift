@@ -36,6 +36,8 @@ public struct GatewayConfiguration: Sendable {
     public var fastOrderPath = true
     /// Pre-trade limits per trader (none by default).
     public var limits = PreTradeLimits()
+    /// The Kite Connect v3 API at the server root (`Kite/`).
+    public var kite = KiteSettings()
 
     public init() {}
 

@@ -103,7 +103,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
     }
 
-    private func withinRateLimit(_ trader: Trader) throws(APIError) -> Trader {
+    func withinRateLimit(_ trader: Trader) throws(APIError) -> Trader {
         if let wait = limiter.acquire(trader.id) {
             metrics.increment("exchange_gateway_rate_limited_total")
             var error = APIError(
