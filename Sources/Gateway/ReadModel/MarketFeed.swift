@@ -55,10 +55,12 @@ public final class MarketFeed: Sendable {
     }
 
     private let state = Mutex(State())
-    /// Trades kept per symbol: what a page that starts watching gets as its tape and the start of its chart.
+    /// Trades kept per symbol: what a page that starts watching gets as its tape and the start of its chart, and the
+    /// most one `tape` frame carries. A page shows fewer, and a frame stays small (under 16 KiB, one WebSocket frame)
+    /// at any trade rate; the trades that fell out between two frames were shown by no panel anyway.
     public let tradesKept: Int
 
-    public init(tradesKept: Int = 500) {
+    public init(tradesKept: Int = 100) {
         self.tradesKept = max(1, tradesKept)
     }
 

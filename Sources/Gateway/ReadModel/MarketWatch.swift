@@ -11,7 +11,7 @@ import Foundation
 /// for the market-wide panels alone) the connection gets, at most once per `interval` each and only when something
 /// changed, `tickers` (the instrument list), `ranking` (the open window's running profit ranking and the last closed
 /// window's `top_profit`), and for the watched symbol `book` (10 levels a side), `tape` (the trades since the last
-/// frame), `sma` (its `SMA_HOPPING_TABLE` windows). Watching a symbol first sends `candles` (1-minute, from the
+/// frame, at most the newest `MarketFeed.tradesKept`), `sma` (its `SMA_HOPPING_TABLE` windows). Watching a symbol first sends `candles` (1-minute, from the
 /// history, when the gateway has one) and every panel in full.
 ///
 /// Pull, not push: the pump asks the read model's `MarketFeed` what changed after its cursor, so a trade rate of

@@ -1,5 +1,5 @@
 // The trading screen. Plain DOM and canvas, no library: every value from the server is written with textContent
-// (never innerHTML), and the page runs under a Content-Security-Policy that allows this origin alone.
+// (never parsed as markup), and the page runs under a Content-Security-Policy that allows this origin alone.
 "use strict";
 
 (function () {
