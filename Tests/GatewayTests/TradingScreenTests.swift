@@ -50,10 +50,11 @@ import Testing
         }
     }
 
-    /// Connects with `headers`, sends `messages`, collects text frames until `until` holds (or 10 s pass).
+    /// Connects with `headers`, sends `messages`, collects text frames until `until` holds (or 10 s pass); `onReady`
+    /// runs when the frame of type `ready` arrives.
     static func collect(
-        port: Int, headers: HTTPFields = [:], messages: [String], until: @escaping @Sendable ([JSONValue]) -> Bool,
-        onReady: @escaping @Sendable () async -> Void = {}
+        port: Int, headers: HTTPFields = [:], messages: [String], ready: String = "watching",
+        until: @escaping @Sendable ([JSONValue]) -> Bool, onReady: @escaping @Sendable () async -> Void = {}
     ) async throws -> [JSONValue] {
         let frames = Mutex<[JSONValue]>([])
         var configuration = WebSocketClientConfiguration()
@@ -64,7 +65,7 @@ import Testing
             for try await message in inbound.messages(maxSize: 1 << 22) {
                 guard case .text(let text) = message, let frame = try? JSONParser.parse(Array(text.utf8)) else { continue }
                 let all = frames.withLock { $0.append(frame); return $0 }
-                if frame["type"] == .string("watching") { await onReady() }
+                if frame["type"] == .string(ready) { await onReady() }
                 if until(all) || ContinuousClock.now > deadline { break }
             }
             try await outbound.close(.normalClosure, reason: nil)
