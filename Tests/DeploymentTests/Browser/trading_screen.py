@@ -99,18 +99,24 @@ class Page:
     def book_levels(self, side):
         return [(float(r["data"]["price"]), int(r["data"]["quantity"]), r["own"]) for r in self.rows("#asks tr" if side == "SELL" else "#bids tr")]
 
-    def shot(self, name, size):
-        self.driver.set_window_size(*size)
-        # The chart redraws on resize; wait for the layout the new width gives (one column below 900 px).
+    def viewport(self, size, height=None):
+        """The page's viewport exactly `size` (the window's size would include the browser's own bars)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": size[0], "height": height or size[1], "deviceScaleFactor": 1, "mobile": size == PHONE})
+        # Wait for the layout the new width gives (one column below 900 px) and the chart redrawn to it.
         self.until("the layout at %dx%d" % size, lambda: self.driver.execute_script(
             "return document.documentElement.clientWidth") <= size[0])
-        self.driver.execute_script("window.dispatchEvent(new Event('resize'))")
-        path = os.path.join(self.screenshots, name)
+        self.until("the chart drawn at the new width", lambda: self.driver.execute_script(
+            "const c = document.getElementById('chart'); return c.clientWidth > 0 && Math.abs(c.width - Math.round(c.clientWidth * devicePixelRatio)) <= 1"))
+
+    def shot(self, name, size):
+        self.viewport(size)
         if size == PHONE:
             # The whole page, however long the one column makes it.
-            height = self.driver.execute_script("return document.documentElement.scrollHeight")
-            self.driver.set_window_size(size[0], max(size[1], height))
+            self.viewport(size, max(size[1], self.driver.execute_script("return document.documentElement.scrollHeight")))
+        path = os.path.join(self.screenshots, name)
         self.driver.save_screenshot(path)
+        self.viewport(DESKTOP)
         return path
 
 
@@ -166,7 +172,6 @@ def flow(args):
                    lambda: page.find('#open-orders tr[data-order-id="%s"][data-status="PARTIALLY_FILLED"]' % order_id))
         page.shot("trading-screen-1280x800.png", DESKTOP)
         page.shot("trading-screen-390-phone.png", PHONE)
-        driver.set_window_size(*DESKTOP)
         page.click('#open-orders tr[data-order-id="%s"] button[data-action="cancel"]' % order_id)
         page.until("the cancelled order gone from the open orders", lambda: not page.find('#open-orders tr[data-order-id="%s"]' % order_id))
         page.until("the cancelled order gone from the book", lambda: not page.book_levels("SELL"))
@@ -210,10 +215,22 @@ def process_cpu_seconds(root_pid):
 
 
 OBSERVER = """
-window.__measure = {longestFrame: 0, longestTask: 0, frames: 0, maxGap: 0, last: performance.now()};
+window.__measure = {longestFrame: 0, longestTask: 0, frames: 0, maxGap: 0, last: performance.now(), start: performance.now(), longFrames: 0};
 try {
-  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__measure.longestFrame = Math.max(window.__measure.longestFrame, e.duration); })
-    .observe({type: "long-animation-frame"});
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const m = window.__measure;
+      if (e.duration > 100) m.longFrames++;
+      if (e.duration <= m.longestFrame) continue;
+      m.longestFrame = e.duration;
+      // Where the longest frame went: script (by entry point), then style and layout, then paint.
+      m.longestFrameDetail = {
+        at_ms: Math.round(e.startTime - m.start), blocking_ms: Math.round(e.blockingDuration),
+        style_and_layout_ms: e.styleAndLayoutStart ? Math.round(e.startTime + e.duration - e.styleAndLayoutStart) : 0,
+        scripts: e.scripts.map((s) => ({invoker: s.invoker, ms: Math.round(s.duration), forced_layout_ms: Math.round(s.forcedStyleAndLayoutDuration)})),
+      };
+    }
+  }).observe({type: "long-animation-frame"});
 } catch (e) { window.__measure.noLoaf = String(e); }
 new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__measure.longestTask = Math.max(window.__measure.longestTask, e.duration); })
   .observe({type: "longtask"});
@@ -246,10 +263,17 @@ def measure(args):
         observed = driver.execute_script("return window.__measure")
         last_trade = page.rows("#tape tbody tr[data-trade-id]")[0]["data"]["tradeId"]
         task = after["TaskDuration"] - before["TaskDuration"]
+
+        def delta(name):
+            return after.get(name, 0) - before.get(name, 0)
         figures = {
             "seconds": round(elapsed, 1),
-            "tab_main_thread_cpu_seconds": round(task, 2),
-            "tab_main_thread_cpu_percent_of_core": round(100 * task / elapsed, 1),
+            # TaskDuration is the wall time the tab's main thread was busy (a thread waiting for a core counts);
+            # ThreadTime and ProcessTime are the CPU time of that thread and of the tab's renderer process.
+            "tab_main_thread_busy_seconds": round(task, 2),
+            "tab_main_thread_busy_percent": round(100 * task / elapsed, 1),
+            "tab_main_thread_cpu_percent_of_core": round(100 * delta("ThreadTime") / elapsed, 1),
+            "tab_renderer_process_cpu_percent_of_core": round(100 * delta("ProcessTime") / elapsed, 1),
             "script_seconds": round(after["ScriptDuration"] - before["ScriptDuration"], 2),
             "layout_seconds": round(after["LayoutDuration"] - before["LayoutDuration"], 2),
             "style_seconds": round(after["RecalcStyleDuration"] - before["RecalcStyleDuration"], 2),
@@ -259,6 +283,8 @@ def measure(args):
             "longest_gap_between_frames_ms": round(observed["maxGap"], 1),
             "frames": observed["frames"],
             "long_animation_frame_api": observed.get("noLoaf", "yes"),
+            "frames_over_100_ms": observed["longFrames"],
+            "longest_frame_detail": observed.get("longestFrameDetail"),
             "tape_moved": first_trade != last_trade,
             "chart_trades": int(driver.find_element(By.ID, "chart").get_attribute("data-trade-count")),
         }

@@ -7,7 +7,7 @@
   const tokenKey = "exchange.token";
   const openStatuses = new Set(["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]);
   const maxTape = 60;
-  const maxChartTrades = 3000;
+  const maxChartTrades = 1500;
 
   const state = {
     token: sessionStorage.getItem(tokenKey),
@@ -24,6 +24,7 @@
     fills: [],                // newest first
     modifying: null,
     dirty: new Set(),
+    chartSize: { width: 800, height: 300 },
     frame: 0,
     socket: null,
     retry: 0,
@@ -60,6 +61,17 @@
 
   function micros(value) { return Math.round(Number(value) * 1e6); }
 
+  // The theme's colours, read once (each read of a computed style is a style recalculation).
+  let themeColors = null;
+  function colors() {
+    if (!themeColors) {
+      const style = getComputedStyle(document.documentElement);
+      const values = new Map();
+      themeColors = { getPropertyValue: (name) => { if (!values.has(name)) values.set(name, style.getPropertyValue(name)); return values.get(name); } };
+    }
+    return themeColors;
+  }
+
   function markDirty(...panels) {
     for (const p of panels) state.dirty.add(p);
     if (!state.frame) state.frame = requestAnimationFrame(render);
@@ -67,6 +79,28 @@
 
   function replaceRows(tbody, rows) {
     tbody.replaceChildren(...rows);
+  }
+
+  // The live panels (instruments, book, tape) keep their rows and change only the text that changed: rebuilding them
+  // a few times a second made the browser lay out and collect far more than it drew.
+  function setText(node, text) {
+    const value = String(text);
+    if (node.textContent !== value) node.textContent = value;
+  }
+
+  function setClass(node, name) {
+    if (node.className !== name) node.className = name;
+  }
+
+  // `count` rows of `cells` cells in `tbody`: the rows it has, reused, and new ones or fewer as needed.
+  function pooledRows(tbody, count, cells) {
+    while (tbody.rows.length > count) tbody.lastElementChild.remove();
+    while (tbody.rows.length < count) {
+      const tr = el("tr");
+      for (let i = 0; i < cells; i++) tr.append(el("td"));
+      tbody.append(tr);
+    }
+    return [...tbody.rows];
   }
 
   // ---------- HTTP API ----------
@@ -162,10 +196,10 @@
         if (data.symbol !== state.symbol) break;
         if (data.reset) { state.tape = []; state.chartTrades = []; }
         for (const t of data.trades) {
-          state.tape.unshift(t);
           state.chartTrades.push({ t: t.trade_time, p: Number(t.price), id: t.trade_id });
           addToCandle(t);
         }
+        state.tape = data.trades.slice(-maxTape).reverse().concat(state.tape);
         if (state.tape.length > maxTape) state.tape.length = maxTape;
         if (state.chartTrades.length > maxChartTrades) state.chartTrades.splice(0, state.chartTrades.length - maxChartTrades);
         markDirty("tape", "chart");
@@ -231,27 +265,28 @@
   }
 
   function renderInstruments() {
-    const rows = [];
-    for (const i of state.instruments.values()) {
-      const tr = el("tr");
-      tr.dataset.symbol = i.symbol;
-      if (i.symbol === state.symbol) tr.className = "selected";
+    const instruments = [...state.instruments.values()];
+    const rows = pooledRows($("instruments").tBodies[0], instruments.length, 4);
+    instruments.forEach((i, n) => {
+      const tr = rows[n];
+      if (tr.dataset.symbol !== i.symbol) tr.dataset.symbol = i.symbol;
+      setClass(tr, i.symbol === state.symbol ? "selected" : "");
       const last = Number(i.last_price);
       const reference = Number(i.reference_price);
       const change = reference ? ((last - reference) / reference) * 100 : 0;
-      tr.append(
-        el("td", i.symbol),
-        el("td", price(i.last_price, i.symbol), "num"),
-        el("td", (change >= 0 ? "+" : "") + change.toFixed(2), "num " + (change > 0 ? "up" : change < 0 ? "down" : "")),
-        el("td", i.status, i.status === "TRADING" ? "" : "halted"),
-      );
-      if (i.halt_reason) tr.title = i.halt_reason;
-      rows.push(tr);
-    }
-    replaceRows($("instruments").tBodies[0], rows);
+      const cells = tr.cells;
+      setText(cells[0], i.symbol);
+      setText(cells[1], price(i.last_price, i.symbol));
+      setClass(cells[1], "num");
+      setText(cells[2], (change >= 0 ? "+" : "") + change.toFixed(2));
+      setClass(cells[2], "num " + (change > 0 ? "up" : change < 0 ? "down" : ""));
+      setText(cells[3], i.status);
+      setClass(cells[3], i.status === "TRADING" ? "" : "halted");
+      tr.title = i.halt_reason || "";
+    });
     if (state.symbol) {
-      $("chart-symbol").textContent = state.symbol;
-      $("chart-last").textContent = price(state.instruments.get(state.symbol)?.last_price);
+      setText($("chart-symbol"), state.symbol);
+      setText($("chart-last"), price(state.instruments.get(state.symbol)?.last_price));
     }
   }
 
@@ -263,51 +298,66 @@
     return own;
   }
 
-  function bookRow(level, side, scale, own) {
-    const tr = el("tr");
-    tr.dataset.price = String(level.price);
-    tr.dataset.quantity = String(level.quantity);
-    if (own.has(side + "|" + micros(level.price))) tr.classList.add("own");
-    const qty = el("td", level.quantity, "num bar-cell");
-    const bar = el("span", null, "qbar");
-    bar.style.width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
-    qty.append(bar);
-    tr.append(el("td", level.orders, "num"), qty, el("td", price(level.price), "num price"));
-    return tr;
+  function bookRows(tbody, levels, side, scale, own) {
+    const rows = pooledRows(tbody, levels.length, 3);
+    levels.forEach((level, n) => {
+      const tr = rows[n];
+      tr.dataset.price = String(level.price);
+      tr.dataset.quantity = String(level.quantity);
+      setClass(tr, own.has(side + "|" + micros(level.price)) ? "own" : "");
+      const [orders, quantity, priceCell] = tr.cells;
+      setText(orders, level.orders);
+      setClass(orders, "num");
+      setClass(quantity, "num bar-cell");
+      let bar = quantity.lastElementChild;
+      if (!bar) { quantity.append(document.createTextNode(""), el("span", null, "qbar")); bar = quantity.lastElementChild; }
+      const amount = String(level.quantity);
+      if (quantity.firstChild.nodeValue !== amount) quantity.firstChild.nodeValue = amount;
+      bar.style.width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
+      setText(priceCell, price(level.price));
+      setClass(priceCell, "num price");
+    });
   }
 
   function renderBook() {
     const book = state.book;
     const asks = book ? book.depth.sell.slice().reverse() : [];
     const bids = book ? book.depth.buy : [];
-    const scale = Math.max(1, ...asks.map((l) => l.quantity), ...bids.map((l) => l.quantity));
+    let scale = 1;
+    for (const l of asks) scale = Math.max(scale, l.quantity);
+    for (const l of bids) scale = Math.max(scale, l.quantity);
     const own = ownLevels();
-    replaceRows($("asks"), asks.map((l) => bookRow(l, "SELL", scale, own)));
-    replaceRows($("bids"), bids.map((l) => bookRow(l, "BUY", scale, own)));
+    bookRows($("asks"), asks, "SELL", scale, own);
+    bookRows($("bids"), bids, "BUY", scale, own);
     const bestBid = book?.best_bid?.price, bestAsk = book?.best_ask?.price;
-    $("spread-cell").textContent = bestBid != null && bestAsk != null
-      ? "spread " + price(Number(bestAsk) - Number(bestBid)) : (book ? "one-sided" : "–");
+    setText($("spread-cell"), bestBid != null && bestAsk != null
+      ? "spread " + price(Number(bestAsk) - Number(bestBid)) : (book ? "one-sided" : "–"));
   }
 
   function renderTape() {
-    replaceRows($("tape").tBodies[0], state.tape.map((t) => {
-      const tr = el("tr");
+    const rows = pooledRows($("tape").tBodies[0], state.tape.length, 4);
+    state.tape.forEach((t, n) => {
+      const tr = rows[n];
+      if (tr.dataset.tradeId === t.trade_id) return;
       tr.dataset.tradeId = t.trade_id;
-      tr.append(
-        el("td", time(t.trade_time)),
-        el("td", price(t.price), "num " + (t.aggressor_side === "BUY" ? "buy" : "sell")),
-        el("td", t.quantity, "num"),
-        el("td", t.aggressor_side, t.aggressor_side === "BUY" ? "buy" : "sell"),
-      );
-      return tr;
-    }));
+      const side = t.aggressor_side === "BUY" ? "buy" : "sell";
+      const [when, priceCell, quantity, aggressor] = tr.cells;
+      setText(when, time(t.trade_time));
+      setText(priceCell, price(t.price));
+      setClass(priceCell, "num " + side);
+      setText(quantity, t.quantity);
+      setClass(quantity, "num");
+      setText(aggressor, t.aggressor_side);
+      setClass(aggressor, side);
+    });
   }
 
   function renderChart() {
     const canvas = $("chart");
     const ratio = window.devicePixelRatio || 1;
-    const width = Math.max(100, Math.round(canvas.clientWidth * ratio));
-    const height = Math.max(100, Math.round(canvas.clientHeight * ratio));
+    // The size comes from the ResizeObserver: reading it here would make the browser lay out the panels just changed.
+    const width = Math.max(100, Math.round(state.chartSize.width * ratio));
+    const height = Math.max(100, Math.round(state.chartSize.height * ratio));
     if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
     const g = canvas.getContext("2d");
     g.clearRect(0, 0, width, height);
@@ -333,14 +383,15 @@
     for (const c of candles) values.push(c[2], c[3]);
     for (const p of points) values.push(p.p);
     for (const w of windows) { if (isFinite(w.sma)) values.push(w.sma); if (isFinite(w.vwap)) values.push(w.vwap); }
-    const style = getComputedStyle(document.documentElement);
+    const style = colors();
     g.font = Math.round(11 * ratio) + "px system-ui, sans-serif";
     g.fillStyle = style.getPropertyValue("--muted");
     if (values.length === 0) {
       g.fillText("no trades yet", 10 * ratio, 20 * ratio);
       return;
     }
-    let low = Math.min(...values), high = Math.max(...values);
+    let low = Infinity, high = -Infinity;
+    for (const v of values) { if (v < low) low = v; if (v > high) high = v; }
     if (high - low < 1e-9) { high += 0.5; low -= 0.5; }
     const pad = (high - low) * 0.08;
     low -= pad; high += pad;
@@ -377,7 +428,9 @@
     // Trades.
     g.fillStyle = style.getPropertyValue("--accent");
     const dot = Math.max(1.5, 1.5 * ratio);
-    for (const p of points) g.fillRect(x(p.t) - dot, y(p.p) - dot, dot * 2, dot * 2);
+    g.beginPath();
+    for (const p of points) g.rect(x(p.t) - dot, y(p.p) - dot, dot * 2, dot * 2);
+    g.fill();
 
     // SMA (solid) and VWAP (dashed) of each window, over the window's span.
     function levels(key, color, dash) {
@@ -611,7 +664,11 @@
       const row = e.target.closest("tr[data-symbol]");
       if (row) watch(row.dataset.symbol);
     });
-    window.addEventListener("resize", () => markDirty("chart"));
+    new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1].contentRect;
+      state.chartSize = { width: box.width, height: box.height };
+      markDirty("chart");
+    }).observe($("chart"));
     showValidityFields();
     if (state.token) {
       const answer = await api("GET", "/orders");
