@@ -5,7 +5,7 @@
 
 `flow` signs in, places an order with the form, finds it among the open orders and marked in the book, sends a
 crossing order as another trader, and waits for the trade in the tape, the chart and the book; a bad price must show
-the gateway's error next to the price field. `measure` watches a busy symbol and prints the tab's CPU time and its
+the gateway's error next to the price field; the first trader then modifies and cancels what is left. `measure` watches a busy symbol and prints the tab's CPU time and its
 longest frame. Every wait is a condition with a deadline (WebDriverWait). Exit 0 on success; on failure it prints
 what it waited for and saves a screenshot of the page as it was.
 """
@@ -172,6 +172,16 @@ def flow(args):
                    lambda: page.find('#open-orders tr[data-order-id="%s"][data-status="PARTIALLY_FILLED"]' % order_id))
         page.shot("trading-screen-1280x800.png", DESKTOP)
         page.shot("trading-screen-390-phone.png", PHONE)
+        # Modify: 10 of which 4 filled becomes 8 (4 left in the book), then cancel the rest.
+        page.click('#open-orders tr[data-order-id="%s"] button[data-action="modify"]' % order_id)
+        page.until("the modify form", lambda: page.find("#modify-form")[0].is_displayed())
+        quantity = driver.find_element(By.ID, "modify-quantity")
+        quantity.clear()
+        quantity.send_keys("8")
+        page.click('#modify-form button[type="submit"]')
+        page.until("the order modified to 4/8", lambda: any(
+            r["cells"][3] == "4/8" for r in page.rows('#open-orders tr[data-order-id="%s"]' % order_id)))
+        page.until("the book to show 4 left at the price", lambda: (float(args.price), 4, True) in page.book_levels("SELL"))
         page.click('#open-orders tr[data-order-id="%s"] button[data-action="cancel"]' % order_id)
         page.until("the cancelled order gone from the open orders", lambda: not page.find('#open-orders tr[data-order-id="%s"]' % order_id))
         page.until("the cancelled order gone from the book", lambda: not page.book_levels("SELL"))
