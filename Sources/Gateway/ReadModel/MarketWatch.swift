@@ -28,6 +28,9 @@ final class MarketWatch: Sendable {
     let connection: UInt64
     let interval: Duration
     private let state = Mutex(State())
+    /// Yields at each `watch`: the pump starts at the first (a connection that never watches costs no wake-ups).
+    private let watches: AsyncStream<Void>
+    private let watched: AsyncStream<Void>.Continuation
     /// How far back the first `candles` frame reaches.
     static let candleSpan: Int64 = 2 * 3_600_000
 
@@ -35,6 +38,7 @@ final class MarketWatch: Sendable {
         self.gateway = gateway
         self.connection = connection
         self.interval = interval
+        (watches, watched) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Starts (or moves) the watch; the next pump sends every panel in full.
@@ -42,10 +46,13 @@ final class MarketWatch: Sendable {
         state.withLock { s in
             s = State(watching: true, symbol: symbol, cursor: MarketFeed.Cursor(), candlesDue: symbol != nil)
         }
+        watched.yield()
     }
 
-    /// Sends the changed panels every `interval` until the task is cancelled.
+    /// From the first `watch` on, sends the changed panels every `interval` until the task is cancelled.
     func run() async {
+        var first = watches.makeAsyncIterator()
+        guard await first.next() != nil else { return }
         while !Task.isCancelled {
             await pump()
             try? await Task.sleep(for: interval)
