@@ -365,8 +365,13 @@
     // The size comes from the ResizeObserver: reading it here would make the browser lay out the panels just changed.
     const width = Math.max(100, Math.round(state.chartSize.width * ratio));
     const height = Math.max(100, Math.round(state.chartSize.height * ratio));
-    if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
     const g = canvas.getContext("2d");
+    // A new size resets the context; the font is set then only (setting it resolves the canvas's style).
+    if (canvas.width !== width || canvas.height !== height || !state.chartFont) {
+      canvas.width = width;
+      canvas.height = height;
+        state.chartFont = true;
+    }
     g.clearRect(0, 0, width, height);
     const trades = state.chartTrades;
     const lastTrade = trades[trades.length - 1];
@@ -392,7 +397,6 @@
     for (const p of points) values.push(p.p);
     for (const w of windows) { if (isFinite(w.sma)) values.push(w.sma); if (isFinite(w.vwap)) values.push(w.vwap); }
     const style = colors();
-    g.font = Math.round(11 * ratio) + "px system-ui, sans-serif";
     g.fillStyle = style.getPropertyValue("--muted");
     if (values.length === 0) {
       g.fillText("no trades yet", 10 * ratio, 20 * ratio);
