@@ -421,7 +421,7 @@
     }
     const step = span > 10 * 60000 ? 300000 : 60000;
     for (let t = Math.ceil(from / step) * step; t <= now; t += step) {
-      g.fillText(clock(t, false), x(t) - 14 * ratio, height - 4 * ratio);
+      if (x(t) - 14 * ratio >= left) g.fillText(clock(t, false), x(t) - 14 * ratio, height - 4 * ratio);
     }
 
     // Candles.
@@ -510,7 +510,7 @@
       tr.append(
         el("td", o.symbol), el("td", o.side, o.side === "BUY" ? "buy" : "sell"),
         el("td", price(o.price, o.symbol), "num"), el("td", o.filled_quantity + "/" + o.quantity, "num"),
-        el("td", o.status), actions,
+        el("td", o.status.replaceAll("_", " ")), actions,
       );
       return tr;
     }));
