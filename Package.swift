@@ -103,7 +103,9 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ] + nioHTTP1
+            ] + nioHTTP1,
+            // The trading screen's files, compiled into the binary (`Gateway+UI.swift`): nothing to install beside it.
+            resources: [.embedInCode("UI/assets/index.html"), .embedInCode("UI/assets/app.js"), .embedInCode("UI/assets/app.css")]
         ),
         // The gateway's own HTTP/WebSocket client and load generator, for the CLI, the benchmark and the tests.
         .target(
@@ -161,7 +163,9 @@ let package = Package(
         ),
         .testTarget(
             name: "DeploymentTests",
-            dependencies: ["ExchangeRecords", "ExchangeStreams", "Kafka", "History", "HistoryStore", "ExchangeTestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["ExchangeRecords", "ExchangeStreams", "Kafka", "History", "HistoryStore", "ExchangeTestSupport", .product(name: "Yams", package: "Yams")],
+            // The browser test's Selenium script, run by BrowserUITests from the repository.
+            exclude: ["Browser"]
         ),
     ]
 )

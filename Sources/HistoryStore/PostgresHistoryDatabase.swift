@@ -250,14 +250,15 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         binds.append(to)
         let sql = "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start"
         var candles: [Candle] = []
-        // Every row shares the one symbol: no string decoded per row.
-        for try await (start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) in try await client.query(
-            PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger
-        ).decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) {
+        var v: [Int64] = []
+        // Every row shares the one symbol, and its bigints are read straight from the cells: postgres-nio's generic
+        // tuple decoding (type metadata looked up per row) cost more than the query itself.
+        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
+            try Self.bigints(row, into: &v)
             candles.append(
                 Candle(
-                    symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
-                    first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq)))
+                    symbol: symbol, start: v[0], open: v[1], high: v[2], low: v[3], close: v[4], volume: v[5], trades: v[6],
+                    first: TradeCursor(time: v[7], seq: v[8]), last: TradeCursor(time: v[9], seq: v[10])))
         }
         return candles
     }
@@ -333,6 +334,17 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     public func close() async {
         runner.cancel()
         _ = await runner.value
+    }
+
+    /// The row's cells as `bigint`s in binary format (what postgres-nio asks for), replacing `values`.
+    static func bigints(_ row: PostgresRow, into values: inout [Int64]) throws {
+        values.removeAll(keepingCapacity: true)
+        for cell in row {
+            guard cell.dataType == .int8, cell.format == .binary, var bytes = cell.bytes, let value = bytes.readInteger(as: Int64.self) else {
+                throw HistoryDatabaseError("history: column \(cell.columnName) is not a non-null binary bigint")
+            }
+            values.append(value)
+        }
     }
 
     static func candle(_ row: PostgresRow) throws -> Candle {

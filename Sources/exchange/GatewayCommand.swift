@@ -48,6 +48,8 @@ struct GatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("kafka"), help: "Extra librdkafka property key=value (repeatable; also $EXCHANGE_KAFKA, comma-separated).")
     var kafkaProperties: [String] = []
     @Flag(help: "Add development keys alice:alice-key and bob:bob-key (never in production).") var devKeys = false
+    @Option(help: MarketDataAccess.help) var marketData: MarketDataAccess = .key
+    @Flag(inversion: .prefixedNo, help: "Serve the trading screen at / (its files are in the binary).") var ui = true
     @Flag(inversion: .prefixedNo, help: "Serve POST /orders on the connection's event loop, ahead of the router (same answers for about 40 % of the CPU per order); --no-fast-order-path sends every request through the router.")
     var fastOrderPath = true
     @Option(
@@ -106,6 +108,8 @@ struct GatewayCommand: AsyncParsableCommand {
             : InstrumentRules.seed
         options.waitForAcknowledgement = ack == .delivered
         options.http.fastOrderPath = fastOrderPath
+        options.http.publicMarketData = marketData == .open
+        options.http.serveUI = ui
         options.partitions = partitions
         // The embedded cluster cannot be asked for topics over the network: the gateway's are made here.
         try cluster?.createTopics(Topology.specifications(partitions: partitions, of: GatewayService.topics))

@@ -55,6 +55,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Do not start the gateway.")
     var noGateway = false
 
+    @Option(help: MarketDataAccess.help)
+    var marketData: MarketDataAccess = .open
+
     @Option(
         name: .customLong("history-db"),
         help: "The history database (SQLite file or postgres://…). Default: with --brokers as for `exchange history`; on the embedded cluster, whose log is new each run, a new SQLite file in the temporary folder, removed at exit.")
@@ -154,6 +157,7 @@ struct RunCommand: AsyncParsableCommand {
         options.metrics = metrics
         options.history = history
         options.http.port = gatewayPort
+        options.http.publicMarketData = marketData == .open
         options.partitions = settings.partitions
         try options.http.loadAuthentication(keysFile: nil, environment: ProcessInfo.processInfo.environment)
         options.http.kite = try kite.settings(environment: ProcessInfo.processInfo.environment, demoApp: true)
@@ -164,6 +168,8 @@ struct RunCommand: AsyncParsableCommand {
             options.http.authenticator.keys = keys
             print("exchange: no API keys configured; demo keys alice-key (trader alice) and bob-key (trader bob)")
         }
-        return GatewayService(options: options) { port in say("exchange: gateway on http://127.0.0.1:\(port)/v1") }
+        return GatewayService(options: options) { port in
+            say("exchange: gateway on http://127.0.0.1:\(port)/v1, trading screen on http://127.0.0.1:\(port)/")
+        }
     }
 }

@@ -12,11 +12,13 @@ import Testing
         let process = Process()
         let output = Pipe()
 
-        init(_ arguments: [String]) throws {
+        /// With `log`, its output goes to that file instead of the pipe (which must otherwise be read, or a talkative
+        /// child blocks once the pipe is full).
+        init(_ arguments: [String], log: FileHandle? = nil) throws {
             process.executableURL = try ExchangeBinary.exchange.locate()
             process.arguments = arguments
-            process.standardOutput = output
-            process.standardError = output
+            process.standardOutput = log ?? output
+            process.standardError = log ?? output
             try process.run()
         }
 

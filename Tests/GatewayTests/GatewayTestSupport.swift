@@ -53,9 +53,10 @@ let testInstruments = InstrumentRules.seed + [
 func makeGateway(
     sink: RecordingSink = RecordingSink(), rate: Double = 0, burst: Double = 1, idleTimeout: Duration = .seconds(60),
     fastOrderPath: Bool = true, bodyTimeout: Duration = .seconds(30), maxBodyRead: Int = 1 << 20, limits: PreTradeLimits = PreTradeLimits(),
-    history: (any HistoryReader)? = nil
+    history: (any HistoryReader)? = nil, publicMarketData: Bool = false
 ) -> Gateway {
     var configuration = GatewayConfiguration()
+    configuration.publicMarketData = publicMarketData
     configuration.limits = limits
     configuration.fastOrderPath = fastOrderPath
     configuration.bodyTimeout = bodyTimeout

@@ -167,7 +167,8 @@ import Testing
         for (index, (want, got)) in zip(answers[0], answers[1]).enumerated() where targets[index] != "GET x:80" {
             #expect(got == want, "\(targets[index])")
         }
-        #expect(answers[1].map { String($0.prefix(3)) } == ["200", "200", "200", "404", "200", "404", "404", "404", "400", "404", "202", "202"])
+        // `GET http://x` is the path `/`: the trading screen's page.
+        #expect(answers[1].map { String($0.prefix(3)) } == ["200", "200", "200", "200", "200", "404", "404", "404", "400", "404", "202", "202"])
         // A target that does not parse: Hummingbird answers 400 with an empty body, the fast path's connections with
         // the JSON error (see `aMalformedRequestAfterOthersGetsAJSONErrorInTurn`).
         #expect(answers[0][8].hasPrefix("400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n"))

@@ -10,21 +10,9 @@ import Testing
 @Suite(.timeLimit(.minutes(3))) struct WebSocketTests {
     /// Connects as `key`, subscribes to AAPL, collects text frames until `until` holds (or 10 s pass).
     static func collect(port: Int, key: String, until: @escaping @Sendable ([JSONValue]) -> Bool, onReady: @escaping @Sendable () async -> Void) async throws -> [JSONValue] {
-        let frames = Mutex<[JSONValue]>([])
-        var configuration = WebSocketClientConfiguration()
-        configuration.additionalHeaders = [.authorization: "Bearer \(key)"]
-        try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)/v1/ws", configuration: configuration, logger: Logger(label: "ws-test")) { inbound, outbound, _ in
-            try await outbound.write(.text(#"{"a":"subscribe","v":["AAPL"]}"#))
-            let deadline = ContinuousClock.now + .seconds(10)
-            for try await message in inbound.messages(maxSize: 1 << 20) {
-                guard case .text(let text) = message, let frame = try? JSONParser.parse(Array(text.utf8)) else { continue }
-                let all = frames.withLock { $0.append(frame); return $0 }
-                if frame["type"] == .string("subscribed") { await onReady() }
-                if until(all) || ContinuousClock.now > deadline { break }
-            }
-            try await outbound.close(.normalClosure, reason: nil)
-        }
-        return frames.withLock { $0 }
+        try await TradingScreenTests.collect(
+            port: port, headers: [.authorization: "Bearer \(key)"], messages: [#"{"a":"subscribe","v":["AAPL"]}"#], ready: "subscribed",
+            until: until, onReady: onReady)
     }
 
     /// A client message over the 64 KiB bound (sent as 16 KiB frames, the client's default) closes the WebSocket

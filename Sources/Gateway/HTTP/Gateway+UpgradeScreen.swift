@@ -30,7 +30,12 @@ extension Gateway {
         // The credentials now, so a refused stream gets the JSON 401; the route checks them again, with the rate limit.
         do {
             if isKiteTicker { return kiteScreen(head) }
-            _ = try authentication.authenticate(authorization: head.headers["Authorization"].first, query: RequestTarget.query(head.uri))
+            let authorization = Gateway.webSocketAuthorization(
+                header: head.headers["Authorization"].first, protocols: head.headers["Sec-WebSocket-Protocol"])
+            let query = RequestTarget.query(head.uri)
+            if !allowsAnonymousWebSocket(authorization: authorization, query: query) {
+                _ = try authentication.authenticate(authorization: authorization, query: query)
+            }
         } catch {
             return error
         }

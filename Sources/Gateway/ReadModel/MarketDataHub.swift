@@ -12,7 +12,8 @@ public final class MarketDataHub: Sendable {
     }
 
     private struct Subscriber {
-        var trader: String
+        /// nil for an anonymous (market data only) connection: it gets no trader's frames.
+        var trader: String?
         var symbols: Set<String>
         var continuation: AsyncStream<String>.Continuation
     }
@@ -31,13 +32,13 @@ public final class MarketDataHub: Sendable {
         self.bufferSize = bufferSize
     }
 
-    public func connect(trader: String) -> Connection {
+    public func connect(trader: String?) -> Connection {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         let id = state.withLock { s in
             let id = s.nextId
             s.nextId += 1
             s.subscribers[id] = Subscriber(trader: trader, symbols: [], continuation: continuation)
-            s.byTrader[trader, default: []].insert(id)
+            if let trader { s.byTrader[trader, default: []].insert(id) }
             return id
         }
         return Connection(id: id, frames: stream)
@@ -47,8 +48,10 @@ public final class MarketDataHub: Sendable {
         state.withLock { s in
             guard let sub = s.subscribers.removeValue(forKey: id) else { return }
             sub.continuation.finish()
-            s.byTrader[sub.trader]?.remove(id)
-            if s.byTrader[sub.trader]?.isEmpty == true { s.byTrader[sub.trader] = nil }
+            if let trader = sub.trader {
+                s.byTrader[trader]?.remove(id)
+                if s.byTrader[trader]?.isEmpty == true { s.byTrader[trader] = nil }
+            }
             for symbol in sub.symbols {
                 s.bySymbol[symbol]?.remove(id)
                 if s.bySymbol[symbol]?.isEmpty == true { s.bySymbol[symbol] = nil }

@@ -166,6 +166,8 @@ public final class ReadModel: Sendable {
     /// Internal, not private: the Kite Connect adapter (`Kite/`) reads its views from the same state.
     let state = Mutex(State())
     public let hub: MarketDataHub
+    /// What changed for the browser's coalesced market-data frames (`MarketWatch`).
+    public let feed = MarketFeed()
     /// Windows kept per symbol for `/sma` and `/profit` history.
     public let windowsKept: Int
 
@@ -301,6 +303,7 @@ public final class ReadModel: Sendable {
             return (ReadModel.view(o, detail: false), wasResting != nil || isResting)
         }
         guard let result else { return }
+        if result.bookChanged { feed.noteBook(e.symbol) }
         hub.publish(toTrader: e.traderId, MarketDataHub.frame("order", result.order))
         if result.bookChanged, hub.hasSymbolListeners(e.symbol), let q = quote(e.symbol) {
             hub.publish(toSymbol: e.symbol, MarketDataHub.frame("quote", q))
@@ -358,6 +361,7 @@ public final class ReadModel: Sendable {
             return true
         }
         guard applied else { return }
+        feed.noteTrade(t)
         for (trader, side, orderId) in [(t.buyTraderId, "BUY", t.buyOrderId), (t.sellTraderId, "SELL", t.sellOrderId)] {
             hub.publish(toTrader: trader, MarketDataHub.frame("own_trade", ReadModel.tradeView(t, side: side, orderId: orderId)))
         }
@@ -382,6 +386,7 @@ public final class ReadModel: Sendable {
             case .topProfit: keep(&s.topProfit)
             }
         }
+        feed.noteAnalytics(a.kind, symbol: a.symbol)
         if a.kind == .sma, let symbol = a.symbol, hub.hasSymbolListeners(symbol) {
             hub.publish(toSymbol: symbol, MarketDataHub.frame("sma", a.record))
         }
@@ -419,10 +424,11 @@ public final class ReadModel: Sendable {
         state.withLock { $0.symbols[symbol]?.lastPrice }
     }
 
-    public func quote(_ symbol: String) -> JSONValue? {
+    /// The quote of `symbol` with `depth` price levels a side (5 for `GET /quote`, 10 for the browser's book).
+    public func quote(_ symbol: String, depth: Int = 5) -> JSONValue? {
         state.withLock { s in
             guard let sym = s.symbols[symbol] else { return nil }
-            return ReadModel.quoteView(symbol, sym)
+            return ReadModel.quoteView(symbol, sym, depth: depth)
         }
     }
 
@@ -517,9 +523,9 @@ public final class ReadModel: Sendable {
         ])
     }
 
-    static func quoteView(_ symbol: String, _ sym: SymbolState) -> JSONValue {
+    static func quoteView(_ symbol: String, _ sym: SymbolState, depth levelsShown: Int = 5) -> JSONValue {
         func depth(_ levels: [Int64: Level], descending: Bool) -> JSONValue {
-            let sorted = levels.sorted { descending ? $0.key > $1.key : $0.key < $1.key }.prefix(5)
+            let sorted = levels.sorted { descending ? $0.key > $1.key : $0.key < $1.key }.prefix(levelsShown)
             return .array(sorted.map { price, level in
                 .object([("price", .micros(price)), ("quantity", .int(level.quantity)), ("orders", .int(level.orders))])
             })

@@ -38,10 +38,15 @@ extension Gateway {
         let candles = try await historyReader().candles(symbol: symbol, interval: interval, from: from, to: to)
         return Response.success(.object([
             ("symbol", .string(symbol)), ("interval", .string(interval.rawValue)),
-            ("candles", .array(candles.map { c in
-                .array([.int(c.start), .micros(c.open), .micros(c.high), .micros(c.low), .micros(c.close), .int(c.volume)])
-            })),
+            ("candles", Self.candleRows(candles)),
         ]))
+    }
+
+    /// Kite's candle rows: `[[timestamp, open, high, low, close, volume], …]`.
+    static func candleRows(_ candles: [Candle]) -> JSONValue {
+        .array(candles.map { c in
+            .array([.int(c.start), .micros(c.open), .micros(c.high), .micros(c.low), .micros(c.close), .int(c.volume)])
+        })
     }
 
     func getHistoricalTrades(_ request: Request, _ context: GatewayRequestContext) async throws -> Response {

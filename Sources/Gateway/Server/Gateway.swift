@@ -143,15 +143,8 @@ public final class Gateway: Sendable {
         api.get("history/{symbol}/sma") { request, context in try await self.getHistoricalMovingAverages(request, context) }
         api.get("history/{symbol}/profit") { request, context in try await self.getHistoricalProfits(request, context) }
         api.get("top-profit/history") { request, _ in try await self.getHistoricalTopProfits(request) }
-        // A plain GET (no handshake) would otherwise be "upgraded" to an empty 200 that never becomes a WebSocket.
-        api.ws("ws", shouldUpgrade: { request, _ in
-            if let error = Gateway.handshakeError(request.headers) { throw error }
-            return .upgrade([:])
-        }) { inbound, outbound, context in
-            guard let trader = context.requestContext.trader else { return }
-            try await WebSocketSession(hub: self.readModel.hub, trader: trader, instruments: self.instruments)
-                .run(inbound: inbound, outbound: outbound)
-        }
+        addWebSocketRoute(to: router.group(prefix))
+        if configuration.serveUI { addUIRoutes(to: router) }
         return router
     }
 
@@ -192,8 +185,11 @@ public final class Gateway: Sendable {
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func listInstruments() -> Response {
-        Response.success(.array(instruments.listed.map { entry in
+    func listInstruments() -> Response { Response.success(instrumentsView()) }
+
+    /// Every listed instrument with its live last price and status (`GET /instruments`, the browser's list).
+    func instrumentsView() -> JSONValue {
+        .array(instruments.listed.map { entry in
             let i = entry.rules
             var fields: [(String, JSONValue)] = [
                 ("symbol", .string(i.symbol)), ("name", .string(i.name)), ("exchange", .string(i.exchange)),
@@ -205,7 +201,7 @@ public final class Gateway: Sendable {
             ]
             if let reason = entry.haltReason { fields.append(("halt_reason", .string(reason))) }
             return .object(fields)
-        }))
+        })
     }
 
     /// A `{"type":"instrument","data":{symbol, status, halt_reason?}}` frame for every WebSocket client.

@@ -38,6 +38,13 @@ public struct GatewayConfiguration: Sendable {
     public var limits = PreTradeLimits()
     /// The Kite Connect v3 API at the server root (`Kite/`).
     public var kite = KiteSettings()
+    /// Market data (the WebSocket's trades, quotes, SMA, the browser's panels) for connections without credentials.
+    /// Off: every WebSocket needs a key or JWT, as every route does. `exchange run` turns it on (the embedded demo).
+    public var publicMarketData = false
+    /// How often a watching WebSocket gets its changed panels (`MarketWatch`): a page redraws at most this often.
+    public var marketDataInterval: Duration = .milliseconds(250)
+    /// Serve the trading screen (`GET /`, `/ui/…`).
+    public var serveUI = true
 
     public init() {}
 
