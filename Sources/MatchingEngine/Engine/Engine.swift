@@ -94,6 +94,10 @@ public final class Engine {
 
     /// The handle for an order id, interning it on first sight.
     public func orderHandle(_ orderId: String) -> OrderHandle {
+        if configuration.integerOrderIds {
+            // A string that is no integer id gets a handle this engine never issues, so the command is refused.
+            return UInt64(orderId).flatMap { orderHandle(integer: $0) } ?? OrderHandle(rawValue: .max)
+        }
         let id = orderIds.intern(orderId)
         if Int(id) == orderState.count {
             orderState.append(Engine.neverAccepted)
@@ -101,6 +105,25 @@ public final class Engine {
             orderState[Int(id)] = Engine.neverAccepted
         }
         return OrderHandle(rawValue: id)
+    }
+
+    /// Integer order ids are their own handles, so the engine keeps one state word per id up to the largest seen:
+    /// ids at or above this (1 GiB of states) are refused.
+    public static let integerOrderIdLimit: UInt64 = 1 << 28
+
+    /// The handle for an integer order id (`EngineConfiguration.integerOrderIds`): the id itself. nil when the
+    /// engine takes string ids, or the id is at or above `integerOrderIdLimit`.
+    @inline(__always)
+    public func orderHandle(integer id: UInt64) -> OrderHandle? {
+        guard configuration.integerOrderIds, id < Engine.integerOrderIdLimit else { return nil }
+        if Int(id) >= orderState.count { growIntegerOrderIds(to: Int(id)) }
+        return OrderHandle(rawValue: UInt32(id))
+    }
+
+    /// Ids never seen are never accepted: fill the states up to `id`, doubling so growth is amortised.
+    private func growIntegerOrderIds(to id: Int) {
+        let target = max(id + 1, min(orderState.count * 2, Int(Engine.integerOrderIdLimit)))
+        orderState.append(contentsOf: repeatElement(Engine.neverAccepted, count: target - orderState.count))
     }
 
     /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
@@ -116,7 +139,9 @@ public final class Engine {
     }
 
     /// Order ids the engine currently remembers (live, recently accepted, or interned for a command).
-    public var rememberedOrderIds: Int { orderState.count - forgottenOrders.count - orderIds.releasedCount }
+    public var rememberedOrderIds: Int {
+        configuration.integerOrderIds ? acceptedOrders.count : orderState.count - forgottenOrders.count - orderIds.releasedCount
+    }
 
     /// The handle for a trader id, interning it on first sight.
     public func traderHandle(_ traderId: String) -> TraderHandle {
@@ -141,7 +166,9 @@ public final class Engine {
     }
 
     /// The id string of a handle; handles from another engine that this one never issued give `"#<raw>"`.
-    public func orderId(_ handle: OrderHandle) -> String { name(orderIds, handle.rawValue) }
+    public func orderId(_ handle: OrderHandle) -> String {
+        configuration.integerOrderIds ? String(handle.rawValue) : name(orderIds, handle.rawValue)
+    }
     /// nil for `TraderHandle.unattributed`.
     public func traderId(_ handle: TraderHandle) -> String? {
         handle == .unattributed ? nil : name(traderIds, handle.rawValue)
@@ -197,11 +224,16 @@ public final class Engine {
     /// the engine, so keeping it would only let such commands grow memory without bound.
     @inline(__always)
     private func forgetIfNeverAccepted(_ order: OrderHandle) {
+        if configuration.integerOrderIds { return }  // nothing was interned
         let handle = Int(order.rawValue)
         if handle < orderState.count && orderState[handle] == Engine.neverAccepted { forget(order.rawValue) }
     }
 
     private func forget(_ handle: UInt32) {
+        if configuration.integerOrderIds {
+            orderState[Int(handle)] = Engine.neverAccepted  // the number names nothing any more
+            return
+        }
         orderIds.remove(handle)
         orderState[Int(handle)] = Engine.forgotten
         forgottenOrders.append(handle)
@@ -654,6 +686,16 @@ public final class Engine {
     }
 
     public func lastTrade(_ symbol: SymbolHandle) -> LastTrade? { book(symbol)?.lastTrade }
+
+    /// The quantity resting on one side at one price (0 when none, or the price is off the book's grid).
+    public func restingQuantity(_ symbol: SymbolHandle, side: Side, price: Price) -> Int64 {
+        guard let book = book(symbol), price.micros % book.tickMicros == 0,
+            let level = book.existingIndex(forTick: price.micros / book.tickMicros), book.levels[level].orders > 0
+        else { return 0 }
+        // Both sides share the ladder: a non-empty level is a bid at or below the best bid, an ask otherwise.
+        let isBid = book.bestBid >= 0 && level <= book.bestBid
+        return isBid == (side == .buy) ? book.levels[level].quantity : 0
+    }
 
     /// A live order by handle, nil once it is filled, cancelled or expired (or never accepted).
     public func openOrder(_ handle: OrderHandle) -> RestingOrder? {
