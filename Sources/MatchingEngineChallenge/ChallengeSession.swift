@@ -6,6 +6,8 @@ import MatchingEngine
 /// The engine's own rules apply unchanged; the contract needs exactly these settings, all made in
 /// `ChallengeSession.configuration` and `init`:
 /// - order ids are the harness's integers (`EngineConfiguration.integerOrderIds`);
+/// - one run of the harness is one trading session, and an id the engine accepted stays used for all of it (no
+///   finished id is forgotten: `retainedOrderIds` unbounded; 4 bytes per id, and no work per order to forget one);
 /// - orders are anonymous and may trade with one another: one participant owns them all (so it may cancel and
 ///   modify each) and self-trade prevention is off;
 /// - one instrument whose tick is the challenge's $0.005 and which has no price band (the workload's price path is
@@ -19,7 +21,7 @@ final class ChallengeSession {
     static let participant = "challenge"
 
     /// The engine settings the contract needs (see the type's comment).
-    static let configuration = EngineConfiguration(selfTradePrevention: .none, integerOrderIds: true)
+    static let configuration = EngineConfiguration(selfTradePrevention: .none, retainedOrderIds: .max, integerOrderIds: true)
 
     let engine: Engine
     let symbol: SymbolHandle
@@ -100,9 +102,11 @@ final class ChallengeSession {
     @inline(__always)
     /// `orderId` is the message's own id, which rejects carry (the engine may not hold it).
     private func run(_ command: Command, sequence: UInt64, orderId: UInt64) {
-        events.removeAll(keepingCapacity: true)
+        // Emptied every few messages, not per message (that cost more than the reports), and kept small enough to stay in L1.
+        if events.count > 32 { events.removeAll(keepingCapacity: true) }
+        let first = events.count
         engine.process(command, into: &events)
-        for event in events {
+        for event in events[first...] {
             switch event {
             case .trade(let trade):
                 let buyerTook = trade.aggressor == .buy

@@ -34,6 +34,10 @@ public final class Engine {
     @exclusivity(unchecked) var orderIds = Interner()
     /// Per order handle: slot index (>= 0) while live, `neverAccepted`, `finished`, `forgotten` or `released`.
     @exclusivity(unchecked) var orderState: [Int32] = []
+    /// Integer ids only: one bit per id, set while the id is used (accepted and not forgotten). The same fact as
+    /// `orderState[id] != neverAccepted`, in 1/32 of the memory: every new order asks it about an id no recent
+    /// message touched, and this answers from cache where the states array would miss.
+    @exclusivity(unchecked) var usedIntegerIds: [UInt64] = []
     /// Accepted order handles, oldest first (live ones move to the back when they reach the front).
     @exclusivity(unchecked) var acceptedOrders = HandleQueue()
     /// Forgotten handles whose strings events may still need (`releaseForgottenOrderIds()`).
@@ -124,6 +128,22 @@ public final class Engine {
     private func growIntegerOrderIds(to id: Int) {
         let target = max(id + 1, min(orderState.count * 2, Int(Engine.integerOrderIdLimit)))
         orderState.append(contentsOf: repeatElement(Engine.neverAccepted, count: target - orderState.count))
+        let words = (target + 63) >> 6
+        if words > usedIntegerIds.count { usedIntegerIds.append(contentsOf: repeatElement(0, count: words - usedIntegerIds.count)) }
+    }
+
+    @inline(__always)
+    private func integerIdUsed(_ id: Int) -> Bool { usedIntegerIds[id >> 6] & (1 << UInt64(id & 63)) != 0 }
+
+    @inline(__always)
+    private func markIntegerId(_ id: Int, used: Bool) {
+        if used { usedIntegerIds[id >> 6] |= 1 << UInt64(id & 63) } else { usedIntegerIds[id >> 6] &= ~(1 << UInt64(id & 63)) }
+    }
+
+    /// After a restore: the used bits from the states.
+    func rebuildUsedIntegerIds() {
+        usedIntegerIds = Array(repeating: 0, count: (orderState.count + 63) >> 6)
+        for (id, state) in orderState.enumerated() where state != Engine.neverAccepted { markIntegerId(id, used: true) }
     }
 
     /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
@@ -190,7 +210,7 @@ public final class Engine {
 
     /// Reserves room for `n` more order ids (benchmarks and bulk loads).
     public func reserveOrderIds(_ n: Int) {
-        orderIds.reserve(orderIds.count + n)
+        if !configuration.integerOrderIds { orderIds.reserve(orderIds.count + n) }
         orderState.reserveCapacity(orderState.count + n)
     }
 
@@ -232,6 +252,7 @@ public final class Engine {
     private func forget(_ handle: UInt32) {
         if configuration.integerOrderIds {
             orderState[Int(handle)] = Engine.neverAccepted  // the number names nothing any more
+            markIntegerId(Int(handle), used: false)
             return
         }
         orderIds.remove(handle)
@@ -287,7 +308,13 @@ public final class Engine {
     private func submit(_ order: NewOrder, _ events: inout [EngineEvent]) {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
-        unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
+        // Books live as long as the engine: lend the book to the order path without a retain (an atomic, which
+        // also waits for every store in flight, the id states' cache misses among them).
+        Unmanaged.passUnretained(books[symbolIndex])._withUnsafeGuaranteedRef { submit(order, $0, &events) }
+    }
+
+    @inline(__always)
+    private func submit(_ order: NewOrder, _ book: PriceLadder, _ events: inout [EngineEvent]) {
         if !book.trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
         if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
@@ -319,8 +346,14 @@ public final class Engine {
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
-        guard handle < orderState.count, orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
-        if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+        guard handle < orderState.count else { return reject(order, .unknownOrder, &events) }
+        if configuration.integerOrderIds {
+            if integerIdUsed(handle) { return reject(order, .duplicateOrderId, &events) }
+            markIntegerId(handle, used: true)
+        } else {
+            guard orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
+            if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+        }
 
         // Accepted.
         acceptedOrders.append(order.order.rawValue)
@@ -558,7 +591,7 @@ public final class Engine {
             rejectRequest(rejection, request.order, request.trader, request.symbol, request.side, .cancel, &events)
         case .success(let index):
             let slot = pool.slots[Int(index)]
-            unlink(index, books[Int(slot.book)])
+            Unmanaged.passUnretained(books[Int(slot.book)])._withUnsafeGuaranteedRef { unlink(index, $0) }  // no retain (see submit)
             events.append(.report(report(slot, .canceled, .cancel, .canceledByTrader, leaves: 0, time: clock)))
             retire(index)
         }
@@ -572,8 +605,14 @@ public final class Engine {
         case .success(let found):
             index = found
         }
+        Unmanaged.passUnretained(books[Int(pool.slots[Int(index)].book)])._withUnsafeGuaranteedRef {
+            modify(request, index, $0, &events)  // no retain (see submit)
+        }
+    }
+
+    @inline(__always)
+    private func modify(_ request: ModifyOrder, _ index: Int32, _ book: PriceLadder, _ events: inout [EngineEvent]) {
         let slot = pool.slots[Int(index)]
-        let book = books[Int(slot.book)]
         func refuse(_ reason: Reason) {
             rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
         }

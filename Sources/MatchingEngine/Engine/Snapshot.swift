@@ -178,6 +178,7 @@ extension Engine {
             orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
         }
         acceptedOrders = HandleQueue(acceptedOrder)
+        if integerIds { rebuildUsedIntegerIds() }
         self.clock = clock
         self.nextTradeNumber = nextTrade
         self.acceptSequence = acceptSequence
