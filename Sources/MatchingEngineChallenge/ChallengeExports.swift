@@ -44,6 +44,13 @@ public func engine_on_batch(_ messages: UnsafeRawPointer?, _ n: UInt32) {
     for i in 0..<Int(n) { session.message(messages + i * ChallengeMessage.stride) }
 }
 
+/// Called once per message before the timed run (`msgType` 0 new, 1 cancel, 2 modify): reserves room for ids only.
+@_cdecl("engine_prebuild")
+public func engine_prebuild(_ msgType: UInt8, _ message: UnsafeRawPointer?) {
+    guard let session = currentSession, let message else { return }
+    session.prepare(type: msgType, message)
+}
+
 /// The engine matches on the caller's thread and pushes every report before returning: nothing is pending.
 @_cdecl("engine_flush")
 public func engine_flush() {}

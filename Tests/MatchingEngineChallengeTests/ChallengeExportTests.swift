@@ -59,13 +59,15 @@ import Testing
         ])
     }
 
-    @Test func batchesGiveTheSameReportsAsSingleMessages() {
+    @Test func batchesAfterPrebuildGiveTheSameReportsAsSingleMessages() {
         let messages = ChallengeRun.randomWorkload(seed: 7, count: 3_000)
         let single = ChallengeRun()
         for message in messages { single.send(message) }
         let one = single.reports
         single.finish()
         let batched = ChallengeRun()
+        batched.prebuild(messages)  // sizes id storage only: the book stays empty, the reports the same
+        #expect(batched.bestBid == .min && batched.bestAsk == .max && batched.reports.isEmpty)
         for chunk in stride(from: 0, to: messages.count, by: 97) {
             batched.sendBatch(Array(messages[chunk..<min(chunk + 97, messages.count)]))
         }

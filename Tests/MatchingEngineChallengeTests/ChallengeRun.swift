@@ -91,6 +91,23 @@ final class ChallengeRun {
         engine_on_batch(buffer, UInt32(messages.count))
     }
 
+    /// `engine_prebuild` for each message, as the harness does before its clock starts.
+    func prebuild(_ messages: [TestMessage]) {
+        for message in messages {
+            switch message {
+            case let .new(id, seq, price, quantity, side, ioc):
+                var m = ChallengeNewOrder(orderId: id, sequenceNumber: seq, priceTicks: price, quantity: quantity, side: side, ioc: ioc ? 1 : 0)
+                engine_prebuild(0, &m)
+            case let .cancel(id, seq):
+                var m = ChallengeCancel(orderId: id, sequenceNumber: seq)
+                engine_prebuild(1, &m)
+            case let .modify(id, seq, price, quantity, side):
+                var m = ChallengeModify(orderId: id, sequenceNumber: seq, newPriceTicks: price, newQuantity: quantity, side: side)
+                engine_prebuild(2, &m)
+            }
+        }
+    }
+
     var bestBid: Int64 { engine_query_best_bid() }
     var bestAsk: Int64 { engine_query_best_ask() }
     func depth(_ price: Int64, _ side: UInt8) -> UInt64 { engine_query_depth_at(price, side) }

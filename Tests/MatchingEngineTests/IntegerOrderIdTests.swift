@@ -55,6 +55,16 @@ import Testing
         #expect(e.restingQuantity(e.symbolHandle("X"), side: .sell, price: Price(micros: 30_000 * 5_000)) == 1)
     }
 
+    @Test func memoryCountsRestingOrdersAndRememberedIds() {
+        let e = IntegerOrderIdTests.engine()
+        for id in 1...100 as ClosedRange<UInt64> { _ = IntegerOrderIdTests.new(e, id, .buy, 1, ticks: 20_000 - Int64(id)) }
+        let m = e.memory()
+        #expect(m.openOrders == 100 && m.rememberedIds == 100)
+        #expect(m.orderSlots >= 100 && m.orderBytes == m.orderSlots * EngineMemory.bytesPerOrderSlot)
+        #expect(EngineMemory.bytesPerOrderSlot >= 64 && EngineMemory.bytesPerOrderSlot <= 96)
+        #expect(m.idBytes >= 100 * 4 && m.levelBytes > 0)
+    }
+
     @Test func snapshotsCarryIntegerIdsExactly() throws {
         let e = IntegerOrderIdTests.engine(retaining: 3)
         for id in 1...20 as ClosedRange<UInt64> {

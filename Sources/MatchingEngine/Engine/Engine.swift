@@ -38,6 +38,9 @@ public final class Engine {
     /// `orderState[id] != neverAccepted`, in 1/32 of the memory: every new order asks it about an id no recent
     /// message touched, and this answers from cache where the states array would miss.
     @exclusivity(unchecked) var usedIntegerIds: [UInt64] = []
+    /// Integer ids only: the live orders' slots (`orderState` stays empty: its 4 bytes per id ever seen made each new
+    /// order's write a cache miss).
+    @exclusivity(unchecked) var liveIntegerOrders = LiveOrderTable()
     /// Accepted order handles, oldest first (live ones move to the back when they reach the front).
     @exclusivity(unchecked) var acceptedOrders = HandleQueue()
     /// Forgotten handles whose strings events may still need (`releaseForgottenOrderIds()`).
@@ -120,16 +123,36 @@ public final class Engine {
     @inline(__always)
     public func orderHandle(integer id: UInt64) -> OrderHandle? {
         guard configuration.integerOrderIds, id < Engine.integerOrderIdLimit else { return nil }
-        if Int(id) >= orderState.count { growIntegerOrderIds(to: Int(id)) }
+        if Int(id) >= usedIntegerIds.count << 6 { growIntegerOrderIds(to: Int(id)) }
         return OrderHandle(rawValue: UInt32(id))
     }
 
-    /// Ids never seen are never accepted: fill the states up to `id`, doubling so growth is amortised.
+    /// Ids never seen are unused: extend the bits up to `id`, doubling so growth is amortised.
     private func growIntegerOrderIds(to id: Int) {
-        let target = max(id + 1, min(orderState.count * 2, Int(Engine.integerOrderIdLimit)))
-        orderState.append(contentsOf: repeatElement(Engine.neverAccepted, count: target - orderState.count))
-        let words = (target + 63) >> 6
-        if words > usedIntegerIds.count { usedIntegerIds.append(contentsOf: repeatElement(0, count: words - usedIntegerIds.count)) }
+        let words = max((id >> 6) + 1, min(usedIntegerIds.count * 2, Int(Engine.integerOrderIdLimit >> 6)))
+        usedIntegerIds.append(contentsOf: repeatElement(0, count: words - usedIntegerIds.count))
+    }
+
+    /// Ids at or above this were never handed out (no command may name them).
+    @inline(__always)
+    var orderHandleBound: Int { configuration.integerOrderIds ? usedIntegerIds.count << 6 : orderState.count }
+
+    /// An order's state: its pool slot (>= 0) while live, else `neverAccepted`, `finished`, `forgotten` or `released`.
+    @inline(__always)
+    func state(_ handle: Int) -> Int32 {
+        guard configuration.integerOrderIds else { return orderState[handle] }
+        if let slot = liveIntegerOrders.slot(UInt32(handle)) { return slot }
+        return integerIdUsed(handle) ? Engine.finished : Engine.neverAccepted
+    }
+
+    /// Records a live order's slot, or (a negative state) that it finished.
+    @inline(__always)
+    func setState(_ handle: Int, _ value: Int32) {
+        guard configuration.integerOrderIds else {
+            orderState[handle] = value
+            return
+        }
+        if value >= 0 { liveIntegerOrders.set(UInt32(handle), value) } else { liveIntegerOrders.remove(UInt32(handle)) }
     }
 
     @inline(__always)
@@ -140,10 +163,10 @@ public final class Engine {
         if used { usedIntegerIds[id >> 6] |= 1 << UInt64(id & 63) } else { usedIntegerIds[id >> 6] &= ~(1 << UInt64(id & 63)) }
     }
 
-    /// After a restore: the used bits from the states.
-    func rebuildUsedIntegerIds() {
-        usedIntegerIds = Array(repeating: 0, count: (orderState.count + 63) >> 6)
-        for (id, state) in orderState.enumerated() where state != Engine.neverAccepted { markIntegerId(id, used: true) }
+    /// After a restore: the used bits of the accepted ids.
+    func restoreUsedIntegerIds(count: Int, accepted: [Bool]) {
+        usedIntegerIds = Array(repeating: 0, count: (count + 63) >> 6)
+        for (id, used) in accepted.enumerated() where used { markIntegerId(id, used: true) }
     }
 
     /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
@@ -210,7 +233,8 @@ public final class Engine {
 
     /// Reserves room for `n` more order ids (benchmarks and bulk loads).
     public func reserveOrderIds(_ n: Int) {
-        if !configuration.integerOrderIds { orderIds.reserve(orderIds.count + n) }
+        guard !configuration.integerOrderIds else { return }
+        orderIds.reserve(orderIds.count + n)
         orderState.reserveCapacity(orderState.count + n)
     }
 
@@ -251,8 +275,7 @@ public final class Engine {
 
     private func forget(_ handle: UInt32) {
         if configuration.integerOrderIds {
-            orderState[Int(handle)] = Engine.neverAccepted  // the number names nothing any more
-            markIntegerId(Int(handle), used: false)
+            markIntegerId(Int(handle), used: false)  // the number names nothing any more
             return
         }
         orderIds.remove(handle)
@@ -269,7 +292,7 @@ public final class Engine {
         while inspected < limit {
             guard acceptedOrders.count - pool.live > configuration.retainedOrderIds, let oldest = acceptedOrders.popFirst() else { return }
             inspected += 1
-            if orderState[Int(oldest)] >= 0 {
+            if state(Int(oldest)) >= 0 {
                 acceptedOrders.append(oldest)  // live orders are always remembered
             } else {
                 forget(oldest)
@@ -291,7 +314,7 @@ public final class Engine {
 
     private func expireDue(_ events: inout [EngineEvent]) {
         while expiries.earliest <= clock, let entry = expiries.pop() {
-            let state = orderState[Int(entry.order)]
+            let state = self.state(Int(entry.order))
             guard state >= 0 else { continue }
             let slot = pool.slots[Int(state)]
             guard slot.sequence == entry.sequence else { continue }
@@ -346,18 +369,18 @@ public final class Engine {
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
-        guard handle < orderState.count else { return reject(order, .unknownOrder, &events) }
+        guard handle < orderHandleBound else { return reject(order, .unknownOrder, &events) }
         if configuration.integerOrderIds {
             if integerIdUsed(handle) { return reject(order, .duplicateOrderId, &events) }
             markIntegerId(handle, used: true)
         } else {
             guard orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
             if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+            orderState[handle] = Engine.finished
         }
 
         // Accepted.
         acceptedOrders.append(order.order.rawValue)
-        orderState[handle] = Engine.finished
         acceptSequence &+= 1
         var incoming = OrderSlot(
             handle: order.order.rawValue, trader: order.trader.rawValue, book: order.symbol.rawValue, side: order.side,
@@ -510,7 +533,7 @@ public final class Engine {
         // index(forTick:) was checked (and any growth done) before the order was accepted.
         let index = pool.allocate(order)
         link(index, book)
-        orderState[Int(order.handle)] = index
+        setState(Int(order.handle), index)
         if order.expiry != .max {
             expiries.push(.init(expiry: order.expiry, sequence: order.sequence, order: order.handle))
         }
@@ -567,7 +590,7 @@ public final class Engine {
     /// Frees a finished order's slot; its id stays used.
     @inline(__always)
     func retire(_ index: Int32) {
-        orderState[Int(pool.slots[Int(index)].handle)] = Engine.finished
+        setState(Int(pool.slots[Int(index)].handle), Engine.finished)
         pool.free(index)
     }
 
@@ -576,8 +599,9 @@ public final class Engine {
     /// The live slot of an order that `trader` may change, or the reason it may not.
     private func ownedOrder(_ order: OrderHandle, _ trader: TraderHandle, _ symbol: SymbolHandle, _ side: Side?) -> Result<Int32, RequestRejection> {
         let handle = Int(order.rawValue)
-        guard handle < orderState.count, orderState[handle] >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
-        let index = orderState[handle]
+        guard handle < orderHandleBound else { return .failure(RequestRejection(.unknownOrder)) }
+        let index = state(handle)
+        guard index >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
         let slot = pool.slots[Int(index)]
         if slot.trader != trader.rawValue || trader == .unattributed { return .failure(RequestRejection(.notOwner, slot)) }
         if slot.book != symbol.rawValue { return .failure(RequestRejection(.symbolMismatch, slot)) }
@@ -643,7 +667,7 @@ public final class Engine {
         unlink(index, book)
         var order = slot
         pool.free(index)
-        orderState[Int(order.handle)] = Engine.finished
+        setState(Int(order.handle), Engine.finished)
         order.price = newTicks
         order.quantity = newQuantity
         order.prev = -1
@@ -656,7 +680,7 @@ public final class Engine {
             let expiry = order.expiry
             order.expiry = .max
             rest(order, book)
-            pool.slots[Int(orderState[Int(order.handle)])].expiry = expiry
+            pool.slots[Int(state(Int(order.handle)))].expiry = expiry
         } else {
             finishAggressor(&order, book, stopped: stopped, cause: .modify, &events)
         }
@@ -739,8 +763,9 @@ public final class Engine {
     /// A live order by handle, nil once it is filled, cancelled or expired (or never accepted).
     public func openOrder(_ handle: OrderHandle) -> RestingOrder? {
         let h = Int(handle.rawValue)
-        guard h < orderState.count, orderState[h] >= 0 else { return nil }
-        return restingOrder(pool.slots[Int(orderState[h])])
+        guard h < orderHandleBound else { return nil }
+        let index = state(h)
+        return index >= 0 ? restingOrder(pool.slots[Int(index)]) : nil
     }
 
     private func book(_ symbol: SymbolHandle) -> PriceLadder? {

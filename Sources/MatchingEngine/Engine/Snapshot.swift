@@ -33,7 +33,7 @@ extension Engine {
             retainedOrderIds: configuration.retainedOrderIds, integerOrderIds: configuration.integerOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
             acceptSequence: acceptSequence, instruments: instruments,
             statuses: books.map { $0.status }, grids: books.map { $0.tickMicros }, symbols: symbols.strings,
-            traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState,
+            traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState, usedIntegerIds: usedIntegerIds,
             acceptedOrders: acceptedOrders,
             books: books.map { book in
                 var live: [OrderSlot] = []
@@ -174,11 +174,14 @@ extension Engine {
                 guard orderIds.lookup(order) == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
             }
         }
-        orderState = orderStrings.indices.map { i in
-            orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
+        if integerIds {
+            restoreUsedIntegerIds(count: orderStrings.count, accepted: accepted)
+        } else {
+            orderState = orderStrings.indices.map { i in
+                orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
+            }
         }
         acceptedOrders = HandleQueue(acceptedOrder)
-        if integerIds { rebuildUsedIntegerIds() }
         self.clock = clock
         self.nextTradeNumber = nextTrade
         self.acceptSequence = acceptSequence
@@ -214,7 +217,7 @@ extension Engine {
                     timeInForce: tif, price: try r.signed(), quantity: try r.signed(), filled: try r.signed(), prev: -1,
                     next: -1, expiry: try r.signed(), sequence: try r.unsigned())
                 guard book.existingIndex(forTick: slot.price) != nil, slot.filled >= 0, slot.filled < slot.quantity,
-                    orderState[Int(handle)] == Engine.finished
+                    state(Int(handle)) == Engine.finished
                 else { throw SnapshotError("order record in snapshot is inconsistent") }
                 restoreResting(slot, book)
             }
@@ -248,6 +251,8 @@ public struct EngineSnapshotCapture: Sendable {
     let traders: [String]
     let orderIds: [String]
     let orderState: [Int32]
+    /// Integer ids: one bit per id, set when accepted (the states are not kept).
+    let usedIntegerIds: [UInt64]
     let acceptedOrders: HandleQueue
     let books: [Book]
 
@@ -292,13 +297,16 @@ public struct EngineSnapshotCapture: Sendable {
         w.strings(symbols)
         w.strings(traders)
         // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
-        w.unsigned(UInt64(orderState.count))
+        if integerOrderIds {
+            // Per id (the index) whether it was accepted.
+            w.unsigned(UInt64(usedIntegerIds.count * 64))
+            for word in usedIntegerIds {
+                for bit in 0..<64 as Range<UInt64> { w.unsigned(word & (1 << bit) != 0 ? 2 : 0) }
+            }
+        }
+        if !integerOrderIds { w.unsigned(UInt64(orderState.count)) }
         orderState.withUnsafeBufferPointer { states in
             for (handle, state) in states.enumerated() {
-                if integerOrderIds {
-                    w.unsigned(state == Engine.neverAccepted ? 0 : 2)  // the id is the index
-                    continue
-                }
                 switch state {
                 case Engine.forgotten, Engine.released: w.unsigned(0)
                 case Engine.neverAccepted: w.unsigned(1); w.string(orderIds[handle])
