@@ -24,7 +24,7 @@ extension Engine {
     public func memory() -> EngineMemory {
         EngineMemory(
             orderBytes: pool.capacity * EngineMemory.bytesPerOrderSlot,
-            levelBytes: books.reduce(0) { $0 + $1.count * MemoryLayout<Level>.stride + $1.words * 8 },
+            levelBytes: books.reduce(0) { $0 + $1.count * MemoryLayout<Level>.stride + ($1.words + $1.summaryWords) * 8 },
             idBytes: orderState.capacity * 4 + orderIds.storageBytes + usedIntegerIds.capacity * 8 + liveIntegerOrders.storageBytes + acceptedOrders.storageBytes
                 + forgottenOrders.capacity * 4,
             openOrders: openOrders, rememberedIds: rememberedOrderIds, orderSlots: pool.capacity)
