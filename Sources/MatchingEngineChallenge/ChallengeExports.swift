@@ -3,6 +3,16 @@
 /// the queries, shutdown), which is why the session is a plain global.
 nonisolated(unsafe) var currentSession: ChallengeSession?
 
+/// The ring the harness last created through `engine_get_transport`, so `engine_init` can push to it directly.
+nonisolated(unsafe) var lastCreatedRing: ChallengeReportRing?
+
+/// `engine_get_transport`'s table, at a fixed address for the life of the process.
+nonisolated(unsafe) let ringTransportTable: UnsafeMutablePointer<ChallengeTransport> = {
+    let table = UnsafeMutablePointer<ChallengeTransport>.allocate(capacity: 1)
+    table.initialize(to: ChallengeRingTransport.table)
+    return table
+}()
+
 /// Starts a session. `seed` is the harness's per-run nonce (the engine is deterministic and does not need it);
 /// reports go to `transport.push(sink, report)`; `transport` points at a `ChallengeTransport`.
 @_cdecl("engine_init")
@@ -11,7 +21,14 @@ public func engine_init(_ seed: UInt64, _ transport: UnsafeRawPointer?, _ sink: 
         currentSession = nil
         return
     }
-    currentSession = ChallengeSession(push: push, sink: sink)
+    let ring = lastCreatedRing.flatMap { Unmanaged.passUnretained($0).toOpaque() == sink ? $0 : nil }
+    currentSession = ChallengeSession(push: push, sink: sink, ring: ring)
+}
+
+/// The library's own report transport (`ChallengeReportRing`), which the harness then creates and drains.
+@_cdecl("engine_get_transport")
+public func engine_get_transport() -> UnsafeRawPointer? {
+    UnsafeRawPointer(ringTransportTable)
 }
 
 @_cdecl("engine_shutdown")

@@ -28,13 +28,15 @@ final class ChallengeSession {
     let trader: TraderHandle
     private let push: ChallengeTransport.Push
     private let sink: UnsafeMutableRawPointer?
+    /// The library's own transport when the harness took it (`engine_get_transport`): pushed to directly.
+    private let ring: ChallengeReportRing?
     @exclusivity(unchecked) private var events: [EngineEvent] = []
     @exclusivity(unchecked) private var report = ChallengeReport()
     /// New orders the engine refused (an id out of range, a price off its grid): the contract has no report for
     /// them, so they are counted here and visible to tests.
     @exclusivity(unchecked) private(set) var refusedNewOrders = 0
 
-    init(push: ChallengeTransport.Push, sink: UnsafeMutableRawPointer?) {
+    init(push: ChallengeTransport.Push, sink: UnsafeMutableRawPointer?, ring: ChallengeReportRing? = nil) {
         let instrument = Instrument(
             symbol: ChallengeSession.symbol, name: "matching-engine challenge", tickSize: Price(micros: ChallengeSession.tickMicros),
             referencePrice: Price(micros: 33_504 * ChallengeSession.tickMicros))
@@ -44,6 +46,7 @@ final class ChallengeSession {
         trader = engine.traderHandle(ChallengeSession.participant)
         self.push = push
         self.sink = sink
+        self.ring = ring
         events.reserveCapacity(1024)
     }
 
@@ -159,6 +162,10 @@ final class ChallengeSession {
         report.quantity = UInt32(truncatingIfNeeded: quantity)
         report.makerOrderId = maker
         report.takerOrderId = taker
+        if let ring {
+            withUnsafePointer(to: &report) { ring.push($0) }
+            return
+        }
         while withUnsafePointer(to: &report, { push(sink, $0) }) == 0 {}  // full: the drainer is behind, spin
     }
 

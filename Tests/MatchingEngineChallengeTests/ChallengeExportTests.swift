@@ -76,6 +76,36 @@ import Testing
         batched.finish()
     }
 
+    /// The library's own transport: the harness creates it from `engine_get_transport`, the engine pushes into it,
+    /// a drain sees what was published (every 32 reports, and all of it after `flush`), in order and complete.
+    @Test func ownTransportCarriesTheSameReports() throws {
+        let messages = ChallengeRun.randomWorkload(seed: 11, count: 2_000)
+        let direct = ChallengeRun()
+        for message in messages { direct.send(message) }
+        let expected = direct.reports
+        direct.finish()
+
+        let table = try #require(engine_get_transport()).load(as: ChallengeTransport.self)
+        let create = try #require(table.create), drain = try #require(table.drain)
+        let flush = try #require(table.flush), destroy = try #require(table.destroy)
+        let queue = try #require(create(1 << 16))
+        let tablePointer = try #require(engine_get_transport())
+        engine_init(1, tablePointer, queue)
+        let run = ChallengeRun(attached: true)
+        for message in messages { run.send(message) }
+        let buffer = UnsafeMutablePointer<ChallengeReport>.allocate(capacity: expected.count + 64)
+        defer { buffer.deallocate() }
+        let beforeFlush = Int(drain(queue, buffer, UInt32(expected.count + 64)))
+        #expect(beforeFlush % 32 == 0 && beforeFlush <= expected.count && expected.count - beforeFlush < 32)
+        flush(queue)
+        let rest = Int(drain(queue, buffer + beforeFlush, UInt32(expected.count + 64 - beforeFlush)))
+        #expect(beforeFlush + rest == expected.count)
+        #expect(Array(UnsafeBufferPointer(start: buffer, count: beforeFlush + rest)) == expected)
+        #expect(drain(queue, buffer, 64) == 0)
+        run.finish()
+        destroy(queue)
+    }
+
     /// Thousands of random messages (crossing prices, IOCs, modifies, stale cancels) against a plain matcher.
     @Test func randomWorkloadMatchesAReferenceMatcher() {
         for seed in [1, 2, 3] as [UInt64] {

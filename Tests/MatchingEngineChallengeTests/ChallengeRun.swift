@@ -31,7 +31,8 @@ final class ChallengeRun {
         set { collector.reports = newValue }
     }
 
-    init() {
+    /// `attached`: the engine was started by the caller (with another transport); this run only sends and queries.
+    init(attached: Bool = false) {
         transport = .allocate(capacity: 1)
         transport.initialize(to: ChallengeTransport(
             create: nil,
@@ -41,7 +42,7 @@ final class ChallengeRun {
                 return 1
             },
             drain: nil, flush: nil, destroy: nil))
-        engine_init(42, transport, Unmanaged.passUnretained(collector).toOpaque())
+        if !attached { engine_init(42, transport, Unmanaged.passUnretained(collector).toOpaque()) }
     }
 
     func finish() {
