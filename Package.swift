@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "Kafka", targets: ["Kafka"]),
         .library(name: "KafkaEmbedded", targets: ["KafkaEmbedded"]),
         .library(name: "MatchingEngine", targets: ["MatchingEngine"]),
+        // The engine behind the public matching-engine challenge's C ABI, as the shared library its harness loads.
+        .library(name: "MatchingEngineChallenge", type: .dynamic, targets: ["MatchingEngineChallenge"]),
         .library(name: "StreamAnalytics", targets: ["StreamAnalytics"]),
         .library(name: "ExchangeVocabulary", targets: ["ExchangeVocabulary"]),
         .library(name: "ExchangeRecords", targets: ["ExchangeRecords"]),
@@ -68,6 +70,8 @@ let package = Package(
         // The domain's words and its one order rule, shared by gateway, records and engine.
         .target(name: "ExchangeVocabulary"),
         .target(name: "MatchingEngine", dependencies: ["ExchangeVocabulary"]),
+        // The C functions of the matching-engine challenge (docs/benchmarks.md#matching-engine-challenge) over the engine.
+        .target(name: "MatchingEngineChallenge", dependencies: ["MatchingEngine"]),
         .target(name: "StreamAnalytics"),
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
         // Candles from trades: 1-minute candles and the coarser intervals derived from them; the history's query side.
@@ -142,6 +146,7 @@ let package = Package(
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),
         .testTarget(name: "MatchingEngineTests", dependencies: ["MatchingEngine", "ExchangeTestSupport", propertyBased]),
+        .testTarget(name: "MatchingEngineChallengeTests", dependencies: ["MatchingEngineChallenge"]),
         .testTarget(name: "StreamAnalyticsTests", dependencies: ["StreamAnalytics", propertyBased]),
         .testTarget(name: "ExchangeRecordsTests", dependencies: ["ExchangeRecords", "ExchangeRecordsReference", propertyBased]),
         .testTarget(

@@ -104,7 +104,18 @@ struct EngineBench: ParsableCommand {
         say("  interning \(count) order ids + trader ids before the run: \(ms(internSeconds)) ms (\(rate(Double(count) / internSeconds)) orders/s)")
         let stringSeconds = fixedStreamWithStringIds(stream)
         say("  string ids interned inside the timed loop: \(rate(Double(count) / stringSeconds)) orders/s (\(ms(stringSeconds)) ms)")
-        if let lastEngine { snapshotFigures(lastEngine) }
+        if let lastEngine {
+            snapshotFigures(lastEngine)
+            memoryFigures(lastEngine)
+        }
+    }
+
+    /// The engine's own storage after the run: per resting order (its pool, sized by the most that rested at once) and
+    /// per remembered id (states, interned strings and their table, the acceptance queue).
+    func memoryFigures(_ engine: Engine) {
+        let m = engine.memory()
+        let perOrder = m.openOrders == 0 ? 0 : Double(m.orderBytes) / Double(m.openOrders)
+        say("  memory: \(m.openOrders) resting orders, \(m.orderSlots) slots of \(EngineMemory.bytesPerOrderSlot) bytes = \(Int(perOrder.rounded())) bytes per resting order; \(m.rememberedIds) remembered ids, \(m.idBytes) bytes = \(Int(m.bytesPerRememberedId.rounded())) bytes per id; price levels \(m.levelBytes) bytes")
     }
 
     /// Untimed verification pass: FNV-1a-64 of (incoming index, resting index, price, quantity) per fill.

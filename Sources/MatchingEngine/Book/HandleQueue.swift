@@ -7,6 +7,8 @@ struct HandleQueue: Sequence {
 
     init() {}
 
+    var storageBytes: Int { buffer.capacity * 4 }
+
     init(_ handles: [UInt32]) {
         for handle in handles { append(handle) }
     }

@@ -54,6 +54,15 @@ struct Interner {
     /// Ids ever handed out, released ones included (the bound of valid ids).
     var count: Int { strings.count }
 
+    /// Bytes its storage holds: the arrays' capacities, the table, and each string's own buffer (a string of more
+    /// than 15 UTF-8 bytes lives on the heap: 32 bytes of header and its bytes).
+    var storageBytes: Int {
+        var bytes = strings.capacity * MemoryLayout<String>.stride + hashes.capacity * 8 + findable.capacity
+            + table.capacity * MemoryLayout<Entry>.stride + free.count * 4
+        for string in strings where string.utf8.count > 15 { bytes += 32 + string.utf8.count }
+        return bytes
+    }
+
     /// Released ids waiting for reuse.
     var releasedCount: Int { free.count }
 

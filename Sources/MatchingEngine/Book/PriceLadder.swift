@@ -39,6 +39,10 @@ final class PriceLadder {
     @exclusivity(unchecked) private(set) var levels: UnsafeMutablePointer<Level>
     @exclusivity(unchecked) private(set) var bits: UnsafeMutablePointer<UInt64>
     @exclusivity(unchecked) private(set) var words = 0
+    /// One bit per word of `bits`, set when that word has a non-empty level: the next best price across a wide,
+    /// sparse book (a crash walks tens of thousands of ticks) is found 4,096 levels at a time.
+    @exclusivity(unchecked) private(set) var summary: UnsafeMutablePointer<UInt64>
+    @exclusivity(unchecked) private(set) var summaryWords = 0
     /// Level indices of the best bid / ask, -1 when that side is empty.
     @exclusivity(unchecked) var bestBid = -1
     @exclusivity(unchecked) var bestAsk = -1
@@ -61,6 +65,7 @@ final class PriceLadder {
         trading = status == .trading
         levels = .allocate(capacity: 1)
         bits = .allocate(capacity: 1)
+        summary = .allocate(capacity: 1)
         var low = banded ? lowerBandMicros : cover?.lowerBound
         var high = banded ? upperBandMicros : cover?.upperBound
         if let cover, let l = low, let h = high {
@@ -108,12 +113,14 @@ final class PriceLadder {
     deinit {
         levels.deallocate()
         bits.deallocate()
+        summary.deallocate()
     }
 
     /// Replaces the (empty or to-be-refilled) storage by a fresh one covering `[base, base + count)`.
     func reshape(base: Int64, count: Int) {
         levels.deallocate()
         bits.deallocate()
+        summary.deallocate()
         self.base = base
         self.count = count
         levels = .allocate(capacity: max(1, count))
@@ -121,6 +128,9 @@ final class PriceLadder {
         words = (count + 63) >> 6
         bits = .allocate(capacity: max(1, words))
         bits.initialize(repeating: 0, count: max(1, words))
+        summaryWords = (words + 63) >> 6
+        summary = .allocate(capacity: max(1, summaryWords))
+        summary.initialize(repeating: 0, count: max(1, summaryWords))
         bestBid = -1
         bestAsk = -1
     }
@@ -178,6 +188,8 @@ final class PriceLadder {
         // reshape frees the current buffers; give it placeholders so the old levels survive the copy.
         levels = .allocate(capacity: 1)
         bits = .allocate(capacity: 1)
+        summary.deallocate()
+        summary = .allocate(capacity: 1)
         reshape(base: newLow, count: newCount)
         oldBits.deallocate()
         for i in 0..<oldCount where oldLevels[i].orders > 0 {
@@ -190,10 +202,16 @@ final class PriceLadder {
     }
 
     @inline(__always)
-    func setBit(_ index: Int) { bits[index >> 6] |= (1 as UInt64) << UInt64(index & 63) }
+    func setBit(_ index: Int) {
+        bits[index >> 6] |= (1 as UInt64) << UInt64(index & 63)
+        summary[index >> 12] |= (1 as UInt64) << UInt64((index >> 6) & 63)
+    }
 
     @inline(__always)
-    func clearBit(_ index: Int) { bits[index >> 6] &= ~((1 as UInt64) << UInt64(index & 63)) }
+    func clearBit(_ index: Int) {
+        bits[index >> 6] &= ~((1 as UInt64) << UInt64(index & 63))
+        if bits[index >> 6] == 0 { summary[index >> 12] &= ~((1 as UInt64) << UInt64((index >> 6) & 63)) }
+    }
 
     /// Highest non-empty level at or below `index`, or -1.
     @inline(__always)
@@ -201,12 +219,22 @@ final class PriceLadder {
         if index < 0 { return -1 }
         var w = index >> 6
         let shift = UInt64(index & 63)
-        var word = bits[w] & (shift == 63 ? ~0 : ((1 as UInt64) << (shift + 1)) &- 1)
+        let word = bits[w] & (shift == 63 ? ~0 : ((1 as UInt64) << (shift + 1)) &- 1)
+        if word != 0 { return (w << 6) + 63 - word.leadingZeroBitCount }
+        // The highest non-empty word below w, from the summary.
+        w -= 1
+        if w < 0 { return -1 }
+        var s = w >> 6
+        let summaryShift = UInt64(w & 63)
+        var group = summary[s] & (summaryShift == 63 ? ~0 : ((1 as UInt64) << (summaryShift + 1)) &- 1)
         while true {
-            if word != 0 { return (w << 6) + 63 - word.leadingZeroBitCount }
-            w -= 1
-            if w < 0 { return -1 }
-            word = bits[w]
+            if group != 0 {
+                let found = (s << 6) + 63 - group.leadingZeroBitCount
+                return (found << 6) + 63 - bits[found].leadingZeroBitCount
+            }
+            s -= 1
+            if s < 0 { return -1 }
+            group = summary[s]
         }
     }
 
@@ -215,12 +243,21 @@ final class PriceLadder {
     func lowestNonEmpty(atOrAbove index: Int) -> Int {
         if index >= count { return -1 }
         var w = index >> 6
-        var word = bits[w] & (~0 << UInt64(index & 63))
+        let word = bits[w] & (~0 << UInt64(index & 63))
+        if word != 0 { return (w << 6) + word.trailingZeroBitCount }
+        // The lowest non-empty word above w, from the summary.
+        w += 1
+        if w >= words { return -1 }
+        var s = w >> 6
+        var group = summary[s] & (~0 << UInt64(w & 63))
         while true {
-            if word != 0 { return (w << 6) + word.trailingZeroBitCount }
-            w += 1
-            if w >= words { return -1 }
-            word = bits[w]
+            if group != 0 {
+                let found = (s << 6) + group.trailingZeroBitCount
+                return (found << 6) + bits[found].trailingZeroBitCount
+            }
+            s += 1
+            if s >= summaryWords { return -1 }
+            group = summary[s]
         }
     }
 }

@@ -34,6 +34,13 @@ public final class Engine {
     @exclusivity(unchecked) var orderIds = Interner()
     /// Per order handle: slot index (>= 0) while live, `neverAccepted`, `finished`, `forgotten` or `released`.
     @exclusivity(unchecked) var orderState: [Int32] = []
+    /// Integer ids only: one bit per id, set while the id is used (accepted and not forgotten). The same fact as
+    /// `orderState[id] != neverAccepted`, in 1/32 of the memory: every new order asks it about an id no recent
+    /// message touched, and this answers from cache where the states array would miss.
+    @exclusivity(unchecked) var usedIntegerIds: [UInt64] = []
+    /// Integer ids only: the live orders' slots (`orderState` stays empty: its 4 bytes per id ever seen made each new
+    /// order's write a cache miss).
+    @exclusivity(unchecked) var liveIntegerOrders = LiveOrderTable()
     /// Accepted order handles, oldest first (live ones move to the back when they reach the front).
     @exclusivity(unchecked) var acceptedOrders = HandleQueue()
     /// Forgotten handles whose strings events may still need (`releaseForgottenOrderIds()`).
@@ -94,6 +101,10 @@ public final class Engine {
 
     /// The handle for an order id, interning it on first sight.
     public func orderHandle(_ orderId: String) -> OrderHandle {
+        if configuration.integerOrderIds {
+            // A string that is no integer id gets a handle this engine never issues, so the command is refused.
+            return UInt64(orderId).flatMap { orderHandle(integer: $0) } ?? OrderHandle(rawValue: .max)
+        }
         let id = orderIds.intern(orderId)
         if Int(id) == orderState.count {
             orderState.append(Engine.neverAccepted)
@@ -101,6 +112,61 @@ public final class Engine {
             orderState[Int(id)] = Engine.neverAccepted
         }
         return OrderHandle(rawValue: id)
+    }
+
+    /// Integer order ids are their own handles, so the engine keeps one state word per id up to the largest seen:
+    /// ids at or above this (1 GiB of states) are refused.
+    public static let integerOrderIdLimit: UInt64 = 1 << 28
+
+    /// The handle for an integer order id (`EngineConfiguration.integerOrderIds`): the id itself. nil when the
+    /// engine takes string ids, or the id is at or above `integerOrderIdLimit`.
+    @inline(__always)
+    public func orderHandle(integer id: UInt64) -> OrderHandle? {
+        guard configuration.integerOrderIds, id < Engine.integerOrderIdLimit else { return nil }
+        if Int(id) >= usedIntegerIds.count << 6 { growIntegerOrderIds(to: Int(id)) }
+        return OrderHandle(rawValue: UInt32(id))
+    }
+
+    /// Ids never seen are unused: extend the bits up to `id`, doubling so growth is amortised.
+    private func growIntegerOrderIds(to id: Int) {
+        let words = max((id >> 6) + 1, min(usedIntegerIds.count * 2, Int(Engine.integerOrderIdLimit >> 6)))
+        usedIntegerIds.append(contentsOf: repeatElement(0, count: words - usedIntegerIds.count))
+    }
+
+    /// Ids at or above this were never handed out (no command may name them).
+    @inline(__always)
+    var orderHandleBound: Int { configuration.integerOrderIds ? usedIntegerIds.count << 6 : orderState.count }
+
+    /// An order's state: its pool slot (>= 0) while live, else `neverAccepted`, `finished`, `forgotten` or `released`.
+    @inline(__always)
+    func state(_ handle: Int) -> Int32 {
+        guard configuration.integerOrderIds else { return orderState[handle] }
+        if let slot = liveIntegerOrders.slot(UInt32(handle)) { return slot }
+        return integerIdUsed(handle) ? Engine.finished : Engine.neverAccepted
+    }
+
+    /// Records a live order's slot, or (a negative state) that it finished.
+    @inline(__always)
+    func setState(_ handle: Int, _ value: Int32) {
+        guard configuration.integerOrderIds else {
+            orderState[handle] = value
+            return
+        }
+        if value >= 0 { liveIntegerOrders.set(UInt32(handle), value) } else { liveIntegerOrders.remove(UInt32(handle)) }
+    }
+
+    @inline(__always)
+    private func integerIdUsed(_ id: Int) -> Bool { usedIntegerIds[id >> 6] & (1 << UInt64(id & 63)) != 0 }
+
+    @inline(__always)
+    private func markIntegerId(_ id: Int, used: Bool) {
+        if used { usedIntegerIds[id >> 6] |= 1 << UInt64(id & 63) } else { usedIntegerIds[id >> 6] &= ~(1 << UInt64(id & 63)) }
+    }
+
+    /// After a restore: the used bits of the accepted ids.
+    func restoreUsedIntegerIds(count: Int, accepted: [Bool]) {
+        usedIntegerIds = Array(repeating: 0, count: (count + 63) >> 6)
+        for (id, used) in accepted.enumerated() where used { markIntegerId(id, used: true) }
     }
 
     /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
@@ -116,7 +182,9 @@ public final class Engine {
     }
 
     /// Order ids the engine currently remembers (live, recently accepted, or interned for a command).
-    public var rememberedOrderIds: Int { orderState.count - forgottenOrders.count - orderIds.releasedCount }
+    public var rememberedOrderIds: Int {
+        configuration.integerOrderIds ? acceptedOrders.count : orderState.count - forgottenOrders.count - orderIds.releasedCount
+    }
 
     /// The handle for a trader id, interning it on first sight.
     public func traderHandle(_ traderId: String) -> TraderHandle {
@@ -141,7 +209,9 @@ public final class Engine {
     }
 
     /// The id string of a handle; handles from another engine that this one never issued give `"#<raw>"`.
-    public func orderId(_ handle: OrderHandle) -> String { name(orderIds, handle.rawValue) }
+    public func orderId(_ handle: OrderHandle) -> String {
+        configuration.integerOrderIds ? String(handle.rawValue) : name(orderIds, handle.rawValue)
+    }
     /// nil for `TraderHandle.unattributed`.
     public func traderId(_ handle: TraderHandle) -> String? {
         handle == .unattributed ? nil : name(traderIds, handle.rawValue)
@@ -163,6 +233,7 @@ public final class Engine {
 
     /// Reserves room for `n` more order ids (benchmarks and bulk loads).
     public func reserveOrderIds(_ n: Int) {
+        guard !configuration.integerOrderIds else { return }
         orderIds.reserve(orderIds.count + n)
         orderState.reserveCapacity(orderState.count + n)
     }
@@ -197,11 +268,16 @@ public final class Engine {
     /// the engine, so keeping it would only let such commands grow memory without bound.
     @inline(__always)
     private func forgetIfNeverAccepted(_ order: OrderHandle) {
+        if configuration.integerOrderIds { return }  // nothing was interned
         let handle = Int(order.rawValue)
         if handle < orderState.count && orderState[handle] == Engine.neverAccepted { forget(order.rawValue) }
     }
 
     private func forget(_ handle: UInt32) {
+        if configuration.integerOrderIds {
+            markIntegerId(Int(handle), used: false)  // the number names nothing any more
+            return
+        }
         orderIds.remove(handle)
         orderState[Int(handle)] = Engine.forgotten
         forgottenOrders.append(handle)
@@ -216,7 +292,7 @@ public final class Engine {
         while inspected < limit {
             guard acceptedOrders.count - pool.live > configuration.retainedOrderIds, let oldest = acceptedOrders.popFirst() else { return }
             inspected += 1
-            if orderState[Int(oldest)] >= 0 {
+            if state(Int(oldest)) >= 0 {
                 acceptedOrders.append(oldest)  // live orders are always remembered
             } else {
                 forget(oldest)
@@ -238,7 +314,7 @@ public final class Engine {
 
     private func expireDue(_ events: inout [EngineEvent]) {
         while expiries.earliest <= clock, let entry = expiries.pop() {
-            let state = orderState[Int(entry.order)]
+            let state = self.state(Int(entry.order))
             guard state >= 0 else { continue }
             let slot = pool.slots[Int(state)]
             guard slot.sequence == entry.sequence else { continue }
@@ -255,7 +331,13 @@ public final class Engine {
     private func submit(_ order: NewOrder, _ events: inout [EngineEvent]) {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
-        unowned(unsafe) let book = books[symbolIndex]  // books live as long as the engine; skip retain/release
+        // Books live as long as the engine: lend the book to the order path without a retain (an atomic, which
+        // also waits for every store in flight, the id states' cache misses among them).
+        Unmanaged.passUnretained(books[symbolIndex])._withUnsafeGuaranteedRef { submit(order, $0, &events) }
+    }
+
+    @inline(__always)
+    private func submit(_ order: NewOrder, _ book: PriceLadder, _ events: inout [EngineEvent]) {
         if !book.trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
         if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
@@ -287,12 +369,18 @@ public final class Engine {
         if restsIfUnfilled && book.index(forTick: limitTicks) == nil { return reject(order, .priceOutOfRange, &events) }
         let handle = Int(order.order.rawValue)
         // A handle this engine never issued cannot be accepted (it has no id string).
-        guard handle < orderState.count, orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
-        if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+        guard handle < orderHandleBound else { return reject(order, .unknownOrder, &events) }
+        if configuration.integerOrderIds {
+            if integerIdUsed(handle) { return reject(order, .duplicateOrderId, &events) }
+            markIntegerId(handle, used: true)
+        } else {
+            guard orderState[handle] > Engine.forgotten else { return reject(order, .unknownOrder, &events) }
+            if orderState[handle] != Engine.neverAccepted { return reject(order, .duplicateOrderId, &events) }
+            orderState[handle] = Engine.finished
+        }
 
         // Accepted.
         acceptedOrders.append(order.order.rawValue)
-        orderState[handle] = Engine.finished
         acceptSequence &+= 1
         var incoming = OrderSlot(
             handle: order.order.rawValue, trader: order.trader.rawValue, book: order.symbol.rawValue, side: order.side,
@@ -445,7 +533,7 @@ public final class Engine {
         // index(forTick:) was checked (and any growth done) before the order was accepted.
         let index = pool.allocate(order)
         link(index, book)
-        orderState[Int(order.handle)] = index
+        setState(Int(order.handle), index)
         if order.expiry != .max {
             expiries.push(.init(expiry: order.expiry, sequence: order.sequence, order: order.handle))
         }
@@ -502,7 +590,7 @@ public final class Engine {
     /// Frees a finished order's slot; its id stays used.
     @inline(__always)
     func retire(_ index: Int32) {
-        orderState[Int(pool.slots[Int(index)].handle)] = Engine.finished
+        setState(Int(pool.slots[Int(index)].handle), Engine.finished)
         pool.free(index)
     }
 
@@ -511,8 +599,9 @@ public final class Engine {
     /// The live slot of an order that `trader` may change, or the reason it may not.
     private func ownedOrder(_ order: OrderHandle, _ trader: TraderHandle, _ symbol: SymbolHandle, _ side: Side?) -> Result<Int32, RequestRejection> {
         let handle = Int(order.rawValue)
-        guard handle < orderState.count, orderState[handle] >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
-        let index = orderState[handle]
+        guard handle < orderHandleBound else { return .failure(RequestRejection(.unknownOrder)) }
+        let index = state(handle)
+        guard index >= 0 else { return .failure(RequestRejection(.unknownOrder)) }
         let slot = pool.slots[Int(index)]
         if slot.trader != trader.rawValue || trader == .unattributed { return .failure(RequestRejection(.notOwner, slot)) }
         if slot.book != symbol.rawValue { return .failure(RequestRejection(.symbolMismatch, slot)) }
@@ -526,7 +615,7 @@ public final class Engine {
             rejectRequest(rejection, request.order, request.trader, request.symbol, request.side, .cancel, &events)
         case .success(let index):
             let slot = pool.slots[Int(index)]
-            unlink(index, books[Int(slot.book)])
+            Unmanaged.passUnretained(books[Int(slot.book)])._withUnsafeGuaranteedRef { unlink(index, $0) }  // no retain (see submit)
             events.append(.report(report(slot, .canceled, .cancel, .canceledByTrader, leaves: 0, time: clock)))
             retire(index)
         }
@@ -540,8 +629,14 @@ public final class Engine {
         case .success(let found):
             index = found
         }
+        Unmanaged.passUnretained(books[Int(pool.slots[Int(index)].book)])._withUnsafeGuaranteedRef {
+            modify(request, index, $0, &events)  // no retain (see submit)
+        }
+    }
+
+    @inline(__always)
+    private func modify(_ request: ModifyOrder, _ index: Int32, _ book: PriceLadder, _ events: inout [EngineEvent]) {
         let slot = pool.slots[Int(index)]
-        let book = books[Int(slot.book)]
         func refuse(_ reason: Reason) {
             rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
         }
@@ -572,7 +667,7 @@ public final class Engine {
         unlink(index, book)
         var order = slot
         pool.free(index)
-        orderState[Int(order.handle)] = Engine.finished
+        setState(Int(order.handle), Engine.finished)
         order.price = newTicks
         order.quantity = newQuantity
         order.prev = -1
@@ -585,7 +680,7 @@ public final class Engine {
             let expiry = order.expiry
             order.expiry = .max
             rest(order, book)
-            pool.slots[Int(orderState[Int(order.handle)])].expiry = expiry
+            pool.slots[Int(state(Int(order.handle)))].expiry = expiry
         } else {
             finishAggressor(&order, book, stopped: stopped, cause: .modify, &events)
         }
@@ -655,11 +750,22 @@ public final class Engine {
 
     public func lastTrade(_ symbol: SymbolHandle) -> LastTrade? { book(symbol)?.lastTrade }
 
+    /// The quantity resting on one side at one price (0 when none, or the price is off the book's grid).
+    public func restingQuantity(_ symbol: SymbolHandle, side: Side, price: Price) -> Int64 {
+        guard let book = book(symbol), price.micros % book.tickMicros == 0,
+            let level = book.existingIndex(forTick: price.micros / book.tickMicros), book.levels[level].orders > 0
+        else { return 0 }
+        // Both sides share the ladder: a non-empty level is a bid at or below the best bid, an ask otherwise.
+        let isBid = book.bestBid >= 0 && level <= book.bestBid
+        return isBid == (side == .buy) ? book.levels[level].quantity : 0
+    }
+
     /// A live order by handle, nil once it is filled, cancelled or expired (or never accepted).
     public func openOrder(_ handle: OrderHandle) -> RestingOrder? {
         let h = Int(handle.rawValue)
-        guard h < orderState.count, orderState[h] >= 0 else { return nil }
-        return restingOrder(pool.slots[Int(orderState[h])])
+        guard h < orderHandleBound else { return nil }
+        let index = state(h)
+        return index >= 0 ? restingOrder(pool.slots[Int(index)]) : nil
     }
 
     private func book(_ symbol: SymbolHandle) -> PriceLadder? {

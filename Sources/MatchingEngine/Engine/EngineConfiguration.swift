@@ -33,13 +33,19 @@ public struct EngineConfiguration: Hashable, Sendable {
     /// as never seen (a new order may use it again, a cancel of it is `UNKNOWN_ORDER`).
     public var retainedOrderIds: Int
 
+    /// Order ids are plain integers the caller hands in (`Engine.orderHandle(integer:)`), not strings: the handle is
+    /// the id itself, so nothing is interned. For feeds whose sessions number their orders densely (Nasdaq OUCH's
+    /// UserRefNum, the matching-engine challenge's C ABI); ids are below `Engine.integerOrderIdLimit`.
+    public var integerOrderIds: Bool
+
     public static let millisPerDay: Int64 = 86_400_000
     public static let defaultRetainedOrderIds = 100_000
 
     public init(
         selfTradePrevention: SelfTradePrevention = .cancelIncoming, sessionCloseMillisOfDay: Int64 = 21 * 3_600_000,
-        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds
+        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds, integerOrderIds: Bool = false
     ) {
+        self.integerOrderIds = integerOrderIds
         self.selfTradePrevention = selfTradePrevention
         self.sessionCloseMillisOfDay = sessionCloseMillisOfDay
         self.retainedOrderIds = max(0, retainedOrderIds)

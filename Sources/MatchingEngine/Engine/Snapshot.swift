@@ -12,13 +12,14 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 /// the accepted ids oldest first, then per book its ladder shape, last trade and live orders in
 /// priority order; finally an FNV-1a-64 checksum of everything before it. Version 3 adds to each instrument its
 /// status, maximum order quantity and the grid of its book (instrument changes arrive in the order input, so they
-/// are state). Versions 1 (every id ever seen, no slots, no retention) and 2 are still read.
+/// are state). Version 4 adds whether order ids are integers (then an id slot is only whether it was accepted: the
+/// id is the slot's index). Versions 1 (every id ever seen, no slots, no retention), 2 and 3 are still read.
 /// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
 /// engine emits exactly what the original would have.
 extension Engine {
     static let snapshotMagic: [UInt8] = Array("MESN".utf8)
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
-    public static let snapshotVersion: UInt64 = 3
+    public static let snapshotVersion: UInt64 = 4
 
     public func snapshot() -> [UInt8] { snapshotCapture().encoded() }
 
@@ -29,10 +30,10 @@ extension Engine {
         EngineSnapshotCapture(
             selfTradePrevention: configuration.selfTradePrevention.rawValue,
             sessionCloseMillisOfDay: configuration.sessionCloseMillisOfDay,
-            retainedOrderIds: configuration.retainedOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
+            retainedOrderIds: configuration.retainedOrderIds, integerOrderIds: configuration.integerOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
             acceptSequence: acceptSequence, instruments: instruments,
             statuses: books.map { $0.status }, grids: books.map { $0.tickMicros }, symbols: symbols.strings,
-            traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState,
+            traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState, usedIntegerIds: usedIntegerIds,
             acceptedOrders: acceptedOrders,
             books: books.map { book in
                 var live: [OrderSlot] = []
@@ -75,8 +76,10 @@ extension Engine {
         }
         let sessionClose = try r.signed()
         let retained = version == 1 ? EngineConfiguration.defaultRetainedOrderIds : Int(clamping: try r.unsigned())
+        let integerIds = version >= 4 ? try r.unsigned() == 1 : false
         let configuration = EngineConfiguration(
-            selfTradePrevention: policy, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retained)
+            selfTradePrevention: policy, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retained,
+            integerOrderIds: integerIds)
         let clock = try r.signed()
         let nextTrade = try r.unsigned()
         let acceptSequence = try r.unsigned()
@@ -128,7 +131,15 @@ extension Engine {
         } else {
             let slots = try r.count()
             orderStrings.reserveCapacity(slots)
-            for _ in 0..<slots {
+            for slot in 0..<slots {
+                if integerIds {
+                    guard UInt64(slot) < Engine.integerOrderIdLimit else { throw SnapshotError("integer order id out of range in snapshot") }
+                    let state = try r.unsigned()
+                    guard state == 0 || state == 2 else { throw SnapshotError("bad order-id slot in snapshot") }
+                    orderStrings.append(String(slot))
+                    accepted.append(state == 2)
+                    continue
+                }
                 switch try r.unsigned() {
                 case 0: orderStrings.append(nil); accepted.append(false)
                 case 1: orderStrings.append(try r.string()); accepted.append(false)
@@ -156,13 +167,19 @@ extension Engine {
         for (i, trader) in traderStrings.enumerated() {
             guard traderHandle(trader).rawValue == UInt32(i) else { throw SnapshotError("duplicate trader id in snapshot") }
         }
-        orderIds = Interner(restoring: orderStrings)
-        for (i, order) in orderStrings.enumerated() {
-            guard let order else { continue }
-            guard orderIds.lookup(order) == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
+        if !integerIds {
+            orderIds = Interner(restoring: orderStrings)
+            for (i, order) in orderStrings.enumerated() {
+                guard let order else { continue }
+                guard orderIds.lookup(order) == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
+            }
         }
-        orderState = orderStrings.indices.map { i in
-            orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
+        if integerIds {
+            restoreUsedIntegerIds(count: orderStrings.count, accepted: accepted)
+        } else {
+            orderState = orderStrings.indices.map { i in
+                orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
+            }
         }
         acceptedOrders = HandleQueue(acceptedOrder)
         self.clock = clock
@@ -200,7 +217,7 @@ extension Engine {
                     timeInForce: tif, price: try r.signed(), quantity: try r.signed(), filled: try r.signed(), prev: -1,
                     next: -1, expiry: try r.signed(), sequence: try r.unsigned())
                 guard book.existingIndex(forTick: slot.price) != nil, slot.filled >= 0, slot.filled < slot.quantity,
-                    orderState[Int(handle)] == Engine.finished
+                    state(Int(handle)) == Engine.finished
                 else { throw SnapshotError("order record in snapshot is inconsistent") }
                 restoreResting(slot, book)
             }
@@ -223,6 +240,7 @@ public struct EngineSnapshotCapture: Sendable {
     let selfTradePrevention: UInt8
     let sessionCloseMillisOfDay: Int64
     let retainedOrderIds: Int
+    let integerOrderIds: Bool
     let clock: Int64
     let nextTradeNumber: UInt64
     let acceptSequence: UInt64
@@ -233,6 +251,8 @@ public struct EngineSnapshotCapture: Sendable {
     let traders: [String]
     let orderIds: [String]
     let orderState: [Int32]
+    /// Integer ids: one bit per id, set when accepted (the states are not kept).
+    let usedIntegerIds: [UInt64]
     let acceptedOrders: HandleQueue
     let books: [Book]
 
@@ -246,6 +266,7 @@ public struct EngineSnapshotCapture: Sendable {
         w.unsigned(UInt64(selfTradePrevention))
         w.signed(sessionCloseMillisOfDay)
         w.unsigned(UInt64(retainedOrderIds))
+        w.unsigned(integerOrderIds ? 1 : 0)
         w.signed(clock)
         w.unsigned(nextTradeNumber)
         w.unsigned(acceptSequence)
@@ -276,7 +297,14 @@ public struct EngineSnapshotCapture: Sendable {
         w.strings(symbols)
         w.strings(traders)
         // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
-        w.unsigned(UInt64(orderState.count))
+        if integerOrderIds {
+            // Per id (the index) whether it was accepted.
+            w.unsigned(UInt64(usedIntegerIds.count * 64))
+            for word in usedIntegerIds {
+                for bit in 0..<64 as Range<UInt64> { w.unsigned(word & (1 << bit) != 0 ? 2 : 0) }
+            }
+        }
+        if !integerOrderIds { w.unsigned(UInt64(orderState.count)) }
         orderState.withUnsafeBufferPointer { states in
             for (handle, state) in states.enumerated() {
                 switch state {
