@@ -141,7 +141,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaEmbedded"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "KafkaEmbedded", "ExchangeTestSupport"]),
         .testTarget(name: "ExchangeMetricsTests", dependencies: ["ExchangeMetrics", coreMetrics]),
         .testTarget(name: "MemoryAllocatorTests", dependencies: ["MemoryAllocator"]),
         .testTarget(name: "ExchangeVocabularyTests", dependencies: ["ExchangeVocabulary"]),

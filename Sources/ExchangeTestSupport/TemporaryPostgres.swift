@@ -57,28 +57,19 @@ public final class TemporaryPostgres: @unchecked Sendable {
     /// `init(durable:)` on a thread of its own: initdb and pg_ctl take seconds, which an async test must not spend
     /// on the cooperative pool every other test in the process shares (two threads on two cores).
     public static func start(durable: Bool = false) async throws -> TemporaryPostgres {
-        try await offThePool { try TemporaryPostgres(durable: durable) }
+        try await onThreadOfItsOwn { try TemporaryPostgres(durable: durable) }
     }
 
     /// `createDatabase(_:)` on a thread of its own.
     public func newDatabase(_ name: String) async throws -> String {
-        try await offThePool { try self.createDatabase(name) }
+        try await onThreadOfItsOwn { try self.createDatabase(name) }
     }
 
     /// `stop()` on a thread of its own.
     public func shutDown() async {
-        _ = try? await offThePool { self.stop() }
+        _ = try? await onThreadOfItsOwn { self.stop() }
     }
 
-    private static func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
-
-    private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await Self.offThePool(body)
-    }
 
     /// Creates an empty database and returns its `postgres://…`.
     public func createDatabase(_ name: String) throws -> String {

@@ -130,10 +130,10 @@ struct ComposeFileTests {
     }
 
     @Test("every stage's command line is accepted by the exchange binary")
-    func stageCommandsExist() throws {
+    func stageCommandsExist() async throws {
         for name in Self.stages {
             let command = try #require(compose.services[name]?.command)
-            try ExchangeBinary.exchange.expectNoProblems(command, context: "compose service \(name)")
+            try await ExchangeBinary.exchange.expectNoProblems(command, context: "compose service \(name)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import ExchangeTestSupport
 import Foundation
 import Testing
 
@@ -38,8 +39,13 @@ struct ExchangeBinary: Sendable {
             "the `\(name)` executable was not found (looked at \(candidates.map(\.path))); build it with `swift build` or set \(environmentOverride)")
     }
 
-    /// Runs the binary with `arguments`, giving up after `timeout` seconds (a `--help` answers at once).
-    func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> Output {
+    /// Runs the binary with `arguments`, giving up after `timeout` seconds (a `--help` answers at once); the waiting
+    /// happens on a thread of its own.
+    func run(_ arguments: [String], timeout: TimeInterval = 60) async throws -> Output {
+        try await onThreadOfItsOwn { try runBlocking(arguments, timeout: timeout) }
+    }
+
+    private func runBlocking(_ arguments: [String], timeout: TimeInterval) throws -> Output {
         let process = Process()
         process.executableURL = try locate()
         process.arguments = arguments
@@ -101,16 +107,16 @@ struct ExchangeBinary: Sendable {
     /// Checks that `<name> <words…>` names real subcommands and that every `--flag` it uses is documented in that
     /// subcommand's help. Returns the problems found (empty when the command is fine), and whether the subcommand
     /// is still a placeholder.
-    func problems(with words: [String]) throws -> (problems: [String], placeholder: Bool) {
+    func problems(with words: [String]) async throws -> (problems: [String], placeholder: Bool) {
         var path: [String] = []
-        let top = try run(["--help"])
+        let top = try await run(["--help"])
         guard top.status == 0 else { return (["`\(name) --help` exited with \(top.status): \(top.text)"], false) }
         var help = top.text
         var remaining = words[...]
         while let word = remaining.first, !word.hasPrefix("-"), Self.subcommands(inHelp: help).contains(word) {
             path.append(word)
             remaining = remaining.dropFirst()
-            let output = try run(path + ["--help"])
+            let output = try await run(path + ["--help"])
             guard output.status == 0 else {
                 return (["`\(name) \(path.joined(separator: " ")) --help` exited with \(output.status): \(output.text)"], false)
             }
@@ -131,8 +137,8 @@ struct ExchangeBinary: Sendable {
     }
 
     /// Records `problems` as test failures, or as a known issue while the subcommand is a placeholder.
-    func expectNoProblems(_ words: [String], context: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let (problems, placeholder) = try problems(with: words)
+    func expectNoProblems(_ words: [String], context: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let (problems, placeholder) = try await problems(with: words)
         if placeholder && !problems.isEmpty {
             withKnownIssue("`\(name) \(words.first ?? "")` is still a placeholder") {
                 Issue.record("\(context): \(problems)", sourceLocation: sourceLocation)

@@ -1,3 +1,4 @@
+import ExchangeTestSupport
 import Foundation
 import Testing
 
@@ -50,8 +51,12 @@ import Testing
         (#"{"order_id": "bad-6", "stock_symbol": "AAPL", "quantity": 8, "side": "BUY", "order_type": "limit", "price": "1.5e", "time_in_force": "gtc"}"#, "price"),
     ]
 
-    /// Runs a tool to its end with `input` on stdin; its stdout.
-    static func run(_ tool: String, _ arguments: [String], input: String = "", timeout: Double = 120) throws -> String {
+    /// Runs a tool to its end with `input` on stdin; its stdout. The waiting happens on a thread of its own.
+    static func run(_ tool: String, _ arguments: [String], input: String = "", timeout: Double = 120) async throws -> String {
+        try await onThreadOfItsOwn { try runBlocking(tool, arguments, input: input, timeout: timeout) }
+    }
+
+    private static func runBlocking(_ tool: String, _ arguments: [String], input: String, timeout: Double) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
@@ -88,9 +93,9 @@ import Testing
     }
 
     /// Every record of `topic` as (partition, offset, value), read by kcat.
-    static func records(_ topic: String, bootstrap: String) throws -> [(partition: Int, offset: Int, value: String)] {
+    static func records(_ topic: String, bootstrap: String) async throws -> [(partition: Int, offset: Int, value: String)] {
         guard let kcat else { throw ComposeError("kcat is not installed (apt-get install kcat; .ci/run installs it)") }
-        let text = try run(kcat, ["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%p\t%o\t%s\n"])
+        let text = try await run(kcat, ["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-f", "%p\t%o\t%s\n"])
         return text.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, let p = Int(parts[0]), let o = Int(parts[1]) else { return nil }
@@ -133,12 +138,12 @@ import Testing
         let fromKcat = Self.originalOrders(count: 150, seed: 1, prefix: "kcat")
         var kcatLines = fromKcat
         for (i, bad) in Self.badRecords.enumerated() { kcatLines.insert(bad.json, at: 20 + i * 20) }
-        _ = try Self.run(kcat, ["-P", "-b", bootstrap, "-t", "incoming_orders"], input: kcatLines.joined(separator: "\n") + "\n")
+        _ = try await Self.run(kcat, ["-P", "-b", bootstrap, "-t", "incoming_orders"], input: kcatLines.joined(separator: "\n") + "\n")
 
         // SIGKILL the splitter once it has forwarded some records (incoming_orders holds more than was produced),
         // then start it again.
         try await SeparateProcessesTests.waitUntil("the splitter forwarding", seconds: 60) {
-            try Self.records("incoming_orders", bootstrap: bootstrap).count > kcatLines.count
+            try await Self.records("incoming_orders", bootstrap: bootstrap).count > kcatLines.count
         }
         kill(split.process.processIdentifier, SIGKILL)
         while split.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
@@ -156,7 +161,7 @@ import Testing
                 p.poll(0)
             assert p.flush(30) == 0
             """
-        _ = try Self.run(python, ["-c", confluentScript, bootstrap], input: fromConfluent.joined(separator: "\n") + "\n")
+        _ = try await Self.run(python, ["-c", confluentScript, bootstrap], input: fromConfluent.joined(separator: "\n") + "\n")
         let kafkaPythonScript = """
             import sys
             from kafka import KafkaProducer
@@ -166,7 +171,7 @@ import Testing
             p.flush(30)
             p.close()
             """
-        _ = try Self.run(python, ["-c", kafkaPythonScript, bootstrap], input: fromKafkaPython.joined(separator: "\n") + "\n")
+        _ = try await Self.run(python, ["-c", kafkaPythonScript, bootstrap], input: fromKafkaPython.joined(separator: "\n") + "\n")
 
         // Every order is sequenced exactly once, in its symbol's partition; a seq never names two records.
         let all = fromKcat + fromConfluent + fromKafkaPython
@@ -175,7 +180,7 @@ import Testing
         try await SeparateProcessesTests.waitUntil("every order in buy_orders/sell_orders", seconds: 120) {
             #expect(split.process.isRunning && match.process.isRunning, "a stage exited")
             sequenced = [:]
-            for record in try Self.records("buy_orders", bootstrap: bootstrap) + Self.records("sell_orders", bootstrap: bootstrap) {
+            for record in try await Self.records("buy_orders", bootstrap: bootstrap) + Self.records("sell_orders", bootstrap: bootstrap) {
                 let seq = Self.object(record.value)["seq"] as? Int ?? -1
                 if let earlier = sequenced[record.partition]?[seq] {
                     #expect(earlier == record.value, "seq \(seq) of partition \(record.partition) names two records")
@@ -202,7 +207,7 @@ import Testing
         for (partition, bySeq) in sequenced {
             let lines = bySeq.keys.sorted().compactMap { bySeq[$0] }
             let replay = try ExchangeBinary.exchange.locate().path
-            let output = try Self.run(replay, ["engine", "--stdio"], input: lines.joined(separator: "\n") + "\n")
+            let output = try await Self.run(replay, ["engine", "--stdio"], input: lines.joined(separator: "\n") + "\n")
             for line in output.split(separator: "\n") {
                 for case let event as [String: Any] in Self.object(line)["events"] as? [Any] ?? [] where event["topic"] as? String == "matched_trades" {
                     guard var trade = event["value"] as? [String: Any], let id = trade["TRADE_ID"] as? String else { continue }
@@ -217,7 +222,7 @@ import Testing
         var trades: [String: [String: Any]] = [:]
         try await SeparateProcessesTests.waitUntil("\(expected.count) trades in matched_trades", seconds: 120) {
             trades = [:]
-            for record in try Self.records("matched_trades", bootstrap: bootstrap) {
+            for record in try await Self.records("matched_trades", bootstrap: bootstrap) {
                 var trade = Self.object(record.value)
                 guard let id = trade["TRADE_ID"] as? String else { continue }  // ticks
                 trade["SEQ"] = nil
@@ -231,7 +236,7 @@ import Testing
         }
 
         // Each bad record is dead-lettered once, naming its field.
-        let letters = try Self.records("dead_letters", bootstrap: bootstrap).map { Self.object($0.value) }
+        let letters = try await Self.records("dead_letters", bootstrap: bootstrap).map { Self.object($0.value) }
         for bad in Self.badRecords {
             let source = Self.object(bad.json)["order_id"] as? String ?? ""
             let matching = Set(letters.filter { ($0["payload"] as? String)?.contains("\"\(source)\"") == true }.map { "\($0["source_partition"] ?? "")/\($0["source_offset"] ?? "")" })

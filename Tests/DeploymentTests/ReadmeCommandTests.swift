@@ -170,15 +170,15 @@ struct ReadmeCommandTests {
     }
 
     @Test("every command shown exists and accepts the options shown")
-    func commandsAreReal() throws {
+    func commandsAreReal() async throws {
         for command in commands {
-            try command.binary.expectNoProblems(command.words, context: "\(command)")
+            try await command.binary.expectNoProblems(command.words, context: "\(command)")
         }
     }
 
     @Test("every subcommand of exchange has an example in README or docs/")
-    func everySubcommandIsDocumented() throws {
-        let help = try ExchangeBinary.exchange.run(["--help"])
+    func everySubcommandIsDocumented() async throws {
+        let help = try await ExchangeBinary.exchange.run(["--help"])
         #expect(help.status == 0)
         let documented = Set(commands.filter { $0.binary.name == "exchange" }.compactMap(\.words.first))
         for subcommand in ExchangeBinary.subcommands(inHelp: help.text) where subcommand != "help" {

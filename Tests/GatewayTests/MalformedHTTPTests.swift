@@ -105,7 +105,8 @@ import Testing
         let text = await answer.value
         close(fd)
         #expect(text == "", "closed without an answer")
-        #expect(shutdown < .seconds(20), "shutdown took \(shutdown)")
+        // Held by the connection, it would take the 60 s timeout; the margin is for a machine busy with other suites.
+        #expect(shutdown < .seconds(45), "shutdown took \(shutdown)")
     }
 
     @Test(arguments: [

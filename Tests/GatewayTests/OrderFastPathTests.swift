@@ -272,13 +272,13 @@ import Testing
             #expect(sink.count == 0)
         }
         #expect(answers[0].map(\.status) == [503, 503, 429])
-        // The wait counts down from 1,000 s while the test runs, so its whole seconds may differ by one between the
-        // gateways (a slow machine took over a second between them).
+        // The wait counts down from 1,000 s while the test runs, so its whole seconds differ between the gateways by
+        // the time between them (over 10 s once, on a machine busy with other suites).
         let waits = answers.map { $0.flatMap(\.headers).filter { $0.hasPrefix("Retry-After: ") }.compactMap { Int($0.dropFirst(13)) } }
-        #expect(waits.allSatisfy { $0.count == 1 && (990...1000).contains($0[0]) }, "\(waits)")
+        #expect(waits.allSatisfy { $0.count == 1 && (900...1000).contains($0[0]) }, "\(waits)")
         let comparable = answers.map { $0.map { answer in
             var answer = answer
-            answer.headers = answer.headers.map { $0.hasPrefix("Retry-After: ") && $0 != "Retry-After: -" ? "Retry-After: (990...1000)" : $0 }
+            answer.headers = answer.headers.map { $0.hasPrefix("Retry-After: ") && $0 != "Retry-After: -" ? "Retry-After: (900...1000)" : $0 }
             return answer
         } }
         #expect(comparable[1] == comparable[0])
@@ -459,7 +459,8 @@ import Testing
         let busyText = await tasks[1].value
         #expect(idleText == "", "the idle connection closed without another answer")
         #expect(busyText?.hasPrefix("HTTP/1.1 202 Accepted\r\n") == true, "\(busyText ?? "still open")")
-        #expect(shutdown < .seconds(20), "shutdown took \(shutdown)")
+        // Held by the idle connection, it would take the 60 s first-request timeout.
+        #expect(shutdown < .seconds(45), "shutdown took \(shutdown)")
         #expect(sink.count == 2)
     }
 

@@ -1,3 +1,4 @@
+import ExchangeTestSupport
 import Foundation
 import Kafka
 import KafkaEmbedded
@@ -11,7 +12,7 @@ struct KcatInteropTests {
         let cluster = try EmbeddedKafka(brokers: 1)
         defer { cluster.stop() }
         try cluster.createTopic("from-kcat", partitions: 2)
-        let output = try runKcat(["-P", "-b", cluster.bootstrapServers, "-t", "from-kcat", "-p", "1", "-K", ":", "-H", "source=kcat"], input: "AAPL:buy 100\nGOOG:sell 5\n")
+        let output = try await runKcat(["-P", "-b", cluster.bootstrapServers, "-t", "from-kcat", "-p", "1", "-K", ":", "-H", "source=kcat"], input: "AAPL:buy 100\nGOOG:sell 5\n")
         #expect(output.status == 0, "kcat: \(output.text)")
         var config = cluster.configuration
         config.autoOffsetReset = .earliest
@@ -40,7 +41,7 @@ struct KcatInteropTests {
             try await producer.sendAndAwait(KafkaProducerMessage(topic: "to-kcat", key: k, value: Array(v.utf8), headers: [KafkaHeader(name: "h", string: "swift")]))
         }
         await producer.close()
-        let output = try runKcat(["-C", "-b", cluster.bootstrapServers, "-t", "to-kcat", "-o", "beginning", "-e", "-q", "-f", "%k=%s %h %p/%o\n"])
+        let output = try await runKcat(["-C", "-b", cluster.bootstrapServers, "-t", "to-kcat", "-o", "beginning", "-e", "-q", "-f", "%k=%s %h %p/%o\n"])
         #expect(output.status == 0)
         #expect(output.text == "TSLA=760 h=swift 0/0\nFB=395 h=swift 0/1\n")
     }
@@ -48,8 +49,13 @@ struct KcatInteropTests {
 
 let kcatPath: String? = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
-/// Runs kcat to completion (it exits by itself: -P at end of input, -C with -e at end of partition).
-func runKcat(_ arguments: [String], input: String? = nil) throws -> (status: Int32, text: String) {
+/// Runs kcat to completion (it exits by itself: -P at end of input, -C with -e at end of partition), waiting on a
+/// thread of its own.
+func runKcat(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, text: String) {
+    try await onThreadOfItsOwn { try runKcatBlocking(arguments, input: input) }
+}
+
+private func runKcatBlocking(_ arguments: [String], input: String?) throws -> (status: Int32, text: String) {
     guard let kcatPath else { throw KcatMissing() }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: kcatPath)
