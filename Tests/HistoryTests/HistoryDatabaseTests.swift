@@ -19,6 +19,13 @@ func allCandles(_ database: any HistoryDatabase) async throws -> [Candle] {
     return candles
 }
 
+/// The analytics tables' reference: the last record of each window of one symbol (or of `top_profit`), by start.
+func lastOfEachWindow<T>(_ records: [T], start: (T) -> Int64) -> [T] {
+    var last: [Int64: T] = [:]
+    for record in records { last[start(record)] = record }
+    return last.keys.sorted().compactMap { last[$0] }
+}
+
 /// What every store must do, checked on SQLite and on a PostgreSQL server of the test's own.
 enum HistoryDatabaseContract {
     static func batchesWithDuplicatesStoreEachTradeOnce(_ database: any HistoryDatabase) async throws {
@@ -84,25 +91,18 @@ enum HistoryDatabaseContract {
             start = slice.upperBound
         }
 
-        func last<T, K: Hashable>(_ records: [T], _ key: (T) -> K) -> [K: T] {
-            var result: [K: T] = [:]
-            for r in records { result[key(r)] = r }
-            return result
-        }
-        let lastSMA = last(sma) { "\($0.stockSymbol)@\($0.windowStart)" }
-        let lastProfit = last(profits) { "\($0.stockSymbol)@\($0.windowStart)" }
-        let lastTop = last(tops) { $0.windowStart }
-        #expect(lastSMA.count > 30 && lastSMA.count < sma.count, "the workload updates windows")
+        let windows = Set(sma.map { "\($0.stockSymbol)@\($0.windowStart)" })
+        #expect(windows.count > 30 && windows.count < sma.count, "the workload updates windows")
         for symbol in Set(sma.map(\.stockSymbol)) {
-            let expectedSMA = lastSMA.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart }
+            let expectedSMA = lastOfEachWindow(sma.filter { $0.stockSymbol == symbol }, start: \.windowStart)
             #expect(try await database.movingAverages(symbol: symbol, from: Int64.min, to: Int64.max) == expectedSMA)
-            let expectedProfit = lastProfit.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart }
+            let expectedProfit = lastOfEachWindow(profits.filter { $0.stockSymbol == symbol }, start: \.windowStart)
             #expect(try await database.profits(symbol: symbol, from: Int64.min, to: Int64.max) == expectedProfit)
             // A range: window starts in [from, to).
             let from = expectedSMA[expectedSMA.count / 3].windowStart, to = expectedSMA[2 * expectedSMA.count / 3].windowStart
             #expect(try await database.movingAverages(symbol: symbol, from: from, to: to) == expectedSMA.filter { $0.windowStart >= from && $0.windowStart < to })
         }
-        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastTop.values.sorted { $0.windowStart < $1.windowStart })
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastOfEachWindow(tops, start: \.windowStart))
         #expect(try await database.movingAverages(symbol: "NOPE", from: Int64.min, to: Int64.max).isEmpty)
     }
 

@@ -44,21 +44,15 @@ import Testing
         #expect(try await database.tradeCount() == trades.count)
         #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
         // The analytics tables hold each window's last record.
-        var lastSMA: [String: SimpleMovingAverage] = [:]
-        for r in sma { lastSMA["\(r.stockSymbol)@\(r.windowStart)"] = r }
-        var lastProfit: [String: StockProfit] = [:]
-        for r in profits { lastProfit["\(r.stockSymbol)@\(r.windowStart)"] = r }
-        var lastTop: [Int64: TopProfit] = [:]
-        for r in tops { lastTop[r.windowStart] = r }
         for symbol in Set(sma.map(\.stockSymbol)) {
             #expect(
                 try await database.movingAverages(symbol: symbol, from: Int64.min, to: Int64.max)
-                    == lastSMA.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart })
+                    == lastOfEachWindow(sma.filter { $0.stockSymbol == symbol }, start: \.windowStart))
             #expect(
                 try await database.profits(symbol: symbol, from: Int64.min, to: Int64.max)
-                    == lastProfit.values.filter { $0.stockSymbol == symbol }.sorted { $0.windowStart < $1.windowStart })
+                    == lastOfEachWindow(profits.filter { $0.stockSymbol == symbol }, start: \.windowStart))
         }
-        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastTop.values.sorted { $0.windowStart < $1.windowStart })
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastOfEachWindow(tops, start: \.windowStart))
         await database.close()
         cluster.stop()
     }
