@@ -50,6 +50,56 @@ enum HistorySchema {
     /// Every version in order, as both stores apply them.
     static let versions = [("v1", version1), ("v2", version2)]
 
+    /// SQLite's version 3: every table rebuilt `WITHOUT ROWID`, stored in the order its queries read it. A rowid
+    /// table keeps each row once more beside its key, so an insert wrote three B-trees (rows, `trade_id`, the
+    /// symbol/time index) and a one-day candle query looked each of its 1,440 rows up again by rowid. Trades are
+    /// clustered by symbol and time, with `trade_id` the unique index that finds duplicates. PostgreSQL's tables are
+    /// heaps either way, so it has no such version.
+    static let sqliteVersion3 = rebuiltWithoutRowid(
+        "trades",
+        """
+        trade_id TEXT NOT NULL, symbol TEXT NOT NULL, trade_time BIGINT NOT NULL, seq BIGINT NOT NULL, price BIGINT NOT NULL,
+        quantity BIGINT NOT NULL, buy_order_id TEXT NOT NULL, sell_order_id TEXT NOT NULL, aggressor_side TEXT NOT NULL,
+        PRIMARY KEY (symbol, trade_time, seq, trade_id)
+        """,
+        tradeColumns, indexes: ["CREATE UNIQUE INDEX trades_by_id ON trades (trade_id)"])
+        + rebuiltWithoutRowid(
+            "candles_1m",
+            """
+            symbol TEXT NOT NULL, start BIGINT NOT NULL, open BIGINT NOT NULL, high BIGINT NOT NULL, low BIGINT NOT NULL,
+            close BIGINT NOT NULL, volume BIGINT NOT NULL, trades BIGINT NOT NULL, first_time BIGINT NOT NULL,
+            first_seq BIGINT NOT NULL, last_time BIGINT NOT NULL, last_seq BIGINT NOT NULL, PRIMARY KEY (symbol, start)
+            """, candleColumns)
+        + rebuiltWithoutRowid(
+            "sma_windows",
+            """
+            symbol TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, sma BIGINT NOT NULL,
+            trades BIGINT NOT NULL, vwap BIGINT NOT NULL, PRIMARY KEY (symbol, window_start)
+            """, smaColumns)
+        + rebuiltWithoutRowid(
+            "profit_windows",
+            """
+            symbol TEXT NOT NULL, window_start BIGINT NOT NULL, window_end BIGINT NOT NULL, open BIGINT NOT NULL,
+            high BIGINT NOT NULL, low BIGINT NOT NULL, close BIGINT NOT NULL, profit BIGINT NOT NULL,
+            profit_pct BIGINT NOT NULL, trades BIGINT NOT NULL, volume BIGINT NOT NULL, PRIMARY KEY (symbol, window_start)
+            """, profitColumns)
+        + rebuiltWithoutRowid(
+            "top_profit_windows",
+            """
+            window_start BIGINT PRIMARY KEY NOT NULL, window_end BIGINT NOT NULL, symbol TEXT NOT NULL,
+            profit BIGINT NOT NULL, profit_pct BIGINT NOT NULL, record TEXT NOT NULL
+            """, topProfitColumns)
+
+    /// Statements that copy `table` into a `WITHOUT ROWID` table of `definition` and put it in the old one's place.
+    static func rebuiltWithoutRowid(_ table: String, _ definition: String, _ columns: String, indexes: [String] = []) -> [String] {
+        [
+            "CREATE TABLE \(table)_v3 (\(definition)) WITHOUT ROWID",
+            "INSERT INTO \(table)_v3 (\(columns)) SELECT \(columns) FROM \(table)",
+            "DROP TABLE \(table)",
+            "ALTER TABLE \(table)_v3 RENAME TO \(table)",
+        ] + indexes
+    }
+
     static let smaColumns = "symbol, window_start, window_end, sma, trades, vwap"
     static let profitColumns = "symbol, window_start, window_end, open, high, low, close, profit, profit_pct, trades, volume"
     static let topProfitColumns = "window_start, window_end, symbol, profit, profit_pct, record"

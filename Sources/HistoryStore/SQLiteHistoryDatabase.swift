@@ -8,7 +8,12 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     let pool: DatabasePool
 
     /// Opens or creates the file and runs the migrations it has not had yet.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, upTo: nil)
+    }
+
+    /// Opens the file with the migrations up to `version` (all when nil): a file as an earlier release left it.
+    init(path: String, upTo version: String?) throws {
         var configuration = Configuration()
         configuration.label = "exchange-history"
         // NORMAL in WAL mode loses at most the last commits on power loss, never a commit's half: the positions
@@ -20,7 +25,7 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
+            if let version { try Self.migrator.migrate(pool, upTo: version) } else { try Self.migrator.migrate(pool) }
         } catch {
             throw HistoryDatabaseError("cannot open the history database \(path): \(error)")
         }
@@ -29,7 +34,7 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     /// The schema's versions, applied in order at start; a released migration never changes.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        for (version, statements) in HistorySchema.versions {
+        for (version, statements) in HistorySchema.versions + [("v3", HistorySchema.sqliteVersion3)] {
             migrator.registerMigration(version) { db in
                 for statement in statements { try db.execute(sql: statement) }
             }

@@ -2,7 +2,7 @@ import ExchangeRecords
 import ExchangeTestSupport
 import Foundation
 import History
-import HistoryStore
+@testable import HistoryStore
 import Testing
 
 /// A history database in a new temporary file.
@@ -135,6 +135,31 @@ struct SQLiteHistoryDatabaseTests {
         #expect(try await reopened.tradeCount() == 10)
         #expect(try await reopened.positions() == [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 10)])
         await reopened.close()
+    }
+
+    /// A file an earlier release wrote (schema v2, rowid tables) keeps every row through version 3's rebuild, and
+    /// goes on de-duplicating and merging candles after it.
+    @Test func aVersion2FileKeepsItsRowsThroughTheRebuild() async throws {
+        let path = temporaryHistoryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let trades = HistoryWorkload.trades(count: 1_500, seed: 5)
+        let (sma, profits, tops) = HistoryWorkload.analytics(count: 200, seed: 5)
+        let old = try SQLiteHistoryDatabase(path: path, upTo: "v2")
+        try await old.append(
+            Array(trades[..<1_000]), analytics: AnalyticsBatch(movingAverages: sma, profits: profits, topProfits: tops),
+            positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
+        let before = try await allCandles(old)
+        await old.close()
+
+        let database = try SQLiteHistoryDatabase(path: path)
+        #expect(try await database.tradeCount() == 1_000)
+        #expect(try await allCandles(database) == before)
+        #expect(try await database.positions() == [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastOfEachWindow(tops, start: \.windowStart))
+        // Trades 900..<1,000 again: stored before the rebuild, so only the 500 new ones count.
+        #expect(try await database.append(Array(trades[900...]), positions: []) == 500)
+        #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
+        await database.close()
     }
 
     @Test func aFolderThatDoesNotExistIsAClearError() {
