@@ -152,7 +152,7 @@ let package = Package(
         .testTarget(
             name: "HistoryTests",
             dependencies: [
-                "History", "HistoryStore", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams", "ExchangeTestSupport", propertyBased,
+                "History", "HistoryStore", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams", "ExchangeTestSupport", propertyBased, logging,
             ]
         ),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),

@@ -5,8 +5,9 @@ public enum CandleAggregation {
     public static func add(_ trades: some Sequence<HistoryTrade>, to candles: inout [CandleKey: Candle]) {
         for trade in trades {
             let candle = Candle(trade)
-            if let existing = candles[candle.key] {
-                candles[candle.key] = existing.merged(with: candle)
+            // One hash of the key a trade, the candle merged in place.
+            if let index = candles.index(forKey: candle.key) {
+                candles.values[index] = candles.values[index].merged(with: candle)
             } else {
                 candles[candle.key] = candle
             }

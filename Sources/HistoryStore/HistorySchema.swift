@@ -90,6 +90,21 @@ enum HistorySchema {
             profit BIGINT NOT NULL, profit_pct BIGINT NOT NULL, record TEXT NOT NULL
             """, topProfitColumns)
 
+    /// PostgreSQL's version 3. A one-day candle query read its 1,440 rows from nearly every page of the heap (rows of
+    /// all symbols interleave in time order): the key now carries every column, so the query is an index-only scan
+    /// of consecutive entries. That needs the pages marked all-visible, which autovacuum does; it runs on this table
+    /// after 2 % of its rows changed or were added instead of 20 %, so the visibility map keeps up with the trading day.
+    static let postgresVersion3 = [
+        """
+        ALTER TABLE candles_1m DROP CONSTRAINT candles_1m_pkey, ADD CONSTRAINT candles_1m_pkey PRIMARY KEY (symbol, start)
+        INCLUDE (open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq)
+        """,
+        """
+        ALTER TABLE candles_1m SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.02,
+        autovacuum_analyze_scale_factor = 0.02)
+        """,
+    ]
+
     /// Statements that copy `table` into a `WITHOUT ROWID` table of `definition` and put it in the old one's place.
     static func rebuiltWithoutRowid(_ table: String, _ definition: String, _ columns: String, indexes: [String] = []) -> [String] {
         [

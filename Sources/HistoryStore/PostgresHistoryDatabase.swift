@@ -13,7 +13,12 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
 
     /// Connects to `postgres://user[:password]@host[:port]/database` (no TLS: loopback or a private network) and runs
     /// the migrations the database has not had yet.
-    public init(url: String, logger: Logger = Logger(label: "exchange.history.postgres")) async throws {
+    public convenience init(url: String, logger: Logger = Logger(label: "exchange.history.postgres")) async throws {
+        try await self.init(url: url, logger: logger, upTo: nil)
+    }
+
+    /// Connects with the migrations up to `version` (all when nil): a database as an earlier release left it.
+    init(url: String, logger: Logger, upTo version: String?) async throws {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty,
             let user = components.user, !user.isEmpty
         else {
@@ -30,7 +35,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         do {
             // A server that is not there would keep the pool retrying: give up after the connect timeout.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.migrate() }
+                group.addTask { try await self.migrate(upTo: version) }
                 group.addTask {
                     try await Task.sleep(for: configuration.options.connectTimeout + .seconds(5))
                     throw HistoryDatabaseError("no answer")
@@ -48,8 +53,9 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
 
     /// The schema's versions in `history_migrations`, applied in order under an advisory lock, so two instances
     /// starting at once do not both apply one.
-    func migrate() async throws {
-        let versions = HistorySchema.versions
+    func migrate(upTo last: String?) async throws {
+        var versions = HistorySchema.versions + [("v3", HistorySchema.postgresVersion3)]
+        if let last, let end = versions.firstIndex(where: { $0.0 == last }) { versions = Array(versions[...end]) }
         try await client.withTransaction(logger: logger) { connection in
             // Its row is read: the connection runs nothing else until a result is consumed.
             _ = try await connection.query("SELECT pg_advisory_xact_lock(2022)", logger: logger).collect()

@@ -63,10 +63,11 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
             }
             var candles: [CandleKey: Candle] = [:]
             CandleAggregation.add(added, to: &candles)
-            let select = try db.cachedStatement(sql: "SELECT \(HistorySchema.candleColumns) FROM candles_1m WHERE symbol = ? AND start = ?")
+            let select = try db.cachedStatement(sql: Self.selectCandle).sqliteStatement
+            let upsert = try db.cachedStatement(sql: Self.upsertCandle).sqliteStatement
             for candle in candles.values {
-                let stored = try Row.fetchOne(select, arguments: [candle.symbol, candle.start]).map(Self.candle)
-                try Self.store(stored.map { $0.merged(with: candle) } ?? candle, db)
+                let stored = try Self.storedCandle(candle.key, select, db)
+                try Self.store(stored.map { $0.merged(with: candle) } ?? candle, upsert, db)
             }
             try Self.store(analytics.latest, db)
             let position = try db.cachedStatement(sql: HistorySchema.upsertPosition(placeholders: .question))
@@ -81,7 +82,8 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
             var candles: [CandleKey: Candle] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT \(HistorySchema.tradeColumns) FROM trades")
             while let row = try rows.next() { CandleAggregation.add([Self.trade(row)], to: &candles) }
-            for candle in candles.values { try Self.store(candle, db) }
+            let upsert = try db.cachedStatement(sql: Self.upsertCandle).sqliteStatement
+            for candle in candles.values { try Self.store(candle, upsert, db) }
         }
     }
 
@@ -102,22 +104,12 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
             let handle = statement.sqliteStatement
             sqlite3_reset(handle)
             defer { sqlite3_reset(handle) }
-            sqlite3_bind_text(handle, 1, symbol, -1, Self.transient)
+            Self.bind(symbol, 1, handle)
             sqlite3_bind_int64(handle, 2, from)
             sqlite3_bind_int64(handle, 3, to)
             var candles: [Candle] = []
-            while true {
-                let code = sqlite3_step(handle)
-                if code == SQLITE_DONE { return candles }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
-                func column(_ i: Int32) -> Int64 { sqlite3_column_int64(handle, i) }
-                candles.append(
-                    Candle(
-                        symbol: symbol, start: column(0), open: column(1), high: column(2), low: column(3), close: column(4), volume: column(5),
-                        trades: column(6), first: TradeCursor(time: column(7), seq: column(8)), last: TradeCursor(time: column(9), seq: column(10))))
-            }
+            while try Self.step(handle, db, expecting: SQLITE_ROW) { candles.append(Self.candle(handle, symbol: symbol)) }
+            return candles
         }
     }
 
@@ -180,30 +172,71 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
     /// Inserts `trade` with the prepared `HistorySchema.insertTrade`; whether it was new (not stored before).
     static func insert(_ trade: HistoryTrade, _ statement: SQLiteStatement, _ db: Database) throws -> Bool {
         sqlite3_reset(statement)
-        sqlite3_bind_text(statement, 1, trade.tradeId, -1, transient)
-        sqlite3_bind_text(statement, 2, trade.symbol, -1, transient)
+        bind(trade.tradeId, 1, statement)
+        bind(trade.symbol, 2, statement)
         sqlite3_bind_int64(statement, 3, trade.tradeTime)
         sqlite3_bind_int64(statement, 4, trade.seq)
         sqlite3_bind_int64(statement, 5, trade.priceMicros)
         sqlite3_bind_int64(statement, 6, trade.quantity)
-        sqlite3_bind_text(statement, 7, trade.buyOrderId, -1, transient)
-        sqlite3_bind_text(statement, 8, trade.sellOrderId, -1, transient)
-        sqlite3_bind_text(statement, 9, trade.aggressorSide, -1, transient)
-        let code = sqlite3_step(statement)
-        sqlite3_reset(statement)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        bind(trade.buyOrderId, 7, statement)
+        bind(trade.sellOrderId, 8, statement)
+        bind(trade.aggressorSide, 9, statement)
+        try step(statement, db, expecting: SQLITE_DONE)
         return sqlite3_changes(db.sqliteConnection) == 1
     }
 
     /// SQLite copies the bound text before `sqlite3_bind_text` returns.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    static func store(_ c: Candle, _ db: Database) throws {
-        try db.cachedStatement(sql: HistorySchema.replaceCandle(placeholders: .question)).execute(arguments: [
-            c.symbol, c.start, c.open, c.high, c.low, c.close, c.volume, c.trades, c.first.time, c.first.seq, c.last.time, c.last.seq,
-        ])
+    /// Binds `text` by its UTF-8 bytes and length (no C-string copy of a Swift string).
+    static func bind(_ text: String, _ index: Int32, _ statement: SQLiteStatement) {
+        var text = text
+        text.withUTF8 { utf8 in
+            _ = utf8.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, index, $0.baseAddress, Int32(utf8.count), transient) }
+        }
+    }
+
+    /// Steps `statement` once, resetting it after anything but a row; throws SQLite's error.
+    @discardableResult
+    static func step(_ statement: SQLiteStatement, _ db: Database, expecting expected: Int32) throws -> Bool {
+        let code = sqlite3_step(statement)
+        if code != SQLITE_ROW { sqlite3_reset(statement) }
+        guard code == expected || code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        return code == SQLITE_ROW
+    }
+
+    static let selectCandle = "SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = ? AND start = ?"
+    static let upsertCandle = HistorySchema.replaceCandle(placeholders: .question)
+
+    /// The candle stored under `key`, read with `selectCandle`.
+    static func storedCandle(_ key: CandleKey, _ select: SQLiteStatement, _ db: Database) throws -> Candle? {
+        sqlite3_reset(select)
+        defer { sqlite3_reset(select) }
+        bind(key.symbol, 1, select)
+        sqlite3_bind_int64(select, 2, key.start)
+        return try step(select, db, expecting: SQLITE_ROW) ? candle(select, symbol: key.symbol) : nil
+    }
+
+    /// The candle of `symbol` in the current row of a statement that reads `HistorySchema.candleValueColumns`.
+    static func candle(_ statement: SQLiteStatement, symbol: String) -> Candle {
+        func column(_ i: Int32) -> Int64 { sqlite3_column_int64(statement, i) }
+        return Candle(
+            symbol: symbol, start: column(0), open: column(1), high: column(2), low: column(3), close: column(4), volume: column(5),
+            trades: column(6), first: TradeCursor(time: column(7), seq: column(8)), last: TradeCursor(time: column(9), seq: column(10)))
+    }
+
+    /// Stores `c` with `upsertCandle`.
+    static func store(_ c: Candle, _ upsert: SQLiteStatement, _ db: Database) throws {
+        sqlite3_reset(upsert)
+        bind(c.symbol, 1, upsert)
+        for (i, value) in [c.start, c.open, c.high, c.low, c.close, c.volume, c.trades, c.first.time, c.first.seq, c.last.time, c.last.seq]
+            .enumerated()
+        {
+            sqlite3_bind_int64(upsert, Int32(i + 2), value)
+        }
+        try step(upsert, db, expecting: SQLITE_DONE)
     }
 
     static func store(_ analytics: AnalyticsBatch, _ db: Database) throws {
@@ -224,12 +257,6 @@ public final class SQLiteHistoryDatabase: HistoryDatabase {
         for r in analytics.topProfits {
             try top.execute(arguments: [r.windowStart, r.windowEnd, r.stockSymbol, r.profit.micros, r.profitPct.micros, r.jsonText])
         }
-    }
-
-    static func candle(_ row: Row) -> Candle {
-        Candle(
-            symbol: row[0], start: row[1], open: row[2], high: row[3], low: row[4], close: row[5], volume: row[6], trades: row[7],
-            first: TradeCursor(time: row[8], seq: row[9]), last: TradeCursor(time: row[10], seq: row[11]))
     }
 
     static func trade(_ row: Row) -> HistoryTrade {

@@ -18,6 +18,7 @@ struct HistoryBench: AsyncParsableCommand {
     @Option(help: "A PostgreSQL to use (postgres://…); default: a server of the benchmark's own (initdb), durable settings.")
     var postgres: String?
     @Flag(help: "Skip PostgreSQL.") var noPostgres = false
+    @Flag(help: "Skip SQLite.") var noSqlite = false
 
     func run() async throws {
         // One day of trades, so the query reads 1,440 candles of one symbol.
@@ -29,7 +30,7 @@ struct HistoryBench: AsyncParsableCommand {
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
-        try await measure("sqlite", try SQLiteHistoryDatabase(path: path), workload)
+        if !noSqlite { try await measure("sqlite", try SQLiteHistoryDatabase(path: path), workload) }
         guard !noPostgres else { return }
         var server: TemporaryPostgres?
         let url: String

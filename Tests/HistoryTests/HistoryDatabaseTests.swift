@@ -1,6 +1,7 @@
 import ExchangeRecords
 import ExchangeTestSupport
 import Foundation
+import Logging
 import History
 @testable import HistoryStore
 import Testing
@@ -28,6 +29,28 @@ func lastOfEachWindow<T>(_ records: [T], start: (T) -> Int64) -> [T] {
 
 /// What every store must do, checked on SQLite and on a PostgreSQL server of the test's own.
 enum HistoryDatabaseContract {
+    /// A database an earlier release wrote (schema v2) keeps every row through the later migrations, and goes on
+    /// de-duplicating and merging candles after them.
+    static func upgradeKeepsEveryRow(old: any HistoryDatabase, current: () async throws -> any HistoryDatabase) async throws {
+        let trades = HistoryWorkload.trades(count: 1_500, seed: 5)
+        let (sma, profits, tops) = HistoryWorkload.analytics(count: 200, seed: 5)
+        try await old.append(
+            Array(trades[..<1_000]), analytics: AnalyticsBatch(movingAverages: sma, profits: profits, topProfits: tops),
+            positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
+        let before = try await allCandles(old)
+        await old.close()
+
+        let database = try await current()
+        #expect(try await database.tradeCount() == 1_000)
+        #expect(try await allCandles(database) == before)
+        #expect(try await database.positions() == [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
+        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastOfEachWindow(tops, start: \.windowStart))
+        // Trades 900..<1,000 again: stored before the migration, so only the 500 new ones count.
+        #expect(try await database.append(Array(trades[900...]), positions: []) == 500)
+        #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
+        await database.close()
+    }
+
     static func batchesWithDuplicatesStoreEachTradeOnce(_ database: any HistoryDatabase) async throws {
         let trades = HistoryWorkload.trades(count: 2_000, seed: 7)
         var offset: Int64 = 0
@@ -137,29 +160,12 @@ struct SQLiteHistoryDatabaseTests {
         await reopened.close()
     }
 
-    /// A file an earlier release wrote (schema v2, rowid tables) keeps every row through version 3's rebuild, and
-    /// goes on de-duplicating and merging candles after it.
+    /// A file an earlier release wrote (schema v2, rowid tables) keeps every row through version 3's rebuild.
     @Test func aVersion2FileKeepsItsRowsThroughTheRebuild() async throws {
         let path = temporaryHistoryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let trades = HistoryWorkload.trades(count: 1_500, seed: 5)
-        let (sma, profits, tops) = HistoryWorkload.analytics(count: 200, seed: 5)
-        let old = try SQLiteHistoryDatabase(path: path, upTo: "v2")
-        try await old.append(
-            Array(trades[..<1_000]), analytics: AnalyticsBatch(movingAverages: sma, profits: profits, topProfits: tops),
-            positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
-        let before = try await allCandles(old)
-        await old.close()
-
-        let database = try SQLiteHistoryDatabase(path: path)
-        #expect(try await database.tradeCount() == 1_000)
-        #expect(try await allCandles(database) == before)
-        #expect(try await database.positions() == [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
-        #expect(try await database.topProfits(from: Int64.min, to: Int64.max) == lastOfEachWindow(tops, start: \.windowStart))
-        // Trades 900..<1,000 again: stored before the rebuild, so only the 500 new ones count.
-        #expect(try await database.append(Array(trades[900...]), positions: []) == 500)
-        #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
-        await database.close()
+        try await HistoryDatabaseContract.upgradeKeepsEveryRow(
+            old: try SQLiteHistoryDatabase(path: path, upTo: "v2"), current: { try SQLiteHistoryDatabase(path: path) })
     }
 
     @Test func aFolderThatDoesNotExistIsAClearError() {
@@ -203,6 +209,10 @@ struct SQLiteHistoryDatabaseTests {
         let again = try await PostgresHistoryDatabase(url: last)
         #expect(try await again.tradeCount() == 300)
         await again.close()
+        let upgraded = try await server.newDatabase("upgraded_from_v2")
+        try await HistoryDatabaseContract.upgradeKeepsEveryRow(
+            old: try await PostgresHistoryDatabase(url: upgraded, logger: Logger(label: "test"), upTo: "v2"),
+            current: { try await PostgresHistoryDatabase(url: upgraded) })
     }
 
     @Test func anUnreachableServerIsAClearError() async throws {
