@@ -51,6 +51,19 @@ enum HistoryDatabaseContract {
         await database.close()
     }
 
+    /// Ids are any text a producer wrote: separators, escapes and other scripts come back unchanged.
+    static func anyTextComesBackAsItWent(_ database: any HistoryDatabase) async throws {
+        let texts = ["tab\there", "new\nline\r\n", #"back\slash\."#, "\\.", "\\N", "quote\"'", "ünïcödé 株式 🙂", ",;|"]
+        let trades = texts.enumerated().map { i, text in
+            HistoryTrade(
+                tradeId: "\(text)-\(i)", symbol: "SYM0", tradeTime: 1_700_000_000_000 + Int64(i), seq: Int64(i + 1), priceMicros: 1_000_000,
+                quantity: 1, buyOrderId: text, sellOrderId: text + "s", aggressorSide: "BUY")
+        }
+        #expect(try await database.append(trades + trades.prefix(2), positions: []) == trades.count)
+        let stored = try await database.trades(symbol: "SYM0", from: Int64.min, to: Int64.max, after: nil, limit: 100)
+        #expect(stored == trades)
+    }
+
     static func batchesWithDuplicatesStoreEachTradeOnce(_ database: any HistoryDatabase) async throws {
         let trades = HistoryWorkload.trades(count: 2_000, seed: 7)
         var offset: Int64 = 0
@@ -133,6 +146,8 @@ enum HistoryDatabaseContract {
         ("analytics", analyticsWindowsHoldTheLastValueOfEach),
         ("duplicates", batchesWithDuplicatesStoreEachTradeOnce),
         ("rebuild", rebuildGivesTheSameCandles),
+        ("text", anyTextComesBackAsItWent),
+        // Last: the PostgreSQL test reopens its database and counts its 300 trades.
         ("paging", tradesPageInCursorOrderWithinTheRange),
     ]
 }
