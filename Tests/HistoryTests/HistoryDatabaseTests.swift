@@ -107,6 +107,8 @@ enum HistoryDatabaseContract {
         #expect(pages == trades.filter { $0.tradeTime >= from && $0.tradeTime < to }.sorted { $0.cursor < $1.cursor })
         let hour = try await database.candles(symbol: "SYM0", interval: .sixtyMinute, from: 0, to: Int64.max / 2)
         #expect(hour == HistoryWorkload.referenceCandles(trades, interval: .sixtyMinute))
+        #expect(try await database.minuteCandles(symbol: "NONE", from: Int64.min, to: Int64.max).isEmpty)
+        #expect(try await database.minuteCandles(symbol: "SYM0", from: to, to: from).isEmpty)
     }
 
     /// Analytics windows are rows by key: whatever batches the records arrive in (a window's updates split over
