@@ -6,7 +6,8 @@
   const prefix = document.querySelector('meta[name="exchange-api"]')?.content || "/v1";
   const tokenKey = "exchange.token";
   const openStatuses = new Set(["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]);
-  const maxTape = 60;
+  // The tape shows the trades its panel has room for (more rows, out of sight, cost layout on every update).
+  const maxTape = 16;
   const maxChartTrades = 1500;
 
   const state = {
@@ -247,18 +248,24 @@
 
   // ---------- rendering ----------
 
+  // The panels the server's frames change together (every 250 ms) are drawn one per animation frame: each frame then
+  // lays out one panel's changes, not all of them, and stays short on a busy machine (the chart first, while nothing
+  // else is dirty). The small ones go along with whichever comes first.
+  const panels = [
+    ["chart", renderChart], ["tape", renderTape], ["book", renderBook], ["instruments", renderInstruments],
+    ["ranking", renderRanking], ["orders", renderOrders], ["fills", renderFills],
+  ];
+
   function render() {
     state.frame = 0;
     const dirty = state.dirty;
-    state.dirty = new Set();
-    if (dirty.has("session")) renderSession();
-    if (dirty.has("instruments")) renderInstruments();
-    if (dirty.has("book")) renderBook();
-    if (dirty.has("tape")) renderTape();
-    if (dirty.has("chart")) renderChart();
-    if (dirty.has("ranking")) renderRanking();
-    if (dirty.has("orders")) renderOrders();
-    if (dirty.has("fills")) renderFills();
+    if (dirty.delete("session")) renderSession();
+    for (const [name, draw] of panels) {
+      if (!dirty.delete(name)) continue;
+      draw();
+      break;
+    }
+    if (dirty.size > 0) state.frame = requestAnimationFrame(render);
   }
 
   function renderSession() {
@@ -341,8 +348,32 @@
       ? "spread " + price(Number(bestAsk) - Number(bestBid)) : (book ? "one-sided" : "–"));
   }
 
+  function tapeRow() {
+    const tr = el("tr");
+    for (let i = 0; i < 4; i++) tr.append(el("td"));
+    return tr;
+  }
+
+  // New trades go on top in rows taken from the bottom; the rows still showing a trade are left alone.
   function renderTape() {
-    const rows = pooledRows($("tape").tBodies[0], state.tape.length, 4);
+    const tbody = $("tape").tBodies[0];
+    const top = tbody.rows.length > 0 ? tbody.rows[0].dataset.tradeId : undefined;
+    // Trades above the one on top; none found (another symbol, or all new): the rows are rewritten where they are.
+    const fresh = Math.max(0, state.tape.findIndex((t) => t.trade_id === top));
+    while (tbody.rows.length > state.tape.length) tbody.lastElementChild.remove();
+    const moved = [];
+    for (let n = 0; n < fresh; n++) {
+      if (tbody.rows.length + moved.length < state.tape.length) {
+        moved.push(tapeRow());
+      } else {
+        const tr = tbody.lastElementChild;
+        tr.remove();
+        moved.push(tr);
+      }
+    }
+    tbody.prepend(...moved);
+    while (tbody.rows.length < state.tape.length) tbody.append(tapeRow());
+    const rows = tbody.rows;
     state.tape.forEach((t, n) => {
       const tr = rows[n];
       if (tr.dataset.tradeId === t.trade_id) return;
@@ -367,10 +398,14 @@
     const height = Math.max(100, Math.round(state.chartSize.height * ratio));
     const g = canvas.getContext("2d");
     // A new size resets the context; the font is set then only (setting it resolves the canvas's style).
+    // A context left with the font and direction "inherit" makes every fillText resolve the canvas's style (a style
+    // recalculation of whatever the page changed before); explicit ones need none.
     if (canvas.width !== width || canvas.height !== height || !state.chartFont) {
       canvas.width = width;
       canvas.height = height;
-        state.chartFont = true;
+      g.font = Math.round(10 * ratio) + "px sans-serif";
+      g.direction = "ltr";
+      state.chartFont = true;
     }
     g.clearRect(0, 0, width, height);
     const trades = state.chartTrades;
