@@ -40,6 +40,13 @@ KINDS = {
     "parse": {"ParseHTML", "v8.parse", "V8.ParseProgram", "V8.ParseFunction"},
 }
 KIND_OF = {name: kind for kind, names in KINDS.items() for name in names}
+
+
+def kind(name):
+    if name in KIND_OF:
+        return KIND_OF[name]
+    # V8's collector phases (V8.GC_SCAVENGER_..., V8.GC_MC_...) and Blink's.
+    return "gc" if name.startswith(("V8.GC", "BlinkGC.", "CppGC.")) else "other"
 # Events whose self time is the scheduler's own, not the page's work (a task's envelope).
 TASK = {"RunTask", "ThreadControllerImpl::RunTask", "ThreadPool_RunTask"}
 
@@ -198,7 +205,7 @@ def self_times(spans_, start, end):
         if stack:
             stack[-1][2] += length
             stack[-1][5] += used or 0.0
-        stack.append([s[1], KIND_OF.get(s[3], "other"), 0.0, length, used, 0.0])
+        stack.append([s[1], kind(s[3]), 0.0, length, used, 0.0])
     while stack:
         close(stack.pop())
     top_wall = sum(wall.values())

@@ -4,6 +4,9 @@
 
 (function () {
   const prefix = document.querySelector('meta[name="exchange-api"]')?.content || "/v1";
+  // "key" when the gateway refuses a WebSocket without credentials (`--market-data key`): the page then asks to sign
+  // in instead of retrying a connection that cannot open.
+  const marketDataNeedsKey = document.querySelector('meta[name="exchange-market-data"]')?.content === "key";
   const tokenKey = "exchange.token";
   const openStatuses = new Set(["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]);
   // The tape shows the trades its panel has room for (more rows, out of sight, cost layout on every update).
@@ -138,7 +141,13 @@
   }
 
   function connect() {
-    if (state.socket) { state.socket.onclose = null; state.socket.close(); }
+    if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
+    const needsSignIn = marketDataNeedsKey && !state.token;
+    $("market-hint").hidden = !needsSignIn;
+    if (needsSignIn) {
+      setConnection("sign in");
+      return;
+    }
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + prefix + "/ws";
     // The key travels as a subprotocol, never in the URL (the gateway answers with "exchange" alone).
     const socket = state.token ? new WebSocket(url, ["exchange", "bearer." + base64url(state.token)]) : new WebSocket(url);
@@ -164,7 +173,7 @@
   function setConnection(text) {
     const pill = $("connection");
     pill.textContent = text === "open" ? "live" : text;
-    pill.dataset.state = text;
+    pill.dataset.state = text === "sign in" ? "signin" : text;
   }
 
   function watch(symbol) {
