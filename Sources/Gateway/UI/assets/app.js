@@ -10,7 +10,7 @@
   const tokenKey = "exchange.token";
   const openStatuses = new Set(["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]);
   // The tape shows the trades its panel has room for (more rows, out of sight, cost layout on every update).
-  const maxTape = 16;
+  const maxTape = 15;
   const maxChartTrades = 1500;
 
   const state = {
@@ -101,6 +101,11 @@
 
   function setClass(node, name) {
     if (node.className !== name) node.className = name;
+  }
+
+  // Attribute and inline-style writes invalidate style even when the value is the same: only changes are written.
+  function setData(node, key, value) {
+    if (node.dataset[key] !== value) node.dataset[key] = value;
   }
 
   // `count` rows of `cells` cells in `tbody`: the rows it has, reused, and new ones or fewer as needed.
@@ -292,7 +297,7 @@
     const rows = pooledRows($("instruments").tBodies[0], instruments.length, 4);
     instruments.forEach((i, n) => {
       const tr = rows[n];
-      if (tr.dataset.symbol !== i.symbol) tr.dataset.symbol = i.symbol;
+      setData(tr, "symbol", i.symbol);
       setClass(tr, i.symbol === state.symbol ? "selected" : "");
       const last = Number(i.last_price);
       const reference = Number(i.reference_price);
@@ -305,7 +310,7 @@
       setClass(cells[2], "num " + (change > 0 ? "up" : change < 0 ? "down" : ""));
       setText(cells[3], i.status);
       setClass(cells[3], i.status === "TRADING" ? "" : "halted");
-      tr.title = i.halt_reason || "";
+      if (tr.title !== (i.halt_reason || "")) tr.title = i.halt_reason || "";
     });
     if (state.symbol) {
       setText($("chart-symbol"), state.symbol);
@@ -325,8 +330,8 @@
     const rows = pooledRows(tbody, levels.length, 3);
     levels.forEach((level, n) => {
       const tr = rows[n];
-      tr.dataset.price = String(level.price);
-      tr.dataset.quantity = String(level.quantity);
+      setData(tr, "price", String(level.price));
+      setData(tr, "quantity", String(level.quantity));
       setClass(tr, own.has(side + "|" + micros(level.price)) ? "own" : "");
       const [orders, quantity, priceCell] = tr.cells;
       setText(orders, level.orders);
@@ -336,7 +341,8 @@
       if (!bar) { quantity.append(document.createTextNode(""), el("span", null, "qbar")); bar = quantity.lastElementChild; }
       const amount = String(level.quantity);
       if (quantity.firstChild.nodeValue !== amount) quantity.firstChild.nodeValue = amount;
-      bar.style.width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
+      const width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
+      if (bar.style.width !== width) bar.style.width = width;
       setText(priceCell, price(level.price));
       setClass(priceCell, "num price");
     });
@@ -419,9 +425,9 @@
     g.clearRect(0, 0, width, height);
     const trades = state.chartTrades;
     const lastTrade = trades[trades.length - 1];
-    canvas.dataset.tradeCount = String(trades.length);
-    canvas.dataset.lastTradeId = lastTrade ? lastTrade.id : "";
-    canvas.dataset.lastPrice = lastTrade ? String(lastTrade.p) : "";
+    setData(canvas, "tradeCount", String(trades.length));
+    setData(canvas, "lastTradeId", lastTrade ? lastTrade.id : "");
+    setData(canvas, "lastPrice", lastTrade ? String(lastTrade.p) : "");
 
     // The time axis spans the data there is: at least 2 minutes, at most the last 30.
     // The axis ends with the current minute, so its candle is whole.
@@ -502,20 +508,20 @@
     }
     levels("sma", style.getPropertyValue("--sma"), []);
     levels("vwap", style.getPropertyValue("--vwap"), [6 * ratio, 4 * ratio]);
-    canvas.dataset.smaWindows = String(windows.length);
+    setData(canvas, "smaWindows", String(windows.length));
   }
 
-  function rankingRows(entries, symbolKey) {
-    return entries.map((r, i) => {
-      const tr = el("tr");
+  function rankingRows(tbody, entries, symbolKey) {
+    const rows = pooledRows(tbody, entries.length, 4);
+    entries.forEach((r, i) => {
+      const cells = rows[i].cells;
       const profit = Number(r.PROFIT);
-      tr.append(
-        el("td", i + 1),
-        el("td", r[symbolKey]),
-        el("td", price(r.PROFIT, r[symbolKey]), "num " + (profit > 0 ? "up" : profit < 0 ? "down" : "")),
-        el("td", Number(r.PROFIT_PCT).toFixed(2), "num"),
-      );
-      return tr;
+      setText(cells[0], i + 1);
+      setText(cells[1], r[symbolKey]);
+      setText(cells[2], price(r.PROFIT, r[symbolKey]));
+      setClass(cells[2], "num " + (profit > 0 ? "up" : profit < 0 ? "down" : ""));
+      setText(cells[3], Number(r.PROFIT_PCT).toFixed(2));
+      setClass(cells[3], "num");
     });
   }
 
@@ -527,13 +533,13 @@
   function renderRanking() {
     const r = state.ranking;
     const closed = r && r.closed && r.closed.RANKING ? r.closed.RANKING : [];
-    replaceRows($("closed-ranking").tBodies[0], rankingRows(closed, "STOCK_SYMBOL"));
-    $("closed-window").textContent = r && r.closed ? windowText(r.closed.WINDOW_START, r.closed.WINDOW_END) : "(none yet)";
+    rankingRows($("closed-ranking").tBodies[0], closed, "STOCK_SYMBOL");
+    setText($("closed-window"), r && r.closed ? windowText(r.closed.WINDOW_START, r.closed.WINDOW_END) : "(none yet)");
     const open = r ? r.open : [];
     const newest = Math.max(0, ...open.map((p) => p.WINDOW_START));
     const running = open.filter((p) => p.WINDOW_START === newest).sort((a, b) => Number(b.PROFIT) - Number(a.PROFIT));
-    replaceRows($("open-ranking").tBodies[0], rankingRows(running, "STOCK_SYMBOL"));
-    $("open-window").textContent = running.length ? windowText(running[0].WINDOW_START, running[0].WINDOW_END) : "";
+    rankingRows($("open-ranking").tBodies[0], running, "STOCK_SYMBOL");
+    setText($("open-window"), running.length ? windowText(running[0].WINDOW_START, running[0].WINDOW_END) : "");
   }
 
   function renderOrders() {
