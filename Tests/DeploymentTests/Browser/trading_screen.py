@@ -280,10 +280,20 @@ try {
     }
   }).observe({type: "long-animation-frame"});
 } catch (e) { window.__measure.noLoaf = String(e); }
-new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__measure.longestTask = Math.max(window.__measure.longestTask, e.duration); })
-  .observe({type: "longtask"});
+window.__measure.longTasks = [];
+window.__measure.longGaps = [];
+new PerformanceObserver((list) => {
+  const m = window.__measure;
+  for (const e of list.getEntries()) {
+    m.longestTask = Math.max(m.longestTask, e.duration);
+    if (e.duration > 100) m.longTasks.push({start: e.startTime, duration: e.duration});
+  }
+}).observe({type: "longtask"});
+// Frames as the page sees them: the gaps between animation-frame callbacks, and every gap over 100 ms.
 (function tick(now) {
-  const m = window.__measure; m.frames++; m.maxGap = Math.max(m.maxGap, now - m.last); m.last = now;
+  const m = window.__measure; m.frames++;
+  if (now - m.last > 100) m.longGaps.push({start: m.last, duration: now - m.last});
+  m.maxGap = Math.max(m.maxGap, now - m.last); m.last = now;
   requestAnimationFrame(tick);
 })(performance.now());
 """
@@ -351,10 +361,18 @@ def measure(args):
         }
         if trace is not None:
             # Each long frame's main-thread time by kind of work, from the trace (devtools.summarize).
-            summary = summarize(trace, MARK, observed["start"], long_frames, observed["start"], observed["now"])
+            others = observed["longTasks"] + observed["longGaps"]
+            summary = summarize(trace, MARK, observed["start"], long_frames + others, observed["start"], observed["now"])
             figures["trace_whole_ms_by_kind"] = summary["whole"]
             for frame, traced in zip(long_frames, summary["long_frames"]):
                 frame["trace"] = traced
+            # Each long frame's wall time against the main thread's CPU time in it: far apart, the thread was waiting
+            # for a core (other processes had them); close, the page's own work made the frame long.
+            figures["long_frames_wall_and_cpu_ms"] = [[round(f["duration"]), f["trace"]["tasks_cpu_ms"]] for f in long_frames]
+            for span, traced in zip(others, summary["long_frames"][len(long_frames):]):
+                span["trace"] = traced
+        figures["tasks_over_100_ms"] = observed["longTasks"]
+        figures["gaps_between_frames_over_100_ms"] = observed["longGaps"]
         figures["long_frames"] = long_frames
         page.shot("trading-screen-rate-2000-1280x800.png", DESKTOP)
         print(json.dumps(figures))
