@@ -12,7 +12,7 @@ import os
 import threading
 import urllib.request
 
-import websocket
+import websocket  # websocket-client, which Selenium depends on (.ci/browser-venv installs it with Selenium)
 
 # What Chrome's own Performance panel records, less the screenshots and the sampling profiler.
 CATEGORIES = ",".join([

@@ -289,8 +289,9 @@ new PerformanceObserver((list) => {
     if (e.duration > 100) m.longTasks.push({start: e.startTime, duration: e.duration});
   }
 }).observe({type: "longtask"});
-// Frames as the page sees them: the gaps between animation-frame callbacks, and every gap over 100 ms.
-(function tick(now) {
+// Frames as the page sees them: the gaps between animation-frame callbacks, and every gap over 100 ms. The loop makes
+// the page draw every frame it can (a worst case); `--no-frame-loop` leaves it out, to see the page's own cost.
+if (!arguments[0]) (function tick(now) {
   const m = window.__measure; m.frames++;
   if (now - m.last > 100) m.longGaps.push({start: m.last, duration: now - m.last});
   m.maxGap = Math.max(m.maxGap, now - m.last); m.last = now;
@@ -317,7 +318,7 @@ def measure(args):
 
         if args.trace:
             tools.start_trace()
-        driver.execute_script(OBSERVER)
+        driver.execute_script(OBSERVER, not args.frame_loop)
         first_trade = page.rows("#tape tbody tr[data-trade-id]")[0]["data"]["tradeId"]
         before, browser_before, started = metrics(), process_cpu_seconds(driver.service.process.pid), time.monotonic()
         load_before = os.getloadavg()
@@ -353,7 +354,7 @@ def measure(args):
             "longest_animation_frame_ms": round(observed["longestFrame"], 1),
             "longest_task_ms": round(observed["longestTask"], 1),
             "longest_gap_between_frames_ms": round(observed["maxGap"], 1),
-            "frames": observed["frames"],
+            "frames": observed["frames"] if args.frame_loop else None,
             "long_animation_frame_api": observed.get("noLoaf", "yes"),
             "frames_over_100_ms": len(long_frames),
             "tape_moved": first_trade != last_trade,
@@ -393,6 +394,8 @@ def main():
     parser.add_argument("--alice", default="alice-key")
     parser.add_argument("--bob", default="bob-key")
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--no-frame-loop", dest="frame_loop", action="store_false",
+                        help="no requestAnimationFrame loop (no frame count or gaps; the page draws only when it changes)")
     parser.add_argument("--no-trace", dest="trace", action="store_false", help="measure without a DevTools trace")
     parser.add_argument("--trace-file", help="save the trace here (Chrome's trace format; DevTools' Performance panel opens it)")
     parser.add_argument("--assets", help="serve the page's files from this directory (trying changes; see devtools.py)")
