@@ -163,4 +163,22 @@ import FoundationNetworking
         }
         await exchange.stop()
     }
+
+    /// With `--market-data key` the page asks to sign in rather than retrying a WebSocket the gateway refuses.
+    @Test func withMarketDataBehindAKeyThePageAsksToSignIn() async throws {
+        guard let python = Self.browserPython() else { return }
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let exchange = try Exchange(["--market-data", "key"], directory: directory)
+        defer { exchange.child.killIfRunning() }
+        try await exchange.started()
+        let script = Repository.url("Tests/DeploymentTests/Browser/trading_screen.py").path
+        let output = try await Self.run(
+            python, [script, "locked", "--url", exchange.url, "--symbol", "AAPL", "--screenshots", Self.screenshots.path,
+                     "--chromium", Self.chromium, "--chromedriver", Self.chromedriver],
+            directory: directory, seconds: 180)
+        print("browser, market data behind a key: \(output.split(separator: "\n").last ?? "")")
+        #expect(output.contains("sign in"), "\(output)")
+        await exchange.stop()
+    }
 }

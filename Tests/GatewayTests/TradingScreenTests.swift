@@ -40,6 +40,35 @@ import Testing
         }
     }
 
+    /// `HEAD` of each file: GET's status and headers (its length included), no body; the connection goes on after it.
+    @Test func headAnswersLikeGetWithoutABody() async throws {
+        let gateway = makeGateway()
+        try await gateway.application().test(.live) { client in
+            for path in ["/", "/ui/app.js", "/ui/app.css"] {
+                let head = try await client.execute(uri: path, method: .head)
+                let get = try await client.execute(uri: path, method: .get)
+                #expect(head.status == .ok, "\(path)")
+                #expect(head.body.readableBytes == 0, "\(path)")
+                #expect(head.headers[.contentLength] == String(get.body.readableBytes), "\(path)")
+                for field in [HTTPField.Name.contentType, .contentSecurityPolicy, .xContentTypeOptions, .cacheControl] {
+                    #expect(head.headers[field] != nil && head.headers[field] == get.headers[field], "\(path) \(field)")
+                }
+            }
+        }
+    }
+
+    /// The page says whether the market needs a key, so it can ask to sign in instead of retrying a refused WebSocket.
+    @Test(arguments: [false, true])
+    func thePageSaysWhetherMarketDataNeedsAKey(publicMarketData: Bool) async throws {
+        let gateway = makeGateway(publicMarketData: publicMarketData)
+        try await gateway.application().test(.router) { client in
+            let page = String(buffer: try await client.execute(uri: "/", method: .get).body)
+            let expected = #"<meta name="exchange-market-data" content=""# + (publicMarketData ? "open" : "key") + #"">"#
+            #expect(page.contains(expected), "\(page.prefix(400))")
+            #expect(page.contains(#"<meta name="exchange-api" content="/v1">"#))
+        }
+    }
+
     @Test func theScreenCanBeTurnedOff() async throws {
         var configuration = GatewayConfiguration()
         configuration.serveUI = false

@@ -8,7 +8,7 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// The trading screen: `GET /` (the page), `GET /ui/app.js` and `GET /ui/app.css`, compiled into the binary
+/// The trading screen: `GET /` (the page), `GET /ui/app.js` and `GET /ui/app.css` (and `HEAD` of each), compiled into the binary
 /// (`Package.swift` embeds `UI/assets/`), so a machine without internet serves it whole. The page talks to the same
 /// API every client uses (`<prefix>/…` with the key typed in, and the WebSocket's `watch` panels).
 ///
@@ -32,16 +32,20 @@ extension Gateway {
 
     static let referrerPolicyField = HTTPField.Name("Referrer-Policy")!
 
+    /// `GET` and `HEAD` (the same headers, no body) of each file.
     func addUIRoutes(to router: Router<GatewayRequestContext>) {
         for (path, asset) in Gateway.uiAssets {
-            let served = path == "/" ? Gateway.withPrefix(asset, configuration.prefix) : asset
+            let served = path == "/" ? Gateway.page(asset, prefix: configuration.prefix, publicMarketData: configuration.publicMarketData) : asset
             router.get(RouterPath(path)) { _, _ in Gateway.uiResponse(served) }
+            router.head(RouterPath(path)) { _, _ in Gateway.uiResponse(served).createHeadResponse() }
         }
     }
 
-    /// The page with this gateway's API prefix in its `exchange-api` meta tag (the page is written for `/v1`).
-    static func withPrefix(_ page: UIAsset, _ prefix: String) -> UIAsset {
-        guard prefix != "/v1" else { return page }
+    /// The page as this gateway serves it: its API prefix in the `exchange-api` meta tag (the page is written for
+    /// `/v1`), and `exchange-market-data` saying `key` when a WebSocket without credentials is refused, so the page
+    /// asks to sign in rather than retrying a connection that cannot open.
+    static func page(_ page: UIAsset, prefix: String, publicMarketData: Bool) -> UIAsset {
+        guard prefix != "/v1" || !publicMarketData else { return page }
         var escaped = ""
         for c in prefix {
             switch c {
@@ -54,6 +58,9 @@ extension Gateway {
         }
         let text = String(decoding: page.bytes, as: UTF8.self)
             .replacing(#"<meta name="exchange-api" content="/v1">"#, with: #"<meta name="exchange-api" content=""# + escaped + #"">"#)
+            .replacing(
+                #"<meta name="exchange-market-data" content="open">"#,
+                with: #"<meta name="exchange-market-data" content=""# + (publicMarketData ? "open" : "key") + #"">"#)
         return UIAsset(contentType: page.contentType, bytes: Array(text.utf8))
     }
 

@@ -1,8 +1,10 @@
 """Drives the trading screen in headless Chromium (Selenium, Debian's chromedriver), for BrowserUITests.
 
   trading_screen.py flow    --url http://127.0.0.1:PORT --symbol UITEST --screenshots DIR
+  trading_screen.py locked  --url http://127.0.0.1:PORT --symbol AAPL --screenshots DIR
   trading_screen.py measure --url http://127.0.0.1:PORT --symbol AAPL --seconds 30 --screenshots DIR
 
+`locked` (against `--market-data key`) checks that the page asks to sign in and opens no WebSocket without a key.
 `flow` signs in, places an order with the form, finds it among the open orders and marked in the book, sends a
 crossing order as another trader, and waits for the trade in the tape, the chart and the book; a bad price must show
 the gateway's error next to the price field; the first trader then modifies and cancels what is left. `measure` watches a busy symbol and prints the tab's CPU time and its
@@ -15,6 +17,7 @@ import os
 import sys
 import time
 
+from devtools import DevTools, summarize
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -22,6 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 DESKTOP = (1280, 800)
+MARK = "trading-screen-measure"  # the mark OBSERVER sets
 PHONE = (390, 844)
 
 
@@ -203,6 +207,38 @@ def flow(args):
         driver.quit()
 
 
+def locked(args):
+    """Against `exchange run --market-data key`: the page asks to sign in and opens no WebSocket until it has a key;
+    signed in, the market shows; signed out, the request to sign in is back."""
+    driver = browser(args, DESKTOP)
+    page = Page(driver, args.screenshots)
+    report = {}
+    try:
+        driver.get(args.url + "/")
+        page.until("the request to sign in", lambda: page.find("#market-hint")[0].is_displayed()
+                   and page.find('#connection[data-state="signin"]'))
+        report["hint"] = page.text("#market-hint")
+        # No connection is tried without a key, so none fails (Chrome logs a refused handshake as an error, checked
+        # below). An absence can only be watched for a while: this pause can let a regression through, never fail a
+        # correct page.
+        time.sleep(3)
+        assert not page.find("#instruments tbody tr"), "instruments shown without a key"
+        page.sign_in(args.alice, "alice")
+        page.until("the WebSocket open with alice's key", lambda: page.find('#connection[data-state="open"]'))
+        assert not page.find("#market-hint")[0].is_displayed(), "the request to sign in still shown after signing in"
+        page.until("the instrument list", lambda: len(page.find("#instruments tbody tr")) > 1, timeout=60)
+        page.sign_out()
+        page.until("the request to sign in again", lambda: page.find("#market-hint")[0].is_displayed()
+                   and page.find('#connection[data-state="signin"]'))
+        report["screenshot"] = page.shot("trading-screen-market-data-key-1280x800.png", DESKTOP)
+        errors = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE" and "favicon.ico" not in e.get("message", "")]
+        report["console_errors"] = errors
+        assert not errors, "console errors: %s" % errors
+        print(json.dumps(report))
+    finally:
+        driver.quit()
+
+
 def process_cpu_seconds(root_pid):
     """CPU seconds (user + system) of a process and all its descendants, from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
@@ -225,27 +261,40 @@ def process_cpu_seconds(root_pid):
 
 
 OBSERVER = """
-window.__measure = {longestFrame: 0, longestTask: 0, frames: 0, maxGap: 0, last: performance.now(), start: performance.now(), longFrames: 0};
+window.__measure = {longestFrame: 0, longestTask: 0, frames: 0, maxGap: 0, last: performance.now(), longFrames: []};
+// The trace's clock against the page's: this mark is in both (trading_screen.py's measure, devtools.summarize).
+window.__measure.start = performance.mark("trading-screen-measure").startTime;
 try {
   new PerformanceObserver((list) => {
+    const m = window.__measure;
     for (const e of list.getEntries()) {
-      const m = window.__measure;
-      if (e.duration > 100) m.longFrames++;
-      if (e.duration <= m.longestFrame) continue;
-      m.longestFrame = e.duration;
-      // Where the longest frame went: script (by entry point), then style and layout, then paint.
-      m.longestFrameDetail = {
-        at_ms: Math.round(e.startTime - m.start), blocking_ms: Math.round(e.blockingDuration),
+      m.longestFrame = Math.max(m.longestFrame, e.duration);
+      if (e.duration <= 100) continue;
+      // Every frame over 100 ms, with what the browser says it spent: script (by entry point), style and layout.
+      m.longFrames.push({
+        start: e.startTime, duration: e.duration, blocking_ms: Math.round(e.blockingDuration),
+        render_ms: e.renderStart ? Math.round(e.startTime + e.duration - e.renderStart) : 0,
         style_and_layout_ms: e.styleAndLayoutStart ? Math.round(e.startTime + e.duration - e.styleAndLayoutStart) : 0,
         scripts: e.scripts.map((s) => ({invoker: s.invoker, ms: Math.round(s.duration), forced_layout_ms: Math.round(s.forcedStyleAndLayoutDuration)})),
-      };
+      });
     }
   }).observe({type: "long-animation-frame"});
 } catch (e) { window.__measure.noLoaf = String(e); }
-new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__measure.longestTask = Math.max(window.__measure.longestTask, e.duration); })
-  .observe({type: "longtask"});
-(function tick(now) {
-  const m = window.__measure; m.frames++; m.maxGap = Math.max(m.maxGap, now - m.last); m.last = now;
+window.__measure.longTasks = [];
+window.__measure.longGaps = [];
+new PerformanceObserver((list) => {
+  const m = window.__measure;
+  for (const e of list.getEntries()) {
+    m.longestTask = Math.max(m.longestTask, e.duration);
+    if (e.duration > 100) m.longTasks.push({start: e.startTime, duration: e.duration});
+  }
+}).observe({type: "longtask"});
+// Frames as the page sees them: the gaps between animation-frame callbacks, and every gap over 100 ms. The loop makes
+// the page draw every frame it can (a worst case); `--no-frame-loop` leaves it out, to see the page's own cost.
+if (!arguments[0]) (function tick(now) {
+  const m = window.__measure; m.frames++;
+  if (now - m.last > 100) m.longGaps.push({start: m.last, duration: now - m.last});
+  m.maxGap = Math.max(m.maxGap, now - m.last); m.last = now;
   requestAnimationFrame(tick);
 })(performance.now());
 """
@@ -254,7 +303,10 @@ new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__
 def measure(args):
     driver = browser(args, DESKTOP)
     page = Page(driver, args.screenshots, timeout=60)
+    tools = DevTools(driver)
     try:
+        if args.assets:
+            tools.serve_assets(args.assets)
         driver.get(args.url + "/")
         page.until("the WebSocket to open", lambda: page.find('#connection[data-state="open"]'))
         page.select(args.symbol)
@@ -264,50 +316,76 @@ def measure(args):
         def metrics():
             return {m["name"]: m["value"] for m in driver.execute_cdp_cmd("Performance.getMetrics", {})["metrics"]}
 
-        driver.execute_script(OBSERVER)
+        if args.trace:
+            tools.start_trace()
+        driver.execute_script(OBSERVER, not args.frame_loop)
         first_trade = page.rows("#tape tbody tr[data-trade-id]")[0]["data"]["tradeId"]
         before, browser_before, started = metrics(), process_cpu_seconds(driver.service.process.pid), time.monotonic()
+        load_before = os.getloadavg()
         # The measurement's span (not a synchronisation: nothing waits on the page here).
         time.sleep(args.seconds)
         after, browser_after, elapsed = metrics(), process_cpu_seconds(driver.service.process.pid), time.monotonic() - started
-        observed = driver.execute_script("return window.__measure")
+        observed = driver.execute_script("return Object.assign({}, window.__measure, {now: performance.now()})")
+        load_after = os.getloadavg()
         last_trade = page.rows("#tape tbody tr[data-trade-id]")[0]["data"]["tradeId"]
+        trace = tools.stop_trace() if args.trace else None
+        if trace is not None and args.trace_file:
+            with open(args.trace_file, "w") as f:
+                json.dump({"traceEvents": trace}, f)
         task = after["TaskDuration"] - before["TaskDuration"]
 
         def delta(name):
             return after.get(name, 0) - before.get(name, 0)
+        long_frames = observed["longFrames"]
         figures = {
             "seconds": round(elapsed, 1),
+            "load_average_before_after": [round(load_before[0], 2), round(load_after[0], 2)],
+            "traced": bool(args.trace),
             # TaskDuration is the wall time the tab's main thread was busy (a thread waiting for a core counts);
             # ThreadTime and ProcessTime are the CPU time of that thread and of the tab's renderer process.
             "tab_main_thread_busy_seconds": round(task, 2),
             "tab_main_thread_busy_percent": round(100 * task / elapsed, 1),
             "tab_main_thread_cpu_percent_of_core": round(100 * delta("ThreadTime") / elapsed, 1),
             "tab_renderer_process_cpu_percent_of_core": round(100 * delta("ProcessTime") / elapsed, 1),
-            "script_seconds": round(after["ScriptDuration"] - before["ScriptDuration"], 2),
-            "layout_seconds": round(after["LayoutDuration"] - before["LayoutDuration"], 2),
-            "style_seconds": round(after["RecalcStyleDuration"] - before["RecalcStyleDuration"], 2),
+            "script_seconds": round(delta("ScriptDuration"), 2),
+            "layout_seconds": round(delta("LayoutDuration"), 2),
+            "style_seconds": round(delta("RecalcStyleDuration"), 2),
             "browser_processes_cpu_percent_of_core": round(100 * (browser_after - browser_before) / elapsed, 1),
             "longest_animation_frame_ms": round(observed["longestFrame"], 1),
             "longest_task_ms": round(observed["longestTask"], 1),
             "longest_gap_between_frames_ms": round(observed["maxGap"], 1),
-            "frames": observed["frames"],
+            "frames": observed["frames"] if args.frame_loop else None,
             "long_animation_frame_api": observed.get("noLoaf", "yes"),
-            "frames_over_100_ms": observed["longFrames"],
-            "longest_frame_detail": observed.get("longestFrameDetail"),
+            "frames_over_100_ms": len(long_frames),
             "tape_moved": first_trade != last_trade,
             "chart_trades": int(driver.find_element(By.ID, "chart").get_attribute("data-trade-count")),
         }
+        if trace is not None:
+            # Each long frame's main-thread time by kind of work, from the trace (devtools.summarize).
+            others = observed["longTasks"] + observed["longGaps"]
+            summary = summarize(trace, MARK, observed["start"], long_frames + others, observed["start"], observed["now"])
+            figures["trace_whole_ms_by_kind"] = summary["whole"]
+            for frame, traced in zip(long_frames, summary["long_frames"]):
+                frame["trace"] = traced
+            # Each long frame's wall time against the main thread's CPU time in it: far apart, the thread was waiting
+            # for a core (other processes had them); close, the page's own work made the frame long.
+            figures["long_frames_wall_and_cpu_ms"] = [[round(f["duration"]), f["trace"]["tasks_cpu_ms"]] for f in long_frames]
+            for span, traced in zip(others, summary["long_frames"][len(long_frames):]):
+                span["trace"] = traced
+        figures["tasks_over_100_ms"] = observed["longTasks"]
+        figures["gaps_between_frames_over_100_ms"] = observed["longGaps"]
+        figures["long_frames"] = long_frames
         page.shot("trading-screen-rate-2000-1280x800.png", DESKTOP)
         print(json.dumps(figures))
         assert figures["tape_moved"], "the tape did not move in %s s" % args.seconds
     finally:
+        tools.close()
         driver.quit()
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["flow", "measure"])
+    parser.add_argument("mode", choices=["flow", "locked", "measure"])
     parser.add_argument("--url", required=True)
     parser.add_argument("--symbol", required=True)
     parser.add_argument("--busy-symbol", default="AAPL")
@@ -316,13 +394,18 @@ def main():
     parser.add_argument("--alice", default="alice-key")
     parser.add_argument("--bob", default="bob-key")
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--no-frame-loop", dest="frame_loop", action="store_false",
+                        help="no requestAnimationFrame loop (no frame count or gaps; the page draws only when it changes)")
+    parser.add_argument("--no-trace", dest="trace", action="store_false", help="measure without a DevTools trace")
+    parser.add_argument("--trace-file", help="save the trace here (Chrome's trace format; DevTools' Performance panel opens it)")
+    parser.add_argument("--assets", help="serve the page's files from this directory (trying changes; see devtools.py)")
     parser.add_argument("--screenshots", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     args = parser.parse_args()
     os.makedirs(args.screenshots, exist_ok=True)
     try:
-        (flow if args.mode == "flow" else measure)(args)
+        {"flow": flow, "locked": locked, "measure": measure}[args.mode](args)
     except AssertionError as failure:
         print("FAILED: %s" % failure, file=sys.stderr)
         sys.exit(1)

@@ -4,9 +4,13 @@
 
 (function () {
   const prefix = document.querySelector('meta[name="exchange-api"]')?.content || "/v1";
+  // "key" when the gateway refuses a WebSocket without credentials (`--market-data key`): the page then asks to sign
+  // in instead of retrying a connection that cannot open.
+  const marketDataNeedsKey = document.querySelector('meta[name="exchange-market-data"]')?.content === "key";
   const tokenKey = "exchange.token";
   const openStatuses = new Set(["PENDING", "NEW", "PARTIALLY_FILLED", "REPLACED"]);
-  const maxTape = 60;
+  // The tape shows the trades its panel has room for (more rows, out of sight, cost layout on every update).
+  const maxTape = 15;
   const maxChartTrades = 1500;
 
   const state = {
@@ -99,6 +103,11 @@
     if (node.className !== name) node.className = name;
   }
 
+  // Attribute and inline-style writes invalidate style even when the value is the same: only changes are written.
+  function setData(node, key, value) {
+    if (node.dataset[key] !== value) node.dataset[key] = value;
+  }
+
   // `count` rows of `cells` cells in `tbody`: the rows it has, reused, and new ones or fewer as needed.
   function pooledRows(tbody, count, cells) {
     while (tbody.rows.length > count) tbody.lastElementChild.remove();
@@ -137,7 +146,13 @@
   }
 
   function connect() {
-    if (state.socket) { state.socket.onclose = null; state.socket.close(); }
+    if (state.socket) { state.socket.onclose = null; state.socket.close(); state.socket = null; }
+    const needsSignIn = marketDataNeedsKey && !state.token;
+    $("market-hint").hidden = !needsSignIn;
+    if (needsSignIn) {
+      setConnection("sign in");
+      return;
+    }
     const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + prefix + "/ws";
     // The key travels as a subprotocol, never in the URL (the gateway answers with "exchange" alone).
     const socket = state.token ? new WebSocket(url, ["exchange", "bearer." + base64url(state.token)]) : new WebSocket(url);
@@ -163,7 +178,7 @@
   function setConnection(text) {
     const pill = $("connection");
     pill.textContent = text === "open" ? "live" : text;
-    pill.dataset.state = text;
+    pill.dataset.state = text === "sign in" ? "signin" : text;
   }
 
   function watch(symbol) {
@@ -247,18 +262,24 @@
 
   // ---------- rendering ----------
 
+  // The panels the server's frames change together (every 250 ms) are drawn one per animation frame: each frame then
+  // lays out one panel's changes, not all of them, and stays short on a busy machine (the chart first, while nothing
+  // else is dirty). The small ones go along with whichever comes first.
+  const panels = [
+    ["chart", renderChart], ["tape", renderTape], ["book", renderBook], ["instruments", renderInstruments],
+    ["ranking", renderRanking], ["orders", renderOrders], ["fills", renderFills],
+  ];
+
   function render() {
     state.frame = 0;
     const dirty = state.dirty;
-    state.dirty = new Set();
-    if (dirty.has("session")) renderSession();
-    if (dirty.has("instruments")) renderInstruments();
-    if (dirty.has("book")) renderBook();
-    if (dirty.has("tape")) renderTape();
-    if (dirty.has("chart")) renderChart();
-    if (dirty.has("ranking")) renderRanking();
-    if (dirty.has("orders")) renderOrders();
-    if (dirty.has("fills")) renderFills();
+    if (dirty.delete("session")) renderSession();
+    for (const [name, draw] of panels) {
+      if (!dirty.delete(name)) continue;
+      draw();
+      break;
+    }
+    if (dirty.size > 0) state.frame = requestAnimationFrame(render);
   }
 
   function renderSession() {
@@ -276,7 +297,7 @@
     const rows = pooledRows($("instruments").tBodies[0], instruments.length, 4);
     instruments.forEach((i, n) => {
       const tr = rows[n];
-      if (tr.dataset.symbol !== i.symbol) tr.dataset.symbol = i.symbol;
+      setData(tr, "symbol", i.symbol);
       setClass(tr, i.symbol === state.symbol ? "selected" : "");
       const last = Number(i.last_price);
       const reference = Number(i.reference_price);
@@ -289,7 +310,7 @@
       setClass(cells[2], "num " + (change > 0 ? "up" : change < 0 ? "down" : ""));
       setText(cells[3], i.status);
       setClass(cells[3], i.status === "TRADING" ? "" : "halted");
-      tr.title = i.halt_reason || "";
+      if (tr.title !== (i.halt_reason || "")) tr.title = i.halt_reason || "";
     });
     if (state.symbol) {
       setText($("chart-symbol"), state.symbol);
@@ -309,8 +330,8 @@
     const rows = pooledRows(tbody, levels.length, 3);
     levels.forEach((level, n) => {
       const tr = rows[n];
-      tr.dataset.price = String(level.price);
-      tr.dataset.quantity = String(level.quantity);
+      setData(tr, "price", String(level.price));
+      setData(tr, "quantity", String(level.quantity));
       setClass(tr, own.has(side + "|" + micros(level.price)) ? "own" : "");
       const [orders, quantity, priceCell] = tr.cells;
       setText(orders, level.orders);
@@ -320,7 +341,8 @@
       if (!bar) { quantity.append(document.createTextNode(""), el("span", null, "qbar")); bar = quantity.lastElementChild; }
       const amount = String(level.quantity);
       if (quantity.firstChild.nodeValue !== amount) quantity.firstChild.nodeValue = amount;
-      bar.style.width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
+      const width = Math.max(2, Math.round((level.quantity / scale) * 100)) + "%";
+      if (bar.style.width !== width) bar.style.width = width;
       setText(priceCell, price(level.price));
       setClass(priceCell, "num price");
     });
@@ -341,8 +363,32 @@
       ? "spread " + price(Number(bestAsk) - Number(bestBid)) : (book ? "one-sided" : "–"));
   }
 
+  function tapeRow() {
+    const tr = el("tr");
+    for (let i = 0; i < 4; i++) tr.append(el("td"));
+    return tr;
+  }
+
+  // New trades go on top in rows taken from the bottom; the rows still showing a trade are left alone.
   function renderTape() {
-    const rows = pooledRows($("tape").tBodies[0], state.tape.length, 4);
+    const tbody = $("tape").tBodies[0];
+    const top = tbody.rows.length > 0 ? tbody.rows[0].dataset.tradeId : undefined;
+    // Trades above the one on top; none found (another symbol, or all new): the rows are rewritten where they are.
+    const fresh = Math.max(0, state.tape.findIndex((t) => t.trade_id === top));
+    while (tbody.rows.length > state.tape.length) tbody.lastElementChild.remove();
+    const moved = [];
+    for (let n = 0; n < fresh; n++) {
+      if (tbody.rows.length + moved.length < state.tape.length) {
+        moved.push(tapeRow());
+      } else {
+        const tr = tbody.lastElementChild;
+        tr.remove();
+        moved.push(tr);
+      }
+    }
+    tbody.prepend(...moved);
+    while (tbody.rows.length < state.tape.length) tbody.append(tapeRow());
+    const rows = tbody.rows;
     state.tape.forEach((t, n) => {
       const tr = rows[n];
       if (tr.dataset.tradeId === t.trade_id) return;
@@ -367,17 +413,21 @@
     const height = Math.max(100, Math.round(state.chartSize.height * ratio));
     const g = canvas.getContext("2d");
     // A new size resets the context; the font is set then only (setting it resolves the canvas's style).
+    // A context left with the font and direction "inherit" makes every fillText resolve the canvas's style (a style
+    // recalculation of whatever the page changed before); explicit ones need none.
     if (canvas.width !== width || canvas.height !== height || !state.chartFont) {
       canvas.width = width;
       canvas.height = height;
-        state.chartFont = true;
+      g.font = Math.round(10 * ratio) + "px sans-serif";
+      g.direction = "ltr";
+      state.chartFont = true;
     }
     g.clearRect(0, 0, width, height);
     const trades = state.chartTrades;
     const lastTrade = trades[trades.length - 1];
-    canvas.dataset.tradeCount = String(trades.length);
-    canvas.dataset.lastTradeId = lastTrade ? lastTrade.id : "";
-    canvas.dataset.lastPrice = lastTrade ? String(lastTrade.p) : "";
+    setData(canvas, "tradeCount", String(trades.length));
+    setData(canvas, "lastTradeId", lastTrade ? lastTrade.id : "");
+    setData(canvas, "lastPrice", lastTrade ? String(lastTrade.p) : "");
 
     // The time axis spans the data there is: at least 2 minutes, at most the last 30.
     // The axis ends with the current minute, so its candle is whole.
@@ -458,20 +508,20 @@
     }
     levels("sma", style.getPropertyValue("--sma"), []);
     levels("vwap", style.getPropertyValue("--vwap"), [6 * ratio, 4 * ratio]);
-    canvas.dataset.smaWindows = String(windows.length);
+    setData(canvas, "smaWindows", String(windows.length));
   }
 
-  function rankingRows(entries, symbolKey) {
-    return entries.map((r, i) => {
-      const tr = el("tr");
+  function rankingRows(tbody, entries, symbolKey) {
+    const rows = pooledRows(tbody, entries.length, 4);
+    entries.forEach((r, i) => {
+      const cells = rows[i].cells;
       const profit = Number(r.PROFIT);
-      tr.append(
-        el("td", i + 1),
-        el("td", r[symbolKey]),
-        el("td", price(r.PROFIT, r[symbolKey]), "num " + (profit > 0 ? "up" : profit < 0 ? "down" : "")),
-        el("td", Number(r.PROFIT_PCT).toFixed(2), "num"),
-      );
-      return tr;
+      setText(cells[0], i + 1);
+      setText(cells[1], r[symbolKey]);
+      setText(cells[2], price(r.PROFIT, r[symbolKey]));
+      setClass(cells[2], "num " + (profit > 0 ? "up" : profit < 0 ? "down" : ""));
+      setText(cells[3], Number(r.PROFIT_PCT).toFixed(2));
+      setClass(cells[3], "num");
     });
   }
 
@@ -483,13 +533,13 @@
   function renderRanking() {
     const r = state.ranking;
     const closed = r && r.closed && r.closed.RANKING ? r.closed.RANKING : [];
-    replaceRows($("closed-ranking").tBodies[0], rankingRows(closed, "STOCK_SYMBOL"));
-    $("closed-window").textContent = r && r.closed ? windowText(r.closed.WINDOW_START, r.closed.WINDOW_END) : "(none yet)";
+    rankingRows($("closed-ranking").tBodies[0], closed, "STOCK_SYMBOL");
+    setText($("closed-window"), r && r.closed ? windowText(r.closed.WINDOW_START, r.closed.WINDOW_END) : "(none yet)");
     const open = r ? r.open : [];
     const newest = Math.max(0, ...open.map((p) => p.WINDOW_START));
     const running = open.filter((p) => p.WINDOW_START === newest).sort((a, b) => Number(b.PROFIT) - Number(a.PROFIT));
-    replaceRows($("open-ranking").tBodies[0], rankingRows(running, "STOCK_SYMBOL"));
-    $("open-window").textContent = running.length ? windowText(running[0].WINDOW_START, running[0].WINDOW_END) : "";
+    rankingRows($("open-ranking").tBodies[0], running, "STOCK_SYMBOL");
+    setText($("open-window"), running.length ? windowText(running[0].WINDOW_START, running[0].WINDOW_END) : "");
   }
 
   function renderOrders() {
