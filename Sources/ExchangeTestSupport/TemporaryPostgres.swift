@@ -77,6 +77,13 @@ public final class TemporaryPostgres: @unchecked Sendable {
         return "postgres://exchange@127.0.0.1:\(port)/\(name)"
     }
 
+    /// `VACUUM (ANALYZE)` of every table of the database `url` names, as autovacuum leaves tables a while after
+    /// their writes: the visibility map set, so index-only scans read no heap.
+    public func vacuum(_ url: String) throws {
+        let name = String(url.split(separator: "/").last ?? "")
+        try Self.run(binaries, "vacuumdb", ["-h", "127.0.0.1", "-p", String(port), "-U", "exchange", "--analyze", "--quiet", name])
+    }
+
     /// Stops the server at once and removes its folder.
     public func stop() {
         _ = try? Self.run(binaries, "pg_ctl", ["-D", directory.appendingPathComponent("data").path, "-m", "immediate", "-w", "stop"])

@@ -94,7 +94,15 @@ enum HistorySchema {
     /// all symbols interleave in time order): the key now carries every column, so the query is an index-only scan
     /// of consecutive entries. That needs the pages marked all-visible, which autovacuum does; it runs on this table
     /// after 2 % of its rows changed or were added instead of 20 %, so the visibility map keeps up with the trading day.
+    /// The text keys compare as bytes (`COLLATE "C"`), as SQLite's do, instead of by the server's locale: the same
+    /// order of symbols from both stores, and no locale-aware comparison a key in every index step.
     static let postgresVersion3 = [
+        """
+        ALTER TABLE trades ALTER COLUMN trade_id TYPE TEXT COLLATE "C", ALTER COLUMN symbol TYPE TEXT COLLATE "C"
+        """,
+        #"ALTER TABLE candles_1m ALTER COLUMN symbol TYPE TEXT COLLATE "C""#,
+        #"ALTER TABLE sma_windows ALTER COLUMN symbol TYPE TEXT COLLATE "C""#,
+        #"ALTER TABLE profit_windows ALTER COLUMN symbol TYPE TEXT COLLATE "C""#,
         """
         ALTER TABLE candles_1m DROP CONSTRAINT candles_1m_pkey, ADD CONSTRAINT candles_1m_pkey PRIMARY KEY (symbol, start)
         INCLUDE (open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq)

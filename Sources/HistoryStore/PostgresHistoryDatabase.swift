@@ -269,21 +269,9 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     }
 
     public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
-        var binds = PostgresBindings()
-        binds.append(symbol)
-        binds.append(from)
-        binds.append(to)
-        // One row of one array a column: a row each (1,440 for a day) cost more in postgres-nio's per-row streaming
-        // than the query on the server.
-        let columns = HistorySchema.candleValueColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let sql = "SELECT \(columns.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM "
-            + "(SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start) AS day"
-        var arrays: [[Int64]] = []
-        for try await row in try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-            arrays = try row.map(Self.bigintArray)
-        }
-        guard arrays.count == columns.count else { throw HistoryDatabaseError("history: the candle query returned \(arrays.count) columns") }
-        let v = arrays
+        var v: [[Int64]] = []
+        for try await row in try await client.execute(DayOfCandles(symbol: symbol, from: from, to: to), logger: logger) { v = row }
+        guard v.count == DayOfCandles.columns.count else { throw HistoryDatabaseError("history: the candle query returned \(v.count) columns") }
         var candles = v[0].indices.map { i in
             Candle(
                 symbol: symbol, start: v[0][i], open: v[1][i], high: v[2][i], low: v[3][i], close: v[4][i], volume: v[5][i],
@@ -292,6 +280,30 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         // The subquery's order is what array_agg sees in practice, not by the standard's promise.
         if !candles.indices.dropFirst().allSatisfy({ candles[$0 - 1].start < candles[$0].start }) { candles.sort { $0.start < $1.start } }
         return candles
+    }
+
+    /// The 1-minute candles of a symbol in a range as one row of one array a column, prepared once a connection: a
+    /// row each (1,440 for a day) cost more in postgres-nio's per-row streaming than the query on the server, and
+    /// planning it each time about as much again.
+    struct DayOfCandles: PostgresPreparedStatement {
+        static let columns = HistorySchema.candleValueColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        static let sql = "SELECT \(columns.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM "
+            + "(SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start) AS day"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
+
+        let symbol: String
+        let from: Int64
+        let to: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var binds = PostgresBindings()
+            binds.append(symbol)
+            binds.append(from)
+            binds.append(to)
+            return binds
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> [[Int64]] { try row.map(PostgresHistoryDatabase.bigintArray) }
     }
 
     public func trades(symbol: String, from: Int64, to: Int64, after cursor: TradeCursor?, limit: Int) async throws -> [HistoryTrade] {

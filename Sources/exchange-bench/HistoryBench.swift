@@ -42,10 +42,18 @@ struct HistoryBench: AsyncParsableCommand {
             url = own.url
         }
         defer { server?.stop() }
-        try await measure("postgresql", try await PostgresHistoryDatabase(url: url), workload)
+        // A server of its own is also vacuumed and queried again: autovacuum does the same to a finished day a while
+        // after its last writes, and PostgreSQL's index-only scan of the day reads no heap from then on.
+        var vacuumed: (@Sendable () async throws -> Void)?
+        if let server {
+            vacuumed = { try await onThreadOfItsOwn { try server.vacuum(url) } }
+        }
+        try await measure("postgresql", try await PostgresHistoryDatabase(url: url), workload, thenVacuum: vacuumed)
     }
 
-    func measure(_ name: String, _ database: any HistoryDatabase, _ workload: [HistoryTrade]) async throws {
+    func measure(
+        _ name: String, _ database: any HistoryDatabase, _ workload: [HistoryTrade], thenVacuum vacuum: (@Sendable () async throws -> Void)? = nil
+    ) async throws {
         let clock = ContinuousClock()
         let began = clock.now
         var offset: Int64 = 0
@@ -55,6 +63,19 @@ struct HistoryBench: AsyncParsableCommand {
             try await database.append(slice, positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: offset)])
         }
         let elapsed = seconds(clock.now - began)
+        let (p50, p99) = try await queryLatencies(database, workload)
+        print(String(format: "%@ %10.0f   %36.3f %8.3f", name.padding(toLength: 10, withPad: " ", startingAt: 0), Double(workload.count) / elapsed, p50, p99))
+        if let vacuum {
+            try await vacuum()
+            let (p50, p99) = try await queryLatencies(database, workload)
+            print(String(format: "%@   %36.3f %8.3f", "  after VACUUM".padding(toLength: 21, withPad: " ", startingAt: 0), p50, p99))
+        }
+        await database.close()
+    }
+
+    /// p50 and p99 in milliseconds of `queries` one-day 1-minute candle queries of one symbol.
+    func queryLatencies(_ database: any HistoryDatabase, _ workload: [HistoryTrade]) async throws -> (Double, Double) {
+        let clock = ContinuousClock()
         let day = CandleInterval.day.start(of: workload[workload.count / 2].tradeTime)
         var latencies: [Double] = []
         latencies.reserveCapacity(queries)
@@ -65,9 +86,7 @@ struct HistoryBench: AsyncParsableCommand {
             precondition(!candles.isEmpty, "the query found no candles")
         }
         latencies.sort()
-        let p50 = latencies[latencies.count / 2], p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-        print(String(format: "%@ %10.0f   %36.3f %8.3f", name.padding(toLength: 10, withPad: " ", startingAt: 0), Double(workload.count) / elapsed, p50, p99))
-        await database.close()
+        return (latencies[latencies.count / 2], latencies[min(latencies.count - 1, latencies.count * 99 / 100)])
     }
 }
 
