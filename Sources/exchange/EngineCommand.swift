@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExchangeStreams
 import Foundation
+import Gateway
 
 #if canImport(Glibc)
 import Glibc
@@ -54,7 +55,7 @@ struct EngineCommand: ParsableCommand {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ValidationError("cannot read instruments file \(path)")
             }
-            do { catalogue = try InstrumentCatalog.decode(Array(data)) } catch {
+            do { catalogue = try InstrumentFile.decode(Array(data)) } catch {
                 throw ValidationError("\(path): \(error.description)")
             }
         }

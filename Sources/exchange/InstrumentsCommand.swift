@@ -2,6 +2,7 @@ import ArgumentParser
 import ExchangeRecords
 import ExchangeStreams
 import Foundation
+import Gateway
 import Kafka
 import Logging
 import MatchingEngine
@@ -77,7 +78,7 @@ struct InstrumentsCommand: AsyncParsableCommand {
         func run() async throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw ValidationError("cannot read instruments file \(file)") }
             let catalogue: [MatchingEngine.Instrument]
-            do { catalogue = try InstrumentCatalog.decode(Array(data)) } catch { throw ValidationError("\(file): \(error.description)") }
+            do { catalogue = try InstrumentFile.decode(Array(data)) } catch { throw ValidationError("\(file): \(error.description)") }
             try await connection.change { desk throws(InstrumentDesk.Refusal) in
                 try desk.publish(catalogue.map { EngineRecordMapping.instrumentRecord($0) }, timestamp: InstrumentsCommand.now)
             }

@@ -3,17 +3,6 @@ import MatchingEngine
 import Testing
 
 @Suite struct CatalogTests {
-    static var repoRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    @Test func configFileMatchesTheBuiltInSeed() throws {
-        let data = try Data(contentsOf: Self.repoRoot.appendingPathComponent("config/instruments.json"))
-        let loaded = try InstrumentCatalog.decode(Array(data))
-        #expect(loaded == InstrumentCatalog.seed)
-        #expect(InstrumentCatalog.encode(InstrumentCatalog.seed) == String(decoding: data, as: UTF8.self))
-    }
-
     @Test func seedHasTheDataSetReferencePrices() {
         let prices = Dictionary(uniqueKeysWithValues: InstrumentCatalog.seed.map { ($0.symbol, $0.referencePrice) })
         #expect(prices["AAPL"] == Price(units: 160))
@@ -22,22 +11,6 @@ import Testing
         #expect(prices["AMZN"] == Price(units: 3011))
         #expect(prices["FB"] == Price(units: 395))
         for instrument in InstrumentCatalog.seed { #expect(instrument.definitionProblem == nil) }
-    }
-
-    @Test func decodeNamesTheProblem() {
-        func problem(_ text: String) -> String {
-            do {
-                _ = try InstrumentCatalog.decode(Array(text.utf8))
-                return "no error"
-            } catch { return error.description }
-        }
-        #expect(problem(#"[{"symbol":"X","last_price":1}]"#).contains("tick_size"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.0000001,"last_price":1}]"#).contains("tick_size"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"price_band_low":0.01,"price_band_high":2}]"#).contains("tick grid"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1,"price_band_low":1}]"#).contains("neither"))
-        #expect(problem(#"{"symbol":"X"}"#).contains("array"))
-        #expect(problem(#"[{"symbol":"X","tick_size":0.05,"last_price":1},{"symbol":"X","tick_size":0.05,"last_price":1}]"#).contains("twice"))
-        #expect(problem("[{]").contains("instruments JSON"))
     }
 
     @Test func pricesParseExactly() {

@@ -9,7 +9,7 @@ import Foundation
 #endif
 
 /// The instrument file reader (`--instruments`): the input is written to a file and loaded as the gateway
-/// loads it. What it accepts must write back (`InstrumentCatalog.encode`) to a file that reads the same, and
+/// loads it. What it accepts must write back (`InstrumentFile.encode`) to a file that reads the same, and
 /// the gateway must be able to check an order against every instrument it loaded.
 /// In memory where there is /dev/shm: Foundation's write flushes to disk, which would make most of the time.
 let directory = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
@@ -24,13 +24,13 @@ public func fuzzInstrumentFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CI
     guard let rules = try? InstrumentRules.load(path: path) else { return 0 }
     let instruments: [MatchingEngine.Instrument]
     do {
-        instruments = try InstrumentCatalog.decode(input)
+        instruments = try InstrumentFile.decode(input)
     } catch {
-        fatalError("the gateway loaded \(rules) but the engine refuses the same file: \(error)")
+        fatalError("the gateway loaded \(rules) but the file reader refuses the same file: \(error)")
     }
-    let written = InstrumentCatalog.encode(instruments)
+    let written = InstrumentFile.encode(instruments)
     do {
-        let again = try InstrumentCatalog.decode(Array(written.utf8))
+        let again = try InstrumentFile.decode(Array(written.utf8))
         require(again == instruments, "\(written) reads back as \(again)")
     } catch {
         fatalError("the written file \(written) does not read: \(error)")

@@ -29,7 +29,7 @@ extension InstrumentRules {
     public static func load(path: String, maxOrderQuantity: Int64 = defaultMaxOrderQuantity) throws -> [InstrumentRules] {
         guard let data = FileManager.default.contents(atPath: path) else { throw ConfigurationError("instruments file \(path) cannot be read") }
         do {
-            return try InstrumentCatalog.decode(Array(data)).map { InstrumentRules($0, maxOrderQuantity: maxOrderQuantity) }
+            return try InstrumentFile.decode(Array(data)).map { InstrumentRules($0, maxOrderQuantity: maxOrderQuantity) }
         } catch {
             throw ConfigurationError("instruments file \(path): \(error.description)")
         }
