@@ -70,6 +70,8 @@ struct EngineBench: ParsableCommand {
         var internSeconds = 0.0
         var lastEngine: Engine?
         for _ in 0..<repeats {
+            // Each round starts with the memory of the one before given back, so every round runs alike.
+            lastEngine = nil
             let engine = Engine(
                 instruments: [ReferenceOrder.instrument], configuration: EngineConfiguration(selfTradePrevention: .none),
                 expectedOrders: 1 << 16)
