@@ -6,8 +6,9 @@ import MatchingEngine
 /// The engine's own rules apply unchanged; the contract needs exactly these settings, all made in
 /// `ChallengeSession.configuration` and `init`:
 /// - order ids are the harness's integers (`EngineConfiguration.integerOrderIds`);
-/// - one run of the harness is one trading session, and an id the engine accepted stays used for all of it (no
-///   finished id is forgotten: `retainedOrderIds` unbounded; 4 bytes per id, and no work per order to forget one);
+/// - one run of the harness is one trading session (its messages carry no time, so the engine's clock never reaches
+///   a session close), and an id the engine accepted stays used for all of it, as the engine's rule has it (1 bit per
+///   id, and no work per order to remember one);
 /// - orders are anonymous and may trade with one another: one participant owns them all (so it may cancel and
 ///   modify each) and self-trade prevention is off;
 /// - one instrument whose tick is the challenge's $0.005 and which has no price band (the workload's price path is
@@ -21,7 +22,7 @@ final class ChallengeSession {
     static let participant = "challenge"
 
     /// The engine settings the contract needs (see the type's comment).
-    static let configuration = EngineConfiguration(selfTradePrevention: .none, retainedOrderIds: .max, integerOrderIds: true)
+    static let configuration = EngineConfiguration(selfTradePrevention: .none, integerOrderIds: true)
 
     let engine: Engine
     let symbol: SymbolHandle

@@ -8,12 +8,10 @@ final class Harness {
 
     init(
         stp: SelfTradePrevention = .cancelIncoming, instruments: [Instrument] = InstrumentCatalog.seed,
-        sessionClose: Int64 = 21 * 3_600_000, start: Int64 = 1_700_000_000_000,
-        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds
+        sessionClose: Int64 = 21 * 3_600_000, start: Int64 = 1_700_000_000_000
     ) {
         engine = Engine(
-            instruments: instruments,
-            configuration: EngineConfiguration(selfTradePrevention: stp, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retainedOrderIds))
+            instruments: instruments, configuration: EngineConfiguration(selfTradePrevention: stp, sessionCloseMillisOfDay: sessionClose))
         time = start
     }
 

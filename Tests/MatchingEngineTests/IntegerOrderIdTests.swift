@@ -6,8 +6,8 @@ import Testing
 @Suite struct IntegerOrderIdTests {
     static let instrument = Instrument(symbol: "X", tickSize: Price(micros: 5_000), referencePrice: Price(units: 100))
 
-    static func engine(retaining n: Int = EngineConfiguration.defaultRetainedOrderIds) -> Engine {
-        Engine(instruments: [instrument], configuration: EngineConfiguration(selfTradePrevention: .none, retainedOrderIds: n, integerOrderIds: true))
+    static func engine() -> Engine {
+        Engine(instruments: [instrument], configuration: EngineConfiguration(selfTradePrevention: .none, integerOrderIds: true))
     }
 
     static func new(_ e: Engine, _ id: UInt64, _ side: Side, _ quantity: Int64, ticks: Int64, tif: TimeInForce = .goodTillCanceled) -> [EngineEvent] {
@@ -41,18 +41,23 @@ import Testing
         #expect(IntegerOrderIdTests.statuses(events) == ["4294967295 REJECTED UNKNOWN_ORDER"])
     }
 
-    @Test func usedIdsStayUsedUntilForgotten() {
-        let e = IntegerOrderIdTests.engine(retaining: 2)
+    @Test func usedIdsStayUsedUntilTheSessionCloses() {
+        let e = IntegerOrderIdTests.engine()
         #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 5, .buy, 3, ticks: 20_000)) == ["5 NEW"])
         #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 5, .buy, 3, ticks: 20_000)) == ["5 REJECTED DUPLICATE_ORDER_ID"])
         for id in 10..<14 as Range<UInt64> { _ = IntegerOrderIdTests.new(e, id, .sell, 1, ticks: 30_000, tif: .immediateOrCancel) }
-        // 5 lives; of the four finished ids the two newest are remembered.
-        #expect(e.rememberedOrderIds == 3)
-        #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 13, .sell, 1, ticks: 30_000)) == ["13 REJECTED DUPLICATE_ORDER_ID"])
+        // 5 lives; the four finished ids stay used for the rest of the session.
+        #expect(e.rememberedOrderIds == 5)
+        #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 10, .sell, 1, ticks: 30_000)) == ["10 REJECTED DUPLICATE_ORDER_ID"])
+        var events: [EngineEvent] = []
+        e.closeSession(into: &events)
+        #expect(events.isEmpty && e.rememberedOrderIds == 1)
+        #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 5, .buy, 3, ticks: 20_000)) == ["5 REJECTED DUPLICATE_ORDER_ID"])
+        #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 13, .sell, 1, ticks: 30_000)) == ["13 NEW"])
         #expect(IntegerOrderIdTests.statuses(IntegerOrderIdTests.new(e, 10, .sell, 1, ticks: 30_000)) == ["10 NEW"])
         #expect(e.restingQuantity(e.symbolHandle("X"), side: .buy, price: Price(micros: 20_000 * 5_000)) == 3)
         #expect(e.restingQuantity(e.symbolHandle("X"), side: .sell, price: Price(micros: 20_000 * 5_000)) == 0)
-        #expect(e.restingQuantity(e.symbolHandle("X"), side: .sell, price: Price(micros: 30_000 * 5_000)) == 1)
+        #expect(e.restingQuantity(e.symbolHandle("X"), side: .sell, price: Price(micros: 30_000 * 5_000)) == 2)
     }
 
     @Test func memoryCountsRestingOrdersAndRememberedIds() {
@@ -66,7 +71,7 @@ import Testing
     }
 
     @Test func snapshotsCarryIntegerIdsExactly() throws {
-        let e = IntegerOrderIdTests.engine(retaining: 3)
+        let e = IntegerOrderIdTests.engine()
         for id in 1...20 as ClosedRange<UInt64> {
             _ = IntegerOrderIdTests.new(e, id * 3, id % 2 == 0 ? .buy : .sell, Int64(id), ticks: 20_000 + Int64(id % 5))
         }
@@ -76,6 +81,15 @@ import Testing
         #expect(restored.snapshot() == e.snapshot())
         for id in [3, 6, 30, 57, 60, 61, 100] as [UInt64] {
             #expect(IntegerOrderIdTests.new(restored, id, .buy, 50, ticks: 20_004) == IntegerOrderIdTests.new(e, id, .buy, 50, ticks: 20_004))
+        }
+        #expect(restored.snapshot() == e.snapshot())
+        // And after the session closes, on both.
+        var events: [EngineEvent] = [], restoredEvents: [EngineEvent] = []
+        e.closeSession(into: &events)
+        restored.closeSession(into: &restoredEvents)
+        #expect(try Engine(snapshot: e.snapshot()).rememberedOrderIds == e.openOrders)
+        for id in [3, 6, 30, 57, 60, 61, 100, 101] as [UInt64] {
+            #expect(IntegerOrderIdTests.new(restored, id, .sell, 1, ticks: 30_000) == IntegerOrderIdTests.new(e, id, .sell, 1, ticks: 30_000))
         }
         #expect(restored.snapshot() == e.snapshot())
     }

@@ -78,8 +78,9 @@ final class MatchTask: StageTask {
 
     func stateBytes() throws -> [UInt8] { engine.snapshot() }
 
-    /// The engine's snapshot of a busy partition is around a megabyte (up to `retainedOrderIds` ids) and took 7-9 ms
-    /// to encode; encoding it on the matcher's loop held up every order behind it.
+    /// The engine's snapshot of a busy partition holds every id accepted since the session closed (megabytes by the
+    /// end of a busy day) and took 7-9 ms per megabyte to encode; encoding it on the matcher's loop held up every
+    /// order behind it.
     func captureState() throws -> @Sendable () throws -> [UInt8] {
         let capture = engine.snapshotCapture()
         return { capture.encoded() }

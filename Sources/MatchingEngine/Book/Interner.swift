@@ -1,27 +1,27 @@
 /// Maps strings to dense integers (new strings take a released id if there is one, else the next
 /// one), and back.
 ///
-/// An open-addressing table of (64-bit hash, id) pairs with linear probing: a lookup touches one
-/// table slot and, only when the full hash matches, compares the stored string. The hash is a fixed
-/// (unseeded) function of the UTF-8 bytes, so it costs no per-process setup and is deterministic.
+/// An open-addressing table of 8-byte entries (the upper 32 bits of the string's 64-bit hash, its id) with linear
+/// probing: a lookup touches one table slot and, only when those 32 bits match, compares the stored string. The hash is
+/// a fixed (unseeded) function of the UTF-8 bytes, so it costs no per-process setup and is deterministic. The table's
+/// size is any number (a slot is `tag × size >> 32`), not a power of two, so the bytes per id are the same at any
+/// count: the table holds 2–3 slots per id, 16–24 bytes, besides the 16-byte string and 5 bytes of per-id state.
 ///
 /// Forgetting is two steps so ids in events not yet turned into strings stay readable: `remove`
 /// drops the string from lookups (interning it again gives another id), `release` frees the id.
 /// Removing leaves the table alone (a random access into a large table costs a cache miss per id):
 /// the entry just stops matching, and stale entries are dropped when the table is next rebuilt.
 struct Interner {
-    private struct Entry {
-        var hash: UInt64
-        var id: UInt32  // UInt32.max: empty
-    }
+    /// Upper 32 bits: the hash's tag; lower 32: the id. `empty`: no entry.
+    private typealias Entry = UInt64
+    private static let empty: Entry = .max
 
     private(set) var strings: [String] = []
-    /// Per id: its string's hash (tells a stale entry of a reused id apart), and whether lookups may find it.
-    private var hashes: [UInt64] = []
+    /// Per id: its string's tag (tells a stale entry of a reused id apart), and whether lookups may find it.
+    private var tags: [UInt32] = []
     private var findable: [Bool] = []
     private var findableCount = 0
     private var table: [Entry]
-    private var mask: Int
     /// Table entries, stale ones included.
     private var occupied = 0
     /// Released ids, reused lowest first before new ones (so a restored interner hands out the same
@@ -29,8 +29,7 @@ struct Interner {
     private var free = BinaryHeap<UInt32>()
 
     init() {
-        table = Array(repeating: Entry(hash: 0, id: .max), count: 16)
-        mask = 15
+        table = Array(repeating: Interner.empty, count: 16)
     }
 
     /// Restores ids exactly: `strings[i]` is id i's string, `nil` a released id.
@@ -40,11 +39,11 @@ struct Interner {
         for string in strings {
             let id = UInt32(self.strings.count)
             self.strings.append(string ?? "")
-            hashes.append(string.map(Interner.hash) ?? 0)
+            tags.append(string.map(Interner.tag) ?? 0)
             findable.append(string != nil)
             if string != nil {
                 findableCount += 1
-                insert(Entry(hash: hashes[Int(id)], id: id))
+                insert(Interner.entry(tags[Int(id)], id))
             } else {
                 free.push(id)
             }
@@ -57,7 +56,7 @@ struct Interner {
     /// Bytes its storage holds: the arrays' capacities, the table, and each string's own buffer (a string of more
     /// than 15 UTF-8 bytes lives on the heap: 32 bytes of header and its bytes).
     var storageBytes: Int {
-        var bytes = strings.capacity * MemoryLayout<String>.stride + hashes.capacity * 8 + findable.capacity
+        var bytes = strings.capacity * MemoryLayout<String>.stride + tags.capacity * 4 + findable.capacity
             + table.capacity * MemoryLayout<Entry>.stride + free.count * 4
         for string in strings where string.utf8.count > 15 { bytes += 32 + string.utf8.count }
         return bytes
@@ -97,30 +96,53 @@ struct Interner {
         }
     }
 
+    /// The upper 32 bits of the hash: what the table keeps and places an entry by.
+    @inline(__always)
+    static func tag(_ string: String) -> UInt32 { UInt32(truncatingIfNeeded: hash(string) >> 32) }
+
+    @inline(__always)
+    private static func entry(_ tag: UInt32, _ id: UInt32) -> Entry { UInt64(tag) << 32 | UInt64(id) }
+
+    /// The slot a tag starts probing at: `tag × size >> 32`, uniform over any table size.
+    @inline(__always)
+    private func home(_ tag: UInt32) -> Int { Int(truncatingIfNeeded: (UInt64(tag) &* UInt64(table.count)) >> 32) }
+
+    /// The id of `string` if lookups find it, and the slot its probe ended at (the empty one where it would go).
+    @inline(__always)
+    private func find(_ string: String, _ tag: UInt32) -> (id: UInt32?, slot: Int) {
+        let size = table.count
+        return table.withUnsafeBufferPointer { entries in
+            var slot = home(tag)
+            while true {
+                let entry = entries[slot]
+                if entry == Interner.empty { return (nil, slot) }
+                let id = UInt32(truncatingIfNeeded: entry)
+                if UInt32(truncatingIfNeeded: entry >> 32) == tag && findable[Int(id)] && strings[Int(id)] == string { return (id, slot) }
+                slot += 1
+                if slot == size { slot = 0 }
+            }
+        }
+    }
+
     @inline(__always)
     mutating func intern(_ string: String) -> UInt32 {
-        let h = Interner.hash(string)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let entry = table[slot]
-            if entry.id == .max { break }
-            if entry.hash == h && findable[Int(entry.id)] && strings[Int(entry.id)] == string { return entry.id }
-            slot = (slot + 1) & mask
-        }
+        let tag = Interner.tag(string)
+        let (found, slot) = find(string, tag)
+        if let found { return found }
         let id: UInt32
         if let reused = free.pop() {
             id = reused
             strings[Int(id)] = string
-            hashes[Int(id)] = h
+            tags[Int(id)] = tag
             findable[Int(id)] = true
         } else {
             id = UInt32(strings.count)
             strings.append(string)
-            hashes.append(h)
+            tags.append(tag)
             findable.append(true)
         }
         findableCount += 1
-        table[slot] = Entry(hash: h, id: id)
+        table[slot] = Interner.entry(tag, id)
         occupied += 1
         if occupied * 2 > table.count { rebuild(minimumCapacity: 0) }
         return id
@@ -141,47 +163,40 @@ struct Interner {
     }
 
     private mutating func insert(_ entry: Entry) {
-        var slot = Int(truncatingIfNeeded: entry.hash) & mask
-        while table[slot].id != .max { slot = (slot + 1) & mask }
-        table[slot] = entry
-        occupied += 1
+        place(entry)
         if occupied * 2 > table.count { rebuild(minimumCapacity: 0) }
     }
 
-    func lookup(_ string: String) -> UInt32? {
-        let h = Interner.hash(string)
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while true {
-            let entry = table[slot]
-            if entry.id == .max { return nil }
-            if entry.hash == h && findable[Int(entry.id)] && strings[Int(entry.id)] == string { return entry.id }
-            slot = (slot + 1) & mask
+    /// Stores an entry in the first empty slot of its probe run.
+    private mutating func place(_ entry: Entry) {
+        var slot = home(UInt32(truncatingIfNeeded: entry >> 32))
+        while table[slot] != Interner.empty {
+            slot += 1
+            if slot == table.count { slot = 0 }
         }
+        table[slot] = entry
+        occupied += 1
     }
+
+    func lookup(_ string: String) -> UInt32? { find(string, Interner.tag(string)).id }
 
     mutating func reserve(_ n: Int) {
         strings.reserveCapacity(n)
-        hashes.reserveCapacity(n)
+        tags.reserveCapacity(n)
         findable.reserveCapacity(n)
         if n * 2 > table.count { rebuild(minimumCapacity: n * 2) }
     }
 
-    /// A fresh table holding only the entries lookups can still find, at most 40 % full, so stale
-    /// entries cost one rebuild per at least a quarter of the live ids inserted.
+    /// A fresh table holding only the entries lookups can still find, a third full, so a growing table is rebuilt
+    /// once per 1.5× more ids (each rebuild re-places every entry: a random write apiece) and stale entries cost one
+    /// rebuild per at least a sixth of the table inserted.
     private mutating func rebuild(minimumCapacity: Int) {
-        var capacity = 16
-        while capacity < max(minimumCapacity, findableCount * 5 / 2) { capacity *= 2 }
-        var newTable = Array(repeating: Entry(hash: 0, id: .max), count: capacity)
-        let newMask = capacity - 1
-        var kept = 0
-        for entry in table where entry.id != .max && findable[Int(entry.id)] && hashes[Int(entry.id)] == entry.hash {
-            var slot = Int(truncatingIfNeeded: entry.hash) & newMask
-            while newTable[slot].id != .max { slot = (slot + 1) & newMask }
-            newTable[slot] = entry
-            kept += 1
+        let old = table
+        table = Array(repeating: Interner.empty, count: max(16, minimumCapacity, findableCount * 3))
+        occupied = 0
+        for entry in old where entry != Interner.empty {
+            let id = Int(UInt32(truncatingIfNeeded: entry))
+            if findable[id] && tags[id] == UInt32(truncatingIfNeeded: entry >> 32) { place(entry) }
         }
-        table = newTable
-        mask = newMask
-        occupied = kept
     }
 }

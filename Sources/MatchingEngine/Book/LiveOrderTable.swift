@@ -84,6 +84,11 @@ struct LiveOrderTable {
         count -= 1
     }
 
+    /// Calls `body` with every live order's id (in table order).
+    func forEachId(_ body: (UInt32) -> Void) {
+        for entry in entries where entry.id != .max { body(entry.id) }
+    }
+
     private mutating func grow() {
         let old = entries
         entries = Array(repeating: Entry(id: .max, slot: -1), count: old.count * 2)

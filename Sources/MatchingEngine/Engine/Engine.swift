@@ -41,8 +41,8 @@ public final class Engine {
     /// Integer ids only: the live orders' slots (`orderState` stays empty: its 4 bytes per id ever seen made each new
     /// order's write a cache miss).
     @exclusivity(unchecked) var liveIntegerOrders = LiveOrderTable()
-    /// Accepted order handles, oldest first (live ones move to the back when they reach the front).
-    @exclusivity(unchecked) var acceptedOrders = HandleQueue()
+    /// The first session close after the clock: when the clock reaches it, the session closes (`closeSession`).
+    @exclusivity(unchecked) var nextSessionClose: Int64
     /// Forgotten handles whose strings events may still need (`releaseForgottenOrderIds()`).
     @exclusivity(unchecked) var forgottenOrders: [UInt32] = []
     @exclusivity(unchecked) var traderIds = Interner()
@@ -61,6 +61,7 @@ public final class Engine {
     public init(instruments: [Instrument], configuration: EngineConfiguration = EngineConfiguration(), expectedOrders: Int = 4096) {
         self.configuration = configuration
         self.instruments = []
+        nextSessionClose = configuration.sessionClose(after: 0)
         pool = OrderPool(capacity: expectedOrders)
         orderIds.reserve(expectedOrders)
         orderState.reserveCapacity(expectedOrders)
@@ -169,10 +170,10 @@ public final class Engine {
         for (id, used) in accepted.enumerated() where used { markIntegerId(id, used: true) }
     }
 
-    /// Frees the handles of forgotten order ids for reuse (see `EngineConfiguration.retainedOrderIds`).
-    /// Until then `orderId(_:)` still names them, so call this once the events produced so far have
-    /// been turned into strings. A command must be built (its ids interned) after the previous
-    /// command was processed: an id can be forgotten by any command.
+    /// Frees the handles of forgotten order ids for reuse (ids are forgotten at session close, and ids no command
+    /// accepted after each command). Until then `orderId(_:)` still names them, so call this once the events produced
+    /// so far have been turned into strings. A command must be built (its ids interned) after the previous command
+    /// was processed: an id can be forgotten by any command.
     public func releaseForgottenOrderIds() {
         for handle in forgottenOrders {
             orderIds.release(handle)
@@ -181,9 +182,10 @@ public final class Engine {
         forgottenOrders.removeAll(keepingCapacity: true)
     }
 
-    /// Order ids the engine currently remembers (live, recently accepted, or interned for a command).
+    /// Order ids the engine currently remembers: the live orders' and those accepted since the last session close.
     public var rememberedOrderIds: Int {
-        configuration.integerOrderIds ? acceptedOrders.count : orderState.count - forgottenOrders.count - orderIds.releasedCount
+        guard configuration.integerOrderIds else { return orderState.count - forgottenOrders.count - orderIds.releasedCount }
+        return usedIntegerIds.reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     /// The handle for a trader id, interning it on first sight.
@@ -245,21 +247,20 @@ public final class Engine {
     public func process(_ command: Command, into events: inout [EngineEvent]) {
         switch command {
         case .new(let order):
-            advanceClock(to: order.timestamp, &events)
+            advanceClock(to: order.timestamp, naming: order.order, &events)
             submit(order, &events)
             forgetIfNeverAccepted(order.order)
         case .cancel(let cancel):
-            advanceClock(to: cancel.timestamp, &events)
+            advanceClock(to: cancel.timestamp, naming: cancel.order, &events)
             self.cancel(cancel, &events)
             forgetIfNeverAccepted(cancel.order)
         case .modify(let modify):
-            advanceClock(to: modify.timestamp, &events)
+            advanceClock(to: modify.timestamp, naming: modify.order, &events)
             self.modify(modify, &events)
             forgetIfNeverAccepted(modify.order)
         case .tick(let timestamp):
             advanceClock(to: timestamp, &events)
         }
-        if acceptedOrders.count - pool.live > configuration.retainedOrderIds { forgetOldOrderIds() }
     }
 
     // MARK: Remembering order ids
@@ -274,29 +275,24 @@ public final class Engine {
     }
 
     private func forget(_ handle: UInt32) {
-        if configuration.integerOrderIds {
-            markIntegerId(Int(handle), used: false)  // the number names nothing any more
-            return
-        }
         orderIds.remove(handle)
         orderState[Int(handle)] = Engine.forgotten
         forgottenOrders.append(handle)
     }
 
-    /// After a command: forgets the oldest finished ids while more than `retainedOrderIds` are
-    /// remembered. Live orders met at the front move to the back, so over one pass through the queue
-    /// each live order moves once while about `retainedOrderIds` ids are forgotten.
-    private func forgetOldOrderIds() {
-        var inspected = 0
-        let limit = acceptedOrders.count
-        while inspected < limit {
-            guard acceptedOrders.count - pool.live > configuration.retainedOrderIds, let oldest = acceptedOrders.popFirst() else { return }
-            inspected += 1
-            if state(Int(oldest)) >= 0 {
-                acceptedOrders.append(oldest)  // live orders are always remembered
-            } else {
-                forget(oldest)
-            }
+    /// The session closes: every finished order's id is forgotten (a new order may use it again, a cancel of it is
+    /// `UNKNOWN_ORDER`); live orders keep theirs. Runs once per session, so walking every id costs nothing per order.
+    /// `current` is the handle of the command that closes the session by its timestamp: its id string stays interned
+    /// under that handle, as an id not accepted in the new session.
+    private func forgetFinishedOrderIds(keeping current: OrderHandle?) {
+        if configuration.integerOrderIds {
+            for i in usedIntegerIds.indices { usedIntegerIds[i] = 0 }
+            liveIntegerOrders.forEachId { markIntegerId(Int($0), used: true) }
+            return
+        }
+        let kept = current.map { Int($0.rawValue) } ?? -1
+        for handle in orderState.indices where orderState[handle] == Engine.finished {
+            if handle == kept { orderState[handle] = Engine.neverAccepted } else { forget(UInt32(handle)) }
         }
     }
 
@@ -305,11 +301,34 @@ public final class Engine {
         for command in commands { process(command, into: &events) }
     }
 
+    /// `order`: the order the command names, if any (see `forgetFinishedOrderIds`).
     @inline(__always)
-    func advanceClock(to timestamp: Int64, _ events: inout [EngineEvent]) {
+    func advanceClock(to timestamp: Int64, naming order: OrderHandle? = nil, _ events: inout [EngineEvent]) {
         guard timestamp > clock else { return }
+        if timestamp >= nextSessionClose { closeSessions(through: timestamp, naming: order, &events) }
         clock = timestamp
         if expiries.earliest <= timestamp { expireDue(&events) }
+    }
+
+    /// Closes the trading session at its scheduled time (`EngineConfiguration.sessionCloseMillisOfDay`) by moving the
+    /// clock there, as a tick to that instant would: DAY orders (and whatever else is due) expire, then the finished
+    /// orders' ids are forgotten. The clock never moves back, so a later command cannot reopen it.
+    public func closeSession(into events: inout [EngineEvent]) {
+        advanceClock(to: nextSessionClose, &events)
+    }
+
+    /// Every session close at or before `timestamp`, in order: what is due by the close expires, then the finished
+    /// ids are forgotten. Between two closes only expiries finish orders, so closes before the next expiry are
+    /// skipped (forgetting again would find nothing).
+    private func closeSessions(through timestamp: Int64, naming order: OrderHandle?, _ events: inout [EngineEvent]) {
+        while timestamp >= nextSessionClose {
+            clock = nextSessionClose
+            if expiries.earliest <= clock { expireDue(&events) }
+            forgetFinishedOrderIds(keeping: order)
+            // The next close that can find a finished order: the first one at or after the next expiry or this
+            // command (a command at the close's very instant belongs to the new session).
+            nextSessionClose = configuration.sessionClose(after: max(clock, min(timestamp, expiries.earliest) - 1))
+        }
     }
 
     private func expireDue(_ events: inout [EngineEvent]) {
@@ -380,7 +399,6 @@ public final class Engine {
         }
 
         // Accepted.
-        acceptedOrders.append(order.order.rawValue)
         acceptSequence &+= 1
         var incoming = OrderSlot(
             handle: order.order.rawValue, trader: order.trader.rawValue, book: order.symbol.rawValue, side: order.side,

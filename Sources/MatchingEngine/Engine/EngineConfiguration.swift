@@ -22,16 +22,11 @@ public enum SelfTradePrevention: UInt8, Hashable, Sendable, CaseIterable {
 /// Engine-wide settings; they travel inside snapshots.
 public struct EngineConfiguration: Hashable, Sendable {
     public var selfTradePrevention: SelfTradePrevention
-    /// DAY orders expire at the first session close strictly after their (effective) event time.
-    /// The close is this many milliseconds after midnight UTC, every calendar day.
-    /// Default 21:00 UTC (16:00 New York standard time).
+    /// The trading session closes at this many milliseconds after midnight UTC, every calendar day, in event time:
+    /// when the engine clock reaches it, DAY orders expire and the ids of finished orders are forgotten (an id may not
+    /// be used again while its order lives or within the session it was accepted in). Default 21:00 UTC (16:00 New
+    /// York standard time).
     public var sessionCloseMillisOfDay: Int64
-
-    /// How many finished order ids the engine remembers besides its live orders, to reject a reused
-    /// id (`DUPLICATE_ORDER_ID`). After each command older ones are forgotten, oldest accepted first,
-    /// so memory and snapshots stay bounded however long the engine runs; a forgotten id is treated
-    /// as never seen (a new order may use it again, a cancel of it is `UNKNOWN_ORDER`).
-    public var retainedOrderIds: Int
 
     /// Order ids are plain integers the caller hands in (`Engine.orderHandle(integer:)`), not strings: the handle is
     /// the id itself, so nothing is interned. For feeds whose sessions number their orders densely (Nasdaq OUCH's
@@ -39,16 +34,14 @@ public struct EngineConfiguration: Hashable, Sendable {
     public var integerOrderIds: Bool
 
     public static let millisPerDay: Int64 = 86_400_000
-    public static let defaultRetainedOrderIds = 100_000
 
     public init(
         selfTradePrevention: SelfTradePrevention = .cancelIncoming, sessionCloseMillisOfDay: Int64 = 21 * 3_600_000,
-        retainedOrderIds: Int = EngineConfiguration.defaultRetainedOrderIds, integerOrderIds: Bool = false
+        integerOrderIds: Bool = false
     ) {
         self.integerOrderIds = integerOrderIds
         self.selfTradePrevention = selfTradePrevention
         self.sessionCloseMillisOfDay = sessionCloseMillisOfDay
-        self.retainedOrderIds = max(0, retainedOrderIds)
     }
 
     /// The first session close strictly after `time` (epoch ms).

@@ -6,7 +6,7 @@ public struct EngineMemory: Hashable, Sendable {
     /// The books' price levels and their bitmaps.
     public var levelBytes: Int
     /// Everything that remembers ids: their states, the interned strings and their table (string ids), the used-id
-    /// bits and the live orders' table (integer ids), and the acceptance queue.
+    /// bits and the live orders' table (integer ids).
     public var idBytes: Int
     public var openOrders: Int
     public var rememberedIds: Int
@@ -25,7 +25,7 @@ extension Engine {
         EngineMemory(
             orderBytes: pool.capacity * EngineMemory.bytesPerOrderSlot,
             levelBytes: books.reduce(0) { $0 + $1.count * MemoryLayout<Level>.stride + ($1.words + $1.summaryWords) * 8 },
-            idBytes: orderState.capacity * 4 + orderIds.storageBytes + usedIntegerIds.capacity * 8 + liveIntegerOrders.storageBytes + acceptedOrders.storageBytes
+            idBytes: orderState.capacity * 4 + orderIds.storageBytes + usedIntegerIds.capacity * 8 + liveIntegerOrders.storageBytes
                 + forgottenOrders.capacity * 4,
             openOrders: openOrders, rememberedIds: rememberedOrderIds, orderSlots: pool.capacity)
     }

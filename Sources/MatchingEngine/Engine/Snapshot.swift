@@ -8,33 +8,34 @@ public struct SnapshotError: Error, Hashable, Sendable, CustomStringConvertible 
 ///
 /// Layout: magic `MESN`, format version (varint), then LEB128 varints (zig-zag for signed values)
 /// and length-prefixed UTF-8 strings: configuration, clock, trade and acceptance counters, instruments,
-/// interned symbols and traders, the order-id slots (free, or an id with whether it was accepted),
-/// the accepted ids oldest first, then per book its ladder shape, last trade and live orders in
-/// priority order; finally an FNV-1a-64 checksum of everything before it. Version 3 adds to each instrument its
+/// interned symbols and traders, the remembered order ids (string ids: per slot free, or an id with whether it was
+/// accepted; integer ids: the used-id bits, 64 per word), then per book its ladder shape, last trade and live orders
+/// in priority order; finally an FNV-1a-64 checksum of everything before it. Version 3 adds to each instrument its
 /// status, maximum order quantity and the grid of its book (instrument changes arrive in the order input, so they
-/// are state). Version 4 adds whether order ids are integers (then an id slot is only whether it was accepted: the
-/// id is the slot's index). Versions 1 (every id ever seen, no slots, no retention), 2 and 3 are still read.
+/// are state). Version 4 adds whether order ids are integers. Version 5 drops what the retention window needed (its
+/// size, the accepted ids in acceptance order): ids are remembered until the session closes, so which ids are
+/// remembered is all there is. Versions 1 (every id ever seen), 2, 3 and 4 are still read; the ids they remember
+/// stay remembered until the next session close.
 /// Restoring rebuilds the books by re-resting the orders in the same priority order, so a restored
 /// engine emits exactly what the original would have.
 extension Engine {
     static let snapshotMagic: [UInt8] = Array("MESN".utf8)
     /// Bumped whenever the layout changes; older versions are refused with a clear error.
-    public static let snapshotVersion: UInt64 = 4
+    public static let snapshotVersion: UInt64 = 5
 
     public func snapshot() -> [UInt8] { snapshotCapture().encoded() }
 
-    /// What `snapshot()` writes, taken without encoding it: the large arrays (ids, their states, the acceptance
-    /// order) are shared copy-on-write and only the live orders are copied, so taking it costs little and the
+    /// What `snapshot()` writes, taken without encoding it: the large arrays (ids, their states, the used-id bits)
+    /// are shared copy-on-write and only the live orders are copied, so taking it costs little and the
     /// encoding — most of a snapshot's cost — can run on another thread while the engine goes on.
     public func snapshotCapture() -> EngineSnapshotCapture {
         EngineSnapshotCapture(
             selfTradePrevention: configuration.selfTradePrevention.rawValue,
             sessionCloseMillisOfDay: configuration.sessionCloseMillisOfDay,
-            retainedOrderIds: configuration.retainedOrderIds, integerOrderIds: configuration.integerOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
+            integerOrderIds: configuration.integerOrderIds, clock: clock, nextTradeNumber: nextTradeNumber,
             acceptSequence: acceptSequence, instruments: instruments,
             statuses: books.map { $0.status }, grids: books.map { $0.tickMicros }, symbols: symbols.strings,
             traders: traderIds.strings, orderIds: orderIds.strings, orderState: orderState, usedIntegerIds: usedIntegerIds,
-            acceptedOrders: acceptedOrders,
             books: books.map { book in
                 var live: [OrderSlot] = []
                 forEachLiveOrder(book) { live.append($0) }
@@ -75,11 +76,10 @@ extension Engine {
             throw SnapshotError("bad self-trade policy")
         }
         let sessionClose = try r.signed()
-        let retained = version == 1 ? EngineConfiguration.defaultRetainedOrderIds : Int(clamping: try r.unsigned())
+        if version >= 2 && version <= 4 { _ = try r.unsigned() }  // the retention window's size, no longer a setting
         let integerIds = version >= 4 ? try r.unsigned() == 1 : false
         let configuration = EngineConfiguration(
-            selfTradePrevention: policy, sessionCloseMillisOfDay: sessionClose, retainedOrderIds: retained,
-            integerOrderIds: integerIds)
+            selfTradePrevention: policy, sessionCloseMillisOfDay: sessionClose, integerOrderIds: integerIds)
         let clock = try r.signed()
         let nextTrade = try r.unsigned()
         let acceptSequence = try r.unsigned()
@@ -123,11 +123,17 @@ extension Engine {
         // Order-id slots: the string (nil: free) and whether the id was accepted.
         var orderStrings: [String?] = []
         var accepted: [Bool] = []
-        var acceptedOrder: [UInt32] = []
+        var usedWords: [UInt64]?
         if version == 1 {
             for string in try r.strings() { orderStrings.append(string) }
             for _ in orderStrings.indices { accepted.append(try r.unsigned() != 0) }
-            acceptedOrder = accepted.indices.filter { accepted[$0] }.map { UInt32($0) }
+        } else if version >= 5 && integerIds {
+            let words = try r.count()
+            guard UInt64(words) <= Engine.integerOrderIdLimit >> 6 else { throw SnapshotError("integer order id out of range in snapshot") }
+            var bits: [UInt64] = []
+            bits.reserveCapacity(words)
+            for _ in 0..<words { bits.append(try r.unsigned()) }
+            usedWords = bits
         } else {
             let slots = try r.count()
             orderStrings.reserveCapacity(slots)
@@ -147,10 +153,12 @@ extension Engine {
                 default: throw SnapshotError("bad order-id slot in snapshot")
                 }
             }
-            for _ in 0..<(try r.count()) {
-                let handle = try r.unsigned()
-                guard handle < UInt64(slots), accepted[Int(handle)] else { throw SnapshotError("bad accepted order id in snapshot") }
-                acceptedOrder.append(UInt32(handle))
+            if version <= 4 {
+                // The retention window's acceptance order: every id in it is one of the accepted ids above.
+                for _ in 0..<(try r.count()) {
+                    let handle = try r.unsigned()
+                    guard handle < UInt64(slots), accepted[Int(handle)] else { throw SnapshotError("bad accepted order id in snapshot") }
+                }
             }
         }
         self.init(instruments: [], configuration: configuration, expectedOrders: max(4096, orderStrings.count))
@@ -174,15 +182,17 @@ extension Engine {
                 guard orderIds.lookup(order) == UInt32(i) else { throw SnapshotError("duplicate order id in snapshot") }
             }
         }
-        if integerIds {
+        if let usedWords {
+            usedIntegerIds = usedWords
+        } else if integerIds {
             restoreUsedIntegerIds(count: orderStrings.count, accepted: accepted)
         } else {
             orderState = orderStrings.indices.map { i in
                 orderStrings[i] == nil ? Engine.released : accepted[i] ? Engine.finished : Engine.neverAccepted
             }
         }
-        acceptedOrders = HandleQueue(acceptedOrder)
         self.clock = clock
+        nextSessionClose = configuration.sessionClose(after: clock)
         self.nextTradeNumber = nextTrade
         self.acceptSequence = acceptSequence
         for (bookIndex, book) in self.books.enumerated() {
@@ -207,7 +217,7 @@ extension Engine {
             for _ in 0..<live {
                 let handle = try r.unsigned()
                 let trader = try r.unsigned()
-                guard handle < UInt64(orderStrings.count), trader < UInt64(traderStrings.count),
+                guard handle < UInt64(orderHandleBound), trader < UInt64(traderStrings.count),
                     let side = Side(snapshotCode: try r.unsigned()),
                     let type = OrderType(snapshotCode: try r.unsigned()),
                     let tif = TimeInForce(snapshotCode: try r.unsigned())
@@ -239,7 +249,6 @@ public struct EngineSnapshotCapture: Sendable {
 
     let selfTradePrevention: UInt8
     let sessionCloseMillisOfDay: Int64
-    let retainedOrderIds: Int
     let integerOrderIds: Bool
     let clock: Int64
     let nextTradeNumber: UInt64
@@ -253,7 +262,6 @@ public struct EngineSnapshotCapture: Sendable {
     let orderState: [Int32]
     /// Integer ids: one bit per id, set when accepted (the states are not kept).
     let usedIntegerIds: [UInt64]
-    let acceptedOrders: HandleQueue
     let books: [Book]
 
     /// The snapshot bytes (format version `Engine.snapshotVersion`).
@@ -265,7 +273,6 @@ public struct EngineSnapshotCapture: Sendable {
         w.unsigned(Engine.snapshotVersion)
         w.unsigned(UInt64(selfTradePrevention))
         w.signed(sessionCloseMillisOfDay)
-        w.unsigned(UInt64(retainedOrderIds))
         w.unsigned(integerOrderIds ? 1 : 0)
         w.signed(clock)
         w.unsigned(nextTradeNumber)
@@ -298,13 +305,12 @@ public struct EngineSnapshotCapture: Sendable {
         w.strings(traders)
         // Forgotten ids are written as free: by the time a snapshot is taken their events are strings.
         if integerOrderIds {
-            // Per id (the index) whether it was accepted.
-            w.unsigned(UInt64(usedIntegerIds.count * 64))
-            for word in usedIntegerIds {
-                for bit in 0..<64 as Range<UInt64> { w.unsigned(word & (1 << bit) != 0 ? 2 : 0) }
-            }
+            // The used-id bits as they are (bit i of word w: id 64w + i); sparse words take one byte.
+            w.unsigned(UInt64(usedIntegerIds.count))
+            for word in usedIntegerIds { w.unsigned(word) }
+        } else {
+            w.unsigned(UInt64(orderState.count))
         }
-        if !integerOrderIds { w.unsigned(UInt64(orderState.count)) }
         orderState.withUnsafeBufferPointer { states in
             for (handle, state) in states.enumerated() {
                 switch state {
@@ -314,8 +320,6 @@ public struct EngineSnapshotCapture: Sendable {
                 }
             }
         }
-        w.unsigned(UInt64(acceptedOrders.count))
-        for handle in acceptedOrders { w.unsigned(UInt64(handle)) }
         for book in books {
             w.signed(book.base)
             w.unsigned(UInt64(book.count))
