@@ -132,6 +132,13 @@ enum HistorySchema {
     static let candleValueColumns = "start, open, high, low, close, volume, trades, first_time, first_seq, last_time, last_seq"
     static let candleColumns = "symbol, " + candleValueColumns
 
+    /// The column names of a list such as `tradeColumns`.
+    static func names(_ columns: String) -> [String] {
+        columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    static let tradeColumnNames = names(tradeColumns)
+
     enum Placeholders { case question, dollar }
 
     static func list(_ count: Int, _ style: Placeholders) -> String {
@@ -152,7 +159,7 @@ enum HistorySchema {
 
     /// Inserts or replaces the row of `table` named by its first `keyCount` columns.
     static func upsert(_ table: String, _ columns: String, keyCount: Int, placeholders: Placeholders) -> String {
-        let names = columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = HistorySchema.names(columns)
         let updates = names.dropFirst(keyCount).map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
         return "INSERT INTO \(table) (\(columns)) VALUES (\(list(names.count, placeholders))) "
             + "ON CONFLICT (\(names.prefix(keyCount).joined(separator: ", "))) DO UPDATE SET \(updates)"

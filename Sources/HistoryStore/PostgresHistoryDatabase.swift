@@ -157,8 +157,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
             data.writeCopyText(t.sellOrderId)
             data.writeCopyText(t.aggressorSide, last: true)
         }
-        let columns = HistorySchema.tradeColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        try await connection.copyFrom(table: "trades", columns: columns, logger: logger) { writer in try await writer.write(data) }
+        try await connection.copyFrom(table: "trades", columns: HistorySchema.tradeColumnNames, logger: logger) { writer in try await writer.write(data) }
         return added
     }
 
@@ -286,7 +285,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     /// row each (1,440 for a day) cost more in postgres-nio's per-row streaming than the query on the server, and
     /// planning it each time about as much again.
     struct DayOfCandles: PostgresPreparedStatement {
-        static let columns = HistorySchema.candleValueColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        static let columns = HistorySchema.names(HistorySchema.candleValueColumns)
         static let sql = "SELECT \(columns.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM "
             + "(SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start) AS day"
         static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
