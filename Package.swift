@@ -153,6 +153,7 @@ let package = Package(
             name: "HistoryTests",
             dependencies: [
                 "History", "HistoryStore", "Kafka", "KafkaEmbedded", "ExchangeRecords", "ExchangeStreams", "ExchangeTestSupport", propertyBased, logging,
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(name: "ExchangeStreamsTests", dependencies: ["ExchangeStreams", "Kafka", "KafkaEmbedded", "MatchingEngine", "StreamAnalytics", "ExchangeRecords"]),

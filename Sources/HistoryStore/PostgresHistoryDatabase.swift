@@ -54,7 +54,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     /// The schema's versions in `history_migrations`, applied in order under an advisory lock, so two instances
     /// starting at once do not both apply one.
     func migrate(upTo last: String?) async throws {
-        var versions = HistorySchema.versions + [("v3", HistorySchema.postgresVersion3)]
+        var versions = HistorySchema.versions + [("v3", HistorySchema.postgresVersion3), ("v4", HistorySchema.postgresVersion4)]
         if let last, let end = versions.firstIndex(where: { $0.0 == last }) { versions = Array(versions[...end]) }
         try await client.withTransaction(logger: logger) { connection in
             // Its row is read: the connection runs nothing else until a result is consumed.
@@ -85,23 +85,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         let logger = self.logger
         return try await client.withTransaction(logger: logger) { connection in
             let added = try await Self.insertNew(trades, connection, logger)
-            var candles: [CandleKey: Candle] = [:]
-            CandleAggregation.add(added, to: &candles)
-            if !candles.isEmpty {
-                let keys = Array(candles.keys)
-                var binds = PostgresBindings()
-                binds.append(keys.map(\.symbol))
-                binds.append(keys.map(\.start))
-                let sql = """
-                    SELECT \(HistorySchema.candleColumns) FROM candles_1m
-                    WHERE (symbol, start) IN (SELECT * FROM UNNEST($1::text[], $2::bigint[]))
-                    """
-                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger) {
-                    let stored = try Self.candle(row)
-                    if let new = candles[stored.key] { candles[stored.key] = stored.merged(with: new) }
-                }
-                try await Self.store(Array(candles.values), connection, logger)
-            }
+            try await Self.storeCandles(of: added, connection, logger)
             try await Self.store(analytics.latest, connection, logger)
             if !positions.isEmpty {
                 var binds = PostgresBindings()
@@ -159,6 +143,43 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         }
         try await connection.copyFrom(table: "trades", columns: HistorySchema.tradeColumnNames, logger: logger) { writer in try await writer.write(data) }
         return added
+    }
+
+    /// Merges the candles of `trades` into their stored hours (`candle_hours`) and writes both tables' rows.
+    static func storeCandles(of trades: [HistoryTrade], _ connection: PostgresConnection, _ logger: Logger) async throws {
+        var candles: [CandleKey: Candle] = [:]
+        CandleAggregation.add(trades, to: &candles)
+        guard !candles.isEmpty else { return }
+        var byHour: [CandleKey: [Candle]] = [:]
+        for candle in candles.values { byHour[CandleKey(symbol: candle.symbol, start: CandleHour.start(of: candle.start)), default: []].append(candle) }
+        let hours = Array(byHour.keys)
+        var binds = PostgresBindings()
+        binds.append(hours.map(\.symbol))
+        binds.append(hours.map(\.start))
+        let sql = """
+            SELECT symbol, hour_start, minutes FROM candle_hours
+            WHERE (symbol, hour_start) IN (SELECT * FROM UNNEST($1::text[], $2::bigint[]))
+            """
+        var stored: [CandleKey: [Candle]] = [:]
+        for try await (symbol, start, minutes) in try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            .decode((String, Int64, ByteBuffer).self)
+        {
+            stored[CandleKey(symbol: symbol, start: start)] = try CandleHour.unpack(minutes, symbol: symbol)
+        }
+        var changed: [Candle] = []
+        var packed: [ByteBuffer] = []
+        for hour in hours {
+            let (all, merged) = CandleHour.merge(byHour[hour] ?? [], into: stored[hour] ?? [])
+            changed += merged
+            packed.append(CandleHour.pack(all))
+        }
+        try await store(changed, connection, logger)
+        binds.append(packed)
+        let upsert = """
+            INSERT INTO candle_hours (symbol, hour_start, minutes) SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])
+            ON CONFLICT (symbol, hour_start) DO UPDATE SET minutes = excluded.minutes
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: binds), logger: logger)
     }
 
     static func store(_ candles: [Candle], _ connection: PostgresConnection, _ logger: Logger) async throws {
@@ -249,6 +270,8 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
             for start in stride(from: 0, to: all.count, by: 10_000) {
                 try await Self.store(Array(all[start..<min(start + 10_000, all.count)]), connection, logger)
             }
+            try await connection.query("DELETE FROM candle_hours", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: HistorySchema.packCandleHours), logger: logger)
         }
     }
 
@@ -268,26 +291,22 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     }
 
     public func minuteCandles(symbol: String, from: Int64, to: Int64) async throws -> [Candle] {
-        var v: [[Int64]] = []
-        for try await row in try await client.execute(DayOfCandles(symbol: symbol, from: from, to: to), logger: logger) { v = row }
-        guard v.count == DayOfCandles.columns.count else { throw HistoryDatabaseError("history: the candle query returned \(v.count) columns") }
-        var candles = v[0].indices.map { i in
-            Candle(
-                symbol: symbol, start: v[0][i], open: v[1][i], high: v[2][i], low: v[3][i], close: v[4][i], volume: v[5][i],
-                trades: v[6][i], first: TradeCursor(time: v[7][i], seq: v[8][i]), last: TradeCursor(time: v[9][i], seq: v[10][i]))
+        guard from < to else { return [] }
+        var candles: [Candle] = []
+        for try await row in try await client.execute(HoursOfCandles(symbol: symbol, from: from, to: to), logger: logger) {
+            candles = try row.map { try CandleHour.unpack($0, symbol: symbol) } ?? []
         }
-        // The subquery's order is what array_agg sees in practice, not by the standard's promise.
-        if !candles.indices.dropFirst().allSatisfy({ candles[$0 - 1].start < candles[$0].start }) { candles.sort { $0.start < $1.start } }
-        return candles
+        // The first and last hours may hold minutes outside the range.
+        return candles.filter { $0.start >= from && $0.start < to }
     }
 
-    /// The 1-minute candles of a symbol in a range as one row of one array a column, prepared once a connection: a
-    /// row each (1,440 for a day) cost more in postgres-nio's per-row streaming than the query on the server, and
-    /// planning it each time about as much again.
-    struct DayOfCandles: PostgresPreparedStatement {
-        static let columns = HistorySchema.names(HistorySchema.candleValueColumns)
-        static let sql = "SELECT \(columns.map { "array_agg(\($0))" }.joined(separator: ", ")) FROM "
-            + "(SELECT \(HistorySchema.candleValueColumns) FROM candles_1m WHERE symbol = $1 AND start >= $2 AND start < $3 ORDER BY start) AS day"
+    /// The hours of a symbol's candles overlapping a range, concatenated in order as one value (prepared once a
+    /// connection; planning it each time cost about as much as running it).
+    struct HoursOfCandles: PostgresPreparedStatement {
+        static let sql = """
+            SELECT string_agg(minutes, ''::bytea ORDER BY hour_start) FROM candle_hours
+            WHERE symbol = $1 AND hour_start >= $2 AND hour_start < $3
+            """
         static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .int8]
 
         let symbol: String
@@ -297,12 +316,13 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         func makeBindings() throws -> PostgresBindings {
             var binds = PostgresBindings()
             binds.append(symbol)
-            binds.append(from)
+            // The hour holding `from` (no hour before the earliest one to floor to).
+            binds.append(from < Int64.min + CandleHour.milliseconds ? Int64.min : CandleHour.start(of: from))
             binds.append(to)
             return binds
         }
 
-        func decodeRow(_ row: PostgresRow) throws -> [[Int64]] { try row.map(PostgresHistoryDatabase.bigintArray) }
+        func decodeRow(_ row: PostgresRow) throws -> ByteBuffer? { try row.decode(ByteBuffer?.self) }
     }
 
     public func trades(symbol: String, from: Int64, to: Int64, after cursor: TradeCursor?, limit: Int) async throws -> [HistoryTrade] {
@@ -376,37 +396,6 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
     public func close() async {
         runner.cancel()
         _ = await runner.value
-    }
-
-    /// The row's cells as `bigint`s in binary format (what postgres-nio asks for), replacing `values`.
-    /// A binary `bigint[]` cell (null, as `array_agg` of no rows gives, is empty): a header of dimensions, then each
-    /// element as its length and its 8 bytes.
-    static func bigintArray(_ cell: PostgresCell) throws -> [Int64] {
-        guard var bytes = cell.bytes else { return [] }
-        guard cell.format == .binary, let dimensions = bytes.readInteger(as: Int32.self), let _ = bytes.readInteger(as: Int32.self),
-            bytes.readInteger(as: UInt32.self) == PostgresDataType.int8.rawValue
-        else { throw HistoryDatabaseError("history: column \(cell.columnName) is not a binary bigint array") }
-        if dimensions == 0 { return [] }
-        guard dimensions == 1, let count = bytes.readInteger(as: Int32.self), bytes.readInteger(as: Int32.self) != nil, count >= 0 else {
-            throw HistoryDatabaseError("history: column \(cell.columnName) has no array bounds")
-        }
-        var values: [Int64] = []
-        values.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard bytes.readInteger(as: Int32.self) == 8, let value = bytes.readInteger(as: Int64.self) else {
-                throw HistoryDatabaseError("history: column \(cell.columnName) holds a null or non-bigint element")
-            }
-            values.append(value)
-        }
-        return values
-    }
-
-    static func candle(_ row: PostgresRow) throws -> Candle {
-        let (symbol, start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) = try row.decode(
-            (String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
-        return Candle(
-            symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
-            first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq))
     }
 
     static func trade(_ row: PostgresRow) throws -> HistoryTrade {

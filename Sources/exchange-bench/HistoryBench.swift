@@ -19,6 +19,8 @@ struct HistoryBench: AsyncParsableCommand {
     var postgres: String?
     @Flag(help: "Skip PostgreSQL.") var noPostgres = false
     @Flag(help: "Skip SQLite.") var noSqlite = false
+    @Flag(help: "Only time the query, against the --postgres database as an earlier run left it (same --trades and --symbols).")
+    var queryOnly = false
 
     func run() async throws {
         // One day of trades, so the query reads 1,440 candles of one symbol.
@@ -29,6 +31,14 @@ struct HistoryBench: AsyncParsableCommand {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("history-bench-\(UUID().uuidString).sqlite").path
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        if queryOnly {
+            guard let postgres else { throw ValidationError("--query-only needs --postgres") }
+            let database = try await PostgresHistoryDatabase(url: postgres)
+            let (p50, p99) = try await queryLatencies(database, workload)
+            print(String(format: "%@   %36.3f %8.3f", "postgresql".padding(toLength: 21, withPad: " ", startingAt: 0), p50, p99))
+            await database.close()
+            return
         }
         if !noSqlite { try await measure("sqlite", try SQLiteHistoryDatabase(path: path), workload) }
         guard !noPostgres else { return }

@@ -2,6 +2,7 @@ import ExchangeRecords
 import ExchangeTestSupport
 import Foundation
 import Logging
+import PostgresNIO
 import History
 @testable import HistoryStore
 import Testing
@@ -29,17 +30,17 @@ func lastOfEachWindow<T>(_ records: [T], start: (T) -> Int64) -> [T] {
 
 /// What every store must do, checked on SQLite and on a PostgreSQL server of the test's own.
 enum HistoryDatabaseContract {
-    /// A database an earlier release wrote (schema v2) keeps every row through the later migrations, and goes on
-    /// de-duplicating and merging candles after them.
-    static func upgradeKeepsEveryRow(old: any HistoryDatabase, current: () async throws -> any HistoryDatabase) async throws {
+    /// A database an earlier release wrote (`writeOld` writes the trades, analytics and positions as it did) keeps
+    /// every row through the later migrations, and goes on de-duplicating and merging candles after them.
+    static func upgradeKeepsEveryRow(
+        writeOld: ([HistoryTrade], AnalyticsBatch, [InputPosition]) async throws -> Void, current: () async throws -> any HistoryDatabase
+    ) async throws {
         let trades = HistoryWorkload.trades(count: 1_500, seed: 5)
         let (sma, profits, tops) = HistoryWorkload.analytics(count: 200, seed: 5)
-        try await old.append(
-            Array(trades[..<1_000]), analytics: AnalyticsBatch(movingAverages: sma, profits: profits, topProfits: tops),
-            positions: [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
-        let before = try await allCandles(old)
-        await old.close()
-
+        try await writeOld(
+            Array(trades[..<1_000]), AnalyticsBatch(movingAverages: sma, profits: profits, topProfits: tops),
+            [InputPosition(topic: "matched_trades", partition: 0, nextOffset: 1_000)])
+        let before = HistoryWorkload.referenceCandles(Array(trades[..<1_000]))
         let database = try await current()
         #expect(try await database.tradeCount() == 1_000)
         #expect(try await allCandles(database) == before)
@@ -182,7 +183,11 @@ struct SQLiteHistoryDatabaseTests {
         let path = temporaryHistoryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         try await HistoryDatabaseContract.upgradeKeepsEveryRow(
-            old: try SQLiteHistoryDatabase(path: path, upTo: "v2"), current: { try SQLiteHistoryDatabase(path: path) })
+            writeOld: { trades, analytics, positions in
+                let old = try SQLiteHistoryDatabase(path: path, upTo: "v2")
+                try await old.append(trades, analytics: analytics, positions: positions)
+                await old.close()
+            }, current: { try SQLiteHistoryDatabase(path: path) })
     }
 
     @Test func aFolderThatDoesNotExistIsAClearError() {
@@ -194,6 +199,11 @@ struct SQLiteHistoryDatabaseTests {
 /// PostgreSQL fails these tests with what to install, never passes them silently.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct PostgresHistoryDatabaseTests {
     @Test func contractOnAServerOfItsOwn() async throws {
+        try await onAServerOfItsOwn(contract)
+    }
+
+    /// `check` on a new server, stopped after it; no server is a recorded failure that says so.
+    private func onAServerOfItsOwn(_ check: (TemporaryPostgres) async throws -> Void) async throws {
         let server: TemporaryPostgres
         do {
             server = try await TemporaryPostgres.start()
@@ -202,7 +212,7 @@ struct SQLiteHistoryDatabaseTests {
             return
         }
         do {
-            try await contract(on: server)
+            try await check(server)
         } catch {
             Issue.record("\(error)")
         }
@@ -226,10 +236,78 @@ struct SQLiteHistoryDatabaseTests {
         let again = try await PostgresHistoryDatabase(url: last)
         #expect(try await again.tradeCount() == 300)
         await again.close()
-        let upgraded = try await server.newDatabase("upgraded_from_v2")
-        try await HistoryDatabaseContract.upgradeKeepsEveryRow(
-            old: try await PostgresHistoryDatabase(url: upgraded, logger: Logger(label: "test"), upTo: "v2"),
-            current: { try await PostgresHistoryDatabase(url: upgraded) })
+        for version in ["v2", "v3"] {
+            let upgraded = try await server.newDatabase("upgraded_from_\(version)")
+            try await HistoryDatabaseContract.upgradeKeepsEveryRow(
+                writeOld: { trades, analytics, positions in
+                    let old = try await PostgresHistoryDatabase(url: upgraded, logger: Logger(label: "test"), upTo: version)
+                    try await writeAsBeforeVersion4(trades, analytics, positions, old)
+                    await old.close()
+                }, current: { try await PostgresHistoryDatabase(url: upgraded) })
+            let database = try await PostgresHistoryDatabase(url: upgraded)
+            try await expectTheHoursHoldTheMinuteRows(database)
+            await database.close()
+        }
+    }
+
+    /// The rows a release before schema v4 wrote: the trades, their candles in `candles_1m` alone, the analytics and
+    /// the positions, with the store's statements for each table.
+    private func writeAsBeforeVersion4(
+        _ trades: [HistoryTrade], _ analytics: AnalyticsBatch, _ positions: [InputPosition], _ database: PostgresHistoryDatabase
+    ) async throws {
+        let logger = Logger(label: "test")
+        try await database.client.withTransaction(logger: logger) { connection in
+            _ = try await PostgresHistoryDatabase.insertNew(trades, connection, logger)
+            try await PostgresHistoryDatabase.store(HistoryWorkload.referenceCandles(trades), connection, logger)
+            try await PostgresHistoryDatabase.store(analytics.latest, connection, logger)
+            for p in positions {
+                try await connection.query(
+                    "INSERT INTO input_positions (topic, partition_number, next_offset) VALUES (\(p.topic), \(p.partition), \(p.nextOffset))",
+                    logger: logger)
+            }
+        }
+    }
+
+    /// `candle_hours`, what the queries read, holds exactly the rows of `candles_1m`, what SQL users read: after
+    /// batches that reach back into earlier hours, and after a rebuild.
+    @Test func theHoursHoldTheMinuteRows() async throws {
+        try await onAServerOfItsOwn { server in
+            let database = try await PostgresHistoryDatabase(url: try await server.newDatabase("hours"))
+            // Trades of several hours and symbols, stored out of order in small batches, so hours are stored and merged
+            // into many times.
+            let ordered = HistoryWorkload.trades(count: 3_000, symbols: 3, start: 1_764_028_000_000, spacing: 7_000, seed: 13)
+            // A fixed permutation (7,919 is prime to 3,000).
+            let trades = ordered.indices.map { ordered[($0 * 7_919) % ordered.count] }
+            for start in stride(from: 0, to: trades.count, by: 97) {
+                try await database.append(Array(trades[start..<min(start + 97, trades.count)]), positions: [])
+            }
+            #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
+            try await expectTheHoursHoldTheMinuteRows(database)
+            // A range inside one hour, and one across hours' edges, return just their minutes.
+            let reference = HistoryWorkload.referenceCandles(trades).filter { $0.symbol == "SYM1" }
+            for (from, to) in [(reference[10].start, reference[20].start), (reference[50].start + 1, reference[200].start)] {
+                #expect(try await database.minuteCandles(symbol: "SYM1", from: from, to: to) == reference.filter { $0.start >= from && $0.start < to })
+            }
+            try await database.rebuildCandles()
+            try await expectTheHoursHoldTheMinuteRows(database)
+            await database.close()
+        }
+    }
+
+    private func expectTheHoursHoldTheMinuteRows(_ database: PostgresHistoryDatabase) async throws {
+        var rows: [Candle] = []
+        let sql = "SELECT \(HistorySchema.candleColumns) FROM candles_1m ORDER BY symbol, start"
+        for try await (symbol, start, open, high, low, close, volume, trades, firstTime, firstSeq, lastTime, lastSeq) in try await database.client
+            .query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test"))
+            .decode((String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        {
+            rows.append(
+                Candle(
+                    symbol: symbol, start: start, open: open, high: high, low: low, close: close, volume: volume, trades: trades,
+                    first: TradeCursor(time: firstTime, seq: firstSeq), last: TradeCursor(time: lastTime, seq: lastSeq)))
+        }
+        #expect(!rows.isEmpty)
+        #expect(try await allCandles(database) == rows)
     }
 
     @Test func anUnreachableServerIsAClearError() async throws {
