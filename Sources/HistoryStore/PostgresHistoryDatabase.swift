@@ -129,18 +129,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         }
         let added = trades.filter { seen.insert($0.tradeId).inserted }
         guard !added.isEmpty else { return [] }
-        var data = ByteBufferAllocator().buffer(capacity: added.count * 96)
-        for t in added {
-            data.writeCopyText(t.tradeId)
-            data.writeCopyText(t.symbol)
-            data.writeCopyInteger(t.tradeTime)
-            data.writeCopyInteger(t.seq)
-            data.writeCopyInteger(t.priceMicros)
-            data.writeCopyInteger(t.quantity)
-            data.writeCopyText(t.buyOrderId)
-            data.writeCopyText(t.sellOrderId)
-            data.writeCopyText(t.aggressorSide, last: true)
-        }
+        let data = copyText(of: added)
         try await connection.copyFrom(table: "trades", columns: HistorySchema.tradeColumnNames, logger: logger) { writer in try await writer.write(data) }
         return added
     }
@@ -180,6 +169,24 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
             ON CONFLICT (symbol, hour_start) DO UPDATE SET minutes = excluded.minutes
             """
         try await connection.query(PostgresQuery(unsafeSQL: upsert, binds: binds), logger: logger)
+    }
+
+    /// The rows of `trades` in `COPY`'s text format. Built apart from the closure that sends it: a buffer the
+    /// closure captured would be checked for exclusive access at every byte written.
+    static func copyText(of trades: [HistoryTrade]) -> ByteBuffer {
+        var data = ByteBufferAllocator().buffer(capacity: trades.count * 96)
+        for t in trades {
+            data.writeCopyText(t.tradeId)
+            data.writeCopyText(t.symbol)
+            data.writeCopyInteger(t.tradeTime)
+            data.writeCopyInteger(t.seq)
+            data.writeCopyInteger(t.priceMicros)
+            data.writeCopyInteger(t.quantity)
+            data.writeCopyText(t.buyOrderId)
+            data.writeCopyText(t.sellOrderId)
+            data.writeCopyText(t.aggressorSide, last: true)
+        }
+        return data
     }
 
     static func store(_ candles: [Candle], _ connection: PostgresConnection, _ logger: Logger) async throws {
@@ -411,13 +418,21 @@ extension ByteBuffer {
     /// A column of `COPY`'s text format: the text with backslash, tab, newline and carriage return escaped, then a
     /// tab, or a newline after the row's last column.
     mutating func writeCopyText(_ text: String, last: Bool = false) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): writeStaticString("\\\\")
-            case UInt8(ascii: "\t"): writeStaticString("\\t")
-            case UInt8(ascii: "\n"): writeStaticString("\\n")
-            case UInt8(ascii: "\r"): writeStaticString("\\r")
-            default: writeInteger(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Most text has nothing to escape: one copy of the whole.
+            if !bytes.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) {
+                writeBytes(bytes)
+                return
+            }
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "\\"): writeStaticString("\\\\")
+                case UInt8(ascii: "\t"): writeStaticString("\\t")
+                case UInt8(ascii: "\n"): writeStaticString("\\n")
+                case UInt8(ascii: "\r"): writeStaticString("\\r")
+                default: writeInteger(byte)
+                }
             }
         }
         writeInteger(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
@@ -425,7 +440,21 @@ extension ByteBuffer {
 
     /// An integer column of `COPY`'s text format, then a tab.
     mutating func writeCopyInteger(_ value: Int64) {
-        writeString(String(value))
+        // Digits from the last, into a stack buffer: no String a column.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { digits in
+            var magnitude = value.magnitude
+            var i = digits.count
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                i -= 1
+                digits[i] = UInt8(ascii: "-")
+            }
+            writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(digits)[i...]))
+        }
         writeInteger(UInt8(ascii: "\t"))
     }
 }

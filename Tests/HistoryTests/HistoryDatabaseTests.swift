@@ -57,12 +57,15 @@ enum HistoryDatabaseContract {
         let texts = ["tab\there", "new\nline\r\n", #"back\slash\."#, "\\.", "\\N", "quote\"'", "ünïcödé 株式 🙂", ",;|"]
         let trades = texts.enumerated().map { i, text in
             HistoryTrade(
-                tradeId: "\(text)-\(i)", symbol: "SYM0", tradeTime: 1_700_000_000_000 + Int64(i), seq: Int64(i + 1), priceMicros: 1_000_000,
+                // The first before 1970: negative numbers, and an hour and a minute that floor below zero.
+                tradeId: "\(text)-\(i)", symbol: "SYM0", tradeTime: i == 0 ? -86_400_123 : 1_700_000_000_000 + Int64(i), seq: Int64(i + 1),
+                priceMicros: 1_000_000,
                 quantity: 1, buyOrderId: text, sellOrderId: text + "s", aggressorSide: "BUY")
         }
         #expect(try await database.append(trades + trades.prefix(2), positions: []) == trades.count)
         let stored = try await database.trades(symbol: "SYM0", from: Int64.min, to: Int64.max, after: nil, limit: 100)
         #expect(stored == trades)
+        #expect(try await allCandles(database) == HistoryWorkload.referenceCandles(trades))
     }
 
     static func batchesWithDuplicatesStoreEachTradeOnce(_ database: any HistoryDatabase) async throws {
