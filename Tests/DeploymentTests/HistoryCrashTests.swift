@@ -8,17 +8,34 @@ import Testing
 
 /// `exchange history` in its own process, killed with SIGKILL twice while trades stream in, then restarted: the
 /// database holds exactly the trades of `matched_trades` (duplicates in the topic once), and the candles equal a
-/// plain aggregation of them. The positions live in the database with the rows, so no kill loses or repeats one.
+/// plain aggregation of them. The positions live in the database with the rows, so no kill loses or repeats one. On
+/// SQLite and on a PostgreSQL server of the test's own.
 @Suite(.serialized, .timeLimit(.minutes(4))) struct HistoryCrashTests {
     typealias Child = SeparateProcessesTests.Child
     static let partitions = 2
 
-    @Test func killedMidStreamTheHistoryStillHoldsEveryTradeOnce() async throws {
+    @Test(arguments: ["sqlite", "postgresql"])
+    func killedMidStreamTheHistoryStillHoldsEveryTradeOnce(_ store: String) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("exchange-history-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let bootstrapFile = directory.appendingPathComponent("bootstrap").path
-        let path = directory.appendingPathComponent("history.sqlite").path
+        var server: TemporaryPostgres?
+        let path: String
+        if store == "postgresql" {
+            let own: TemporaryPostgres
+            do {
+                own = try await TemporaryPostgres.start()
+            } catch {
+                Issue.record("no PostgreSQL for the history crash test: \(error)")
+                return
+            }
+            server = own
+            path = try await own.newDatabase("crash")
+        } else {
+            path = directory.appendingPathComponent("history.sqlite").path
+        }
+        defer { server?.stop() }
         let broker = try Child(["broker", "--partitions", String(Self.partitions), "--bootstrap-file", bootstrapFile])
         defer { broker.killIfRunning() }
         try await SeparateProcessesTests.waitUntil("the bootstrap file", seconds: 30) {
@@ -93,11 +110,15 @@ import Testing
 
     /// Opens the database the child creates, once it exists (both may run the first migration at once; the loser
     /// finds it applied on its next try).
-    static func open(_ path: String) async throws -> SQLiteHistoryDatabase {
-        var opened: SQLiteHistoryDatabase?
+    static func open(_ path: String) async throws -> any HistoryDatabase {
+        var opened: (any HistoryDatabase)?
         try await SeparateProcessesTests.waitUntil("the history database", seconds: 60) {
-            guard FileManager.default.fileExists(atPath: path) else { return false }
-            opened = try? SQLiteHistoryDatabase(path: path)
+            if path.hasPrefix("postgres://") {
+                opened = try? await PostgresHistoryDatabase(url: path)
+            } else {
+                guard FileManager.default.fileExists(atPath: path) else { return false }
+                opened = try? SQLiteHistoryDatabase(path: path)
+            }
             return opened != nil
         }
         guard let opened else { throw ComposeError("the history database did not open") }
