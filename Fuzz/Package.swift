@@ -20,19 +20,19 @@ let package = Package(
         // libFuzzer's driver, declared (the library itself comes with -sanitize=fuzzer).
         .systemLibrary(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
-        .executableTarget(name: "JSONFuzzer", dependencies: ["FuzzSupport", gateway, records]),
+        .executableTarget(name: "JSONFuzzer", dependencies: ["FuzzSupport", records]),
         .executableTarget(name: "OrderRequestFuzzer", dependencies: ["FuzzSupport", gateway, records]),
         .executableTarget(name: "RecordCodecsFuzzer", dependencies: ["FuzzSupport", records]),
         .executableTarget(
             name: "JWTFuzzer",
             dependencies: [
-                "FuzzSupport", gateway,
+                "FuzzSupport", gateway, records,
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]),
         .executableTarget(
             name: "InstrumentFileFuzzer",
-            dependencies: ["FuzzSupport", gateway, .product(name: "MatchingEngine", package: "kafka-exchange")]),
+            dependencies: ["FuzzSupport", gateway, records, .product(name: "MatchingEngine", package: "kafka-exchange")]),
     ]
 )
 

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import HummingbirdWSClient
 import Logging
@@ -13,7 +14,7 @@ public struct GatewayClient: Sendable {
         public var headers: [(String, String)]
         public var body: [UInt8]
 
-        public var json: JSONValue? { try? JSONParser.parse(body) }
+        public var json: JSONValue? { try? JSONValue.parse(body) }
         public var text: String { String(decoding: body, as: UTF8.self) }
         public func header(_ name: String) -> String? {
             headers.first { $0.0.lowercased() == name.lowercased() }?.1

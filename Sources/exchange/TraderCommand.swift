@@ -261,7 +261,7 @@ enum Table {
     }
 
     static func frameLine(_ text: String) -> String {
-        guard let frame = try? JSONParser.parse(Array(text.utf8)), case .string(let type)? = frame["type"] else { return text }
+        guard let frame = try? JSONValue.parse(Array(text.utf8)), case .string(let type)? = frame["type"] else { return text }
         let data = frame["data"] ?? .null
         switch type {
         case "order":

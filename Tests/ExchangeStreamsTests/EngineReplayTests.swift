@@ -110,8 +110,10 @@ import Testing
             "",
             #"{"type":"SNAPSHOT","stock_symbol":"ZZZZ"}"#,
             #"{"order_id":"q","trader_id":"amy","stock_symbol":"AAPL","side":"BUY","order_type":"LIMIT","quantity":1,"time_in_force":"GTC","timestamp":1}"#,
+            #"{"type":"SNAPSHOT"}"#,
+            #"{"type":"SNAPSHOT","stock_symbol":"AAPL","depth":5}"#,
         ])
-        #expect(out.count == 8)
+        #expect(out.count == 10)
         #expect(out[1] == #"{"line":2,"snapshot":{"stock_symbol":"AAPL","bids":[{"order_id":"t-1","trader_id":"amy","side":"BUY","price":150,"quantity":3,"filled_quantity":0,"leaves_quantity":3,"time_in_force":"TTL","expires_at":60000}],"asks":[]}}"#)
         #expect(out[2].contains(#""status":"EXPIRED","reason":"TTL_ELAPSED: "#))
         #expect(out[3] == #"{"line":4,"snapshot":{"stock_symbol":"AAPL","bids":[],"asks":[]}}"#)
@@ -119,6 +121,8 @@ import Testing
         #expect(out[5] == #"{"line":6,"error":"empty line"}"#)
         #expect(out[6].contains("unknown symbol ZZZZ"))
         #expect(out[7].contains("price"))
+        #expect(out[8] == #"{"line":9,"error":"field 'stock_symbol': missing required field (SNAPSHOT needs a symbol)"}"#)
+        #expect(out[9] == #"{"line":10,"error":"field 'depth': unknown field (not allowed in a SNAPSHOT request)"}"#)
     }
 
     @Test func sameInputSameBytes() {

@@ -69,6 +69,35 @@ import Testing
         }
     }
 
+    /// A body the JSON reader refuses is a 400 on `body` saying where and why; the reader is the records' own, so
+    /// invalid UTF-8 and lone surrogates are refused here as in every record (not decoded with replacements).
+    @Test func malformedBodiesNameTheByteAndTheReason() async throws {
+        let sink = RecordingSink()
+        let gateway = makeGateway(sink: sink)
+        let cases: [([UInt8], String)] = [
+            (Array(#"{"symbol":"A"#.utf8) + [0xFF] + Array(#"PL","side":"BUY","order_type":"MARKET","quantity":1}"#.utf8),
+             "malformed JSON at byte 10: string is not valid UTF-8"),
+            (Array(#"{"symbol":"\ud83d","side":"BUY","order_type":"MARKET","quantity":1}"#.utf8),
+             #"malformed JSON at byte 17: unpaired UTF-16 surrogate in a \u escape"#),
+            (Array(#"{"symbol":"AAPL","side":"BUY","order_type":"MARKET","quantity":1} {}"#.utf8),
+             "malformed JSON at byte 66: unexpected data after the value at byte 66"),
+            (Array(#"{"symbol":"AAPL","symbol":"AAPL","side":"BUY","order_type":"MARKET","quantity":1}"#.utf8),
+             "malformed JSON at byte 17: duplicate key 'symbol'"),
+        ]
+        try await gateway.application().test(.router) { client in
+            for (body, reason) in cases {
+                let response = try await client.execute(
+                    uri: "/v1/orders", method: .post,
+                    headers: [.authorization: "Bearer \(Keys.alice)", .contentType: "application/json"],
+                    body: ByteBuffer(bytes: body))
+                #expect(response.status == .badRequest)
+                #expect(response.json["field"] == .string("body"))
+                #expect(response.json["reason"] == .string(reason), "\(String(buffer: response.body))")
+            }
+        }
+        #expect(sink.count == 0)
+    }
+
     @Test func badModifyBodies() async throws {
         let sink = RecordingSink()
         let gateway = makeGateway(sink: sink)

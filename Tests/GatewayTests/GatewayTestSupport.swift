@@ -80,7 +80,7 @@ func auth(_ key: String, _ extra: HTTPFields = [:]) -> HTTPFields {
 
 extension TestResponse {
     var json: JSONValue {
-        (try? JSONParser.parse(Array(body.readableBytesView))) ?? .null
+        (try? JSONValue.parse(Array(body.readableBytesView))) ?? .null
     }
 
     var data: JSONValue { json["data"] ?? .null }

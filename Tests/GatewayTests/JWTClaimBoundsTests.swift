@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import Testing
 

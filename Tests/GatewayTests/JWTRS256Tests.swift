@@ -1,4 +1,5 @@
 import Crypto
+import ExchangeRecords
 import Foundation
 import Gateway
 import HTTPTypes
@@ -52,7 +53,7 @@ import _CryptoExtras
         #expect(verdict(try JWTRS256Tests.sign(claims: JWTRS256Tests.claims(), key: stranger)) == "JWT signature is invalid")
         // Algorithm confusion: HS256 keyed with the public key text must not pass for RS256.
         let confused = JWTVerifier.signHS256(
-            claims: try JSONParser.parse(Array(JWTRS256Tests.claims().utf8)), secret: Array(key.publicKey.pemRepresentation.utf8))
+            claims: try JSONValue.parse(Array(JWTRS256Tests.claims().utf8)), secret: Array(key.publicKey.pemRepresentation.utf8))
         #expect(verdict(confused) == "JWT alg must be RS256")
         #expect(verdict(JWTVerifierTestHelper.noneToken(sub: "carol", exp: now + 300) + "." + parts[2]) == "JWT alg must be RS256")
         // Claims checked after the signature.

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ExchangeRecords
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -123,7 +124,7 @@ import Testing
             #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
             #expect(answer.contains("Connection: close\r\n"))
             let body = try #require(answer.split(separator: "\r\n\r\n", maxSplits: 1).last)
-            let json = try JSONParser.parse(Array(body.utf8))
+            let json = try JSONValue.parse(Array(body.utf8))
             #expect(json["status"] == .string("error"))
             #expect(json["field"] == .string("request"))
             #expect(json["reason"] == .string("malformed HTTP request (\(reason))"))
@@ -171,7 +172,7 @@ import Testing
             #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(answer)")
             #expect(answer.components(separatedBy: "HTTP/1.1 ").count == 2, "one answer: \(answer)")
             let body = try #require(answer.split(separator: "\r\n\r\n", maxSplits: 1).last)
-            let json = try JSONParser.parse(Array(body.utf8))
+            let json = try JSONValue.parse(Array(body.utf8))
             #expect(json["field"] == .string("request"))
             #expect(json["reason"] == .string("malformed HTTP request (invalid character in chunk size header)"))
         }
@@ -216,7 +217,7 @@ import Testing
                 let last = try #require(answers.last)
                 #expect(last.hasPrefix("400 Bad Request\r\n"), "\(answer)")
                 let body = try #require(last.split(separator: "\r\n\r\n", maxSplits: 1).last)
-                let json = try JSONParser.parse(Array(body.utf8))
+                let json = try JSONValue.parse(Array(body.utf8))
                 #expect(json["field"] == .string("Host"))
                 #expect(json["reason"] == .string("must appear once"))
             }

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import ExchangeRecords
 import Glibc
 #endif
 import Foundation
@@ -201,7 +202,7 @@ import Testing
                 let last = try #require(answers.last)
                 #expect(last.contains("Connection: close\r\n"), "\(last)")
                 let body = try #require(last.split(separator: "\r\n\r\n", maxSplits: 1).last)
-                let json = try JSONParser.parse(Array(body.utf8))
+                let json = try JSONValue.parse(Array(body.utf8))
                 #expect(json["status"] == .string("error") && json["field"] == .string("request"), "\(last)")
             }
         }

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Foundation
 import Gateway
 import HTTPTypes
@@ -92,7 +93,7 @@ import Testing
             for message in messages { try await outbound.write(.text(message)) }
             let deadline = ContinuousClock.now + .seconds(10)
             for try await message in inbound.messages(maxSize: 1 << 22) {
-                guard case .text(let text) = message, let frame = try? JSONParser.parse(Array(text.utf8)) else { continue }
+                guard case .text(let text) = message, let frame = try? JSONValue.parse(Array(text.utf8)) else { continue }
                 let all = frames.withLock { $0.append(frame); return $0 }
                 if frame["type"] == .string(ready) { await onReady() }
                 if until(all) || ContinuousClock.now > deadline { break }

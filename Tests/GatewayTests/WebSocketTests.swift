@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Gateway
 import HTTPTypes
 import Hummingbird
@@ -128,7 +129,7 @@ import Testing
             let text = try #require(answer, "no answer")
             #expect(text.hasPrefix("HTTP/1.1 \(status) "), "\(text)")
             let body = try #require(text.split(separator: "\r\n\r\n", maxSplits: 1).last)
-            let json = try JSONParser.parse(Array(body.utf8))
+            let json = try JSONValue.parse(Array(body.utf8))
             if let field {
                 #expect(json["field"] == .string(field), "\(text)")
             }

@@ -1,3 +1,4 @@
+import enum ExchangeRecords.JSONValue
 import FuzzSupport
 import Gateway
 import MatchingEngine

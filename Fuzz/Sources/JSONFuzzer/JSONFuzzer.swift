@@ -1,47 +1,61 @@
 @testable import ExchangeRecords
 import FuzzSupport
-import Gateway
 
-/// Both JSON readers: the records' pull reader (ExchangeRecords.JSONReader) and the gateway's JSONParser.
-/// What the gateway's parser accepts must serialize to JSON that parses to the same value; a string or number
-/// the records' reader accepts must read the same through the gateway's parser (they guard the same data).
+/// The one JSON reader (ExchangeRecords.JSONReader), both ways it is used: record shapes read field by field, and
+/// any document read into a `JSONValue` tree (the gateway's requests, files and tokens). What the tree parse
+/// accepts must serialize to JSON that parses to the same value, and be walked over as a foreign record's unknown
+/// field is; a string or number the record reads accept must come out the same in the tree.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let input = fuzzInput(data, size)
-    let value = try? JSONParser.parse(input)
-    if let value { reparse(value) }
-    readScalars(input, gateway: value)
+    let value = try? JSONValue.parse(input)
+    if let value {
+        reparse(value)
+        skipsOver(input)
+    }
+    readScalars(input, tree: value)
     walkObject(input)
     return 0
+}
+
+/// A document the tree parse accepts is one `skipValue` walks over (it checks all but duplicate keys).
+func skipsOver(_ input: UnsafeRawBufferPointer) {
+    var reader = JSONReader(input)
+    do throws(RecordDecodingError) {
+        try reader.skipValue(depth: 0)
+        try reader.finish()
+    } catch {
+        fatalError("JSONValue.parse accepts what skipValue refuses: \(error)")
+    }
 }
 
 func reparse(_ value: JSONValue) {
     let text = value.serialized()
     let again: JSONValue
     do {
-        again = try JSONParser.parse(Array(text.utf8))
+        again = try JSONValue.parse(Array(text.utf8))
     } catch {
-        fatalError("JSONParser: its own serialization \(text) does not parse: \(error)")
+        fatalError("JSONValue.parse: its own serialization \(text) does not parse: \(error)")
     }
-    require(again == value, "JSONParser: \(text) parses to \(again.serialized())")
+    require(again == value, "JSONValue.parse: \(text) parses to \(again.serialized())")
 }
 
 /// The input as one string, integer or decimal of a record.
-func readScalars(_ input: UnsafeRawBufferPointer, gateway: JSONValue?) {
+func readScalars(_ input: UnsafeRawBufferPointer, tree: JSONValue?) {
     var reader = JSONReader(input)
     if let string = try? reader.readString(field: "s"), (try? reader.finish()) != nil {
-        require(gateway == .string(string), "JSONReader reads the string \(string.debugDescription), JSONParser \(String(describing: gateway))")
+        require(tree == .string(string), "JSONReader reads the string \(string.debugDescription), the tree \(String(describing: tree))")
     }
     reader = JSONReader(input)
     if let integer = try? reader.readInt64(field: "i"), (try? reader.finish()) != nil {
-        guard case .number(let literal)? = gateway, Int64(literal) == integer else {
-            fatalError("JSONReader reads the integer \(integer), JSONParser \(String(describing: gateway))")
+        guard case .number(let literal)? = tree, Int64(literal) == integer else {
+            fatalError("JSONReader reads the integer \(integer), the tree \(String(describing: tree))")
         }
     }
     reader = JSONReader(input)
     if let decimal = try? reader.readDecimal(field: "d"), (try? reader.finish()) != nil {
-        guard case .number(let literal)? = gateway, (try? FixedDecimal.parse(literal)) == decimal else {
-            fatalError("JSONReader reads the decimal \(decimal), JSONParser \(String(describing: gateway))")
+        guard case .number(let literal)? = tree, (try? FixedDecimal.parse(literal)) == decimal else {
+            fatalError("JSONReader reads the decimal \(decimal), the tree \(String(describing: tree))")
         }
         require(FixedDecimal(decimal.description) == decimal, "the decimal \(decimal) does not read back from its text")
     }

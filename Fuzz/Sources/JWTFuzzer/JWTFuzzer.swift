@@ -1,4 +1,5 @@
 import Crypto
+import ExchangeRecords
 import FuzzSupport
 @testable import Gateway
 import _CryptoExtras
@@ -32,7 +33,7 @@ public func fuzzJWT(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         for verifier in [hs256, hs256Configured] {
             guard case .success(let trader) = verifier.verify(token, now: now) else { continue }
             // A token it accepts names its trader in the configured claim, as JSON read it.
-            let claims = try? JSONParser.parse(rest)
+            let claims = try? JSONValue.parse(rest)
             require(claims?[verifier.traderClaim] == .string(trader), "accepted \(text(rest)) as trader \(trader)")
         }
     }

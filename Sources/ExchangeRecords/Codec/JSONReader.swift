@@ -54,7 +54,7 @@ struct JSONReader {
     }
 
     /// Whether `literal` starts at the current position (so `not json` is not reported as `null`).
-    private func startsWith(_ literal: String) -> Bool {
+    func startsWith(_ literal: String) -> Bool {
         let bytes = Array(literal.utf8)
         guard pos + bytes.count <= base.count else { return false }
         return bytes.indices.allSatisfy { base[pos + $0] == bytes[$0] }
@@ -454,7 +454,7 @@ struct JSONReader {
     // MARK: Numbers
 
     /// The JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Returns the parts.
-    private struct NumberParts {
+    struct NumberParts {
         var negative = false
         var intStart = 0, intEnd = 0
         var fracStart = 0, fracEnd = 0
@@ -464,7 +464,7 @@ struct JSONReader {
         var expStart = 0, expEnd = 0
     }
 
-    private mutating func scanNumber(field: String, expected: String) throws(RecordDecodingError) -> NumberParts {
+    mutating func scanNumber(field: String, expected: String) throws(RecordDecodingError) -> NumberParts {
         skipWhitespace()
         var p = NumberParts()
         guard pos < base.count else { throw syntax("a number") }

@@ -1,5 +1,4 @@
 import ExchangeRecords
-import Foundation
 import MatchingEngine
 
 /// The line protocol of `exchange engine --stdio`, kept here so it is testable without a process.
@@ -110,13 +109,12 @@ public struct EngineReplay {
 
     /// nil when the line is not a SNAPSHOT request at all (then the record decoder's error is the right one).
     private func snapshotRequest(_ line: [UInt8]) -> Result<String, Problem>? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-            object["type"] as? String == "SNAPSHOT"
+        guard let request = try? JSONValue.parse(line), request["type"] == .string("SNAPSHOT"), case .object(let members) = request
         else { return nil }
-        guard let symbol = object["stock_symbol"] as? String else {
+        guard case .string(let symbol)? = request["stock_symbol"] else {
             return .failure(Problem(description: "field 'stock_symbol': missing required field (SNAPSHOT needs a symbol)"))
         }
-        if let extra = object.keys.filter({ $0 != "type" && $0 != "stock_symbol" }).sorted().first {
+        if let extra = members.map(\.0).filter({ $0 != "type" && $0 != "stock_symbol" }).sorted().first {
             return .failure(Problem(description: "field '\(extra)': unknown field (not allowed in a SNAPSHOT request)"))
         }
         guard engine.instrumentHandle(symbol) != nil else {

@@ -1,4 +1,5 @@
 import Crypto
+import ExchangeRecords
 import _CryptoExtras
 
 #if canImport(FoundationEssentials)
@@ -51,8 +52,8 @@ public struct JWTVerifier: Sendable {
               let headerBytes = JWTVerifier.base64URLDecode(parts[0]),
               let payloadBytes = JWTVerifier.base64URLDecode(parts[1]),
               let signature = JWTVerifier.base64URLDecode(parts[2]),
-              let header = try? JSONParser.parse(headerBytes),
-              let claims = try? JSONParser.parse(payloadBytes)
+              let header = try? JSONValue.parse(headerBytes),
+              let claims = try? JSONValue.parse(payloadBytes)
         else { return .failure(.unauthenticated("malformed JWT")) }
 
         let signed = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))

@@ -1,4 +1,5 @@
 import Crypto
+import ExchangeRecords
 import HTTPTypes
 import Hummingbird
 import NIOCore

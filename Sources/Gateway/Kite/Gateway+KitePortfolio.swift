@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Hummingbird
 
 /// Kite's funds and positions, computed from the trader's fills (`PositionTally`), the open orders and the

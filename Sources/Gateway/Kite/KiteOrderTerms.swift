@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// Kite's order parameters turned into the gateway's own order request (the JSON body `OrderRequestParser` reads),
 /// so a Kite order is validated exactly as any other. What the engine does not have is refused with an
 /// `InputException` naming it, never mapped to something else.

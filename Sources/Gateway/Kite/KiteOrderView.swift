@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// Orders and trades in Kite's shape, from the read model's state.
 struct KiteOrderView {
     let tokens: KiteInstrumentTokens

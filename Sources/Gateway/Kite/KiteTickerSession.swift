@@ -1,3 +1,4 @@
+import ExchangeRecords
 import HummingbirdWebSocket
 import NIOCore
 import Synchronization
@@ -60,7 +61,7 @@ struct KiteTickerSession {
     /// A subscribe, unsubscribe or mode message from the client.
     private func handle(_ text: String, connection: UInt64, _ subscriptions: Subscriptions) {
         let hub = gateway.readModel.hub
-        guard let message = try? JSONParser.parse(Array(text.utf8)), case .string(let action)? = message["a"] else {
+        guard let message = try? JSONValue.parse(Array(text.utf8)), case .string(let action)? = message["a"] else {
             hub.send(connection, errorFrame("expected {\"a\":\"subscribe\"|\"unsubscribe\"|\"mode\",\"v\":…}"))
             return
         }
@@ -105,7 +106,7 @@ struct KiteTickerSession {
 
     /// What a hub frame becomes on this socket: ticks, an order update, an error, or nothing.
     private func render(_ frame: String, _ subscriptions: Subscriptions) -> [WebSocketOutboundWriter.OutboundFrame] {
-        guard let value = try? JSONParser.parse(Array(frame.utf8)), case .string(let type)? = value["type"] else { return [] }
+        guard let value = try? JSONValue.parse(Array(frame.utf8)), case .string(let type)? = value["type"] else { return [] }
         let table = gateway.kiteTokens
         let now = Gateway.nowMillis()
         func ticks(_ tokens: [Int64]) -> [WebSocketOutboundWriter.OutboundFrame] {

@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// The read model's state as the Kite layer renders it (its own views are the gateway's JSON).
 extension ReadModel {
     func orderStates(trader: String) -> [OrderState] {

@@ -1,3 +1,4 @@
+import enum ExchangeRecords.JSONValue
 import MatchingEngine
 
 /// `config/instruments.json`, read by `--instruments` and `exchange instruments publish`: a JSON array of objects
@@ -14,7 +15,7 @@ public enum InstrumentFile {
     /// Reads an instruments document (UTF-8 JSON bytes); every problem names the entry and field.
     public static func decode(_ json: some Collection<UInt8>) throws(LoadError) -> [Instrument] {
         let root: JSONValue
-        do { root = try JSONParser.parse(json) } catch { throw LoadError("instruments JSON: \(error.reason) at byte \(error.offset)") }
+        do { root = try JSONValue.parse(json) } catch { throw LoadError("instruments JSON: \(error.reason) at byte \(error.offset)") }
         guard case .array(let entries) = root else { throw LoadError("instruments JSON must be an array of objects") }
         var result: [Instrument] = []
         var seen = Set<String>()

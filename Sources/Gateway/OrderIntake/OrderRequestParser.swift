@@ -133,7 +133,7 @@ public struct OrderRequestParser: Sendable {
         guard !body.isEmpty else { throw APIError.input("body", "is empty; send a JSON object") }
         let value: JSONValue
         do {
-            value = try JSONParser.parse(body)
+            value = try JSONValue.parse(body)
         } catch {
             throw APIError.input("body", "malformed JSON at byte \(error.offset): \(error.reason)")
         }

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import Synchronization
 
 /// Fans WebSocket frames out: each trader's own order updates to that trader's connections only,

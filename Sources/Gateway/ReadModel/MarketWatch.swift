@@ -1,3 +1,4 @@
+import ExchangeRecords
 import History
 import Synchronization
 

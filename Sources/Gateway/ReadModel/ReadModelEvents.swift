@@ -1,3 +1,5 @@
+import ExchangeRecords
+
 /// One `execution_reports` record, as the read model needs it.
 public struct ExecutionEvent: Sendable, Equatable {
     public var orderId: String

@@ -123,13 +123,13 @@ public final class ReadModelFeeder: Sendable {
     }
 
     static func applyAnalytics(_ kind: AnalyticsEvent.Kind, _ bytes: UnsafeRawBufferPointer, _ model: ReadModel) -> Bool {
-        guard let record = try? JSONParser.parse(bytes), let event = AnalyticsEvent(kind: kind, record: record) else { return false }
+        guard let record = try? JSONValue.parse(bytes), let event = AnalyticsEvent(kind: kind, record: record) else { return false }
         model.apply(event)
         return true
     }
 
     static func isTick(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let record = try? JSONParser.parse(bytes) else { return false }
+        guard let record = try? JSONValue.parse(bytes) else { return false }
         return record["type"] == .string("TICK")
     }
 }

@@ -1,3 +1,4 @@
+import ExchangeRecords
 import HummingbirdWebSocket
 
 /// One trader's WebSocket: their own order updates and fills always; trades, quotes and SMA
@@ -34,7 +35,7 @@ struct WebSocketSession {
     }
 
     private func handle(_ text: String, connection: UInt64, watch: MarketWatch) {
-        guard let message = try? JSONParser.parse(Array(text.utf8)),
+        guard let message = try? JSONValue.parse(Array(text.utf8)),
               case .string(let action)? = message["a"]
         else {
             hub.send(connection, MarketDataHub.frame("error", .string("expected {\"a\":\"subscribe\"|\"unsubscribe\"|\"watch\",\"v\":…}")))

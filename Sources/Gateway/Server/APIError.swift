@@ -1,3 +1,4 @@
+import ExchangeRecords
 import HTTPTypes
 import Hummingbird
 import NIOCore

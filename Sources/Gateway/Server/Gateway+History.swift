@@ -120,7 +120,7 @@ extension Gateway {
     }
 
     /// A window as its topic carries it (the fields the live `/sma`, `/profit` and `/top-profit` routes show).
-    static func json(_ record: some JSONRecord) throws -> JSONValue { try JSONParser.parse(record.encoded()) }
+    static func json(_ record: some JSONRecord) throws -> JSONValue { try JSONValue.parse(record.encoded()) }
 
     static let intervalNames = CandleInterval.allCases.map(\.rawValue).joined(separator: ", ")
 

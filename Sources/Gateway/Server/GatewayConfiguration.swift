@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import ExchangeRecords
 import FoundationEssentials
 #else
 import Foundation
@@ -93,7 +94,7 @@ public struct GatewayConfiguration: Sendable {
             throw ConfigurationError("keys file \(path) cannot be read")
         }
         let doc: JSONValue
-        do { doc = try JSONParser.parse(Array(data)) } catch {
+        do { doc = try JSONValue.parse(Array(data)) } catch {
             throw ConfigurationError("keys file \(path): malformed JSON at byte \(error.offset): \(error.reason)")
         }
         var keys = APIKeyStore()

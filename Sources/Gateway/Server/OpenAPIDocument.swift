@@ -16,7 +16,7 @@ public enum OpenAPIDocument {
             .replacingOccurrences(of: "{{MODIFY_REQUEST}}", with: modifyRequest(instruments).serialized())
             .replacingOccurrences(of: "{{MAX_TTL}}", with: String(OrderRequestParser.maxTTLMinutes))
         do {
-            return try JSONParser.parse(Array(text.utf8))
+            return try JSONValue.parse(Array(text.utf8))
         } catch {
             return .object([("error", .string("openapi template is not JSON at byte \(error.offset): \(error.reason)"))])
         }
