@@ -376,8 +376,10 @@ import Testing
     /// An order still waiting for the log is a request in progress: the idle timeout does not close its connection.
     @Test func anOrderWaitingForTheLogOutlastsTheIdleTimeout() async throws {
         let sink = RecordingSink()
-        sink.delay.withLock { $0 = .seconds(2) }
-        let gateway = makeGateway(sink: sink, idleTimeout: .milliseconds(500))
+        // The order waits for the log 2.5 times the idle timeout; the timeout is long enough that a client thread held
+        // up by a busy machine still sends the order within it after connecting (at 500 ms it once did not).
+        sink.delay.withLock { $0 = .seconds(5) }
+        let gateway = makeGateway(sink: sink, idleTimeout: .seconds(2))
         let request = Self.rawOrder(aliceBuy)
         try await gateway.application().test(.live) { client in
             let port = try #require(client.port)

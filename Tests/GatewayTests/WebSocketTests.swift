@@ -68,16 +68,16 @@ import Testing
 
     /// The HTTP idle timeout ends idle HTTP connections, not a WebSocket whose client only listens.
     @Test func aListeningWebSocketOutlivesTheHTTPIdleTimeout() async throws {
-        // Long enough that a machine busy with other suites answers the handshake within it (at 200 ms the timeout
-        // once closed the connection while the server still handled the upgrade).
-        let gateway = makeGateway(idleTimeout: .seconds(1))
+        // Long enough that a machine busy with other suites answers the handshake within it (at 200 ms, and under a
+        // heavier load at 1 s, the timeout closed the connection while the server still handled the upgrade).
+        let gateway = makeGateway(idleTimeout: .seconds(2))
         let model = gateway.readModel
         try await gateway.application().test(.live) { client in
             guard let port = client.port else { Issue.record("no port"); return }
             let publish: @Sendable () async -> Void = {
                 // Publish well after the idle timeout would have closed an idle HTTP connection.
                 Task {
-                    try await Task.sleep(for: .seconds(3))
+                    try await Task.sleep(for: .seconds(5))
                     model.apply(report("a-9", trader: "alice", status: "NEW", seq: 1))
                 }
             }
