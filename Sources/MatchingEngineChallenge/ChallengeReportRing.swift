@@ -63,14 +63,19 @@ final class ChallengeReportRing: @unchecked Sendable {
     @inline(__always)
     func reserve() -> UnsafeMutablePointer<ChallengeReport> {
         let written = counters[Counter.written]
-        if written - counters[Counter.knownConsumed] == capacity {
-            counters[Counter.knownConsumed] = consumed.value.load(ordering: .acquiring)
-            while written - counters[Counter.knownConsumed] == capacity {
-                publish()  // the consumer must see everything before it can make room
-                counters[Counter.knownConsumed] = consumed.value.load(ordering: .acquiring)
-            }
-        }
+        if written - counters[Counter.knownConsumed] == capacity { waitForRoom(written) }
         return storage + (written & mask)
+    }
+
+    /// Producer: the ring looked full; waits until the consumer has taken a report. Out of line: rare, and its own
+    /// symbol in a profile (time the matcher spent waiting for the drainer).
+    @inline(never)
+    private func waitForRoom(_ written: Int) {
+        counters[Counter.knownConsumed] = consumed.value.load(ordering: .acquiring)
+        while written - counters[Counter.knownConsumed] == capacity {
+            publish()  // the consumer must see everything before it can make room
+            counters[Counter.knownConsumed] = consumed.value.load(ordering: .acquiring)
+        }
     }
 
     /// Producer: queues the report filled in at `reserve()`.
@@ -93,8 +98,12 @@ final class ChallengeReportRing: @unchecked Sendable {
         let available = published.value.load(ordering: .acquiring) - read
         let n = min(available, max)
         if n <= 0 { return 0 }
-        let target = out.assumingMemoryBound(to: ChallengeReport.self)
-        for i in 0..<n { target[i] = storage[(read + i) & mask] }
+        // At most two runs (the ring wraps once), each one block copy.
+        let start = read & mask
+        let first = min(n, capacity - start)
+        let size = MemoryLayout<ChallengeReport>.stride
+        out.copyMemory(from: storage + start, byteCount: first * size)
+        if first < n { (out + first * size).copyMemory(from: storage, byteCount: (n - first) * size) }
         counters[Counter.read] = read + n
         consumed.value.store(read + n, ordering: .releasing)
         return n
