@@ -1,7 +1,7 @@
 import MatchingEngine
 
-/// One run of the challenge: the engine, set up once for the challenge's contract, and the translation of its
-/// events into the challenge's six reports, pushed into the harness's transport.
+/// One run of the challenge: the engine, set up once for the challenge's contract, the harness's messages as its
+/// commands, and a `ChallengeReportWriter` that turns its events into the challenge's six reports as they are made.
 ///
 /// The engine's own rules apply unchanged; the contract needs exactly these settings, all made in
 /// `ChallengeSession.configuration` and `init`:
