@@ -1,7 +1,7 @@
 import MatchingEngine
 
-/// One run of the challenge: the engine, set up once for the challenge's contract, and the translation of its
-/// events into the challenge's six reports, pushed into the harness's transport.
+/// One run of the challenge: the engine, set up once for the challenge's contract, the harness's messages as its
+/// commands, and a `ChallengeReportWriter` that turns its events into the challenge's six reports as they are made.
 ///
 /// The engine's own rules apply unchanged; the contract needs exactly these settings, all made in
 /// `ChallengeSession.configuration` and `init`:
@@ -27,15 +27,11 @@ final class ChallengeSession {
     let engine: Engine
     let symbol: SymbolHandle
     let trader: TraderHandle
-    private let push: ChallengeTransport.Push
-    private let sink: UnsafeMutableRawPointer?
-    /// The library's own transport when the harness took it (`engine_get_transport`): pushed to directly.
-    private let ring: ChallengeReportRing?
-    @exclusivity(unchecked) private var events: [EngineEvent] = []
-    @exclusivity(unchecked) private var report = ChallengeReport()
+    /// Turns the engine's events into reports as the engine makes them (no event is stored).
+    @exclusivity(unchecked) private var reports: ChallengeReportWriter
     /// New orders the engine refused (an id out of range, a price off its grid): the contract has no report for
     /// them, so they are counted here and visible to tests.
-    @exclusivity(unchecked) private(set) var refusedNewOrders = 0
+    var refusedNewOrders: Int { reports.refusedNewOrders }
 
     init(push: ChallengeTransport.Push, sink: UnsafeMutableRawPointer?, ring: ChallengeReportRing? = nil) {
         let instrument = Instrument(
@@ -45,10 +41,7 @@ final class ChallengeSession {
         engine.reserveOrderIds(1 << 21)
         symbol = engine.symbolHandle(ChallengeSession.symbol)
         trader = engine.traderHandle(ChallengeSession.participant)
-        self.push = push
-        self.sink = sink
-        self.ring = ring
-        events.reserveCapacity(1024)
+        reports = ChallengeReportWriter(push: push, sink: sink, ring: ring)
     }
 
     // MARK: Messages
@@ -57,7 +50,7 @@ final class ChallengeSession {
     func newOrder(_ message: UnsafeRawPointer) {
         let order = message.load(as: ChallengeNewOrder.self)
         guard let handle = engine.orderHandle(integer: order.orderId) else {
-            refusedNewOrders += 1
+            reports.refusedNewOrders += 1
             return
         }
         run(.new(NewOrder(
@@ -108,66 +101,14 @@ final class ChallengeSession {
 
     // MARK: Reports
 
-    /// Applies one command and pushes the contract's reports for its events, in the engine's order (the harness
-    /// orders one message's reports by type itself, so a ModifyAck before the modify's trades is the same stream).
+    /// Applies one command; its events become the contract's reports as the engine makes them, in the engine's
+    /// order (the harness orders one message's reports by type itself, so a ModifyAck before the modify's trades
+    /// is the same stream). `orderId` is the message's own id, which rejects carry (the engine may not hold it).
     @inline(__always)
-    /// `orderId` is the message's own id, which rejects carry (the engine may not hold it).
     private func run(_ command: Command, sequence: UInt64, orderId: UInt64) {
-        // Emptied every few messages, not per message (that cost more than the reports), and kept small enough to stay in L1.
-        if events.count > 32 { events.removeAll(keepingCapacity: true) }
-        let first = events.count
-        engine.process(command, into: &events)
-        for event in events[first...] {
-            switch event {
-            case .trade(let trade):
-                let buyerTook = trade.aggressor == .buy
-                emit(.trade, sequence: sequence, side: 0, order: 0, priceMicros: trade.price.micros, quantity: trade.quantity,
-                     maker: UInt64((buyerTook ? trade.sellOrder : trade.buyOrder).rawValue),
-                     taker: UInt64((buyerTook ? trade.buyOrder : trade.sellOrder).rawValue))
-            case .report(let r):
-                let side: UInt8 = r.side == .buy ? 0 : 1
-                let order = UInt64(r.order.rawValue)
-                switch r.status {
-                case .new:
-                    emit(.orderAck, sequence: sequence, side: side, order: order, priceMicros: r.price?.micros ?? 0, quantity: r.quantity)
-                case .canceled:
-                    // A cancel, or the unfilled rest of an IOC order.
-                    emit(.cancelAck, sequence: sequence, side: side, order: order, priceMicros: r.price?.micros ?? 0,
-                         quantity: r.quantity - r.filledQuantity)
-                case .replaced:
-                    emit(.modifyAck, sequence: sequence, side: side, order: order, priceMicros: r.price?.micros ?? 0,
-                         quantity: r.leavesQuantity)
-                case .rejected:
-                    switch r.cause {
-                    case .cancel: emit(.cancelReject, sequence: sequence, side: 0, order: orderId, priceMicros: 0, quantity: 0)
-                    case .modify: emit(.modifyReject, sequence: sequence, side: 0, order: orderId, priceMicros: 0, quantity: 0)
-                    default: refusedNewOrders += 1
-                    }
-                case .partiallyFilled, .filled, .expired:
-                    break  // fills are the trades; nothing expires (every order is GTC or IOC)
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    private func emit(
-        _ type: ChallengeReportType, sequence: UInt64, side: UInt8, order: UInt64, priceMicros: Int64, quantity: Int64,
-        maker: UInt64 = 0, taker: UInt64 = 0
-    ) {
-        report.type = type.rawValue
-        report.side = side
-        report.sequenceNumber = sequence
-        report.orderId = order
-        report.priceTicks = priceMicros / ChallengeSession.tickMicros
-        report.quantity = UInt32(truncatingIfNeeded: quantity)
-        report.makerOrderId = maker
-        report.takerOrderId = taker
-        if let ring {
-            withUnsafePointer(to: &report) { ring.push($0) }
-            return
-        }
-        while withUnsafePointer(to: &report, { push(sink, $0) }) == 0 {}  // full: the drainer is behind, spin
+        reports.sequence = sequence
+        reports.orderId = orderId
+        engine.process(command, into: &reports)
     }
 
     /// Ticks as the engine's micros; a price too large for them is given as -1, which the engine refuses.

@@ -1,3 +1,4 @@
+import Foundation
 import MatchingEngineChallenge
 import Testing
 
@@ -80,10 +81,7 @@ import Testing
     /// a drain sees what was published (every 32 reports, and all of it after `flush`), in order and complete.
     @Test func ownTransportCarriesTheSameReports() throws {
         let messages = ChallengeRun.randomWorkload(seed: 11, count: 2_000)
-        let direct = ChallengeRun()
-        for message in messages { direct.send(message) }
-        let expected = direct.reports
-        direct.finish()
+        let expected = ChallengeRun.reports(of: messages)
 
         let table = try #require(engine_get_transport()).load(as: ChallengeTransport.self)
         let create = try #require(table.create), drain = try #require(table.drain)
@@ -104,6 +102,88 @@ import Testing
         #expect(drain(queue, buffer, 64) == 0)
         run.finish()
         destroy(queue)
+    }
+
+    /// The own transport at its smallest (64 reports) while another thread drains it 7 at a time: whatever the two
+    /// threads' timing (the engine waits for room whenever the ring is full), every report arrives once and in order.
+    @Test func smallRingWrapsAndWaitsForTheDrainer() throws {
+        let messages = ChallengeRun.randomWorkload(seed: 12, count: 2_000)
+        let expected = ChallengeRun.reports(of: messages)
+
+        let tablePointer = try #require(engine_get_transport())
+        let table = tablePointer.load(as: ChallengeTransport.self)
+        let create = try #require(table.create), flush = try #require(table.flush), destroy = try #require(table.destroy)
+        let queue = try #require(create(64))
+        engine_init(1, tablePointer, queue)
+        let run = ChallengeRun(attached: true)
+        let total = expected.count
+        #expect(total > 20 * 64)
+        let out = UnsafeMutablePointer<ChallengeReport>.allocate(capacity: total)
+        let taken = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        taken.initialize(to: 0)
+        defer {
+            out.deallocate()
+            taken.deallocate()
+        }
+        // Addresses as integers: the drainer thread gets plain values.
+        let queueAddress = Int(bitPattern: queue), outAddress = Int(bitPattern: out), takenAddress = Int(bitPattern: taken)
+        let finished = DispatchSemaphore(value: 0)
+        let drainer = Thread {
+            guard let drain = engine_get_transport()?.load(as: ChallengeTransport.self).drain,
+                let queue = UnsafeMutableRawPointer(bitPattern: queueAddress),
+                let out = UnsafeMutablePointer<ChallengeReport>(bitPattern: outAddress),
+                let taken = UnsafeMutablePointer<Int>(bitPattern: takenAddress)
+            else {
+                _ = finished.signal()
+                return
+            }
+            let deadline = Date().addingTimeInterval(60)
+            while taken.pointee < total && Date() < deadline {
+                taken.pointee += Int(drain(queue, out + taken.pointee, UInt32(min(7, total - taken.pointee))))
+            }
+            _ = finished.signal()
+        }
+        drainer.start()
+        for message in messages { run.send(message) }
+        flush(queue)
+        finished.wait()
+        #expect(taken.pointee == total)
+        #expect(Array(UnsafeBufferPointer(start: out, count: taken.pointee)) == expected)
+        run.finish()
+        destroy(queue)
+    }
+
+    /// Reports pushed and published in runs of uneven length and drained in chunks that straddle the end of a
+    /// 64-report ring: each drain that wraps copies its two parts, in order.
+    @Test func drainsAcrossTheRingsEnd() throws {
+        let table = try #require(engine_get_transport()).load(as: ChallengeTransport.self)
+        let create = try #require(table.create), push = try #require(table.push), drain = try #require(table.drain)
+        let flush = try #require(table.flush), destroy = try #require(table.destroy)
+        let queue = try #require(create(64))
+        defer { destroy(queue) }
+        var sent: UInt64 = 0
+        var received: [UInt64] = []
+        var wraps = 0
+        let buffer = UnsafeMutablePointer<ChallengeReport>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        for round in 0..<200 {
+            for _ in 0..<(1 + round * 37 % 50) {
+                var report = ChallengeReport()
+                report.sequenceNumber = sent
+                sent += 1
+                #expect(withUnsafePointer(to: &report) { push(queue, $0) } == 1)
+            }
+            flush(queue)
+            while true {
+                let before = received.count
+                let n = Int(drain(queue, buffer, UInt32(7 + round % 11)))
+                if n == 0 { break }
+                if before % 64 + n > 64 { wraps += 1 }
+                received += (0..<n).map { buffer[$0].sequenceNumber }
+            }
+        }
+        #expect(received == Array(0..<sent))
+        #expect(wraps > 50)
     }
 
     /// Thousands of random messages (crossing prices, IOCs, modifies, stale cancels) against a plain matcher.

@@ -128,6 +128,14 @@ final class ChallengeRun {
         }
     }
 
+    /// The reports of `messages` sent one by one to a fresh engine through the collecting transport.
+    static func reports(of messages: [TestMessage]) -> [ChallengeReport] {
+        let run = ChallengeRun()
+        defer { run.finish() }
+        for message in messages { run.send(message) }
+        return run.reports
+    }
+
     /// Orders around a drifting mid with crossing prices, 15 % IOC, and cancels and modifies of earlier ids (some
     /// already gone), from a fixed 64-bit LCG. As in the challenge's workload, a modify raises the quantity above the
     /// order's original one (a change the engine never lets keep time priority) and may move the price a tick; an order

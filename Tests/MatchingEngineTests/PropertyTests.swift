@@ -203,6 +203,29 @@ let scripts = Gen.int(in: 0...Int(Int32.max) * 4096).array(of: 1...250)
         }
     }
 
+    /// `process(_:into:)` with a sink of the caller's own type hands it the events an array gets, in the same order.
+    @Test func aSinkGetsTheEventsAnArrayGets() async {
+        struct Collector: EngineEventSink {
+            var events: [EngineEvent] = []
+            mutating func append(_ event: EngineEvent) { events.append(event) }
+        }
+        await propertyCheck(count: 60, input: scripts) { ints in
+            let script = Script(ints)
+            let a = script.engine()
+            let b = script.engine()
+            for step in script.steps {
+                var array: [EngineEvent] = []
+                a.process(script.command(step, on: a), into: &array)
+                var sink = Collector()
+                b.process(script.command(step, on: b), into: &sink)
+                #expect(sink.events == array)
+                a.releaseForgottenOrderIds()
+                b.releaseForgottenOrderIds()
+            }
+            #expect(a.snapshot() == b.snapshot())
+        }
+    }
+
     @Test func snapshotRestoreContinuesIdentically() async {
         await propertyCheck(count: 100, input: scripts, Gen.int(in: 0...250)) { ints, cutRaw in
             let script = Script(ints)

@@ -245,6 +245,17 @@ public final class Engine {
     /// Applies one command, appending the resulting events to `events` (which is not cleared, so a
     /// caller can reuse one buffer and clear it when convenient).
     public func process(_ command: Command, into events: inout [EngineEvent]) {
+        apply(command, &events)
+    }
+
+    /// Applies one command, handing each resulting event to `sink` as it is made (in the order `process(_:into:)`
+    /// would append them), for a caller that turns events into its own output without storing them.
+    public func process<Sink: EngineEventSink>(_ command: Command, into sink: inout Sink) {
+        apply(command, &sink)
+    }
+
+    @inline(__always)
+    private func apply<Sink: EngineEventSink>(_ command: Command, _ events: inout Sink) {
         switch command {
         case .new(let order):
             advanceClock(to: order.timestamp, naming: order.order, &events)
@@ -303,7 +314,7 @@ public final class Engine {
 
     /// `order`: the order the command names, if any (see `forgetFinishedOrderIds`).
     @inline(__always)
-    func advanceClock(to timestamp: Int64, naming order: OrderHandle? = nil, _ events: inout [EngineEvent]) {
+    func advanceClock<Sink: EngineEventSink>(to timestamp: Int64, naming order: OrderHandle? = nil, _ events: inout Sink) {
         guard timestamp > clock else { return }
         if timestamp >= nextSessionClose { closeSessions(through: timestamp, naming: order, &events) }
         clock = timestamp
@@ -320,7 +331,7 @@ public final class Engine {
     /// Every session close at or before `timestamp`, in order: what is due by the close expires, then the finished
     /// ids are forgotten. Between two closes only expiries finish orders, so closes before the next expiry are
     /// skipped (forgetting again would find nothing).
-    private func closeSessions(through timestamp: Int64, naming order: OrderHandle?, _ events: inout [EngineEvent]) {
+    private func closeSessions<Sink: EngineEventSink>(through timestamp: Int64, naming order: OrderHandle?, _ events: inout Sink) {
         while timestamp >= nextSessionClose {
             clock = nextSessionClose
             if expiries.earliest <= clock { expireDue(&events) }
@@ -331,7 +342,7 @@ public final class Engine {
         }
     }
 
-    private func expireDue(_ events: inout [EngineEvent]) {
+    private func expireDue<Sink: EngineEventSink>(_ events: inout Sink) {
         while expiries.earliest <= clock, let entry = expiries.pop() {
             let state = self.state(Int(entry.order))
             guard state >= 0 else { continue }
@@ -347,7 +358,7 @@ public final class Engine {
 
     // MARK: New orders
 
-    private func submit(_ order: NewOrder, _ events: inout [EngineEvent]) {
+    private func submit<Sink: EngineEventSink>(_ order: NewOrder, _ events: inout Sink) {
         let symbolIndex = Int(order.symbol.rawValue)
         guard symbolIndex < books.count else { return reject(order, .unknownSymbol, &events) }
         // Books live as long as the engine: lend the book to the order path without a retain (an atomic, which
@@ -356,7 +367,7 @@ public final class Engine {
     }
 
     @inline(__always)
-    private func submit(_ order: NewOrder, _ book: PriceLadder, _ events: inout [EngineEvent]) {
+    private func submit<Sink: EngineEventSink>(_ order: NewOrder, _ book: PriceLadder, _ events: inout Sink) {
         if !book.trading { return reject(order, book.status == .halted ? .halted : .unknownSymbol, &events) }
         if let reason = book.refusal(quantity: order.quantity) { return reject(order, reason, &events) }
         var limitTicks: Int64
@@ -416,7 +427,7 @@ public final class Engine {
 
     /// Rests or cancels what is left of an aggressor after matching.
     @inline(__always)
-    private func finishAggressor(_ incoming: inout OrderSlot, _ book: PriceLadder, stopped: Bool, cause: ReportCause, _ events: inout [EngineEvent]) {
+    private func finishAggressor<Sink: EngineEventSink>(_ incoming: inout OrderSlot, _ book: PriceLadder, stopped: Bool, cause: ReportCause, _ events: inout Sink) {
         let leaves = incoming.leaves
         guard leaves > 0 else { return }
         if stopped {
@@ -430,7 +441,7 @@ public final class Engine {
         }
     }
 
-    private func reject(_ order: NewOrder, _ reason: Reason, _ events: inout [EngineEvent]) {
+    private func reject<Sink: EngineEventSink>(_ order: NewOrder, _ reason: Reason, _ events: inout Sink) {
         events.append(.report(ExecutionReport(
             order: order.order, trader: order.trader, symbol: order.symbol, side: order.side, type: order.type,
             timeInForce: order.timeInForce, status: .rejected, cause: .newOrder, reason: reason, price: order.price,
@@ -480,7 +491,7 @@ public final class Engine {
     /// Matches an aggressor against the opposite side. Returns true when self-trade prevention
     /// stopped the aggressor (its remainder must be cancelled).
     @inline(__always)
-    private func match(_ incoming: inout OrderSlot, _ book: PriceLadder, cause: ReportCause, _ events: inout [EngineEvent]) -> Bool {
+    private func match<Sink: EngineEventSink>(_ incoming: inout OrderSlot, _ book: PriceLadder, cause: ReportCause, _ events: inout Sink) -> Bool {
         let isBuy = incoming.side == .buy
         let policy = configuration.selfTradePrevention
         let slots = pool.slots
@@ -627,7 +638,7 @@ public final class Engine {
         return .success(index)
     }
 
-    private func cancel(_ request: CancelOrder, _ events: inout [EngineEvent]) {
+    private func cancel<Sink: EngineEventSink>(_ request: CancelOrder, _ events: inout Sink) {
         switch ownedOrder(request.order, request.trader, request.symbol, request.side) {
         case .failure(let rejection):
             rejectRequest(rejection, request.order, request.trader, request.symbol, request.side, .cancel, &events)
@@ -639,7 +650,7 @@ public final class Engine {
         }
     }
 
-    private func modify(_ request: ModifyOrder, _ events: inout [EngineEvent]) {
+    private func modify<Sink: EngineEventSink>(_ request: ModifyOrder, _ events: inout Sink) {
         let index: Int32
         switch ownedOrder(request.order, request.trader, request.symbol, request.side) {
         case .failure(let rejection):
@@ -653,7 +664,7 @@ public final class Engine {
     }
 
     @inline(__always)
-    private func modify(_ request: ModifyOrder, _ index: Int32, _ book: PriceLadder, _ events: inout [EngineEvent]) {
+    private func modify<Sink: EngineEventSink>(_ request: ModifyOrder, _ index: Int32, _ book: PriceLadder, _ events: inout Sink) {
         let slot = pool.slots[Int(index)]
         func refuse(_ reason: Reason) {
             rejectRequest(RequestRejection(reason, slot), request.order, request.trader, request.symbol, request.side, .modify, &events)
@@ -704,9 +715,9 @@ public final class Engine {
         }
     }
 
-    private func rejectRequest(
+    private func rejectRequest<Sink: EngineEventSink>(
         _ rejection: RequestRejection, _ order: OrderHandle, _ trader: TraderHandle, _ symbol: SymbolHandle, _ side: Side?,
-        _ cause: ReportCause, _ events: inout [EngineEvent]
+        _ cause: ReportCause, _ events: inout Sink
     ) {
         if let slot = rejection.slot {
             let tickMicros = books[Int(slot.book)].tickMicros

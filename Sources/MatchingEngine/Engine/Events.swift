@@ -108,3 +108,12 @@ public enum EngineEvent: Hashable, Sendable {
     case report(ExecutionReport)
     case trade(Trade)
 }
+
+/// Where `Engine.process(_:into:)` puts events as it makes them. An array collects them; a caller that turns each
+/// event straight into its own output (the challenge adapter's reports) implements this instead, so events are never
+/// stored and read back.
+public protocol EngineEventSink {
+    mutating func append(_ event: EngineEvent)
+}
+
+extension Array: EngineEventSink where Element == EngineEvent {}
