@@ -33,9 +33,10 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
         self.client = client
         runner = Task { await client.run() }
         do {
-            // A server that is not there would keep the pool retrying: give up after the connect timeout.
+            // A server that is not there would keep the pool retrying: give up after the connect timeout. Only the
+            // first answer is timed; migrations of a large database take as long as they take.
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.migrate(upTo: version) }
+                group.addTask { _ = try await client.query("SELECT 1", logger: logger).collect() }
                 group.addTask {
                     try await Task.sleep(for: configuration.options.connectTimeout + .seconds(5))
                     throw HistoryDatabaseError("no answer")
@@ -43,6 +44,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
                 defer { group.cancelAll() }
                 try await group.next()
             }
+            try await migrate(upTo: version)
         } catch {
             runner.cancel()
             throw HistoryDatabaseError("cannot open the history database at \(host):\(components.port ?? 5432): \(String(reflecting: error))")
