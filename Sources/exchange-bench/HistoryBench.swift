@@ -12,7 +12,7 @@ struct HistoryBench: AsyncParsableCommand {
         abstract: "Trades/s into SQLite and PostgreSQL, and p50/p99 of a one-day 1-minute candle query.")
 
     @Option(help: "Trades to store per store.") var trades = 500_000
-    @Option(help: "Trades per transaction (the stage commits one consumer batch, up to 4096, at a time).") var batch = 4_096
+    @Option(help: "Trades per transaction (the stage commits one consumer batch, up to 16384, at a time).") var batch = HistoryStage.batchSize
     @Option(help: "Symbols the trades spread over.") var symbols = 20
     @Option(help: "Candle queries timed.") var queries = 2_000
     @Option(help: "A PostgreSQL to use (postgres://…); default: a server of the benchmark's own (initdb), durable settings.")
