@@ -1,3 +1,4 @@
+import ExchangeTestSupport
 import MatchingEngine
 
 /// Drives an engine with string ids and renders events as short readable lines for assertions.

@@ -1,3 +1,4 @@
+import ExchangeTestSupport
 import MatchingEngine
 import Testing
 

@@ -1,4 +1,5 @@
 import enum ExchangeRecords.JSONValue
+import struct ExchangeRecords.FixedDecimal
 import MatchingEngine
 
 /// `config/instruments.json`, read by `--instruments` and `exchange instruments publish`: a JSON array of objects
@@ -31,10 +32,10 @@ public enum InstrumentFile {
             func decimal(_ key: String) throws(LoadError) -> Price? {
                 switch entry[key] {
                 case .number(let literal)?:
-                    guard let micros = Price.parseMicros(literal.utf8) else {
+                    guard let value = FixedDecimal(literal) else {
                         throw LoadError("instrument #\(i): \(key) \(literal) is not a decimal with at most 6 fraction digits")
                     }
-                    return Price(micros: micros)
+                    return Price(micros: value.micros)
                 case nil, .null?: return nil
                 default: throw LoadError("instrument #\(i): \(key) must be a number")
                 }
