@@ -104,6 +104,30 @@ public final class KafkaProducer: Sendable, Service {
         DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, core.sendError(result, message)))
     }
 
+    /// Queues one record without suspending, like `trySend(_:)`, and calls `onDelivery` with its delivery report
+    /// once it has one. Returns `false`, having queued nothing (and with no report to come), when the queue is full;
+    /// throws, with no report to come, for a record librdkafka refuses.
+    public func trySend(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void) throws -> Bool {
+        let opaque = DeliveryCallback(topic: message.topic, onDelivery: onDelivery).retainedOpaque()
+        let result = core.produce(message, opaque: opaque)
+        if result.isQueued { return true }
+        DeliveryCallback.release(opaque)
+        if result.isQueueFull { return false }
+        throw core.sendError(result, message)
+    }
+
+    /// Queues one record, suspending while the queue is full, and calls `onDelivery` with its delivery report once
+    /// it has one. Throws, with no report to come, when the record cannot be queued.
+    public func enqueue(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void) async throws {
+        let opaque = DeliveryCallback(topic: message.topic, onDelivery: onDelivery).retainedOpaque()
+        do {
+            try await core.enqueue(message, opaque: opaque)
+        } catch {
+            DeliveryCallback.release(opaque)
+            throw error
+        }
+    }
+
     /// Produces records in order and waits for all their delivery reports (in the same order);
     /// a record that failed has `error` set. Throws only if the producer itself cannot take
     /// records (closed, fatal error); records already queued are still awaited then.

@@ -139,12 +139,44 @@ import Testing
             #expect(second.status == 202, "\(second.text)")
             guard case .string(let id)? = second.json?["data"]?["order_id"] else { Issue.record("no id"); return }
             // Read right after the answer, without waiting: the record is there already.
-            let logged = try await GatewayKafkaTests.records(cluster, Topology.incomingOrders.name, partitions: 2)
-            let ids = logged.compactMap { message -> String? in
-                guard let value = message.value, case .new(let order)? = try? IncomingOrder.decode(json: value) else { return nil }
-                return order.orderId
-            }
+            let ids = try await GatewayKafkaTests.loggedOrderIds(cluster)
             #expect(ids.contains(id), "order \(id) not in incoming_orders: \(ids)")
+        }
+    }
+
+    /// With `--ack queued` the 202 comes before delivery; an order the producer then fails to deliver does not stay
+    /// `PENDING` for ever: it turns `REJECTED` with `NOT_DELIVERED`, and is not in the log.
+    @Test func aQueuedOrderThatIsNeverDeliveredIsRejected() async throws {
+        let cluster = try EmbeddedKafka()
+        defer { cluster.stop() }
+        var kafka = cluster.configuration
+        kafka.properties["message.timeout.ms"] = "1500"
+        try await withGatewayService(kafka: kafka, embedded: cluster, configure: { $0.waitForAcknowledgement = false }) { _, alice, _ in
+            let delivered = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"BUY","order_type":"LIMIT","price":150,"quantity":1}"#)
+            #expect(delivered.status == 202, "\(delivered.text)")
+            guard case .string(let first)? = delivered.json?["data"]?["order_id"] else { Issue.record("no id: \(delivered.text)"); return }
+            // Queued mode answers before delivery: the broker goes down only once the first order is in the log.
+            _ = try await eventually("order \(first) in incoming_orders") { try await Self.loggedOrderIds(cluster).contains(first) ? true : nil }
+            try cluster.setBrokerDown(1)
+            let lost = try await alice.send("POST", "/v1/orders", body: #"{"symbol":"AAPL","side":"SELL","order_type":"LIMIT","price":151,"quantity":3}"#)
+            #expect(lost.status == 202, "\(lost.text)")
+            guard case .string(let id)? = lost.json?["data"]?["order_id"] else { Issue.record("no id: \(lost.text)"); return }
+            let order = try await eventually("order \(id) rejected as not delivered", timeout: .seconds(30)) { () async throws -> JSONValue? in
+                let answer = try await alice.send("GET", "/v1/orders/\(id)")
+                guard let data = answer.json?["data"], data["status"] == .string("REJECTED") else { return nil }
+                return data
+            }
+            #expect(order["status_message"] == .string("NOT_DELIVERED"), "\(order)")
+            try cluster.setBrokerUp(1)
+            #expect(try await Self.loggedOrderIds(cluster) == [first], "the order rejected as not delivered is in incoming_orders")
+        }
+    }
+
+    /// The ids of the new orders in `incoming_orders`, in partition then offset order.
+    static func loggedOrderIds(_ cluster: EmbeddedKafka) async throws -> [String] {
+        try await records(cluster, Topology.incomingOrders.name, partitions: 2).compactMap { message -> String? in
+            guard let value = message.value, case .new(let order)? = try? IncomingOrder.decode(json: value) else { return nil }
+            return order.orderId
         }
     }
 }

@@ -61,7 +61,15 @@ public final class GatewayService: Service {
         let partitions = try await Topology.create(GatewayService.topics, partitions: options.partitions, kafka: options.kafka, logger: logger)
 
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
-        let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement)
+        let readModel = self.readModel
+        let logger = self.logger
+        let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement) { command, error in
+            logger.error("an accepted order command was never delivered", metadata: ["order_id": "\(command.orderId ?? "-")", "error": "\(error)"])
+            // A new order leaves PENDING for REJECTED; a cancel or modify that never arrived leaves its order as the
+            // log has it.
+            guard case .new(let order) = command else { return }
+            readModel.recordUndelivered(orderId: order.orderId, reason: "NOT_DELIVERED", timestamp: Gateway.nowMillis())
+        }
         let feeder = ReadModelFeeder(model: readModel, configuration: options.kafka, logger: logger)
         let gateway = Gateway(
             configuration: options.http, instruments: options.instruments, sink: sink, readModel: readModel, metrics: options.metrics,

@@ -31,4 +31,9 @@ final class DeliveryCallback: Sendable {
     static func fail(_ opaque: UnsafeMutableRawPointer, _ report: KafkaDeliveryReport) {
         Unmanaged<DeliveryCallback>.fromOpaque(opaque).takeRetainedValue().onDelivery(report)
     }
+
+    /// Releases the opaque of a record that was not queued, without a report: its sender learns so directly.
+    static func release(_ opaque: UnsafeMutableRawPointer) {
+        Unmanaged<DeliveryCallback>.fromOpaque(opaque).release()
+    }
 }
