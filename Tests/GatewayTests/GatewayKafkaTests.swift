@@ -167,6 +167,8 @@ import Testing
                 return data
             }
             #expect(order["status_message"] == .string("NOT_DELIVERED"), "\(order)")
+            let metrics = try await alice.send("GET", "/v1/metrics")
+            #expect(metrics.text.contains("exchange_gateway_orders_undelivered_total 1"), "\(metrics.text)")
             try cluster.setBrokerUp(1)
             #expect(try await Self.loggedOrderIds(cluster) == [first], "the order rejected as not delivered is in incoming_orders")
         }

@@ -63,7 +63,9 @@ public final class GatewayService: Service {
         let producer = try await KafkaProducer(configuration: producerConfiguration, logger: logger)
         let readModel = self.readModel
         let logger = self.logger
+        let metrics = options.metrics
         let sink = KafkaOrderSink(producer: producer, waitForAcknowledgement: options.waitForAcknowledgement) { command, error in
+            metrics.increment("exchange_gateway_orders_undelivered_total")
             logger.error("an accepted order command was never delivered", metadata: ["order_id": "\(command.orderId ?? "-")", "error": "\(error)"])
             // A new order leaves PENDING for REJECTED; a cancel or modify that never arrived leaves its order as the
             // log has it.
