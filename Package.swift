@@ -71,9 +71,7 @@ let package = Package(
         .target(name: "ExchangeVocabulary"),
         .target(name: "MatchingEngine", dependencies: ["ExchangeVocabulary"]),
         // The C functions of the matching-engine challenge (docs/benchmarks.md#matching-engine-challenge) over the engine.
-        .target(name: "MatchingEngineChallenge", dependencies: ["MatchingEngine", "CPrefetch"]),
-        // A prefetch hint for the challenge's batch path (Swift emits no prefetch instruction); header only.
-        .systemLibrary(name: "CPrefetch"),
+        .target(name: "MatchingEngineChallenge", dependencies: ["MatchingEngine"]),
         .target(name: "StreamAnalytics"),
         .target(name: "ExchangeRecords", dependencies: ["ExchangeVocabulary"]),
         // Candles from trades: 1-minute candles and the coarser intervals derived from them; the history's query side.

@@ -55,21 +55,10 @@ public func engine_on_modify(_ modify: UnsafeRawPointer?) {
 }
 
 /// `n` messages of `me_msg_t`, each handled completely, in order, as if delivered alone.
-/// How far ahead `engine_on_batch` hints a message's id state and level, and then (once those arrived) its orders.
-private let farDistance = 8
-private let nearDistance = 4
-
 @_cdecl("engine_on_batch")
 public func engine_on_batch(_ messages: UnsafeRawPointer?, _ n: UInt32) {
     guard let session = currentSession, let messages else { return }
-    let count = Int(n), stride = ChallengeMessage.stride
-    // Cache hints a few messages ahead (`ChallengeSession.prefetchFar`, `prefetchNear`): ids and prices are random,
-    // so each message's state would otherwise be a miss waited for alone.
-    for i in 0..<count {
-        if i + farDistance < count { session.prefetchFar(messages + (i + farDistance) * stride) }
-        if i + nearDistance < count { session.prefetchNear(messages + (i + nearDistance) * stride) }
-        session.message(messages + i * stride)
-    }
+    for i in 0..<Int(n) { session.message(messages + i * ChallengeMessage.stride) }
 }
 
 /// Called once per message before the timed run (`msgType` 0 new, 1 cancel, 2 modify): reserves room for ids only.

@@ -1,4 +1,3 @@
-import CPrefetch
 import MatchingEngine
 
 /// One run of the challenge: the engine, set up once for the challenge's contract, the harness's messages as its
@@ -97,39 +96,6 @@ final class ChallengeSession {
         case 0: newOrder(payload)
         case 1: cancel(payload)
         default: modify(payload)
-        }
-    }
-
-    // MARK: Cache hints
-
-    /// A message some way ahead in the batch: asks the CPU to fetch its id's used bit and live-table entry, and a new
-    /// order's or modify's price level. Ids and prices are at random places, so the misses of several messages
-    /// overlap instead of being waited for one by one. A hint only: nothing is read from them or changed.
-    @inline(__always)
-    func prefetchFar(_ message: UnsafeRawPointer) {
-        // Every message's payload starts with its order id; a new order's and a modify's price follow at the same
-        // offset (`ChallengeNewOrder.priceTicks`, `ChallengeModify.newPriceTicks`).
-        let payload = message + ChallengeMessage.payloadOffset
-        if let addresses = engine.integerOrderStateAddresses(payload.load(as: UInt64.self)) {
-            prefetch_read(addresses.usedBit)
-            prefetch_read(addresses.liveEntry)
-        }
-        if message.load(as: UInt8.self) != 1,
-           let level = engine.levelAddress(symbol, price: ChallengeSession.price(ticks: (payload + 16).load(as: Int64.self))) {
-            prefetch_read(level)
-        }
-    }
-
-    /// A message nearer ahead, whose table entry and level `prefetchFar` asked for: a cancel's or modify's order
-    /// slot, and the order a new order or modify will be linked behind.
-    @inline(__always)
-    func prefetchNear(_ message: UnsafeRawPointer) {
-        let payload = message + ChallengeMessage.payloadOffset
-        let type = message.load(as: UInt8.self)
-        if type != 0, let slot = engine.liveOrderAddress(integer: payload.load(as: UInt64.self)) { prefetch_read(slot) }
-        if type != 1,
-           let tail = engine.levelTailAddress(symbol, price: ChallengeSession.price(ticks: (payload + 16).load(as: Int64.self))) {
-            prefetch_read(tail)
         }
     }
 

@@ -93,27 +93,4 @@ import Testing
         }
         #expect(restored.snapshot() == e.snapshot())
     }
-
-    /// The cache hints (`Engine+CacheHints.swift`) name where an order's state lives: its slot while it lives, its
-    /// level's last order as the tail, nothing for ids and prices the engine holds no state for.
-    @Test func cacheHintsNameWhereOrdersLive() {
-        let e = IntegerOrderIdTests.engine()
-        let x = e.symbolHandle("X"), price = Price(micros: 20_000 * 5_000)
-        #expect(e.integerOrderStateAddresses(Engine.integerOrderIdLimit) == nil)
-        #expect(Engine(instruments: [IntegerOrderIdTests.instrument]).integerOrderStateAddresses(1) == nil)
-        #expect(e.liveOrderAddress(integer: 5) == nil)
-        _ = IntegerOrderIdTests.new(e, 5, .buy, 3, ticks: 20_000)
-        #expect(e.integerOrderStateAddresses(5) != nil)
-        let five = e.liveOrderAddress(integer: 5)
-        #expect(five != nil && e.levelAddress(x, price: price) != nil)
-        #expect(e.levelTailAddress(x, price: price) == five)
-        _ = IntegerOrderIdTests.new(e, 6, .buy, 2, ticks: 20_000)
-        #expect(e.levelTailAddress(x, price: price) == e.liveOrderAddress(integer: 6) && five != e.liveOrderAddress(integer: 6))
-        var events: [EngineEvent] = []
-        e.process(.cancel(CancelOrder(order: OrderHandle(rawValue: 6), trader: e.traderHandle("T"), symbol: x, timestamp: 2)), into: &events)
-        #expect(e.liveOrderAddress(integer: 6) == nil && e.levelTailAddress(x, price: price) == five)
-        #expect(e.levelTailAddress(x, price: Price(micros: 20_001 * 5_000)) == nil)
-        #expect(e.levelAddress(x, price: Price(micros: Int64(1) << 60)) == nil)
-        #expect(e.levelAddress(SymbolHandle(rawValue: 99), price: price) == nil)
-    }
 }

@@ -27,11 +27,6 @@ struct LiveOrderTable {
         Int(truncatingIfNeeded: (UInt64(id) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 
-    /// Where `id`'s probe starts (for a cache hint only: the address moves when the table grows).
-    func homeAddress(_ id: UInt32) -> UnsafeRawPointer {
-        entries.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress.unsafelyUnwrapped + home(id)) }
-    }
-
     /// The slot of a live order, nil when the id has no live order.
     @inline(__always)
     func slot(_ id: UInt32) -> Int32? {
