@@ -165,6 +165,7 @@ public final class PostgresHistoryDatabase: HistoryDatabase {
             packed.append(CandleHour.pack(all))
         }
         try await store(changed, connection, logger)
+        // The lookup's hours ($1, $2) with their new values ($3), in the same order.
         binds.append(packed)
         let upsert = """
             INSERT INTO candle_hours (symbol, hour_start, minutes) SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])
