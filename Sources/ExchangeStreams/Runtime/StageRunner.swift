@@ -157,20 +157,6 @@ public final class StageRunner {
         }
     }
 
-    /// Snapshots every dirty task now and waits until the snapshot is written, e.g. before a graceful stop.
-    public func snapshotNow() async throws {
-        if !pending.isEmpty {
-            let batch = pending
-            pending.removeAll()
-            try beginTransactionIfNeeded()
-            try await producer.send(batch)
-        }
-        if transactions != nil { return try await commitTransaction() }
-        try await completeSnapshotInFlight()
-        try captureSnapshot()
-        try await completeSnapshotInFlight()
-    }
-
     private func apply(_ records: [InputRecord]) throws {
         var applied = 0
         for record in records {

@@ -85,10 +85,6 @@ public final class MarketDataHub: Sendable {
         state.withLock { s in _ = s.subscribers[id]?.continuation.yield(frame) }
     }
 
-    public func hasTraderListeners(_ trader: String) -> Bool {
-        state.withLock { $0.byTrader[trader] != nil }
-    }
-
     public func hasSymbolListeners(_ symbol: String) -> Bool {
         state.withLock { $0.bySymbol[symbol] != nil }
     }
