@@ -88,20 +88,18 @@ public final class KafkaProducer: Sendable, Service {
     /// once its record is acknowledged. Never blocks: when librdkafka's queue is full the record waits
     /// for space in a task. A record librdkafka refuses gets a report with the error at once.
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (KafkaDeliveryReport) -> Void) {
-        let opaque = DeliveryCallback(topic: message.topic, onDelivery: onDelivery).retainedOpaque()
-        let result = core.produce(message, opaque: opaque)
-        if result.isQueued { return }
-        if result.isQueueFull {
-            Task { [core] in
-                do {
-                    try await core.enqueue(message, opaque: opaque)
-                } catch {
-                    DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, error))
-                }
-            }
-            return
+        do {
+            if try trySend(message, onDelivery: onDelivery) { return }
+        } catch {
+            return onDelivery(ProducerCore.refusedReport(message, error))
         }
-        DeliveryCallback.fail(opaque, ProducerCore.refusedReport(message, core.sendError(result, message)))
+        Task {
+            do {
+                try await enqueue(message, onDelivery: onDelivery)
+            } catch {
+                onDelivery(ProducerCore.refusedReport(message, error))
+            }
+        }
     }
 
     /// Queues one record without suspending, like `trySend(_:)`, and calls `onDelivery` with its delivery report
